@@ -1,0 +1,40 @@
+package org.hbackup.backup;
+
+/** Every configuration key of the backup job, each beside its default. */
+public final class BackupConfigKeys {
+  /** Fully qualified URI of the source directory. */
+  public static final String SOURCE = "hbackup.backup.source";
+  /** Fully qualified URI of the repository. */
+  public static final String REPOSITORY = "hbackup.backup.repository";
+  /** The point being written. */
+  public static final String POINT = "hbackup.backup.point";
+  /** full, incremental or differential. */
+  public static final String TYPE = "hbackup.backup.type";
+  /** The listing the driver wrote: a SequenceFile of (manifest path, FileStatus). */
+  public static final String LISTING = "hbackup.backup.listing";
+  /** Sum of the listing's split weights, written by the driver. */
+  public static final String LISTING_WEIGHT = "hbackup.backup.listing.weight";
+  /** Upper bound of new chunks, to size the new index file's Bloom filter. */
+  public static final String EXPECTED_CHUNKS = "hbackup.backup.expected.chunks";
+
+  /** How many map tasks the work is spread over, at most. */
+  public static final String MAX_MAPS = "hbackup.backup.max.maps";
+  public static final int DEFAULT_MAX_MAPS = 20;
+  /** Smallest split, in weight: below this, task start-up costs more than it saves. */
+  public static final String MIN_SPLIT_BYTES = "hbackup.backup.min.split.bytes";
+  public static final long DEFAULT_MIN_SPLIT_BYTES = 32L * 1024 * 1024;
+  /**
+   * What opening a file costs, in bytes of reading, when balancing splits: many small files are
+   * grouped, but not so many that one task opens them all.
+   */
+  public static final String FILE_WEIGHT_BYTES = "hbackup.backup.file.weight.bytes";
+  public static final long DEFAULT_FILE_WEIGHT_BYTES = 256L * 1024;
+
+  /** Test only: the map task with this index fails its first attempt after its first file. */
+  public static final String TEST_FAIL_MAP_TASK_ONCE = "hbackup.test.fail.map.task.once";
+  /** Test only: the commit fails after publishing data, before the point record. */
+  public static final String TEST_FAIL_BEFORE_POINT_RECORD = "hbackup.test.fail.before.point.record";
+
+  private BackupConfigKeys() {
+  }
+}

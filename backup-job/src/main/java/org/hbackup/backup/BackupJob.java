@@ -1,0 +1,133 @@
+package org.hbackup.backup;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.time.Instant;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.MRJobConfig;
+import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
+import org.hbackup.common.HbackupException;
+import org.hbackup.common.compress.Compression;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.repo.Repository;
+import org.hbackup.common.repo.RepositoryConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one backup: lists the source into a listing file, runs the MapReduce job whose committer
+ * publishes the point, and reports the job's counters. The driver's memory does not grow with
+ * the namespace: the listing is streamed to the repository's file system.
+ */
+public final class BackupJob {
+  private static final Logger LOG = LoggerFactory.getLogger(BackupJob.class);
+
+  private final Configuration baseConf;
+  private final BackupOptions options;
+
+  public BackupJob(Configuration conf, BackupOptions options) {
+    this.baseConf = conf;
+    this.options = options;
+  }
+
+  public BackupResult run() throws IOException, InterruptedException {
+    long started = System.currentTimeMillis();
+    Configuration conf = new Configuration(baseConf);
+    FileSystem sourceFs = options.source().getFileSystem(conf);
+    FileStatus sourceStatus;
+    try {
+      sourceStatus = sourceFs.getFileStatus(options.source());
+    } catch (FileNotFoundException e) {
+      throw new HbackupException("source " + options.source() + " does not exist", e);
+    }
+    if (!sourceStatus.isDirectory()) {
+      throw new HbackupException("source " + options.source() + " is not a directory");
+    }
+    Path source = sourceStatus.getPath();
+    Repository repository = openOrInit(options.repository(), conf);
+    PointId point = PointId.create(Instant.now());
+    BackupOptions qualified = BackupOptions.builder().source(source)
+        .repository(repository.layout().root()).type(options.type()).build();
+    qualified.writeTo(conf);
+    conf.set(BackupConfigKeys.POINT, point.toString());
+
+    Path staging = new Path(repository.layout().tmpDir(), point.toString());
+    Path listing = new Path(repository.layout().tmpDir(), point + ".listing");
+    FileSystem repoFs = repository.fileSystem();
+    try {
+      SourceLister.Totals totals = new SourceLister(conf).list(sourceFs, source, listing);
+      LOG.info("Listed {} entries ({} files, {} bytes) under {}", totals.entries(), totals.files(),
+          totals.bytes(), source);
+      conf.set(BackupConfigKeys.LISTING, listing.toString());
+      conf.setLong(BackupConfigKeys.LISTING_WEIGHT, totals.weight());
+      conf.setLong(BackupConfigKeys.EXPECTED_CHUNKS,
+          totals.files() + 2 * totals.bytes() / repository.config().chunker().average());
+      Job job = configure(conf, point, staging);
+      LOG.info("Backing up {} into {} as point {}", source, repository.layout().root(), point);
+      boolean ok = job.waitForCompletion(LOG.isInfoEnabled());
+      if (!ok) {
+        throw new HbackupException("backup job " + job.getJobID() + " failed: "
+            + diagnose(job) + "; no point was published");
+      }
+      return new BackupResult(point, options.type(), null, job.getCounters(),
+          System.currentTimeMillis() - started, job.getJobID().toString());
+    } catch (ClassNotFoundException e) {
+      throw new HbackupException("backup job could not load a class: " + e.getMessage(), e);
+    } finally {
+      // Through the listing's own file system, which also removes a local .crc sidecar.
+      listing.getFileSystem(conf).delete(listing, false);
+      // The committer removes staging on success and on abort; this covers a job that never ran.
+      repoFs.delete(staging, true);
+    }
+  }
+
+  private static String diagnose(Job job) {
+    try {
+      String failure = job.getStatus().getFailureInfo();
+      return failure == null || failure.isEmpty() ? job.getStatus().getState().toString() : failure;
+    } catch (IOException | InterruptedException e) {
+      return "state unknown (" + e.getMessage() + ")";
+    }
+  }
+
+  private Job configure(Configuration conf, PointId point, Path staging) throws IOException {
+    if ("local".equals(conf.get(org.apache.hadoop.mapreduce.MRConfig.FRAMEWORK_NAME, "local"))) {
+      // The local runner uses one map thread unless told otherwise; use every core.
+      int cores = Runtime.getRuntime().availableProcessors();
+      conf.setIfUnset("mapreduce.local.map.tasks.maximum", Integer.toString(cores));
+    }
+    conf.setBooleanIfUnset(MRJobConfig.MAP_SPECULATIVE, false);
+    conf.setBooleanIfUnset(MRJobConfig.REDUCE_SPECULATIVE, false);
+    conf.setIfUnset(FileOutputFormat.COMPRESS, "false");
+    Job job = Job.getInstance(conf, "hbackup backup " + point);
+    job.setJarByClass(BackupJob.class);
+    job.setInputFormatClass(ListingInputFormat.class);
+    job.setMapperClass(BackupMapper.class);
+    job.setMapOutputKeyClass(BackupKey.class);
+    job.setMapOutputValueClass(BytesWritable.class);
+    job.setReducerClass(BackupReducer.class);
+    // One reducer: the manifest is one path-sorted sequence and the index one sorted file.
+    job.setNumReduceTasks(1);
+    job.setOutputFormatClass(PointOutputFormat.class);
+    FileOutputFormat.setOutputPath(job, staging);
+    return job;
+  }
+
+  /**
+   * Opens the repository, creating one with defaults when the path does not exist or is an
+   * empty directory; refuses a non-empty directory that is not a repository.
+   */
+  static Repository openOrInit(Path path, Configuration conf) throws IOException {
+    if (Repository.exists(path, conf)) {
+      return Repository.open(path, conf);
+    }
+    LOG.info("Creating repository at {}", path);
+    return Repository.init(path, RepositoryConfig.create(Compression.ZSTD), conf);
+  }
+}

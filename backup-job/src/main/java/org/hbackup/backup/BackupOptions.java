@@ -1,0 +1,83 @@
+package org.hbackup.backup;
+
+import java.util.Objects;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.point.PointType;
+
+/** What one backup run is asked to do. Immutable; built and validated by {@link Builder}. */
+public final class BackupOptions {
+  private final Path source;
+  private final Path repository;
+  private final PointType type;
+
+  private BackupOptions(Builder b) {
+    this.source = b.source;
+    this.repository = b.repository;
+    this.type = b.type;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Path source() {
+    return source;
+  }
+
+  public Path repository() {
+    return repository;
+  }
+
+  public PointType type() {
+    return type;
+  }
+
+  /** Writes the options into a job configuration (the one place that does). */
+  public void writeTo(Configuration conf) {
+    conf.set(BackupConfigKeys.SOURCE, source.toString());
+    conf.set(BackupConfigKeys.REPOSITORY, repository.toString());
+    conf.set(BackupConfigKeys.TYPE, type.configName());
+  }
+
+  /** Reads options back from a job configuration. */
+  public static BackupOptions readFrom(Configuration conf) {
+    return builder().source(new Path(conf.get(BackupConfigKeys.SOURCE)))
+        .repository(new Path(conf.get(BackupConfigKeys.REPOSITORY)))
+        .type(PointType.parse(conf.get(BackupConfigKeys.TYPE))).build();
+  }
+
+  /** Builds options; {@link #build()} rejects incomplete or unsupported combinations. */
+  public static final class Builder {
+    private Path source;
+    private Path repository;
+    private PointType type = PointType.FULL;
+
+    public Builder source(Path v) {
+      this.source = v;
+      return this;
+    }
+
+    public Builder repository(Path v) {
+      this.repository = v;
+      return this;
+    }
+
+    public Builder type(PointType v) {
+      this.type = v;
+      return this;
+    }
+
+    public BackupOptions build() {
+      Objects.requireNonNull(source, "a source is required");
+      Objects.requireNonNull(repository, "a repository is required");
+      Objects.requireNonNull(type, "a backup type is required");
+      if (type != PointType.FULL) {
+        throw new IllegalArgumentException("backup type '" + type.configName()
+            + "' is not supported yet; only 'full'");
+      }
+      return new BackupOptions(this);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package org.hbackup.backup;
+
+import org.apache.hadoop.mapreduce.Counters;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.point.PointType;
+
+/** What a finished backup reports: its point and the job's counters. */
+public final class BackupResult {
+  private final PointId point;
+  private final PointType type;
+  private final PointId base;
+  private final Counters counters;
+  private final long durationMs;
+  private final String jobId;
+
+  public BackupResult(PointId point, PointType type, PointId base, Counters counters, long durationMs,
+      String jobId) {
+    this.point = point;
+    this.type = type;
+    this.base = base;
+    this.counters = counters;
+    this.durationMs = durationMs;
+    this.jobId = jobId;
+  }
+
+  public PointId point() {
+    return point;
+  }
+
+  public PointType type() {
+    return type;
+  }
+
+  public PointId base() {
+    return base;
+  }
+
+  public long get(BackupCounters counter) {
+    return counters.findCounter(counter).getValue();
+  }
+
+  public long durationMs() {
+    return durationMs;
+  }
+
+  public String jobId() {
+    return jobId;
+  }
+}

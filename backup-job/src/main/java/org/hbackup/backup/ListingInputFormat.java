@@ -1,0 +1,70 @@
+package org.hbackup.backup;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.SequenceFile;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.InputSplit;
+import org.apache.hadoop.mapreduce.JobContext;
+import org.apache.hadoop.mapreduce.RecordReader;
+import org.apache.hadoop.mapreduce.TaskAttemptContext;
+import org.apache.hadoop.mapreduce.lib.input.FileSplit;
+import org.apache.hadoop.mapreduce.lib.input.SequenceFileInputFormat;
+import org.apache.hadoop.mapreduce.lib.input.SequenceFileRecordReader;
+
+/**
+ * Splits the listing so that each map task gets about the same weight (bytes to read plus a cost
+ * per file), not the same number of files. Split boundaries fall on the sync marks that
+ * {@link SourceLister} writes before every record, so a split reads exactly its records.
+ */
+public final class ListingInputFormat extends SequenceFileInputFormat<Text, FileStatus> {
+
+  @Override
+  public List<InputSplit> getSplits(JobContext job) throws IOException {
+    Configuration conf = job.getConfiguration();
+    Path listing = new Path(conf.get(BackupConfigKeys.LISTING));
+    long target = targetSplitWeight(conf);
+    long fileWeight = conf.getLong(BackupConfigKeys.FILE_WEIGHT_BYTES, BackupConfigKeys.DEFAULT_FILE_WEIGHT_BYTES);
+    List<InputSplit> splits = new ArrayList<>();
+    try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
+      long fileLength = listing.getFileSystem(conf).getFileStatus(listing).getLen();
+      Text key = new Text();
+      FileStatus value = new FileStatus();
+      long splitStart = reader.getPosition();
+      long weight = 0;
+      long recordStart = reader.getPosition();
+      while (reader.next(key, value)) {
+        weight += SourceLister.weight(value, fileWeight);
+        long next = reader.getPosition();
+        if (weight >= target) {
+          // The split ends where the next record's sync mark begins.
+          splits.add(new FileSplit(listing, splitStart, next - splitStart, null));
+          splitStart = next;
+          weight = 0;
+        }
+        recordStart = next;
+      }
+      if (recordStart > splitStart || splits.isEmpty()) {
+        splits.add(new FileSplit(listing, splitStart, fileLength - splitStart, null));
+      }
+    }
+    return splits;
+  }
+
+  static long targetSplitWeight(Configuration conf) {
+    long total = conf.getLong(BackupConfigKeys.LISTING_WEIGHT, 0);
+    int maps = conf.getInt(BackupConfigKeys.MAX_MAPS, BackupConfigKeys.DEFAULT_MAX_MAPS);
+    long min = conf.getLong(BackupConfigKeys.MIN_SPLIT_BYTES, BackupConfigKeys.DEFAULT_MIN_SPLIT_BYTES);
+    return Math.max(min, (total + maps - 1) / Math.max(1, maps));
+  }
+
+  @Override
+  public RecordReader<Text, FileStatus> createRecordReader(InputSplit split, TaskAttemptContext context) {
+    return new SequenceFileRecordReader<>();
+  }
+}

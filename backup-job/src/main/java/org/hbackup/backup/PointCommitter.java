@@ -1,0 +1,91 @@
+package org.hbackup.backup;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.mapreduce.JobContext;
+import org.apache.hadoop.mapreduce.JobStatus;
+import org.apache.hadoop.mapreduce.TaskAttemptContext;
+import org.apache.hadoop.mapreduce.lib.output.FileOutputCommitter;
+import org.hbackup.common.HbackupException;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.io.Json;
+import org.hbackup.common.manifest.ManifestList;
+import org.hbackup.common.point.PointRecord;
+import org.hbackup.common.repo.PointPublisher;
+import org.hbackup.common.repo.Repository;
+import org.hbackup.common.repo.StagingLayout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes the point when, and only when, the job succeeds. Task attempts are committed by
+ * {@link FileOutputCommitter} into the staging directory (a failed attempt's packs never get
+ * there); then {@link PointPublisher} moves the staged files into the repository in commit order.
+ * An aborted job removes its staging directory; the repository never saw it.
+ */
+public class PointCommitter extends FileOutputCommitter {
+  private static final Logger LOG = LoggerFactory.getLogger(PointCommitter.class);
+
+  public PointCommitter(Path outputPath, TaskAttemptContext context) throws IOException {
+    super(outputPath, context);
+  }
+
+  @Override
+  public void commitJob(JobContext context) throws IOException {
+    super.commitJob(context);
+    Configuration conf = context.getConfiguration();
+    BackupOptions options = BackupOptions.readFrom(conf);
+    PointId point = PointId.parse(conf.get(BackupConfigKeys.POINT));
+    Repository repository = Repository.open(options.repository(), conf);
+    StagingLayout staging = new StagingLayout(getOutputPath());
+    PointPublisher publisher = new PointPublisher(repository);
+    ManifestList manifest = publisher.stagedManifest(staging);
+    ObjectNode stats = readStats(repository.fileSystem(), staging);
+    PointRecord record = PointRecord.builder(point, options.type())
+        .source(options.source().toString())
+        .completed(Instant.now())
+        .totals(manifest.totals().files(), manifest.totals().directories(), manifest.totals().symlinks(),
+            manifest.totals().bytes())
+        .counter("bytesRead", manifest.totals().bytes())
+        .counter(StagedStats.BYTES_NEW, stats.path(StagedStats.BYTES_NEW).asLong())
+        .counter(StagedStats.BYTES_STORED, stats.path(StagedStats.BYTES_STORED).asLong())
+        .counter(StagedStats.CHUNKS_NEW, stats.path(StagedStats.CHUNKS_NEW).asLong())
+        .build();
+    publisher.publishData(staging);
+    if (conf.getBoolean(BackupConfigKeys.TEST_FAIL_BEFORE_POINT_RECORD, false)) {
+      throw new IOException("injected failure (" + BackupConfigKeys.TEST_FAIL_BEFORE_POINT_RECORD
+          + ") after publishing data of point " + point);
+    }
+    publisher.publishPoint(staging, record);
+    repository.fileSystem().delete(staging.root(), true);
+    LOG.info("Point {} committed", point);
+  }
+
+  private static ObjectNode readStats(FileSystem fs, StagingLayout staging) throws IOException {
+    Path path = new Path(staging.root(), StagedStats.FILE);
+    try (InputStream in = fs.open(path)) {
+      return Json.parse(in, path.toString());
+    } catch (FileNotFoundException e) {
+      throw new HbackupException("the backup job staged no figures at " + path, e);
+    }
+  }
+
+  @Override
+  public void abortJob(JobContext context, JobStatus.State state) throws IOException {
+    try {
+      super.abortJob(context, state);
+    } finally {
+      Path staging = getOutputPath();
+      FileSystems.forWriting(staging, context.getConfiguration()).delete(staging, true);
+      LOG.info("Backup job aborted ({}); removed staging {}", state, staging);
+    }
+  }
+}

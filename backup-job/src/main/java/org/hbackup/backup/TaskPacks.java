@@ -1,0 +1,76 @@
+package org.hbackup.backup;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PackId;
+import org.hbackup.common.pack.PackEntry;
+import org.hbackup.common.pack.PackWriter;
+import org.hbackup.common.repo.RepositoryLayout;
+
+/**
+ * The packs of one task attempt: blobs go into the current pack until it reaches the target
+ * size, then a new one starts. Packs live in the attempt's work directory, so a failed attempt's
+ * packs are discarded with it and only a committed attempt's packs reach the repository.
+ */
+final class TaskPacks implements Closeable {
+  private final FileSystem fs;
+  private final Path dir;
+  private final long targetSize;
+  private PackWriter current;
+  private int packsWritten;
+
+  TaskPacks(FileSystem fs, Path dir, long targetSize) {
+    this.fs = fs;
+    this.dir = dir;
+    this.targetSize = targetSize;
+  }
+
+  /** Appends one blob, starting a pack if needed; returns where it lies. */
+  PackedBlob add(ContentId chunk, byte[] blob, int length, int rawLength) throws IOException {
+    if (current == null) {
+      PackId id = PackId.random();
+      FSDataOutputStream stream = fs.create(new Path(dir, id.toHex() + RepositoryLayout.PACK_SUFFIX), false);
+      current = new PackWriter(id, stream);
+    }
+    PackEntry entry = current.add(chunk, blob, 0, length, rawLength);
+    PackedBlob packed = new PackedBlob(current.id(), entry);
+    if (current.length() >= targetSize) {
+      closeCurrent();
+    }
+    return packed;
+  }
+
+  int packsWritten() {
+    return packsWritten;
+  }
+
+  private void closeCurrent() throws IOException {
+    if (current == null) {
+      return;
+    }
+    current.close();
+    packsWritten++;
+    current = null;
+  }
+
+  @Override
+  public void close() throws IOException {
+    closeCurrent();
+  }
+
+  /** A blob's pack and place. */
+  static final class PackedBlob {
+    final PackId pack;
+    final PackEntry entry;
+
+    PackedBlob(PackId pack, PackEntry entry) {
+      this.pack = pack;
+      this.entry = entry;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package org.hbackup.cli;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+import org.hbackup.backup.BackupCounters;
+import org.hbackup.backup.BackupJob;
+import org.hbackup.backup.BackupOptions;
+import org.hbackup.backup.BackupResult;
+import org.hbackup.common.io.Json;
+import org.hbackup.common.point.PointType;
+
+/** {@code hbackup backup}: backs up a source directory into a new recovery point. */
+final class BackupCommand extends Command {
+  BackupCommand(PrintStream out, PrintStream err) {
+    super(out, err);
+  }
+
+  @Override
+  String name() {
+    return "backup";
+  }
+
+  @Override
+  String synopsis() {
+    return "hbackup backup --source URI --repo URI [--type full] [--json]";
+  }
+
+  @Override
+  Options options() {
+    return new Options()
+        .addOption(required("source", "URI", "directory to back up"))
+        .addOption(required("repo", "URI", "repository (created with defaults if the path does not exist)"))
+        .addOption(optional("type", "TYPE", "full (default)"))
+        .addOption(flag("json", "print one JSON report on stdout"));
+  }
+
+  @Override
+  int execute(CommandLine line) throws Exception {
+    PointType type;
+    try {
+      type = PointType.parse(line.getOptionValue("type", "full"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    BackupOptions.Builder builder = BackupOptions.builder().source(path(line, "source"))
+        .repository(path(line, "repo")).type(type);
+    BackupOptions options = build(builder::build);
+    BackupResult result = new BackupJob(getConf(), options).run();
+    Map<String, Long> figures = new LinkedHashMap<>();
+    figures.put("files", result.get(BackupCounters.FILES));
+    figures.put("directories", result.get(BackupCounters.DIRECTORIES));
+    figures.put("symlinks", result.get(BackupCounters.SYMLINKS));
+    figures.put("bytesRead", result.get(BackupCounters.BYTES_READ));
+    figures.put("bytesNew", result.get(BackupCounters.BYTES_NEW));
+    figures.put("bytesStored", result.get(BackupCounters.BYTES_STORED));
+    figures.put("chunksNew", result.get(BackupCounters.CHUNKS_NEW));
+    figures.put("chunksReused", result.get(BackupCounters.CHUNKS_REUSED));
+    figures.put("packsWritten", result.get(BackupCounters.PACKS_WRITTEN));
+    figures.put("filesChangedWhileRead", result.get(BackupCounters.FILES_CHANGED_WHILE_READ));
+    figures.put("durationMs", result.durationMs());
+
+    Map<String, String> oozie = new LinkedHashMap<>();
+    oozie.put("point", result.point().toString());
+    oozie.put("type", result.type().configName());
+    figures.forEach((k, v) -> oozie.put(k, Long.toString(v)));
+    writeOozieProperties(oozie);
+
+    if (line.hasOption("json")) {
+      ObjectNode report = Json.object();
+      report.put("point", result.point().toString());
+      report.put("type", result.type().configName());
+      if (result.base() == null) {
+        report.putNull("base");
+      } else {
+        report.put("base", result.base().toString());
+      }
+      report.put("source", options.source().toString());
+      report.put("repository", options.repository().toString());
+      report.put("readLive", true);
+      figures.forEach(report::put);
+      report.put("jobId", result.jobId());
+      printJson(report);
+    } else {
+      out().printf("Point %s: %s backup of %s: %d files, %d directories, %d bytes read, %d new, %d stored in %.1f s%n",
+          result.point(), result.type().configName(), options.source(), figures.get("files"),
+          figures.get("directories"), figures.get("bytesRead"), figures.get("bytesNew"),
+          figures.get("bytesStored"), result.durationMs() / 1000.0);
+    }
+    return ExitCodes.SUCCESS;
+  }
+}

@@ -1,0 +1,161 @@
+package org.hbackup.cli;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Properties;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.apache.hadoop.conf.Configured;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.util.Tool;
+import org.hbackup.common.DamageException;
+import org.hbackup.common.io.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subcommand, run through {@link org.apache.hadoop.util.ToolRunner} so Hadoop's generic
+ * options work. Turns every outcome into one line on stderr (or a JSON document on stdout) and a
+ * documented exit code; the Oozie properties file gets the same figures.
+ */
+abstract class Command extends Configured implements Tool {
+  private static final Logger LOG = LoggerFactory.getLogger(Command.class);
+  /** The system property through which Oozie's java action asks for captured output. */
+  static final String OOZIE_OUTPUT = "oozie.action.output.properties";
+  /** Oozie's limit for captured output. */
+  static final int OOZIE_MAX_BYTES = 2048;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  Command(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  abstract String name();
+
+  abstract String synopsis();
+
+  abstract Options options();
+
+  /** Runs the parsed command; returns the exit code. */
+  abstract int execute(CommandLine line) throws Exception;
+
+  @Override
+  public final int run(String[] args) {
+    CommandLine line;
+    try {
+      line = new DefaultParser().parse(options(), args);
+      if (!line.getArgList().isEmpty()) {
+        throw new ParseException("unexpected argument '" + line.getArgList().get(0) + "'");
+      }
+    } catch (ParseException e) {
+      err.println("hbackup " + name() + ": " + e.getMessage());
+      err.println("usage: " + synopsis());
+      return ExitCodes.USAGE;
+    }
+    try {
+      return execute(line);
+    } catch (UsageException e) {
+      err.println("hbackup " + name() + ": " + e.getMessage());
+      return ExitCodes.USAGE;
+    } catch (DamageException e) {
+      err.println("hbackup " + name() + ": damage found: " + e.getMessage());
+      return ExitCodes.DAMAGE;
+    } catch (Exception e) {
+      LOG.debug("hbackup {} failed", name(), e);
+      err.println("hbackup " + name() + ": " + oneLine(e));
+      return ExitCodes.FAILURE;
+    }
+  }
+
+  static String oneLine(Throwable e) {
+    String message = e.getMessage();
+    if (message == null || message.isEmpty()) {
+      message = e.getClass().getSimpleName();
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  PrintStream out() {
+    return out;
+  }
+
+  PrintStream err() {
+    return err;
+  }
+
+  static Option required(String longName, String argName, String description) {
+    return Option.builder().longOpt(longName).hasArg().argName(argName).required().desc(description).build();
+  }
+
+  static Option optional(String longName, String argName, String description) {
+    return Option.builder().longOpt(longName).hasArg().argName(argName).desc(description).build();
+  }
+
+  static Option flag(String longName, String description) {
+    return Option.builder().longOpt(longName).desc(description).build();
+  }
+
+  /** Builds an options object, turning its validation failures into usage errors. */
+  static <T> T build(java.util.function.Supplier<T> builder) throws UsageException {
+    try {
+      return builder.get();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  static Path path(CommandLine line, String option) throws UsageException {
+    String value = line.getOptionValue(option);
+    if (value == null || value.isEmpty()) {
+      throw new UsageException("--" + option + " needs a path or URI");
+    }
+    return new Path(value);
+  }
+
+  void printJson(ObjectNode report) throws IOException {
+    out.println(Json.toPrettyString(report));
+    out.flush();
+  }
+
+  /** Writes results for Oozie's capture-output when the action asked for it; at most 2 KB. */
+  static void writeOozieProperties(Map<String, String> values) throws IOException {
+    String file = System.getProperty(OOZIE_OUTPUT);
+    if (file == null) {
+      return;
+    }
+    Properties props = new Properties();
+    int budget = OOZIE_MAX_BYTES - 64;
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      int cost = e.getKey().length() + e.getValue().length() + 2;
+      if (cost > budget) {
+        continue;
+      }
+      budget -= cost;
+      props.setProperty(e.getKey(), e.getValue());
+    }
+    try (OutputStream o = new FileOutputStream(file)) {
+      props.store(o, null);
+    }
+  }
+
+  static void help(String synopsis, Options options, PrintStream to) {
+    HelpFormatter formatter = new HelpFormatter();
+    java.io.PrintWriter w = new java.io.PrintWriter(new java.io.OutputStreamWriter(to, StandardCharsets.UTF_8));
+    formatter.printHelp(w, 100, synopsis, null, options, 2, 2, null);
+    w.flush();
+  }
+}

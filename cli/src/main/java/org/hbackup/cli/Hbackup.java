@@ -1,0 +1,70 @@
+package org.hbackup.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.util.ToolRunner;
+
+/**
+ * The entry point of {@code hadoop jar hbackup.jar COMMAND ...} and {@code bin/hbackup}. Picks the
+ * subcommand and hands the rest of the arguments to {@link ToolRunner}, so Hadoop's generic
+ * options ({@code -D}, {@code -conf}, {@code -fs}, {@code -jt}, {@code -libjars}) follow the command.
+ * Returns normally on success (what Oozie's java action expects) and exits non-zero otherwise.
+ */
+public final class Hbackup {
+  private Hbackup() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    int code = run(new Configuration(), args, System.out, System.err);
+    if (code != ExitCodes.SUCCESS) {
+      System.exit(code);
+    }
+  }
+
+  /** Runs one command; returns its exit code. */
+  public static int run(Configuration conf, String[] args, PrintStream out, PrintStream err) throws Exception {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+      usage(args.length == 0 ? err : out);
+      return args.length == 0 ? ExitCodes.USAGE : ExitCodes.SUCCESS;
+    }
+    Command command = command(args[0], out, err);
+    if (command == null) {
+      err.println("hbackup: unknown command '" + args[0] + "'");
+      usage(err);
+      return ExitCodes.USAGE;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
+      Command.help(command.synopsis(), command.options(), out);
+      return ExitCodes.SUCCESS;
+    }
+    return ToolRunner.run(conf, command, rest);
+  }
+
+  static Command command(String name, PrintStream out, PrintStream err) {
+    switch (name) {
+      case "init":
+        return new InitCommand(out, err);
+      case "backup":
+        return new BackupCommand(out, err);
+      case "restore":
+        return new RestoreCommand(out, err);
+      case "list":
+        return new ListCommand(out, err);
+      default:
+        return null;
+    }
+  }
+
+  private static void usage(PrintStream to) {
+    to.println("usage: hbackup COMMAND [GENERIC_OPTIONS] [OPTIONS]");
+    to.println("  init     create a repository");
+    to.println("  backup   back up a directory into a new recovery point");
+    to.println("  restore  restore a point, or paths of it, into a target directory");
+    to.println("  list     list the repository's points");
+    to.println("'hbackup COMMAND --help' describes a command's options. Exit codes: 0 success,");
+    to.println("1 failure, 2 usage error, 3 damage found.");
+  }
+}

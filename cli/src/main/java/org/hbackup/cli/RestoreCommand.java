@@ -1,0 +1,131 @@
+package org.hbackup.cli;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.hbackup.common.HbackupException;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.io.Json;
+import org.hbackup.common.point.PointRecord;
+import org.hbackup.common.repo.Repository;
+import org.hbackup.restore.RestoreCounters;
+import org.hbackup.restore.RestoreJob;
+import org.hbackup.restore.RestoreOptions;
+import org.hbackup.restore.RestoreResult;
+
+/** {@code hbackup restore}: restores a point, or selected paths of it, into a target. */
+final class RestoreCommand extends Command {
+  RestoreCommand(PrintStream out, PrintStream err) {
+    super(out, err);
+  }
+
+  @Override
+  String name() {
+    return "restore";
+  }
+
+  @Override
+  String synopsis() {
+    return "hbackup restore --repo URI --point ID|latest --target URI [--path PATH]... [--overwrite] [--json]";
+  }
+
+  @Override
+  Options options() {
+    return new Options()
+        .addOption(required("repo", "URI", "repository"))
+        .addOption(required("point", "ID", "point id, or 'latest'"))
+        .addOption(required("target", "URI", "directory to restore into (absent or empty unless --overwrite)"))
+        .addOption(Option.builder().longOpt("path").hasArg().argName("PATH")
+            .desc("restore only this path (relative to the backed-up root); repeatable").build())
+        .addOption(flag("overwrite", "restore into a non-empty target, replacing files"))
+        .addOption(flag("json", "print one JSON report on stdout"));
+  }
+
+  @Override
+  int execute(CommandLine line) throws Exception {
+    Repository repository = Repository.open(path(line, "repo"), getConf());
+    PointId point = resolve(repository, line.getOptionValue("point"));
+    RestoreOptions.Builder builder = RestoreOptions.builder().repository(repository.layout().root())
+        .point(point).target(path(line, "target")).overwrite(line.hasOption("overwrite"));
+    String[] paths = line.getOptionValues("path");
+    if (paths != null) {
+      for (String p : paths) {
+        builder.path(p);
+      }
+    }
+    RestoreOptions options = build(builder::build);
+    RestoreResult result = new RestoreJob(getConf(), options).run();
+    Map<String, Long> figures = new LinkedHashMap<>();
+    figures.put("files", result.get(RestoreCounters.FILES));
+    figures.put("directories", result.get(RestoreCounters.DIRECTORIES));
+    figures.put("symlinks", result.get(RestoreCounters.SYMLINKS));
+    figures.put("bytesWritten", result.get(RestoreCounters.BYTES_WRITTEN));
+    figures.put("chunksRead", result.get(RestoreCounters.CHUNKS_READ));
+    figures.put("filesFailed", result.get(RestoreCounters.FILES_FAILED));
+    figures.put("ownershipNotApplied", result.get(RestoreCounters.OWNERSHIP_NOT_APPLIED));
+    figures.put("durationMs", result.durationMs());
+
+    Map<String, String> oozie = new LinkedHashMap<>();
+    oozie.put("point", point.toString());
+    figures.forEach((k, v) -> oozie.put(k, Long.toString(v)));
+    writeOozieProperties(oozie);
+
+    boolean damaged = result.get(RestoreCounters.FILES_FAILED) > 0;
+    if (line.hasOption("json")) {
+      ObjectNode report = Json.object();
+      report.put("point", point.toString());
+      report.put("target", options.target().toString());
+      figures.forEach(report::put);
+      ArrayNode failed = report.putArray("failed");
+      ArrayNode reasons = report.putArray("failures");
+      for (RestoreResult.Failure f : result.failures()) {
+        failed.add(f.path());
+        reasons.addObject().put("path", f.path()).put("reason", f.reason());
+      }
+      printJson(report);
+    } else if (!damaged) {
+      out().printf("Restored point %s into %s: %d files, %d directories, %d bytes in %.1f s%n", point,
+          line.getOptionValue("target"), figures.get("files"), figures.get("directories"),
+          figures.get("bytesWritten"), result.durationMs() / 1000.0);
+    }
+    if (damaged) {
+      StringBuilder names = new StringBuilder();
+      for (RestoreResult.Failure f : result.failures()) {
+        if (names.length() > 0) {
+          names.append(", ");
+        }
+        if (names.length() > 400) {
+          names.append("...");
+          break;
+        }
+        names.append(f.path());
+      }
+      String first = result.failures().isEmpty() ? "" : " (" + result.failures().get(0).reason() + ")";
+      err().println("hbackup restore: damage found: " + result.get(RestoreCounters.FILES_FAILED)
+          + " file(s) not restored: " + names + first);
+      return ExitCodes.DAMAGE;
+    }
+    return ExitCodes.SUCCESS;
+  }
+
+  static PointId resolve(Repository repository, String text) throws Exception {
+    if ("latest".equals(text)) {
+      PointRecord latest = repository.latestPoint();
+      if (latest == null) {
+        throw new HbackupException("repository " + repository.layout().root() + " has no points");
+      }
+      return latest.id();
+    }
+    try {
+      return PointId.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--point: " + e.getMessage());
+    }
+  }
+}

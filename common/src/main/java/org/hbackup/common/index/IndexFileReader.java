@@ -1,0 +1,118 @@
+package org.hbackup.common.index;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import com.google.common.hash.BloomFilter;
+import com.google.common.hash.Funnels;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.hbackup.common.FormatException;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.io.FormatChecks;
+
+/**
+ * Looks chunk ids up in one index file without loading its entries: the Bloom filter answers most
+ * misses from memory, and a hit is a binary search with positional reads inside the fanout
+ * bucket. Memory: the fanout table (2 KiB) and the Bloom filter (~1.2 bytes per entry).
+ */
+public final class IndexFileReader implements AutoCloseable {
+  private final FSDataInputStream in;
+  private final String name;
+  private final long entries;
+  private final long[] fanout = new long[256];
+  private final BloomFilter<byte[]> bloom;
+  private final byte[] row = new byte[IndexEntry.LENGTH];
+
+  public IndexFileReader(FSDataInputStream in, long length, String name) throws IOException {
+    this.in = in;
+    this.name = name;
+    if (length < IndexFormat.HEADER_LENGTH + IndexFormat.FANOUT_LENGTH + IndexFormat.FOOTER_LENGTH) {
+      throw new FormatException(name, "too short to be an index file");
+    }
+    byte[] header = new byte[IndexFormat.HEADER_LENGTH];
+    in.readFully(0, header);
+    FormatChecks.readHeader(new DataInputStream(new ByteArrayInputStream(header)), IndexFormat.MAGIC,
+        "index file", name, IndexFormat.MIN_VERSION, IndexFormat.VERSION);
+    byte[] footer = new byte[IndexFormat.FOOTER_LENGTH];
+    in.readFully(length - IndexFormat.FOOTER_LENGTH, footer);
+    ByteBuffer f = ByteBuffer.wrap(footer);
+    this.entries = f.getLong();
+    long fanoutOffset = f.getLong();
+    long bloomOffset = f.getLong();
+    long bloomLength = f.getLong();
+    byte[] magic = new byte[4];
+    f.get(magic);
+    if (!Arrays.equals(magic, IndexFormat.MAGIC)
+        || fanoutOffset != IndexFormat.HEADER_LENGTH + entries * IndexEntry.LENGTH
+        || bloomOffset != fanoutOffset + IndexFormat.FANOUT_LENGTH
+        || bloomOffset + bloomLength != length - IndexFormat.FOOTER_LENGTH) {
+      throw new FormatException(name, "index footer is damaged");
+    }
+    byte[] table = new byte[IndexFormat.FANOUT_LENGTH];
+    in.readFully(fanoutOffset, table);
+    ByteBuffer t = ByteBuffer.wrap(table);
+    long previous = 0;
+    for (int i = 0; i < 256; i++) {
+      fanout[i] = t.getLong();
+      if (fanout[i] < previous) {
+        throw new FormatException(name, "index fanout table is not monotonic");
+      }
+      previous = fanout[i];
+    }
+    if (fanout[255] != entries) {
+      throw new FormatException(name, "index fanout table does not add up to its entry count");
+    }
+    byte[] bloomBytes = new byte[(int) bloomLength];
+    in.readFully(bloomOffset, bloomBytes);
+    this.bloom = BloomFilter.readFrom(new ByteArrayInputStream(bloomBytes), Funnels.byteArrayFunnel());
+  }
+
+  public long entries() {
+    return entries;
+  }
+
+  /** Finds a chunk's entry, or null when this file does not hold it. */
+  public synchronized IndexEntry lookup(ContentId chunk) throws IOException {
+    if (!bloom.mightContain(chunk.bytes())) {
+      return null;
+    }
+    int bucket = chunk.firstByte();
+    long low = bucket == 0 ? 0 : fanout[bucket - 1];
+    long high = fanout[bucket] - 1;
+    byte[] key = chunk.bytes();
+    while (low <= high) {
+      long middle = (low + high) >>> 1;
+      readRow(middle);
+      int c = Arrays.compareUnsigned(row, 0, ContentId.LENGTH, key, 0, ContentId.LENGTH);
+      if (c < 0) {
+        low = middle + 1;
+      } else if (c > 0) {
+        high = middle - 1;
+      } else {
+        return IndexEntry.fromBytes(row, 0);
+      }
+    }
+    return null;
+  }
+
+  /** The i-th entry in chunk-id order, for streaming the whole file (verify, prune, merges). */
+  public synchronized IndexEntry entry(long i) throws IOException {
+    if (i < 0 || i >= entries) {
+      throw new IndexOutOfBoundsException(name + ": entry " + i + " of " + entries);
+    }
+    readRow(i);
+    return IndexEntry.fromBytes(row, 0);
+  }
+
+  private void readRow(long i) throws IOException {
+    in.readFully(IndexFormat.HEADER_LENGTH + i * IndexEntry.LENGTH, row);
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}

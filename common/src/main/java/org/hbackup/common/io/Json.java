@@ -1,0 +1,81 @@
+package org.hbackup.common.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.hbackup.common.FormatException;
+
+/**
+ * Jackson, as Hadoop already ships it, for the small JSON format files and the {@code --json}
+ * reports. Only the tree model is used, which has been stable across every Jackson 2.x that
+ * Hadoop 3.4 and 3.5 bring.
+ */
+public final class Json {
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper COMPACT = new ObjectMapper();
+
+  private Json() {
+  }
+
+  public static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  public static byte[] toBytes(JsonNode node) throws IOException {
+    return MAPPER.writeValueAsBytes(node);
+  }
+
+  public static String toPrettyString(JsonNode node) throws IOException {
+    return MAPPER.writeValueAsString(node);
+  }
+
+  public static String toCompactString(JsonNode node) throws IOException {
+    return COMPACT.writeValueAsString(node);
+  }
+
+  public static ObjectNode parse(InputStream in, String file) throws IOException {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(in);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new FormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new FormatException(file, "expected a JSON object");
+    }
+    return (ObjectNode) node;
+  }
+
+  public static String requireText(JsonNode node, String field, String file) throws FormatException {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new FormatException(file, "field '" + field + "' is missing or not a string");
+    }
+    return v.asText();
+  }
+
+  public static long requireLong(JsonNode node, String field, String file) throws FormatException {
+    JsonNode v = node.get(field);
+    if (v == null || !v.canConvertToLong() || !v.isIntegralNumber()) {
+      throw new FormatException(file, "field '" + field + "' is missing or not an integer");
+    }
+    return v.asLong();
+  }
+
+  /** Checks the {@code format} and {@code version} fields every JSON format file carries. */
+  public static int checkFormat(JsonNode node, String format, String file, int min, int max)
+      throws IOException {
+    String actual = requireText(node, "format", file);
+    if (!format.equals(actual)) {
+      throw new FormatException(file, "expected format '" + format + "', found '" + actual + "'");
+    }
+    int version = (int) requireLong(node, "version", file);
+    FormatChecks.checkVersion(file, format, version, min, max);
+    return version;
+  }
+}

@@ -1,0 +1,98 @@
+package org.hbackup.common.manifest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Manifest paths: relative to the backed-up root, {@code /}-separated, never {@code .},
+ * {@code ..} or empty components; the empty string is the root itself. This class is the guard
+ * that keeps a hostile manifest from writing outside a restore target.
+ */
+public final class RelativePaths {
+  public static final String ROOT = "";
+
+  private RelativePaths() {
+  }
+
+  /** Returns the reason the path is unsafe, or null when it is a valid manifest path. */
+  public static String problem(String path) {
+    if (path == null) {
+      return "path is missing";
+    }
+    if (path.isEmpty()) {
+      return null;
+    }
+    if (path.indexOf('\0') >= 0) {
+      return "path holds a NUL character";
+    }
+    if (path.startsWith("/")) {
+      return "path is absolute";
+    }
+    for (String component : path.split("/", -1)) {
+      if (component.isEmpty()) {
+        return "path has an empty component";
+      }
+      if (component.equals(".") || component.equals("..")) {
+        return "path has a '" + component + "' component";
+      }
+    }
+    return null;
+  }
+
+  /** Orders paths as their UTF-8 bytes, unsigned: the order of manifests and of the shuffle. */
+  public static int compare(String a, String b) {
+    return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static int depth(String path) {
+    if (path.isEmpty()) {
+      return 0;
+    }
+    int depth = 1;
+    for (int i = 0; i < path.length(); i++) {
+      if (path.charAt(i) == '/') {
+        depth++;
+      }
+    }
+    return depth;
+  }
+
+  /** The parent of a non-root path ({@link #ROOT} for a top-level name). */
+  public static String parent(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? ROOT : path.substring(0, slash);
+  }
+
+  /**
+   * Places a validated manifest path under a target directory. The path is appended as a plain
+   * string, never parsed as a URI, so names with ':' or spaces stay names.
+   */
+  public static Path resolve(Path target, String path) {
+    String problem = problem(path);
+    if (problem != null) {
+      throw new IllegalArgumentException("refusing manifest path '" + path + "': " + problem);
+    }
+    if (path.isEmpty()) {
+      return target;
+    }
+    String base = target.toUri().getPath();
+    String joined = base.endsWith("/") ? base + path : base + "/" + path;
+    return new Path(target.toUri().getScheme(), target.toUri().getAuthority(), joined);
+  }
+
+  /** The manifest path of {@code child} under {@code root}, both fully qualified. */
+  public static String relativize(Path root, Path child) {
+    String rootPath = root.toUri().getPath();
+    String childPath = child.toUri().getPath();
+    if (childPath.equals(rootPath)) {
+      return ROOT;
+    }
+    String prefix = rootPath.endsWith("/") ? rootPath : rootPath + "/";
+    if (!childPath.startsWith(prefix)) {
+      throw new IllegalArgumentException(child + " is not under " + root);
+    }
+    return childPath.substring(prefix.length());
+  }
+}

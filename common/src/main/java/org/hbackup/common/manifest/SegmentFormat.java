@@ -1,0 +1,17 @@
+package org.hbackup.common.manifest;
+
+import org.hbackup.common.io.FormatChecks;
+
+/** Constants of the manifest segment format, version 1 (docs/FORMAT.md, "Manifest segments"). */
+final class SegmentFormat {
+  static final byte[] MAGIC = FormatChecks.magic("HBMS");
+  static final int VERSION = 1;
+  static final int MIN_VERSION = 1;
+  static final int BODY_RAW = 0;
+  static final int BODY_ZSTD = 1;
+  /** Largest segment file a reader accepts: far above what writers produce (see ManifestWriter). */
+  static final long MAX_FILE_BYTES = 512L * 1024 * 1024;
+
+  private SegmentFormat() {
+  }
+}

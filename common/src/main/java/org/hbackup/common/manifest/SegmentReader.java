@@ -1,0 +1,95 @@
+package org.hbackup.common.manifest;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import com.github.luben.zstd.ZstdInputStream;
+import com.google.common.io.ByteStreams;
+import com.google.common.io.CountingInputStream;
+import org.hbackup.common.DamageException;
+import org.hbackup.common.FormatException;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.io.FormatChecks;
+
+/**
+ * Reads the entries of one segment in path order. The whole file is read and checked against
+ * its name (SHA-256) before the first entry is returned, so a damaged segment yields nothing
+ * rather than some entries and then an error. Memory: the segment file.
+ */
+public final class SegmentReader implements AutoCloseable {
+  private final String name;
+  private final DataInputStream entries;
+  private final CountingInputStream counted;
+  private final long count;
+  private final long rawLength;
+  private long read;
+  private byte[] lastPath;
+
+  private SegmentReader(String name, byte[] file) throws IOException {
+    this.name = name;
+    DataInputStream header = new DataInputStream(new ByteArrayInputStream(file));
+    FormatChecks.readHeader(header, SegmentFormat.MAGIC, "manifest segment", name,
+        SegmentFormat.MIN_VERSION, SegmentFormat.VERSION);
+    int compression = header.readUnsignedByte();
+    header.readUnsignedByte();
+    this.count = header.readInt() & 0xffffffffL;
+    this.rawLength = header.readLong();
+    InputStream body = header;
+    if (compression == SegmentFormat.BODY_ZSTD) {
+      body = new ZstdInputStream(header);
+    } else if (compression != SegmentFormat.BODY_RAW) {
+      throw new FormatException(name, "unknown segment body compression " + compression);
+    }
+    this.counted = new CountingInputStream(body);
+    this.entries = new DataInputStream(counted);
+  }
+
+  /** Opens a segment from its complete bytes, checking them against its name. */
+  public static SegmentReader open(ContentId id, byte[] file, String name) throws IOException {
+    ContentId actual = ContentId.of(file);
+    if (!actual.equals(id)) {
+      throw new DamageException(name + ": segment content does not match its name (SHA-256 " + actual + ")");
+    }
+    return new SegmentReader(name, file);
+  }
+
+  /** Reads a segment file from a stream and opens it. */
+  public static SegmentReader open(ContentId id, InputStream in, String name) throws IOException {
+    byte[] file = ByteStreams.toByteArray(ByteStreams.limit(in, SegmentFormat.MAX_FILE_BYTES + 1));
+    if (file.length > SegmentFormat.MAX_FILE_BYTES) {
+      throw new FormatException(name, "segment file is larger than " + SegmentFormat.MAX_FILE_BYTES + " bytes");
+    }
+    return open(id, file, name);
+  }
+
+  public long entryCount() {
+    return count;
+  }
+
+  /** The next entry, or null after the last one. */
+  public ManifestEntry next() throws IOException {
+    if (read == count) {
+      if (entries.read() != -1 || counted.getCount() != rawLength) {
+        throw new FormatException(name, "segment body does not end where its header says");
+      }
+      return null;
+    }
+    ManifestEntry e = ManifestEntryCodec.read(entries, name);
+    byte[] path = e.path().getBytes(StandardCharsets.UTF_8);
+    if (lastPath != null && Arrays.compareUnsigned(lastPath, path) >= 0) {
+      throw new FormatException(name, "entries out of path order at '" + e.path() + "'");
+    }
+    lastPath = path;
+    read++;
+    return e;
+  }
+
+  @Override
+  public void close() throws IOException {
+    entries.close();
+  }
+}

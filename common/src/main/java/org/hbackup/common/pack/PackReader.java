@@ -1,0 +1,99 @@
+package org.hbackup.common.pack;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import com.google.common.hash.Hashing;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.hbackup.common.FormatException;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PackId;
+import org.hbackup.common.io.FormatChecks;
+
+/**
+ * Reads blobs from one pack with positional reads, so many threads may share the stream. The
+ * header is checked on open; the trailer only when {@link #entries()} asks for it, because a
+ * restore that knows its offsets from the index never needs it.
+ */
+public final class PackReader implements AutoCloseable {
+  private final FSDataInputStream in;
+  private final long length;
+  private final String name;
+  private final PackId id;
+
+  public PackReader(FSDataInputStream in, long length, String name) throws IOException {
+    this.in = in;
+    this.length = length;
+    this.name = name;
+    if (length < PackFormat.HEADER_LENGTH + PackFormat.FOOTER_LENGTH) {
+      throw new FormatException(name, "too short to be a pack (" + length + " bytes)");
+    }
+    byte[] header = new byte[PackFormat.HEADER_LENGTH];
+    in.readFully(0, header);
+    DataInputStream data = new DataInputStream(new ByteArrayInputStream(header));
+    FormatChecks.readHeader(data, PackFormat.MAGIC, "pack", name, PackFormat.MIN_VERSION, PackFormat.VERSION);
+    data.readUnsignedShort();
+    byte[] idBytes = new byte[PackId.LENGTH];
+    data.readFully(idBytes);
+    this.id = PackId.copyOf(idBytes, 0);
+  }
+
+  public PackId id() {
+    return id;
+  }
+
+  /** Reads the stored bytes of one blob (method byte first). */
+  public byte[] readBlob(long offset, int storedLength) throws IOException {
+    if (offset < PackFormat.HEADER_LENGTH || storedLength < 1
+        || offset + storedLength > length - PackFormat.FOOTER_LENGTH) {
+      throw new FormatException(name, "blob at " + offset + "+" + storedLength + " lies outside the pack");
+    }
+    byte[] blob = new byte[storedLength];
+    in.readFully(offset, blob);
+    return blob;
+  }
+
+  /** Reads and checks the trailer: every blob's chunk id and place. */
+  public List<PackEntry> entries() throws IOException {
+    byte[] footer = new byte[PackFormat.FOOTER_LENGTH];
+    in.readFully(length - PackFormat.FOOTER_LENGTH, footer);
+    ByteBuffer f = ByteBuffer.wrap(footer);
+    int count = f.getInt();
+    long trailerOffset = f.getLong();
+    byte[] expectedHash = new byte[32];
+    f.get(expectedHash);
+    byte[] magic = new byte[4];
+    f.get(magic);
+    if (!Arrays.equals(magic, PackFormat.MAGIC)) {
+      throw new FormatException(name, "pack footer is damaged (bad magic)");
+    }
+    long trailerLength = (long) count * PackFormat.TRAILER_ROW_LENGTH;
+    if (count < 0 || trailerOffset < PackFormat.HEADER_LENGTH
+        || trailerOffset + trailerLength != length - PackFormat.FOOTER_LENGTH) {
+      throw new FormatException(name, "pack footer is damaged (trailer does not fit)");
+    }
+    byte[] trailer = new byte[(int) trailerLength];
+    in.readFully(trailerOffset, trailer);
+    if (!Arrays.equals(Hashing.sha256().hashBytes(trailer).asBytes(), expectedHash)) {
+      throw new FormatException(name, "pack trailer does not match its checksum");
+    }
+    List<PackEntry> entries = new ArrayList<>(count);
+    ByteBuffer t = ByteBuffer.wrap(trailer);
+    for (int i = 0; i < count; i++) {
+      ContentId id = ContentId.copyOf(trailer, t.position());
+      t.position(t.position() + ContentId.LENGTH);
+      entries.add(new PackEntry(id, t.getLong(), t.getInt(), t.getInt()));
+    }
+    return entries;
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}

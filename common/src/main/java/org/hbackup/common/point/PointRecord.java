@@ -1,0 +1,243 @@
+package org.hbackup.common.point;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.hbackup.common.FormatException;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.io.Json;
+
+/**
+ * A recovery point's record, {@code points/<id>.json}. Its appearance, by one rename, is what
+ * makes a point exist: everything it names was published before it.
+ */
+public final class PointRecord {
+  public static final String FORMAT = "hbackup-point";
+  public static final int VERSION = 1;
+  public static final int MIN_VERSION = 1;
+
+  private final PointId id;
+  private final PointType type;
+  private final PointId base;
+  private final Instant created;
+  private final Instant completed;
+  private final String source;
+  private final String snapshot;
+  private final long files;
+  private final long directories;
+  private final long symlinks;
+  private final long bytes;
+  private final Map<String, Long> counters;
+
+  private PointRecord(Builder b) {
+    this.id = b.id;
+    this.type = b.type;
+    this.base = b.base;
+    this.created = b.created;
+    this.completed = b.completed;
+    this.source = b.source;
+    this.snapshot = b.snapshot;
+    this.files = b.files;
+    this.directories = b.directories;
+    this.symlinks = b.symlinks;
+    this.bytes = b.bytes;
+    this.counters = Collections.unmodifiableMap(new LinkedHashMap<>(b.counters));
+  }
+
+  public static Builder builder(PointId id, PointType type) {
+    return new Builder(id, type);
+  }
+
+  public PointId id() {
+    return id;
+  }
+
+  public PointType type() {
+    return type;
+  }
+
+  /** The point this one was compared with; null for a full point. */
+  public PointId base() {
+    return base;
+  }
+
+  public Instant created() {
+    return created;
+  }
+
+  public Instant completed() {
+    return completed;
+  }
+
+  public String source() {
+    return source;
+  }
+
+  /** The source snapshot read, or null when the source was read live. */
+  public String snapshot() {
+    return snapshot;
+  }
+
+  public long files() {
+    return files;
+  }
+
+  public long directories() {
+    return directories;
+  }
+
+  public long symlinks() {
+    return symlinks;
+  }
+
+  public long bytes() {
+    return bytes;
+  }
+
+  /** The backup job's figures (bytesRead, bytesNew, bytesStored, chunksNew, ...). */
+  public Map<String, Long> counters() {
+    return counters;
+  }
+
+  /** The manifest list's path, relative to the repository root. */
+  public String manifestPath() {
+    return "manifests/" + id + ".json";
+  }
+
+  public byte[] toJson() throws IOException {
+    ObjectNode root = Json.object();
+    root.put("format", FORMAT);
+    root.put("version", VERSION);
+    root.put("id", id.toString());
+    root.put("type", type.configName());
+    if (base == null) {
+      root.putNull("base");
+    } else {
+      root.put("base", base.toString());
+    }
+    root.put("created", created.toString());
+    root.put("completed", completed.toString());
+    root.put("source", source);
+    if (snapshot == null) {
+      root.putNull("snapshot");
+    } else {
+      root.put("snapshot", snapshot);
+    }
+    root.put("readLive", snapshot == null);
+    root.put("manifest", manifestPath());
+    root.put("files", files);
+    root.put("directories", directories);
+    root.put("symlinks", symlinks);
+    root.put("bytes", bytes);
+    ObjectNode c = root.putObject("counters");
+    counters.forEach(c::put);
+    return Json.toBytes(root);
+  }
+
+  public static PointRecord fromJson(InputStream in, String file) throws IOException {
+    ObjectNode root = Json.parse(in, file);
+    Json.checkFormat(root, FORMAT, file, MIN_VERSION, VERSION);
+    try {
+      Builder b = builder(PointId.parse(Json.requireText(root, "id", file)),
+          PointType.parse(Json.requireText(root, "type", file)));
+      JsonNode base = root.get("base");
+      if (base != null && !base.isNull()) {
+        b.base(PointId.parse(base.asText()));
+      }
+      JsonNode snapshot = root.get("snapshot");
+      b.created(Instant.parse(Json.requireText(root, "created", file)))
+          .completed(Instant.parse(Json.requireText(root, "completed", file)))
+          .source(Json.requireText(root, "source", file))
+          .snapshot(snapshot == null || snapshot.isNull() ? null : snapshot.asText())
+          .totals(Json.requireLong(root, "files", file), Json.requireLong(root, "directories", file),
+              Json.requireLong(root, "symlinks", file), Json.requireLong(root, "bytes", file));
+      JsonNode counters = root.get("counters");
+      if (counters != null && counters.isObject()) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = counters.fields(); it.hasNext();) {
+          Map.Entry<String, JsonNode> e = it.next();
+          b.counter(e.getKey(), e.getValue().asLong());
+        }
+      }
+      return b.build();
+    } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+      throw new FormatException(file, e.getMessage(), e);
+    }
+  }
+
+  /** Builds point records. */
+  public static final class Builder {
+    private final PointId id;
+    private final PointType type;
+    private PointId base;
+    private Instant created;
+    private Instant completed;
+    private String source;
+    private String snapshot;
+    private long files;
+    private long directories;
+    private long symlinks;
+    private long bytes;
+    private final Map<String, Long> counters = new LinkedHashMap<>();
+
+    private Builder(PointId id, PointType type) {
+      this.id = id;
+      this.type = type;
+      this.created = id.created();
+    }
+
+    public Builder base(PointId v) {
+      this.base = v;
+      return this;
+    }
+
+    public Builder created(Instant v) {
+      this.created = v;
+      return this;
+    }
+
+    public Builder completed(Instant v) {
+      this.completed = v;
+      return this;
+    }
+
+    public Builder source(String v) {
+      this.source = v;
+      return this;
+    }
+
+    public Builder snapshot(String v) {
+      this.snapshot = v;
+      return this;
+    }
+
+    public Builder totals(long files, long directories, long symlinks, long bytes) {
+      this.files = files;
+      this.directories = directories;
+      this.symlinks = symlinks;
+      this.bytes = bytes;
+      return this;
+    }
+
+    public Builder counter(String name, long value) {
+      counters.put(name, value);
+      return this;
+    }
+
+    public PointRecord build() {
+      if (source == null || completed == null) {
+        throw new IllegalStateException("a point record needs its source and completion time");
+      }
+      if ((type == PointType.FULL) != (base == null)) {
+        throw new IllegalStateException("a full point has no base; other points have one");
+      }
+      return new PointRecord(this);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package org.hbackup.common.repo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.hbackup.common.FormatException;
+import org.hbackup.common.chunk.ChunkerParameters;
+import org.hbackup.common.compress.Compression;
+import org.hbackup.common.io.Json;
+
+/**
+ * The repository's {@code config.json}: what every writer must agree on to share chunks (chunker
+ * parameters, hash, compression). Written once by {@code init}, never changed.
+ */
+public final class RepositoryConfig {
+  public static final String FORMAT = "hbackup-repository";
+  public static final int VERSION = 1;
+  public static final int MIN_VERSION = 1;
+  public static final String CHUNKER_ALGORITHM = "fastcdc-gear-v1";
+  public static final String HASH = "sha256";
+  /** 64 MiB packs: half an HDFS block, few files for the NameNode, fine-grained enough to prune. */
+  public static final long DEFAULT_PACK_SIZE = 64L * 1024 * 1024;
+  /** Level 1 measured fastest with a ratio close to level 3 on logs (docs/BENCHMARKS.md). */
+  public static final int DEFAULT_ZSTD_LEVEL = 1;
+
+  private final String id;
+  private final Instant created;
+  private final ChunkerParameters chunker;
+  private final Compression compression;
+  private final int compressionLevel;
+  private final long packSize;
+
+  public RepositoryConfig(String id, Instant created, ChunkerParameters chunker,
+      Compression compression, int compressionLevel, long packSize) {
+    this.id = id;
+    this.created = created;
+    this.chunker = chunker;
+    this.compression = compression;
+    this.compressionLevel = compressionLevel;
+    this.packSize = packSize;
+  }
+
+  public static RepositoryConfig create(Compression compression) {
+    return new RepositoryConfig(UUID.randomUUID().toString(), Instant.now(), ChunkerParameters.defaults(),
+        compression, DEFAULT_ZSTD_LEVEL, DEFAULT_PACK_SIZE);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Instant created() {
+    return created;
+  }
+
+  public ChunkerParameters chunker() {
+    return chunker;
+  }
+
+  public Compression compression() {
+    return compression;
+  }
+
+  public int compressionLevel() {
+    return compressionLevel;
+  }
+
+  public long packSize() {
+    return packSize;
+  }
+
+  public byte[] toJson() throws IOException {
+    ObjectNode root = Json.object();
+    root.put("format", FORMAT);
+    root.put("version", VERSION);
+    root.put("id", id);
+    root.put("created", created.toString());
+    ObjectNode c = root.putObject("chunker");
+    c.put("algorithm", CHUNKER_ALGORITHM);
+    c.put("minSize", chunker.min());
+    c.put("averageSize", chunker.average());
+    c.put("maxSize", chunker.max());
+    root.put("hash", HASH);
+    root.put("compression", compression.configName());
+    root.put("compressionLevel", compressionLevel);
+    root.put("packSize", packSize);
+    root.putNull("encryption");
+    return Json.toBytes(root);
+  }
+
+  public static RepositoryConfig fromJson(InputStream in, String file) throws IOException {
+    ObjectNode root = Json.parse(in, file);
+    Json.checkFormat(root, FORMAT, file, MIN_VERSION, VERSION);
+    JsonNode c = root.get("chunker");
+    if (c == null || !c.isObject()) {
+      throw new FormatException(file, "field 'chunker' is missing");
+    }
+    String algorithm = Json.requireText(c, "algorithm", file);
+    if (!CHUNKER_ALGORITHM.equals(algorithm)) {
+      throw new FormatException(file, "unknown chunker algorithm '" + algorithm + "'");
+    }
+    String hash = Json.requireText(root, "hash", file);
+    if (!HASH.equals(hash)) {
+      throw new FormatException(file, "unknown hash '" + hash + "'");
+    }
+    JsonNode encryption = root.get("encryption");
+    if (encryption != null && !encryption.isNull()) {
+      throw new FormatException(file, "encrypted repositories are not supported by this build");
+    }
+    try {
+      ChunkerParameters chunker = new ChunkerParameters((int) Json.requireLong(c, "minSize", file),
+          (int) Json.requireLong(c, "averageSize", file), (int) Json.requireLong(c, "maxSize", file));
+      return new RepositoryConfig(Json.requireText(root, "id", file),
+          Instant.parse(Json.requireText(root, "created", file)), chunker,
+          Compression.parse(Json.requireText(root, "compression", file)),
+          (int) Json.requireLong(root, "compressionLevel", file), Json.requireLong(root, "packSize", file));
+    } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+      throw new FormatException(file, e.getMessage(), e);
+    }
+  }
+}

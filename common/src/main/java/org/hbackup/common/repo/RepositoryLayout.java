@@ -1,0 +1,82 @@
+package org.hbackup.common.repo;
+
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PackId;
+import org.hbackup.common.id.PointId;
+
+/** Where each repository file lives (docs/FORMAT.md, "Layout"). Pure path arithmetic. */
+public final class RepositoryLayout {
+  public static final String CONFIG = "config.json";
+  public static final String PACKS = "packs";
+  public static final String INDEX = "index";
+  public static final String MANIFESTS = "manifests";
+  public static final String SEGMENTS = "segments";
+  public static final String POINTS = "points";
+  public static final String TMP = "tmp";
+  public static final String PACK_SUFFIX = ".pack";
+  public static final String INDEX_SUFFIX = ".idx";
+  public static final String SEGMENT_SUFFIX = ".seg";
+  public static final String JSON_SUFFIX = ".json";
+
+  private final Path root;
+
+  public RepositoryLayout(Path root) {
+    this.root = root;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public Path config() {
+    return new Path(root, CONFIG);
+  }
+
+  public Path packsDir() {
+    return new Path(root, PACKS);
+  }
+
+  /** Packs fan out over 256 directories by their first byte, to keep directories small. */
+  public Path pack(PackId id) {
+    String hex = id.toHex();
+    return new Path(new Path(packsDir(), hex.substring(0, 2)), hex + PACK_SUFFIX);
+  }
+
+  public Path indexDir() {
+    return new Path(root, INDEX);
+  }
+
+  public Path index(ContentId id) {
+    return new Path(indexDir(), id.toHex() + INDEX_SUFFIX);
+  }
+
+  public Path manifestsDir() {
+    return new Path(root, MANIFESTS);
+  }
+
+  public Path segmentsDir() {
+    return new Path(manifestsDir(), SEGMENTS);
+  }
+
+  public Path segment(ContentId id) {
+    String hex = id.toHex();
+    return new Path(new Path(segmentsDir(), hex.substring(0, 2)), hex + SEGMENT_SUFFIX);
+  }
+
+  public Path manifest(PointId point) {
+    return new Path(manifestsDir(), point + JSON_SUFFIX);
+  }
+
+  public Path pointsDir() {
+    return new Path(root, POINTS);
+  }
+
+  public Path point(PointId point) {
+    return new Path(pointsDir(), point + JSON_SUFFIX);
+  }
+
+  public Path tmpDir() {
+    return new Path(root, TMP);
+  }
+}

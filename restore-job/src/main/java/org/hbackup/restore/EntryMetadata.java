@@ -1,0 +1,31 @@
+package org.hbackup.restore;
+
+import java.io.IOException;
+
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.io.PosixMetadata;
+import org.hbackup.common.manifest.ManifestEntry;
+
+/** Applies an entry's permission, owner, group and times to a restored path. */
+final class EntryMetadata {
+  private EntryMetadata() {
+  }
+
+  /**
+   * Applies everything; returns false when owner or group could not be applied, which is
+   * expected when the restoring user is not a superuser (the rest is applied regardless).
+   * Times go last: changing permission or owner does not touch them, but nothing may follow.
+   */
+  static boolean apply(FileSystem fs, Path path, ManifestEntry e) throws IOException {
+    boolean ownership = true;
+    try {
+      PosixMetadata.setOwner(fs, path, e.owner(), e.group());
+    } catch (IOException | UnsupportedOperationException ex) {
+      ownership = false;
+    }
+    PosixMetadata.setPermission(fs, path, e.permission());
+    PosixMetadata.setTimes(fs, path, e.modificationTime(), e.accessTime());
+    return ownership;
+  }
+}

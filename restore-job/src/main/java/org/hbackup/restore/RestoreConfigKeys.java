@@ -1,0 +1,34 @@
+package org.hbackup.restore;
+
+/** Every configuration key of the restore job, each beside its default. */
+public final class RestoreConfigKeys {
+  /** Fully qualified URI of the repository. */
+  public static final String REPOSITORY = "hbackup.restore.repository";
+  /** The point to restore (an id; "latest" is resolved by the driver). */
+  public static final String POINT = "hbackup.restore.point";
+  /** Fully qualified URI of the target directory. */
+  public static final String TARGET = "hbackup.restore.target";
+  /** Selected manifest paths, as a count and one key per path (paths may hold commas). */
+  public static final String PATH_COUNT = "hbackup.restore.paths";
+  public static final String PATH_PREFIX = "hbackup.restore.path.";
+  /** Replace files that already exist in the target. */
+  public static final String OVERWRITE = "hbackup.restore.overwrite";
+
+  /** Where the job keeps its report while it runs; the driver deletes it. */
+  public static final String WORK_DIR = "hbackup.restore.work.dir";
+  /** Default: under hadoop.tmp.dir on the default file system, so a read-only repository works. */
+  public static final String DEFAULT_WORK_DIR = "${hadoop.tmp.dir}/hbackup";
+
+  /** How many map tasks the work is spread over, at most. */
+  public static final String MAX_MAPS = "hbackup.restore.max.maps";
+  public static final int DEFAULT_MAX_MAPS = 20;
+  /** Smallest split, in weight. */
+  public static final String MIN_SPLIT_BYTES = "hbackup.restore.min.split.bytes";
+  public static final long DEFAULT_MIN_SPLIT_BYTES = 32L * 1024 * 1024;
+  /** What creating one file costs, in bytes of writing, when balancing splits. */
+  public static final String FILE_WEIGHT_BYTES = "hbackup.restore.file.weight.bytes";
+  public static final long DEFAULT_FILE_WEIGHT_BYTES = 256L * 1024;
+
+  private RestoreConfigKeys() {
+  }
+}

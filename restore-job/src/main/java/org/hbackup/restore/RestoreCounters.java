@@ -1,0 +1,19 @@
+package org.hbackup.restore;
+
+/** The restore job's figures; each is also in the JSON report. */
+public enum RestoreCounters {
+  /** Files written, verified and renamed into place. */
+  FILES,
+  /** Directories created or found, their metadata applied after their contents. */
+  DIRECTORIES,
+  /** Symbolic links recreated. */
+  SYMLINKS,
+  /** Bytes of file content written. */
+  BYTES_WRITTEN,
+  /** Chunks read from packs and verified. */
+  CHUNKS_READ,
+  /** Files not restored because their data is damaged or missing; the report names each. */
+  FILES_FAILED,
+  /** Entries whose owner or group could not be applied (the restoring user may not). */
+  OWNERSHIP_NOT_APPLIED
+}

@@ -1,0 +1,57 @@
+package org.hbackup.restore;
+
+import java.util.Collections;
+import java.util.List;
+
+import org.apache.hadoop.mapreduce.Counters;
+import org.hbackup.common.id.PointId;
+
+/** What a finished restore reports: the job's counters and the files that failed. */
+public final class RestoreResult {
+  /** One file that was not restored, and why. */
+  public static final class Failure {
+    private final String path;
+    private final String reason;
+
+    public Failure(String path, String reason) {
+      this.path = path;
+      this.reason = reason;
+    }
+
+    public String path() {
+      return path;
+    }
+
+    public String reason() {
+      return reason;
+    }
+  }
+
+  private final PointId point;
+  private final Counters counters;
+  private final List<Failure> failures;
+  private final long durationMs;
+
+  public RestoreResult(PointId point, Counters counters, List<Failure> failures, long durationMs) {
+    this.point = point;
+    this.counters = counters;
+    this.failures = Collections.unmodifiableList(failures);
+    this.durationMs = durationMs;
+  }
+
+  public PointId point() {
+    return point;
+  }
+
+  public long get(RestoreCounters counter) {
+    return counters.findCounter(counter).getValue();
+  }
+
+  public List<Failure> failures() {
+    return failures;
+  }
+
+  public long durationMs() {
+    return durationMs;
+  }
+}
