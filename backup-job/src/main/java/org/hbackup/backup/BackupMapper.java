@@ -52,6 +52,11 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
   private int failAfterFirstFileTask = -1;
   private int filesDone;
 
+  /** The attempt's work directory; the committer promotes it when the attempt succeeds. */
+  protected Path workPath(Context context) throws IOException, InterruptedException {
+    return FileOutputFormat.getWorkOutputPath(context);
+  }
+
   @Override
   protected void setup(Context context) throws IOException, InterruptedException {
     Configuration conf = context.getConfiguration();
@@ -60,7 +65,7 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
     chunker = new GearChunker(config.chunker());
     codec = new BlobCodec(config.compression(), config.compressionLevel(), conf);
     index = repository.openChunkIndex();
-    Path work = FileOutputFormat.getWorkOutputPath(context);
+    Path work = workPath(context);
     Path packDir = new StagingLayout(work).packsDir();
     packs = new TaskPacks(FileSystems.forWriting(packDir, conf), packDir, config.packSize());
     if (context.getTaskAttemptID().getId() == 0) {

@@ -43,9 +43,14 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
   private long bytesNew;
   private long bytesStored;
 
+  /** The attempt's work directory; the committer promotes it when the attempt succeeds. */
+  protected Path workPath(Context context) throws IOException, InterruptedException {
+    return FileOutputFormat.getWorkOutputPath(context);
+  }
+
   @Override
   protected void setup(Context context) throws IOException, InterruptedException {
-    Path work = FileOutputFormat.getWorkOutputPath(context);
+    Path work = workPath(context);
     staging = new StagingLayout(work);
     fs = FileSystems.forWriting(work, context.getConfiguration());
     manifest = new ManifestWriter((id, bytes, length) -> {

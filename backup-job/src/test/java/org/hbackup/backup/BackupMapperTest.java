@@ -1,0 +1,157 @@
+package org.hbackup.backup;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Random;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mrunit.mapreduce.MapDriver;
+import org.apache.hadoop.mrunit.types.Pair;
+import org.hbackup.common.compress.BlobCodec;
+import org.hbackup.common.compress.Compression;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.index.IndexEntry;
+import org.hbackup.common.manifest.ChunkRef;
+import org.hbackup.common.manifest.EntryType;
+import org.hbackup.common.manifest.ManifestEntry;
+import org.hbackup.common.manifest.ManifestEntryCodec;
+import org.hbackup.common.pack.PackReader;
+import org.hbackup.common.repo.RepositoryLayout;
+import org.hbackup.common.testing.RepositoryFixture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BackupMapperTest {
+  @TempDir
+  java.nio.file.Path dir;
+
+  private Configuration conf;
+  private Path staging;
+  private RepositoryFixture repository;
+  private MapDriver<Text, FileStatus, BackupKey, BytesWritable> driver;
+
+  /** The mapper with its work directory pointed at a test folder instead of a committer's. */
+  static final class TestableBackupMapper extends BackupMapper {
+    @Override
+    protected Path workPath(Context context) {
+      return new Path(context.getConfiguration().get("test.work"));
+    }
+  }
+
+  @BeforeEach
+  void setUp() throws IOException {
+    conf = new Configuration();
+    Path repo = new Path(dir.resolve("repo").toUri());
+    repository = RepositoryFixture.create(repo, conf);
+    staging = new Path(dir.resolve("staging").toUri());
+    driver = MapDriver.newMapDriver(new TestableBackupMapper());
+    Configuration c = driver.getConfiguration();
+    c.set(BackupConfigKeys.REPOSITORY, repo.toString());
+    c.set(BackupConfigKeys.SOURCE, dir.resolve("source").toUri().toString());
+    c.set(BackupConfigKeys.TYPE, "full");
+    c.set(BackupConfigKeys.POINT, PointId.create(java.time.Instant.now()).toString());
+    c.set("test.work", staging.toString());
+  }
+
+  private FileStatus write(String name, byte[] data) throws IOException {
+    java.nio.file.Path file = dir.resolve("source").resolve(name);
+    Files.createDirectories(file.getParent());
+    Files.write(file, data);
+    return new FileStatus(FileSystem.getLocal(conf).getFileStatus(new Path(file.toUri())));
+  }
+
+  private static byte[] random(int seed, int length) {
+    byte[] b = new byte[length];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  @Test
+  void storesNewChunksAndEmitsTheEntryAndIndexRows() throws IOException {
+    byte[] data = random(1, 3_000_000);
+    FileStatus status = write("big.bin", data);
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new Text("big.bin"), status).run();
+
+    ManifestEntry entry = null;
+    int indexRows = 0;
+    for (Pair<BackupKey, BytesWritable> p : out) {
+      if (p.getFirst().kind() == BackupKey.MANIFEST) {
+        entry = ManifestEntryCodec.fromBytes(p.getSecond().getBytes(), 0, p.getSecond().getLength(), "test");
+      } else {
+        IndexEntry row = IndexEntry.fromBytes(p.getSecond().getBytes(), 0);
+        assertArrayEquals(p.getFirst().bytes(), row.chunkId().bytes());
+        assertChunkIsInStagedPack(row);
+        indexRows++;
+      }
+    }
+    assertEquals(EntryType.FILE, entry.type());
+    assertEquals(data.length, entry.length());
+    assertEquals(ContentId.of(data), entry.fileHash());
+    assertEquals(entry.chunks().size(), indexRows);
+    long total = entry.chunks().stream().mapToLong(ChunkRef::length).sum();
+    assertEquals(data.length, total);
+    assertEquals(1, driver.getCounters().findCounter(BackupCounters.FILES).getValue());
+    assertEquals(data.length, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue());
+    assertEquals(indexRows, driver.getCounters().findCounter(BackupCounters.CHUNKS_NEW).getValue());
+    assertEquals(data.length, driver.getCounters().findCounter(BackupCounters.BYTES_NEW).getValue());
+    assertEquals(1, driver.getCounters().findCounter(BackupCounters.PACKS_WRITTEN).getValue());
+  }
+
+  private void assertChunkIsInStagedPack(IndexEntry row) throws IOException {
+    FileSystem fs = FileSystem.getLocal(conf).getRawFileSystem();
+    Path pack = new Path(new Path(staging, "packs"), row.packId().toHex() + RepositoryLayout.PACK_SUFFIX);
+    try (PackReader reader = new PackReader(fs.open(pack), fs.getFileStatus(pack).getLen(), pack.toString());
+         BlobCodec codec = new BlobCodec(Compression.ZSTD, 1, conf)) {
+      byte[] blob = reader.readBlob(row.offset(), row.storedLength());
+      assertEquals(row.chunkId(), ContentId.of(codec.decode(blob, 0, blob.length, row.rawLength())));
+    }
+  }
+
+  @Test
+  void storesACopyOnceAndReusesWhatTheRepositoryHolds() throws IOException {
+    byte[] shared = random(2, 400_000);
+    repository.store(List.of(shared));
+    FileStatus known = write("known.bin", shared);
+    byte[] fresh = random(3, 200_000);
+    FileStatus first = write("a/copy1.bin", fresh);
+    FileStatus second = write("a/copy2.bin", fresh);
+    List<Pair<BackupKey, BytesWritable>> out = driver
+        .withInput(new Text("known.bin"), known)
+        .withInput(new Text("a/copy1.bin"), first)
+        .withInput(new Text("a/copy2.bin"), second).run();
+    long indexRows = out.stream().filter(p -> p.getFirst().kind() == BackupKey.INDEX).count();
+    assertEquals(1, indexRows, "only the fresh chunk is stored, once");
+    assertEquals(2, driver.getCounters().findCounter(BackupCounters.CHUNKS_REUSED).getValue());
+    assertEquals(fresh.length, driver.getCounters().findCounter(BackupCounters.BYTES_NEW).getValue());
+    assertEquals(3, driver.getCounters().findCounter(BackupCounters.FILES).getValue());
+  }
+
+  @Test
+  void passesDirectoriesAndEmptyFilesThrough() throws IOException {
+    FileStatus empty = write("d/empty", new byte[0]);
+    FileStatus directory = new FileStatus(FileSystem.getLocal(conf).getFileStatus(new Path(dir.resolve("source/d").toUri())));
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new Text("d"), directory)
+        .withInput(new Text("d/empty"), empty).run();
+    assertEquals(2, out.size());
+    ManifestEntry d = ManifestEntryCodec.fromBytes(out.get(0).getSecond().copyBytes(), 0, out.get(0).getSecond().getLength(), "t");
+    ManifestEntry f = ManifestEntryCodec.fromBytes(out.get(1).getSecond().copyBytes(), 0, out.get(1).getSecond().getLength(), "t");
+    assertEquals(EntryType.DIRECTORY, d.type());
+    assertEquals(EntryType.FILE, f.type());
+    assertEquals(0, f.chunks().size());
+    assertEquals(ContentId.of(new byte[0]), f.fileHash());
+    assertTrue(f.modificationTime() > 0);
+    assertEquals(1, driver.getCounters().findCounter(BackupCounters.DIRECTORIES).getValue());
+  }
+}

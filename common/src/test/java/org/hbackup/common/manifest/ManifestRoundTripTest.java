@@ -1,0 +1,157 @@
+package org.hbackup.common.manifest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.hbackup.common.DamageException;
+import org.hbackup.common.FormatException;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PointId;
+import org.junit.jupiter.api.Test;
+
+class ManifestRoundTripTest {
+  private final Map<ContentId, byte[]> store = new HashMap<>();
+
+  static ManifestEntry file(String path, int size) {
+    byte[] data = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    List<ChunkRef> chunks = size == 0 ? List.of() : List.of(new ChunkRef(ContentId.of(data), size));
+    return ManifestEntry.builder(EntryType.FILE, path).length(size).permission((short) 0640)
+        .owner("alice").group("staff").modificationTime(1_700_000_000_000L).accessTime(1_700_000_001_000L)
+        .replication((short) 3).blockSize(128L << 20).fileHash(ContentId.of(data)).chunks(chunks).build();
+  }
+
+  static ManifestEntry directory(String path) {
+    return ManifestEntry.builder(EntryType.DIRECTORY, path).permission((short) 01755).owner("bob")
+        .group("ops").modificationTime(1_600_000_000_000L).build();
+  }
+
+  private ManifestList write(List<ManifestEntry> entries) throws IOException {
+    ManifestWriter writer = new ManifestWriter((id, bytes, length) -> store.put(id, java.util.Arrays.copyOf(bytes, length)));
+    for (ManifestEntry e : entries) {
+      writer.add(e);
+    }
+    return writer.finish(PointId.create(Instant.now()));
+  }
+
+  private List<ManifestEntry> read(ManifestList list) throws IOException {
+    List<ManifestEntry> out = new ArrayList<>();
+    try (ManifestReader reader = ManifestReader.all(id -> SegmentReader.open(id, store.get(id), id.toHex()), list)) {
+      for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  static List<ManifestEntry> tree(int files) {
+    TreeMap<String, ManifestEntry> sorted = new TreeMap<>(RelativePaths::compare);
+    sorted.put("", directory(""));
+    for (int i = 0; i < files; i++) {
+      String dir = "d" + (i % 37);
+      sorted.put(dir, directory(dir));
+      String path = dir + "/f-" + i + (i % 5 == 0 ? " é:ü" : "");
+      sorted.put(path, file(path, i % 3 == 0 ? 0 : 100 + i));
+    }
+    return new ArrayList<>(sorted.values());
+  }
+
+  @Test
+  void readsBackEveryEntryInOrder() throws IOException {
+    List<ManifestEntry> entries = tree(5000);
+    ManifestList list = write(entries);
+    assertTrue(list.segments().size() > 2, "a manifest of 5000 entries has several segments");
+    assertEquals(entries, read(list));
+    assertEquals(5000, list.totals().files());
+    assertEquals(38, list.totals().directories());
+    ManifestList parsed = ManifestList.fromJson(new ByteArrayInputStream(list.toJson()), "list");
+    assertEquals(list.segments().size(), parsed.segments().size());
+    assertEquals(list.totals().bytes(), parsed.totals().bytes());
+  }
+
+  @Test
+  void unchangedPathRangesShareSegments() throws IOException {
+    List<ManifestEntry> before = tree(20000);
+    ManifestList first = write(before);
+    List<ManifestEntry> after = new ArrayList<>(before);
+    int changedAt = after.size() / 2;
+    ManifestEntry old = after.get(changedAt);
+    after.set(changedAt, file(old.path(), 999_999));
+    ManifestList second = write(after);
+    Set<ContentId> firstIds = new HashSet<>();
+    first.segments().forEach(s -> firstIds.add(s.id()));
+    long shared = second.segments().stream().filter(s -> firstIds.contains(s.id())).count();
+    assertEquals(second.segments().size() - 1, shared, "one change rewrites one segment");
+    assertEquals(after, read(second));
+  }
+
+  @Test
+  void refusesEntriesOutOfOrder() {
+    ManifestWriter writer = new ManifestWriter((id, bytes, length) -> { });
+    assertThrows(IllegalStateException.class, () -> {
+      writer.add(file("b", 1));
+      writer.add(file("a", 1));
+    });
+  }
+
+  @Test
+  void refusesAHostilePath() throws IOException {
+    for (String hostile : new String[] {"../escape", "a/../../b", "/etc/passwd", "a//b", "./a", "a/"}) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeByte(EntryType.DIRECTORY.code());
+      ManifestEntryCodec.writeString(out, hostile);
+      out.write(new byte[8 + 2]);
+      ManifestEntryCodec.writeString(out, "");
+      ManifestEntryCodec.writeString(out, "");
+      out.write(new byte[8 + 8 + 2 + 8]);
+      FormatException e = assertThrows(FormatException.class,
+          () -> ManifestEntryCodec.fromBytes(bytes.toByteArray(), 0, bytes.size(), "hostile"));
+      assertTrue(e.getMessage().contains("refusing manifest path"), e.getMessage());
+    }
+  }
+
+  @Test
+  void detectsADamagedSegment() throws IOException {
+    ManifestList list = write(tree(10));
+    ContentId id = list.segments().get(0).id();
+    byte[] bytes = store.get(id).clone();
+    bytes[bytes.length / 2] ^= 0x10;
+    assertThrows(DamageException.class, () -> SegmentReader.open(id, bytes, "damaged"));
+  }
+
+  @Test
+  void readsARunInsideASegment() throws IOException {
+    List<ManifestEntry> entries = tree(300);
+    ManifestList list = write(entries);
+    List<ContentId> ids = list.segments().stream().map(SegmentRef::id).toList();
+    try (ManifestReader reader = new ManifestReader(id -> SegmentReader.open(id, store.get(id), "s"), ids, 5, 3)) {
+      assertEquals(entries.get(5), reader.next());
+      assertEquals(entries.get(6), reader.next());
+      assertEquals(entries.get(7), reader.next());
+      assertNull(reader.next());
+    }
+  }
+
+  @Test
+  void placesPathsInsideTheTargetOnly() {
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path("hdfs://nn:8020/restore/here");
+    assertEquals("hdfs://nn:8020/restore/here/a b/c:d", RelativePaths.resolve(target, "a b/c:d").toString());
+    assertEquals(target, RelativePaths.resolve(target, ""));
+    assertThrows(IllegalArgumentException.class, () -> RelativePaths.resolve(target, "../x"));
+  }
+}

@@ -1,0 +1,99 @@
+package org.hbackup.common.pack;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.FormatException;
+import org.hbackup.common.compress.BlobCodec;
+import org.hbackup.common.compress.Compression;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PackId;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class PackRoundTripTest {
+  @TempDir
+  java.nio.file.Path dir;
+
+  private final Configuration conf = new Configuration();
+
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void readsBackEveryBlobWithEachCompression(Compression method) throws IOException {
+    FileSystem fs = FileSystem.getLocal(conf).getRawFileSystem();
+    Path file = new Path(dir.toUri().toString(), "p.pack");
+    List<byte[]> chunks = new ArrayList<>();
+    Random random = new Random(7);
+    for (int i = 0; i < 5; i++) {
+      byte[] c = new byte[10_000 + i * 3000];
+      if (i % 2 == 0) {
+        random.nextBytes(c);
+      } else {
+        java.util.Arrays.fill(c, (byte) ('a' + i));
+      }
+      chunks.add(c);
+    }
+    PackId id = PackId.random();
+    List<PackEntry> written = new ArrayList<>();
+    try (BlobCodec codec = new BlobCodec(method, 1, conf); OutputStream out = fs.create(file)) {
+      PackWriter writer = new PackWriter(id, out);
+      for (byte[] c : chunks) {
+        byte[] blob = codec.encode(c, 0, c.length);
+        written.add(writer.add(ContentId.of(c), blob, 0, codec.encodedLength(), c.length));
+      }
+      writer.close();
+    }
+    try (BlobCodec codec = new BlobCodec(method, 1, conf);
+         PackReader reader = new PackReader(fs.open(file), fs.getFileStatus(file).getLen(), file.toString())) {
+      assertEquals(id, reader.id());
+      List<PackEntry> trailer = reader.entries();
+      assertEquals(chunks.size(), trailer.size());
+      for (int i = 0; i < chunks.size(); i++) {
+        PackEntry e = trailer.get(i);
+        assertEquals(written.get(i).offset(), e.offset());
+        assertEquals(ContentId.of(chunks.get(i)), e.chunkId());
+        byte[] blob = reader.readBlob(e.offset(), e.storedLength());
+        assertArrayEquals(chunks.get(i), codec.decode(blob, 0, blob.length, e.rawLength()));
+        if (method != Compression.NONE && i % 2 == 1) {
+          assertEquals(method.code(), blob[0], "compressible chunk stored with " + method);
+        }
+        if (i % 2 == 0) {
+          assertEquals(Compression.NONE.code(), blob[0], "random chunk stored raw");
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Compression.class, names = {"ZSTD"})
+  void detectsADamagedTrailer(Compression method) throws IOException {
+    FileSystem fs = FileSystem.getLocal(conf).getRawFileSystem();
+    Path file = new Path(dir.toUri().toString(), "d.pack");
+    byte[] c = new byte[1000];
+    try (OutputStream out = fs.create(file)) {
+      PackWriter writer = new PackWriter(PackId.random(), out);
+      writer.add(ContentId.of(c), c, 0, c.length, c.length);
+      writer.close();
+    }
+    java.nio.file.Path local = dir.resolve("d.pack");
+    byte[] bytes = Files.readAllBytes(local);
+    bytes[bytes.length - 60] ^= 1;
+    Files.write(local, bytes, StandardOpenOption.TRUNCATE_EXISTING);
+    try (PackReader reader = new PackReader(fs.open(file), bytes.length, file.toString())) {
+      assertThrows(FormatException.class, reader::entries);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package org.hbackup.common.testing;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.TreeMap;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.compress.BlobCodec;
+import org.hbackup.common.compress.Compression;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PackId;
+import org.hbackup.common.index.IndexEntry;
+import org.hbackup.common.index.IndexWriter;
+import org.hbackup.common.pack.PackEntry;
+import org.hbackup.common.pack.PackWriter;
+import org.hbackup.common.repo.Repository;
+import org.hbackup.common.repo.RepositoryConfig;
+
+/** A repository for tests, with a way to store chunks without running a backup. */
+public final class RepositoryFixture {
+  private final Repository repository;
+  private final Configuration conf;
+
+  private RepositoryFixture(Repository repository, Configuration conf) {
+    this.repository = repository;
+    this.conf = conf;
+  }
+
+  public static RepositoryFixture create(Path root, Configuration conf) throws IOException {
+    return new RepositoryFixture(Repository.init(root, RepositoryConfig.create(Compression.ZSTD), conf), conf);
+  }
+
+  public Repository repository() {
+    return repository;
+  }
+
+  /** Stores the chunks in one new pack and one new index file; returns their ids. */
+  public List<ContentId> store(List<byte[]> chunks) throws IOException {
+    FileSystem fs = repository.fileSystem();
+    PackId pack = PackId.random();
+    TreeMap<ContentId, IndexEntry> rows = new TreeMap<>();
+    try (BlobCodec codec = new BlobCodec(Compression.ZSTD, 1, conf);
+         OutputStream out = fs.create(repository.layout().pack(pack))) {
+      PackWriter writer = new PackWriter(pack, out);
+      for (byte[] c : chunks) {
+        ContentId id = ContentId.of(c);
+        byte[] blob = codec.encode(c, 0, c.length);
+        PackEntry e = writer.add(id, blob, 0, codec.encodedLength(), c.length);
+        rows.put(id, new IndexEntry(id, pack, e.offset(), e.storedLength(), e.rawLength()));
+      }
+      writer.close();
+    }
+    Path partial = new Path(repository.layout().tmpDir(), "fixture.idx");
+    ContentId name;
+    try (OutputStream out = fs.create(partial); IndexWriter writer = new IndexWriter(out, rows.size())) {
+      for (IndexEntry e : rows.values()) {
+        writer.add(e);
+      }
+      name = writer.finish();
+    }
+    fs.rename(partial, repository.layout().index(name));
+    return List.copyOf(rows.keySet());
+  }
+}
