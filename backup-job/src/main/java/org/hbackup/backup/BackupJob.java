@@ -87,8 +87,17 @@ public final class BackupJob {
     }
   }
 
+  /** The first failed task attempt's diagnostics: the local runner's job status says only "NA". */
   private static String diagnose(Job job) {
     try {
+      for (org.apache.hadoop.mapreduce.TaskCompletionEvent event : job.getTaskCompletionEvents(0, 100)) {
+        if (event.getStatus() == org.apache.hadoop.mapreduce.TaskCompletionEvent.Status.FAILED) {
+          String[] diagnostics = job.getTaskDiagnostics(event.getTaskAttemptId());
+          if (diagnostics != null && diagnostics.length > 0) {
+            return diagnostics[0].split("\n", 2)[0];
+          }
+        }
+      }
       String failure = job.getStatus().getFailureInfo();
       return failure == null || failure.isEmpty() ? job.getStatus().getState().toString() : failure;
     } catch (IOException | InterruptedException e) {

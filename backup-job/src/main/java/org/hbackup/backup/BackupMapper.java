@@ -101,7 +101,8 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
 
   private ManifestEntry backUpFile(String relative, FileStatus status, Context context)
       throws IOException, InterruptedException {
-    FileSystem fs = status.getPath().getFileSystem(context.getConfiguration());
+    // Raw on the local file system: no .crc sidecar to verify, and names with ':' work.
+    FileSystem fs = FileSystems.forWriting(status.getPath(), context.getConfiguration());
     Hasher fileHash = Hashing.sha256().newHasher();
     List<ChunkRef> chunks = new ArrayList<>();
     long length = 0;

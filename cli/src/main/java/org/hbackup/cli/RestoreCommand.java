@@ -49,8 +49,10 @@ final class RestoreCommand extends Command {
 
   @Override
   int execute(CommandLine line) throws Exception {
+    String pointText = line.getOptionValue("point");
+    PointId requested = "latest".equals(pointText) ? null : build(() -> PointId.parse(pointText));
     Repository repository = Repository.open(path(line, "repo"), getConf());
-    PointId point = resolve(repository, line.getOptionValue("point"));
+    PointId point = requested != null ? requested : latest(repository);
     RestoreOptions.Builder builder = RestoreOptions.builder().repository(repository.layout().root())
         .point(point).target(path(line, "target")).overwrite(line.hasOption("overwrite"));
     String[] paths = line.getOptionValues("path");
@@ -114,18 +116,11 @@ final class RestoreCommand extends Command {
     return ExitCodes.SUCCESS;
   }
 
-  static PointId resolve(Repository repository, String text) throws Exception {
-    if ("latest".equals(text)) {
-      PointRecord latest = repository.latestPoint();
-      if (latest == null) {
-        throw new HbackupException("repository " + repository.layout().root() + " has no points");
-      }
-      return latest.id();
+  static PointId latest(Repository repository) throws Exception {
+    PointRecord latest = repository.latestPoint();
+    if (latest == null) {
+      throw new HbackupException("repository " + repository.layout().root() + " has no points");
     }
-    try {
-      return PointId.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("--point: " + e.getMessage());
-    }
+    return latest.id();
   }
 }

@@ -63,7 +63,7 @@ public final class RestoreJob {
       LOG.info("Restoring point {} from {} into {}", options.point(), repository.layout().root(), target);
       boolean ok = job.waitForCompletion(LOG.isInfoEnabled());
       if (!ok) {
-        throw new HbackupException("restore job " + job.getJobID() + " failed: " + job.getStatus().getFailureInfo());
+        throw new HbackupException("restore job " + job.getJobID() + " failed: " + diagnose(job));
       }
       return new RestoreResult(options.point(), job.getCounters(), readFailures(workFs, work),
           System.currentTimeMillis() - started);
@@ -71,6 +71,24 @@ public final class RestoreJob {
       throw new HbackupException("restore job could not load a class: " + e.getMessage(), e);
     } finally {
       workFs.delete(work, true);
+    }
+  }
+
+  /** The first failed task attempt's diagnostics: the local runner's job status says only "NA". */
+  private static String diagnose(Job job) {
+    try {
+      for (org.apache.hadoop.mapreduce.TaskCompletionEvent event : job.getTaskCompletionEvents(0, 100)) {
+        if (event.getStatus() == org.apache.hadoop.mapreduce.TaskCompletionEvent.Status.FAILED) {
+          String[] diagnostics = job.getTaskDiagnostics(event.getTaskAttemptId());
+          if (diagnostics != null && diagnostics.length > 0) {
+            return diagnostics[0].split("\n", 2)[0];
+          }
+        }
+      }
+      String failure = job.getStatus().getFailureInfo();
+      return failure == null || failure.isEmpty() ? job.getStatus().getState().toString() : failure;
+    } catch (IOException | InterruptedException e) {
+      return "state unknown (" + e.getMessage() + ")";
     }
   }
 

@@ -1,0 +1,272 @@
+package org.hbackup.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.backup.BackupConfigKeys;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.io.Json;
+import org.hbackup.common.manifest.ManifestList;
+import org.hbackup.common.manifest.ManifestTotals;
+import org.hbackup.common.manifest.SegmentRef;
+import org.hbackup.common.point.PointRecord;
+import org.hbackup.common.point.PointType;
+import org.hbackup.common.repo.Repository;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Backup and restore on the embedded default: the local job runner over file:// paths. */
+class LocalRunnerRoundTripIT {
+  @TempDir
+  static java.nio.file.Path dir;
+
+  private static Configuration conf;
+  private static FileSystem fs;
+  private static Path source;
+  /**
+   * The source as the next backup will list it. Taken anew before each backup, because reading
+   * the source (the previous backup did) moves its access times.
+   */
+  private static TreeMap<String, FileStatus> sourceBefore;
+
+  @BeforeAll
+  static void generateSource() throws IOException {
+    conf = new Configuration();
+    conf.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
+    source = new Path(dir.resolve("source").toUri());
+    fs = FileSystems.forWriting(source, conf);
+    boolean root = "root".equals(System.getProperty("user.name"));
+    Trees.generate(fs, source, root ? new String[] {"daemon", "daemon"} : null);
+  }
+
+  @org.junit.jupiter.api.BeforeEach
+  void snapshotSource() throws IOException {
+    sourceBefore = Trees.snapshot(fs, source);
+  }
+
+  private static String uri(String name) {
+    return dir.resolve(name).toUri().toString();
+  }
+
+  @Test
+  void backsUpAndRestoresATreeByteForByteWithItsMetadata() throws Exception {
+    Cli.Result backup = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("repo-a"), "--json");
+    assertEquals(0, backup.exitCode, backup.toString());
+    JsonNode report = backup.json();
+    long files = sourceBefore.values().stream().filter(FileStatus::isFile).count();
+    long directories = sourceBefore.values().stream().filter(FileStatus::isDirectory).count() + 1;
+    long bytes = sourceBefore.values().stream().mapToLong(s -> s.isFile() ? s.getLen() : 0).sum();
+    assertEquals("full", report.get("type").asText());
+    assertTrue(report.get("base").isNull());
+    assertEquals(files, report.get("files").asLong());
+    assertEquals(directories, report.get("directories").asLong());
+    assertEquals(bytes, report.get("bytesRead").asLong());
+    assertEquals(bytes, report.get("bytesNew").asLong(), "a first backup stores every byte");
+    assertTrue(report.get("bytesStored").asLong() < bytes, "logs compress");
+    assertTrue(report.get("durationMs").asLong() > 0);
+
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-a"), "--point", "latest",
+        "--target", uri("restored-a"), "--json");
+    assertEquals(0, restore.exitCode, restore.toString());
+    JsonNode r = restore.json();
+    assertEquals(report.get("point").asText(), r.get("point").asText());
+    assertEquals(files, r.get("files").asLong());
+    assertEquals(bytes, r.get("bytesWritten").asLong());
+    assertEquals(0, r.get("failed").size());
+    Trees.assertSameTree(sourceBefore, fs, fs, new Path(uri("restored-a")), false);
+
+    Cli.Result list = Cli.run(conf, "list", "--repo", uri("repo-a"), "--json");
+    JsonNode point = list.json().get("points").get(0);
+    assertEquals(report.get("point").asText(), point.get("id").asText());
+    assertEquals(files, point.get("files").asLong());
+    assertEquals(bytes, point.get("bytes").asLong());
+    assertEquals(source.toString(), point.get("source").asText());
+  }
+
+  @Test
+  void aSecondFullBackupStoresNothingNewAndSharesManifestSegments() throws Exception {
+    assertEquals(0, Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("repo-b")).exitCode);
+    Cli.Result second = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("repo-b"), "--json");
+    assertEquals(0, second.exitCode, second.toString());
+    assertEquals(0, second.json().get("bytesNew").asLong());
+    assertEquals(0, second.json().get("bytesStored").asLong());
+    assertEquals(0, second.json().get("packsWritten").asLong());
+    Repository repository = Repository.open(new Path(uri("repo-b")), conf);
+    List<PointRecord> points = repository.listPoints();
+    assertEquals(2, points.size());
+    try (Stream<java.nio.file.Path> segments = Files.walk(dir.resolve("repo-b/manifests/segments"))) {
+      long files = segments.filter(Files::isRegularFile).count();
+      assertEquals(repository.readManifest(points.get(1).id()).segments().size(), files,
+          "identical points share every segment");
+    }
+  }
+
+  @Test
+  void restoresSelectedPathsOnly() throws Exception {
+    assertEquals(0, Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("repo-c")).exitCode);
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-c"), "--point", "latest",
+        "--target", uri("restored-c"), "--path", "nested/d1", "--path", "/top.txt", "--json");
+    assertEquals(0, restore.exitCode, restore.toString());
+    assertTrue(Files.exists(dir.resolve("restored-c/top.txt")));
+    assertTrue(Files.exists(dir.resolve("restored-c/nested/d1/file-1.log")));
+    assertFalse(Files.exists(dir.resolve("restored-c/nested/d0")));
+    assertFalse(Files.exists(dir.resolve("restored-c/data")));
+    Cli.Result nothing = Cli.run(conf, "restore", "--repo", uri("repo-c"), "--point", "latest",
+        "--target", uri("restored-c2"), "--path", "no/such/path");
+    assertEquals(1, nothing.exitCode, nothing.toString());
+    assertTrue(nothing.stderr.contains("no entry of point"), nothing.stderr);
+  }
+
+  @Test
+  void refusesANonEmptyTargetUnlessAskedToOverwrite() throws Exception {
+    assertEquals(0, Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("repo-d")).exitCode);
+    Files.createDirectories(dir.resolve("restored-d"));
+    Files.write(dir.resolve("restored-d/top.txt"), "stale".getBytes(StandardCharsets.UTF_8));
+    Cli.Result refused = Cli.run(conf, "restore", "--repo", uri("repo-d"), "--point", "latest", "--target", uri("restored-d"));
+    assertEquals(1, refused.exitCode, refused.toString());
+    assertTrue(refused.stderr.contains("not empty"), refused.stderr);
+    assertEquals("stale", Files.readString(dir.resolve("restored-d/top.txt")));
+    Cli.Result overwritten = Cli.run(conf, "restore", "--repo", uri("repo-d"), "--point", "latest",
+        "--target", uri("restored-d"), "--overwrite");
+    assertEquals(0, overwritten.exitCode, overwritten.toString());
+    Trees.assertSameTree(sourceBefore, fs, fs, new Path(uri("restored-d")), false);
+  }
+
+  @Test
+  void aFlippedByteInAPackFailsThatFileWithExitCode3() throws Exception {
+    assertEquals(0, Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("repo-e")).exitCode);
+    java.nio.file.Path pack;
+    try (Stream<java.nio.file.Path> packs = Files.walk(dir.resolve("repo-e/packs"))) {
+      pack = packs.filter(p -> p.toString().endsWith(".pack")).findFirst().orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(pack);
+    // The big random file is stored raw; a byte in the middle of the pack belongs to it.
+    bytes[bytes.length / 2] ^= 0x01;
+    Files.write(pack, bytes);
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-e"), "--point", "latest",
+        "--target", uri("restored-e"), "--json");
+    assertEquals(3, restore.exitCode, restore.toString());
+    assertTrue(restore.stderr.contains("data/big.bin"), restore.stderr);
+    JsonNode r = restore.json();
+    assertEquals(1, r.get("filesFailed").asLong());
+    assertEquals("data/big.bin", r.get("failed").get(0).asText());
+    assertFalse(Files.exists(dir.resolve("restored-e/data/big.bin")), "a damaged file never appears");
+    assertTrue(Files.exists(dir.resolve("restored-e/top.txt")), "undamaged files are restored");
+  }
+
+  @Test
+  void aJobThatFailsForGoodLeavesNoPointAndAUsableRepository() throws Exception {
+    Cli.Result failed = Cli.run(conf, "backup", "-D", BackupConfigKeys.TEST_FAIL_BEFORE_POINT_RECORD + "=true",
+        "--source", source.toString(), "--repo", uri("repo-f"), "--json");
+    assertEquals(1, failed.exitCode, failed.toString());
+    assertTrue(failed.stderr.contains("no point was published"), failed.stderr);
+    assertEquals(0, Cli.run(conf, "list", "--repo", uri("repo-f"), "--json").json().get("points").size());
+    snapshotSource();
+    Cli.Result next = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("repo-f"), "--json");
+    assertEquals(0, next.exitCode, next.toString());
+    assertEquals(0, next.json().get("bytesNew").asLong(),
+        "the failed run published its data before failing; the next backup reuses it");
+    assertEquals(0, Cli.run(conf, "restore", "--repo", uri("repo-f"), "--point", "latest", "--target",
+        uri("restored-f")).exitCode);
+    Trees.assertSameTree(sourceBefore, fs, fs, new Path(uri("restored-f")), false);
+    try (Stream<java.nio.file.Path> tmp = Files.list(dir.resolve("repo-f/tmp"))) {
+      assertEquals(0, tmp.count(), "no staging is left behind");
+    }
+  }
+
+  @Test
+  void refusesAHostileManifestWithExitCode3() throws Exception {
+    assertEquals(0, Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("repo-g")).exitCode);
+    Repository repository = Repository.open(new Path(uri("repo-g")), conf);
+    PointId point = PointId.create(java.time.Instant.now());
+    byte[] segment = hostileSegment("../../escaped");
+    ContentId id = ContentId.of(segment);
+    Path segmentPath = repository.layout().segment(id);
+    fs.mkdirs(segmentPath.getParent());
+    Trees.write(fs, segmentPath, segment);
+    ManifestList list = new ManifestList(point, List.of(new SegmentRef(id, "../../escaped", "../../escaped", 1, 0, 0)),
+        new ManifestTotals(0, 1, 0, 0));
+    Trees.write(fs, repository.layout().manifest(point), list.toJson());
+    PointRecord record = PointRecord.builder(point, PointType.FULL).source("file:/x")
+        .completed(java.time.Instant.now()).build();
+    Trees.write(fs, repository.layout().point(point), record.toJson());
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-g"), "--point", point.toString(),
+        "--target", uri("restored-g/inner"));
+    assertEquals(3, restore.exitCode, restore.toString());
+    assertTrue(restore.stderr.contains("refusing manifest path '../../escaped'"), restore.stderr);
+    assertFalse(Files.exists(dir.resolve("escaped")));
+  }
+
+  private static byte[] hostileSegment(String path) throws IOException {
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(body);
+    out.writeByte(2);
+    byte[] p = path.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(p.length);
+    out.write(p);
+    out.writeLong(0);
+    out.writeShort(0755);
+    out.writeInt(0);
+    out.writeInt(0);
+    out.writeLong(0);
+    out.writeLong(0);
+    out.writeShort(0);
+    out.writeLong(0);
+    byte[] raw = body.toByteArray();
+    return ByteBuffer.allocate(20 + raw.length).put("HBMS".getBytes(StandardCharsets.US_ASCII))
+        .putShort((short) 1).put((byte) 0).put((byte) 0).putInt(1).putLong(raw.length).put(raw).array();
+  }
+
+  @Test
+  void reportsBadInputWithOneLineAndADocumentedExitCode() throws Exception {
+    Cli.Result missing = Cli.run(conf, "backup", "--source", uri("no-such-source"), "--repo", uri("repo-h"));
+    assertEquals(1, missing.exitCode, missing.toString());
+    assertTrue(missing.stderr.contains("does not exist"), missing.stderr);
+    assertEquals(1, missing.stderr.trim().lines().count(), missing.stderr);
+
+    Files.createDirectories(dir.resolve("not-a-repo"));
+    Files.write(dir.resolve("not-a-repo/file"), new byte[] {1});
+    Cli.Result notRepo = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("not-a-repo"));
+    assertEquals(1, notRepo.exitCode, notRepo.toString());
+    assertTrue(notRepo.stderr.contains("is not an hbackup repository"), notRepo.stderr);
+
+    assertEquals(2, Cli.run(conf, "backup", "--source", source.toString()).exitCode);
+    assertEquals(2, Cli.run(conf, "frobnicate").exitCode);
+    assertEquals(2, Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("r"), "--type", "weekly").exitCode);
+    assertEquals(2, Cli.run(conf, "restore", "--repo", uri("repo-h"), "--point", "yesterday", "--target", uri("t")).exitCode);
+    Cli.Result badPoint = Cli.run(conf, "init", "--repo", uri("repo-i"), "--compression", "brotli");
+    assertEquals(2, badPoint.exitCode, badPoint.toString());
+  }
+
+  @Test
+  void initCreatesARepositoryWithTheChosenCompression() throws Exception {
+    Cli.Result init = Cli.run(conf, "init", "--repo", uri("repo-j"), "--compression", "lz4");
+    assertEquals(0, init.exitCode, init.toString());
+    assertEquals(1, Cli.run(conf, "init", "--repo", uri("repo-j")).exitCode, "init twice is refused");
+    assertEquals(0, Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("repo-j")).exitCode);
+    assertEquals(0, Cli.run(conf, "restore", "--repo", uri("repo-j"), "--point", "latest", "--target",
+        uri("restored-j")).exitCode);
+    Trees.assertSameTree(sourceBefore, fs, fs, new Path(uri("restored-j")), false);
+    try (java.io.InputStream in = Files.newInputStream(dir.resolve("repo-j/config.json"))) {
+      assertEquals("lz4", Json.parse(in, "config").get("compression").asText());
+    }
+  }
+}
