@@ -88,7 +88,9 @@ public final class SourceLister {
   private void append(SequenceFile.Writer writer, String path, FileStatus status, Totals totals)
       throws IOException {
     writer.sync();
-    writer.append(new Text(path), status);
+    // Plain FileStatus: file systems return subclasses (HdfsLocatedFileStatus) the listing's
+    // value class does not accept, and block locations are not needed.
+    writer.append(new Text(path), status.getClass() == FileStatus.class ? status : new FileStatus(status));
     totals.entries++;
     if (status.isFile()) {
       totals.files++;
