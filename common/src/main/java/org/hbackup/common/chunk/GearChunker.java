@@ -49,6 +49,8 @@ public final class GearChunker {
     int normal = Math.min(average, end);
     long fingerprint = 0;
     int i = min;
+    // Measured (docs/BENCHMARKS.md): this plain loop runs at ~2 GB/s here; unrolled and two-bytes-
+    // a-step variants that shorten the dependency chain were slower under C2.
     for (; i < normal; i++) {
       fingerprint = (fingerprint << 1) + GEAR[data[offset + i] & 0xff];
       if ((fingerprint & maskSmall) == 0) {

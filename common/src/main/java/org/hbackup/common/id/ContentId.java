@@ -1,9 +1,10 @@
 package org.hbackup.common.id;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Objects;
 
-import com.google.common.hash.Hashing;
 import com.google.common.io.BaseEncoding;
 import com.google.common.primitives.UnsignedBytes;
 
@@ -14,6 +15,18 @@ import com.google.common.primitives.UnsignedBytes;
 public final class ContentId implements Comparable<ContentId> {
   public static final int LENGTH = 32;
   private static final BaseEncoding HEX = BaseEncoding.base16().lowerCase();
+
+  /**
+   * One digest per thread, reused: Guava's hashBytes clones a MessageDigest per call, which costs
+   * a few percent at one call per chunk on the backup's hot path (measured with JMH).
+   */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  });
 
   private final byte[] bytes;
 
@@ -37,7 +50,9 @@ public final class ContentId implements Comparable<ContentId> {
   }
 
   public static ContentId of(byte[] data, int offset, int length) {
-    return new ContentId(Hashing.sha256().hashBytes(data, offset, length).asBytes());
+    MessageDigest digest = SHA256.get();
+    digest.update(data, offset, length);
+    return new ContentId(digest.digest());
   }
 
   /** Parses 64 lower- or upper-case hex digits. */
