@@ -42,7 +42,7 @@ import org.hbackup.common.repo.StagingLayout;
  * file being read.
  */
 public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWritable> {
-  private GearChunker chunker;
+  private ChunkingReader reader;
   private BlobCodec codec;
   private ChunkIndex index;
   private TaskPacks packs;
@@ -62,7 +62,7 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
     Configuration conf = context.getConfiguration();
     Repository repository = Repository.open(new Path(conf.get(BackupConfigKeys.REPOSITORY)), conf);
     RepositoryConfig config = repository.config();
-    chunker = new GearChunker(config.chunker());
+    reader = new ChunkingReader(new GearChunker(config.chunker()));
     codec = new BlobCodec(config.compression(), config.compressionLevel(), conf);
     index = repository.openChunkIndex();
     Path work = workPath(context);
@@ -107,7 +107,7 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
     List<ChunkRef> chunks = new ArrayList<>();
     long length = 0;
     try (InputStream in = fs.open(status.getPath())) {
-      ChunkingReader reader = new ChunkingReader(in, chunker);
+      reader.reset(in);
       while (reader.next()) {
         byte[] buffer = reader.buffer();
         int offset = reader.chunkOffset();

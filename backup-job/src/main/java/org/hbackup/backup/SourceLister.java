@@ -11,7 +11,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.io.SequenceFile;
 import org.apache.hadoop.io.Text;
-import org.hbackup.common.io.PosixMetadata;
+import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.RelativePaths;
 
 /**
@@ -61,7 +61,7 @@ public final class SourceLister {
 
   public Totals list(FileSystem sourceFs, Path root, Path listing) throws IOException {
     Totals totals = new Totals();
-    FileStatus rootStatus = PosixMetadata.complete(sourceFs, sourceFs.getFileStatus(root));
+    FileStatus rootStatus = PosixFiles.complete(sourceFs, sourceFs.getFileStatus(root));
     Path qualifiedRoot = rootStatus.getPath();
     try (SequenceFile.Writer writer = SequenceFile.createWriter(conf,
         SequenceFile.Writer.file(listing),
@@ -74,7 +74,7 @@ public final class SourceLister {
       while (!pending.isEmpty()) {
         RemoteIterator<FileStatus> children = sourceFs.listStatusIterator(pending.pop());
         while (children.hasNext()) {
-          FileStatus child = PosixMetadata.complete(sourceFs, children.next());
+          FileStatus child = PosixFiles.complete(sourceFs, children.next());
           append(writer, RelativePaths.relativize(qualifiedRoot, child.getPath()), child, totals);
           if (child.isDirectory()) {
             pending.push(child.getPath());

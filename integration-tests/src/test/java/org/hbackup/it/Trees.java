@@ -17,7 +17,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
-import org.hbackup.common.io.PosixMetadata;
+import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.RelativePaths;
 
 /** Generates the test tree that backups are checked with, and compares restored trees to it. */
@@ -87,7 +87,7 @@ final class Trees {
     pending.push(qualified);
     while (!pending.isEmpty()) {
       for (FileStatus s : fs.listStatus(pending.pop())) {
-        FileStatus c = PosixMetadata.complete(fs, s);
+        FileStatus c = PosixFiles.complete(fs, s);
         entries.put(RelativePaths.relativize(qualified, c.getPath()), c);
         if (c.isDirectory()) {
           pending.push(c.getPath());

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.hbackup.common.io.PosixMetadata;
+import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ManifestEntry;
 
 /** Applies an entry's permission, owner, group and times to a restored path. */
@@ -20,12 +20,12 @@ final class EntryMetadata {
   static boolean apply(FileSystem fs, Path path, ManifestEntry e) throws IOException {
     boolean ownership = true;
     try {
-      PosixMetadata.setOwner(fs, path, e.owner(), e.group());
+      PosixFiles.setOwner(fs, path, e.owner(), e.group());
     } catch (IOException | UnsupportedOperationException ex) {
       ownership = false;
     }
-    PosixMetadata.setPermission(fs, path, e.permission());
-    PosixMetadata.setTimes(fs, path, e.modificationTime(), e.accessTime());
+    PosixFiles.setPermission(fs, path, e.permission());
+    PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
     return ownership;
   }
 }

@@ -11,7 +11,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.Mapper;
@@ -20,7 +19,7 @@ import org.hbackup.common.DamageException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.io.FileSystems;
-import org.hbackup.common.io.PosixMetadata;
+import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ChunkRef;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.ManifestEntryCodec;
@@ -99,8 +98,7 @@ public class RestoreMapper extends Mapper<Text, ManifestEntryWritable, RestoreKe
     long blockSize = e.blockSize() > 0 && e.blockSize() % 512 == 0 ? e.blockSize() : fs.getDefaultBlockSize(dest);
     try {
       Hasher whole = Hashing.sha256().newHasher();
-      try (FSDataOutputStream out = fs.create(aside, FsPermission.getFileDefault(), true,
-          128 * 1024, replication, blockSize, context)) {
+      try (FSDataOutputStream out = PosixFiles.create(fs, aside, 128 * 1024, replication, blockSize, context)) {
         for (ChunkRef ref : e.chunks()) {
           byte[] data;
           try {
@@ -148,8 +146,8 @@ public class RestoreMapper extends Mapper<Text, ManifestEntryWritable, RestoreKe
     if (overwrite && fs.exists(dest) && !fs.getFileStatus(dest).isDirectory()) {
       fs.delete(dest, false);
     }
-    if (PosixMetadata.isLocal(fs)) {
-      Files.createSymbolicLink(PosixMetadata.local(dest), Paths.get(e.symlinkTarget()));
+    if (PosixFiles.isLocal(fs)) {
+      Files.createSymbolicLink(PosixFiles.local(dest), Paths.get(e.symlinkTarget()));
     } else {
       fs.createSymlink(new Path(e.symlinkTarget()), dest, false);
     }

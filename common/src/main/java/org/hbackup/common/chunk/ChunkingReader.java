@@ -9,7 +9,7 @@ import java.io.InputStream;
  * before they are hashed and compressed. Memory: four times the maximum chunk size.
  */
 public final class ChunkingReader {
-  private final InputStream in;
+  private InputStream in;
   private final GearChunker chunker;
   private final byte[] buffer;
   private int position;
@@ -20,9 +20,26 @@ public final class ChunkingReader {
   private long streamOffset;
 
   public ChunkingReader(InputStream in, GearChunker chunker) {
-    this.in = in;
+    this(chunker);
+    reset(in);
+  }
+
+  /** A reader to {@link #reset} for each stream: the buffer is allocated once, not per file. */
+  public ChunkingReader(GearChunker chunker) {
     this.chunker = chunker;
     this.buffer = new byte[4 * chunker.max()];
+  }
+
+  /** Starts cutting a new stream, reusing the buffer (measured: allocating 16 MiB per small file
+   * took most of a backup's time). */
+  public void reset(InputStream stream) {
+    this.in = stream;
+    this.position = 0;
+    this.limit = 0;
+    this.endOfStream = false;
+    this.chunkOffset = 0;
+    this.chunkLength = 0;
+    this.streamOffset = 0;
   }
 
   /** Advances to the next chunk; false when the stream is exhausted. */

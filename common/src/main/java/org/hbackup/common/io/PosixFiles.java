@@ -1,5 +1,6 @@
 package org.hbackup.common.io;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -15,29 +16,43 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.util.Progressable;
 
 /**
- * Reads and applies owner, group, permission and times. On the local file system without
- * libhadoop, Hadoop forks {@code ls}, {@code chmod} or {@code chown} for each file (measured:
- * milliseconds a file, minutes for a tree of small files), so for {@code file:} paths this class
- * uses java.nio's POSIX views, which make the same system calls in process. Every other file
- * system goes through Hadoop's API unchanged.
+ * Creates files and reads and applies owner, group, permission and times. On the local file
+ * system without libhadoop, Hadoop forks {@code ls}, {@code chmod} or {@code chown} for each file,
+ * even to create one (measured: a restore of 6,000 small files spent 60 of its 61 seconds in
+ * forks), so for {@code file:} paths this class uses java.nio, which makes the same system calls
+ * in process. Every other file system goes through Hadoop's API unchanged.
  */
-public final class PosixMetadata {
+public final class PosixFiles {
   private static final PosixFilePermission[] BITS = {
       PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
       PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
       PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
 
-  private PosixMetadata() {
+  private PosixFiles() {
   }
 
   public static boolean isLocal(FileSystem fs) {
     return "file".equals(fs.getUri().getScheme());
+  }
+
+  /**
+   * Creates (or truncates) a file for writing. The file gets the default permission; callers
+   * apply the one they want afterwards.
+   */
+  public static FSDataOutputStream create(FileSystem fs, Path path, int bufferSize, short replication,
+      long blockSize, Progressable progress) throws IOException {
+    if (isLocal(fs)) {
+      return new FSDataOutputStream(new BufferedOutputStream(Files.newOutputStream(local(path)), bufferSize), null);
+    }
+    return fs.create(path, true, bufferSize, replication, blockSize, progress);
   }
 
   /** A status whose permission, owner, group and access time are read without forking. */
