@@ -75,7 +75,7 @@ public final class BackupJob {
         throw new HbackupException("backup job " + job.getJobID() + " failed: "
             + diagnose(job) + "; no point was published");
       }
-      return new BackupResult(point, options.type(), null, job.getCounters(),
+      return new BackupResult(point, qualified, null, job.getCounters(),
           System.currentTimeMillis() - started, job.getJobID().toString());
     } catch (ClassNotFoundException e) {
       throw new HbackupException("backup job could not load a class: " + e.getMessage(), e);

@@ -7,16 +7,18 @@ import org.hbackup.common.point.PointType;
 /** What a finished backup reports: its point and the job's counters. */
 public final class BackupResult {
   private final PointId point;
+  private final BackupOptions options;
   private final PointType type;
   private final PointId base;
   private final Counters counters;
   private final long durationMs;
   private final String jobId;
 
-  public BackupResult(PointId point, PointType type, PointId base, Counters counters, long durationMs,
+  public BackupResult(PointId point, BackupOptions options, PointId base, Counters counters, long durationMs,
       String jobId) {
     this.point = point;
-    this.type = type;
+    this.options = options;
+    this.type = options.type();
     this.base = base;
     this.counters = counters;
     this.durationMs = durationMs;
@@ -25,6 +27,11 @@ public final class BackupResult {
 
   public PointId point() {
     return point;
+  }
+
+  /** The options as run: source and repository fully qualified. */
+  public BackupOptions options() {
+    return options;
   }
 
   public PointType type() {

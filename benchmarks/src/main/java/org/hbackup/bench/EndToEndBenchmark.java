@@ -22,7 +22,8 @@ import org.hbackup.cli.Hbackup;
  * hbackup's full backup and restore against DistCp copying the same data set. Each tool runs
  * twice, alternating, and the better time counts, so that neither profits from running second.
  *
- * <p>Usage: {@code EndToEndBenchmark WORK_DIR [GIB]}. Prints a Markdown table.
+ * <p>Usage: {@code EndToEndBenchmark WORK_DIR [GIB [SUBDIRECTORY]]}: with a subdirectory of the
+ * data set (for example {@code large}), both tools copy only that part. Prints a Markdown table.
  */
 public final class EndToEndBenchmark {
   private EndToEndBenchmark() {
@@ -31,23 +32,22 @@ public final class EndToEndBenchmark {
   public static void main(String[] args) throws Exception {
     Path work = Paths.get(args.length > 0 ? args[0] : "/tmp/hbackup-bench").toAbsolutePath();
     double gib = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
-    Path source = work.resolve("source");
+    Path generated = work.resolve("source");
+    Path source = args.length > 2 ? generated.resolve(args[2]) : generated;
     long bytes;
-    if (!Files.exists(source.resolve(".complete"))) {
+    if (!Files.exists(work.resolve("source.complete"))) {
       delete(work);
-      Files.createDirectories(source);
+      Files.createDirectories(generated);
       long started = System.nanoTime();
-      bytes = DataSet.generate(source, (long) (gib * (1L << 30)));
-      Files.write(work.resolve("source.bytes"), Long.toString(bytes).getBytes(StandardCharsets.US_ASCII));
-      Files.createFile(source.resolve(".complete"));
-      System.err.printf("generated %d bytes in %.1f s%n", bytes, (System.nanoTime() - started) / 1e9);
-    } else {
-      bytes = Long.parseLong(Files.readString(work.resolve("source.bytes")).trim());
+      long written = DataSet.generate(generated, (long) (gib * (1L << 30)));
+      Files.createFile(work.resolve("source.complete"));
+      System.err.printf("generated %d bytes in %.1f s%n", written, (System.nanoTime() - started) / 1e9);
     }
     long files;
     try (Stream<Path> s = Files.walk(source)) {
       files = s.filter(Files::isRegularFile).count();
     }
+    bytes = size(source);
     Configuration conf = new Configuration();
     conf.set("hadoop.tmp.dir", work.resolve("hadoop-tmp").toString());
     int cores = Runtime.getRuntime().availableProcessors();

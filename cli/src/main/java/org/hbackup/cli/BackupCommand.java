@@ -79,8 +79,8 @@ final class BackupCommand extends Command {
       } else {
         report.put("base", result.base().toString());
       }
-      report.put("source", options.source().toString());
-      report.put("repository", options.repository().toString());
+      report.put("source", result.options().source().toString());
+      report.put("repository", result.options().repository().toString());
       report.put("readLive", true);
       figures.forEach(report::put);
       report.put("jobId", result.jobId());
