@@ -51,16 +51,17 @@ final class RestoreCommand extends Command {
   int execute(CommandLine line) throws Exception {
     String pointText = line.getOptionValue("point");
     PointId requested = "latest".equals(pointText) ? null : build(() -> PointId.parse(pointText));
-    Repository repository = Repository.open(path(line, "repo"), getConf());
-    PointId point = requested != null ? requested : latest(repository);
-    RestoreOptions.Builder builder = RestoreOptions.builder().repository(repository.layout().root())
-        .point(point).target(path(line, "target")).overwrite(line.hasOption("overwrite"));
+    RestoreOptions.Builder builder = RestoreOptions.builder().target(path(line, "target"))
+        .overwrite(line.hasOption("overwrite"));
     String[] paths = line.getOptionValues("path");
     if (paths != null) {
       for (String p : paths) {
-        builder.path(p);
+        build(() -> builder.path(p));
       }
     }
+    Repository repository = Repository.open(path(line, "repo"), getConf());
+    PointId point = requested != null ? requested : latest(repository);
+    builder.repository(repository.layout().root()).point(point);
     RestoreOptions options = build(builder::build);
     RestoreResult result = new RestoreJob(getConf(), options).run();
     Map<String, Long> figures = new LinkedHashMap<>();

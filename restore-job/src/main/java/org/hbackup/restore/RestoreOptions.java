@@ -103,7 +103,7 @@ public final class RestoreOptions {
       return this;
     }
 
-    /** Adds a selected path; leading and trailing slashes are dropped. */
+    /** Adds a selected path; leading and trailing slashes are dropped. Refuses an unsafe one. */
     public Builder path(String v) {
       String trimmed = v;
       while (trimmed.startsWith("/")) {
@@ -111,6 +111,10 @@ public final class RestoreOptions {
       }
       while (trimmed.endsWith("/")) {
         trimmed = trimmed.substring(0, trimmed.length() - 1);
+      }
+      String problem = RelativePaths.problem(trimmed);
+      if (problem != null) {
+        throw new IllegalArgumentException("--path '" + v + "': " + problem);
       }
       paths.add(trimmed);
       return this;
@@ -125,12 +129,6 @@ public final class RestoreOptions {
       Objects.requireNonNull(repository, "a repository is required");
       Objects.requireNonNull(point, "a point is required");
       Objects.requireNonNull(target, "a target is required");
-      for (String p : paths) {
-        String problem = RelativePaths.problem(p);
-        if (problem != null) {
-          throw new IllegalArgumentException("--path '" + p + "': " + problem);
-        }
-      }
       return new RestoreOptions(this);
     }
   }
