@@ -67,7 +67,7 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
     index = repository.openChunkIndex();
     Path work = workPath(context);
     Path packDir = new StagingLayout(work).packsDir();
-    packs = new TaskPacks(FileSystems.forWriting(packDir, conf), packDir, config.packSize());
+    packs = new TaskPacks(FileSystems.raw(packDir, conf), packDir, config.packSize());
     if (context.getTaskAttemptID().getId() == 0) {
       failAfterFirstFileTask = conf.getInt(BackupConfigKeys.TEST_FAIL_MAP_TASK_ONCE, -1);
     }
@@ -102,7 +102,7 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
   private ManifestEntry backUpFile(String relative, FileStatus status, Context context)
       throws IOException, InterruptedException {
     // Raw on the local file system: no .crc sidecar to verify, and names with ':' work.
-    FileSystem fs = FileSystems.forWriting(status.getPath(), context.getConfiguration());
+    FileSystem fs = FileSystems.raw(status.getPath(), context.getConfiguration());
     Hasher fileHash = Hashing.sha256().newHasher();
     List<ChunkRef> chunks = new ArrayList<>();
     long length = 0;

@@ -52,7 +52,7 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
   protected void setup(Context context) throws IOException, InterruptedException {
     Path work = workPath(context);
     staging = new StagingLayout(work);
-    fs = FileSystems.forWriting(work, context.getConfiguration());
+    fs = FileSystems.raw(work, context.getConfiguration());
     manifest = new ManifestWriter((id, bytes, length) -> {
       try (FSDataOutputStream out = fs.create(
           new Path(staging.segmentsDir(), id.toHex() + RepositoryLayout.SEGMENT_SUFFIX), true)) {

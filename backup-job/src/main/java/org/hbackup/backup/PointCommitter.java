@@ -84,7 +84,7 @@ public class PointCommitter extends FileOutputCommitter {
       super.abortJob(context, state);
     } finally {
       Path staging = getOutputPath();
-      FileSystems.forWriting(staging, context.getConfiguration()).delete(staging, true);
+      FileSystems.raw(staging, context.getConfiguration()).delete(staging, true);
       LOG.info("Backup job aborted ({}); removed staging {}", state, staging);
     }
   }

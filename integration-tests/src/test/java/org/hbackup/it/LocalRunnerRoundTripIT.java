@@ -52,9 +52,11 @@ class LocalRunnerRoundTripIT {
     conf = new Configuration();
     conf.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
     source = new Path(dir.resolve("source").toUri());
-    fs = FileSystems.forWriting(source, conf);
+    fs = FileSystems.raw(source, conf);
     boolean root = "root".equals(System.getProperty("user.name"));
     Trees.generate(fs, source, root ? new String[] {"daemon", "daemon"} : null);
+    // A symlink is kept as a link, not followed.
+    Files.createSymbolicLink(dir.resolve("source/link-to-top"), java.nio.file.Paths.get("top.txt"));
   }
 
   @org.junit.jupiter.api.BeforeEach
@@ -78,6 +80,7 @@ class LocalRunnerRoundTripIT {
     assertTrue(report.get("base").isNull());
     assertEquals(files, report.get("files").asLong());
     assertEquals(directories, report.get("directories").asLong());
+    assertEquals(1, report.get("symlinks").asLong());
     assertEquals(bytes, report.get("bytesRead").asLong());
     assertEquals(bytes, report.get("bytesNew").asLong(), "a first backup stores every byte");
     assertTrue(report.get("bytesStored").asLong() < bytes, "logs compress");
@@ -89,6 +92,7 @@ class LocalRunnerRoundTripIT {
     JsonNode r = restore.json();
     assertEquals(report.get("point").asText(), r.get("point").asText());
     assertEquals(files, r.get("files").asLong());
+    assertEquals(1, r.get("symlinks").asLong());
     assertEquals(bytes, r.get("bytesWritten").asLong());
     assertEquals(0, r.get("failed").size());
     Trees.assertSameTree(sourceBefore, fs, fs, new Path(uri("restored-a")), false);

@@ -48,7 +48,7 @@ final class Trees {
     }
     Path spaced = RelativePaths.resolve(root, "names/with space/ünïcødé 文件.txt");
     write(fs, spaced, "non-ascii\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    if (!"hdfs".equals(fs.getScheme())) {
+    if (!"hdfs".equals(fs.getUri().getScheme())) {
       // HDFS refuses ':' in names; other file systems allow it and Hadoop's Path must not choke.
       write(fs, RelativePaths.resolve(root, "names/colon:and,comma"), "odd\n".getBytes());
     }
@@ -114,6 +114,10 @@ final class Trees {
       assertEquals(want.getOwner(), got.getOwner(), path + " owner");
       assertEquals(want.getGroup(), got.getGroup(), path + " group");
       assertEquals(want.getModificationTime(), got.getModificationTime(), path + " modification time");
+      assertEquals(want.isSymlink(), got.isSymlink(), path + " is a symlink");
+      if (want.isSymlink()) {
+        assertEquals(want.getSymlink(), got.getSymlink(), path + " symlink target");
+      }
       if (want.isFile()) {
         assertEquals(want.getLen(), got.getLen(), path + " length");
         assertEquals(want.getAccessTime(), got.getAccessTime(), path + " access time");

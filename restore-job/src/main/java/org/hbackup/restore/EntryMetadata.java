@@ -28,4 +28,21 @@ final class EntryMetadata {
     PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
     return ownership;
   }
+
+  /**
+   * Applies owner, group and times to a symlink itself. Not its permission: a link has none of
+   * its own on POSIX systems, and chmod would follow it to the target.
+   */
+  static boolean applyToLink(FileSystem fs, Path path, ManifestEntry e) throws IOException {
+    boolean ownership = true;
+    try {
+      PosixFiles.setOwner(fs, path, e.owner(), e.group());
+    } catch (IOException | UnsupportedOperationException ex) {
+      ownership = false;
+    }
+    if (PosixFiles.isLocal(fs)) {
+      PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
+    }
+    return ownership;
+  }
 }

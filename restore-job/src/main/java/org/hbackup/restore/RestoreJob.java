@@ -48,7 +48,7 @@ public final class RestoreJob {
     Configuration conf = new Configuration(baseConf);
     Repository repository = Repository.open(options.repository(), conf);
     repository.readPoint(options.point());
-    FileSystem targetFs = FileSystems.forWriting(options.target(), conf);
+    FileSystem targetFs = FileSystems.raw(options.target(), conf);
     Path target = targetFs.makeQualified(options.target());
     checkTarget(targetFs, target);
     RestoreOptions qualified = options.toBuilder().repository(repository.layout().root()).target(target).build();
@@ -57,7 +57,7 @@ public final class RestoreJob {
     Path workRoot = new Path(conf.get(RestoreConfigKeys.WORK_DIR, RestoreConfigKeys.DEFAULT_WORK_DIR));
     Path work = FileSystem.get(conf).makeQualified(
         new Path(workRoot, "restore-" + options.point() + "-" + UUID.randomUUID()));
-    FileSystem workFs = FileSystems.forWriting(work, conf);
+    FileSystem workFs = FileSystems.raw(work, conf);
     try {
       Job job = configure(conf, work);
       LOG.info("Restoring point {} from {} into {}", options.point(), repository.layout().root(), target);

@@ -51,7 +51,7 @@ public class RestoreMapper extends Mapper<Text, ManifestEntryWritable, RestoreKe
     Configuration conf = context.getConfiguration();
     RestoreOptions options = RestoreOptions.readFrom(conf);
     target = options.target();
-    fs = FileSystems.forWriting(target, conf);
+    fs = FileSystems.raw(target, conf);
     chunks = new ChunkReader(Repository.open(options.repository(), conf), conf);
     selection = new PathSelection(options.paths());
     overwrite = options.overwrite();
@@ -83,6 +83,9 @@ public class RestoreMapper extends Mapper<Text, ManifestEntryWritable, RestoreKe
         break;
       case SYMLINK:
         restoreSymlink(e, dest);
+        if (!EntryMetadata.applyToLink(fs, dest, e)) {
+          context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
+        }
         context.getCounter(RestoreCounters.SYMLINKS).increment(1);
         break;
       default:

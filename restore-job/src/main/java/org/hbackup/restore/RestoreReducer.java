@@ -27,7 +27,7 @@ public class RestoreReducer extends Reducer<RestoreKey, BytesWritable, Text, Tex
   @Override
   protected void setup(Context context) throws IOException {
     target = RestoreOptions.readFrom(context.getConfiguration()).target();
-    fs = FileSystems.forWriting(target, context.getConfiguration());
+    fs = FileSystems.raw(target, context.getConfiguration());
   }
 
   @Override

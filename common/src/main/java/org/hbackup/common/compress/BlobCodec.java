@@ -29,6 +29,7 @@ public final class BlobCodec implements Closeable {
   private final CompressionCodec lz4;
   private final CompressionCodec snappy;
   private byte[] scratch = new byte[0];
+  private int encodedLength;
 
   public BlobCodec(Compression method, int zstdLevel, Configuration conf) {
     this.method = method;
@@ -73,8 +74,6 @@ public final class BlobCodec implements Closeable {
     }
     return scratch;
   }
-
-  private int encodedLength;
 
   public int encodedLength() {
     return encodedLength;

@@ -14,11 +14,12 @@ public final class FileSystems {
   }
 
   /**
-   * The file system for writing a path, without the local file system's {@code .crc} sidecars:
-   * repository files carry their own checksums, and a restored tree must hold exactly the
-   * source's entries.
+   * The file system of a path, without the local file system's {@code .crc} sidecars: repository
+   * files carry their own checksums, a restored tree must hold exactly the source's entries, and
+   * the checksummed local file system fails on names with ':' (it builds the sidecar's name as a
+   * URI).
    */
-  public static FileSystem forWriting(Path path, Configuration conf) throws IOException {
+  public static FileSystem raw(Path path, Configuration conf) throws IOException {
     FileSystem fs = path.getFileSystem(conf);
     if (fs instanceof LocalFileSystem) {
       return ((LocalFileSystem) fs).getRawFileSystem();

@@ -39,7 +39,7 @@ public final class Repository {
 
   /** Opens the repository at {@code root}, checking its configuration's format version. */
   public static Repository open(Path root, Configuration conf) throws IOException {
-    FileSystem fs = FileSystems.forWriting(root, conf);
+    FileSystem fs = FileSystems.raw(root, conf);
     Path qualified = fs.makeQualified(root);
     RepositoryLayout layout = new RepositoryLayout(qualified);
     if (!fs.exists(layout.config())) {
@@ -55,7 +55,7 @@ public final class Repository {
 
   /** True when {@code root} holds a repository configuration. */
   public static boolean exists(Path root, Configuration conf) throws IOException {
-    FileSystem fs = FileSystems.forWriting(root, conf);
+    FileSystem fs = FileSystems.raw(root, conf);
     return fs.exists(new RepositoryLayout(fs.makeQualified(root)).config());
   }
 
@@ -65,7 +65,7 @@ public final class Repository {
    * {@link #open} would accept.
    */
   public static Repository init(Path root, RepositoryConfig config, Configuration conf) throws IOException {
-    FileSystem fs = FileSystems.forWriting(root, conf);
+    FileSystem fs = FileSystems.raw(root, conf);
     Path qualified = fs.makeQualified(root);
     RepositoryLayout layout = new RepositoryLayout(qualified);
     if (fs.exists(qualified)) {
