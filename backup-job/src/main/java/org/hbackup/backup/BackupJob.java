@@ -10,13 +10,13 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.mapreduce.Job;
-import org.apache.hadoop.mapreduce.MRJobConfig;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.compress.Compression;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryConfig;
+import org.hbackup.job.JobSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +73,7 @@ public final class BackupJob {
       boolean ok = job.waitForCompletion(LOG.isInfoEnabled());
       if (!ok) {
         throw new HbackupException("backup job " + job.getJobID() + " failed: "
-            + diagnose(job) + "; no point was published");
+            + JobSetup.failure(job) + "; no point was published");
       }
       return new BackupResult(point, qualified, null, job.getCounters(),
           System.currentTimeMillis() - started, job.getJobID().toString());
@@ -87,32 +87,8 @@ public final class BackupJob {
     }
   }
 
-  /** The first failed task attempt's diagnostics: the local runner's job status says only "NA". */
-  private static String diagnose(Job job) {
-    try {
-      for (org.apache.hadoop.mapreduce.TaskCompletionEvent event : job.getTaskCompletionEvents(0, 100)) {
-        if (event.getStatus() == org.apache.hadoop.mapreduce.TaskCompletionEvent.Status.FAILED) {
-          String[] diagnostics = job.getTaskDiagnostics(event.getTaskAttemptId());
-          if (diagnostics != null && diagnostics.length > 0) {
-            return diagnostics[0].split("\n", 2)[0];
-          }
-        }
-      }
-      String failure = job.getStatus().getFailureInfo();
-      return failure == null || failure.isEmpty() ? job.getStatus().getState().toString() : failure;
-    } catch (IOException | InterruptedException e) {
-      return "state unknown (" + e.getMessage() + ")";
-    }
-  }
-
   private Job configure(Configuration conf, PointId point, Path staging) throws IOException {
-    if ("local".equals(conf.get(org.apache.hadoop.mapreduce.MRConfig.FRAMEWORK_NAME, "local"))) {
-      // The local runner uses one map thread unless told otherwise; use every core.
-      int cores = Runtime.getRuntime().availableProcessors();
-      conf.setIfUnset("mapreduce.local.map.tasks.maximum", Integer.toString(cores));
-    }
-    conf.setBooleanIfUnset(MRJobConfig.MAP_SPECULATIVE, false);
-    conf.setBooleanIfUnset(MRJobConfig.REDUCE_SPECULATIVE, false);
+    JobSetup.applyDefaults(conf);
     conf.setIfUnset(FileOutputFormat.COMPRESS, "false");
     Job job = Job.getInstance(conf, "hbackup backup " + point);
     job.setJarByClass(BackupJob.class);

@@ -18,12 +18,7 @@ final class EntryMetadata {
    * Times go last: changing permission or owner does not touch them, but nothing may follow.
    */
   static boolean apply(FileSystem fs, Path path, ManifestEntry e) throws IOException {
-    boolean ownership = true;
-    try {
-      PosixFiles.setOwner(fs, path, e.owner(), e.group());
-    } catch (IOException | UnsupportedOperationException ex) {
-      ownership = false;
-    }
+    boolean ownership = applyOwnership(fs, path, e);
     PosixFiles.setPermission(fs, path, e.permission());
     PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
     return ownership;
@@ -34,15 +29,20 @@ final class EntryMetadata {
    * its own on POSIX systems, and chmod would follow it to the target.
    */
   static boolean applyToLink(FileSystem fs, Path path, ManifestEntry e) throws IOException {
-    boolean ownership = true;
-    try {
-      PosixFiles.setOwner(fs, path, e.owner(), e.group());
-    } catch (IOException | UnsupportedOperationException ex) {
-      ownership = false;
-    }
+    boolean ownership = applyOwnership(fs, path, e);
     if (PosixFiles.isLocal(fs)) {
       PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
     }
     return ownership;
+  }
+
+  /** Owner and group; false when the restoring user may not change them. */
+  private static boolean applyOwnership(FileSystem fs, Path path, ManifestEntry e) {
+    try {
+      PosixFiles.setOwner(fs, path, e.owner(), e.group());
+      return true;
+    } catch (IOException | UnsupportedOperationException ex) {
+      return false;
+    }
   }
 }

@@ -16,12 +16,12 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.Job;
-import org.apache.hadoop.mapreduce.MRJobConfig;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.apache.hadoop.mapreduce.lib.output.TextOutputFormat;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.repo.Repository;
+import org.hbackup.job.JobSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +63,7 @@ public final class RestoreJob {
       LOG.info("Restoring point {} from {} into {}", options.point(), repository.layout().root(), target);
       boolean ok = job.waitForCompletion(LOG.isInfoEnabled());
       if (!ok) {
-        throw new HbackupException("restore job " + job.getJobID() + " failed: " + diagnose(job));
+        throw new HbackupException("restore job " + job.getJobID() + " failed: " + JobSetup.failure(job));
       }
       return new RestoreResult(options.point(), job.getCounters(), readFailures(workFs, work),
           System.currentTimeMillis() - started);
@@ -71,24 +71,6 @@ public final class RestoreJob {
       throw new HbackupException("restore job could not load a class: " + e.getMessage(), e);
     } finally {
       workFs.delete(work, true);
-    }
-  }
-
-  /** The first failed task attempt's diagnostics: the local runner's job status says only "NA". */
-  private static String diagnose(Job job) {
-    try {
-      for (org.apache.hadoop.mapreduce.TaskCompletionEvent event : job.getTaskCompletionEvents(0, 100)) {
-        if (event.getStatus() == org.apache.hadoop.mapreduce.TaskCompletionEvent.Status.FAILED) {
-          String[] diagnostics = job.getTaskDiagnostics(event.getTaskAttemptId());
-          if (diagnostics != null && diagnostics.length > 0) {
-            return diagnostics[0].split("\n", 2)[0];
-          }
-        }
-      }
-      String failure = job.getStatus().getFailureInfo();
-      return failure == null || failure.isEmpty() ? job.getStatus().getState().toString() : failure;
-    } catch (IOException | InterruptedException e) {
-      return "state unknown (" + e.getMessage() + ")";
     }
   }
 
@@ -108,12 +90,7 @@ public final class RestoreJob {
   }
 
   private Job configure(Configuration conf, Path work) throws IOException {
-    if ("local".equals(conf.get(org.apache.hadoop.mapreduce.MRConfig.FRAMEWORK_NAME, "local"))) {
-      conf.setIfUnset("mapreduce.local.map.tasks.maximum",
-          Integer.toString(Runtime.getRuntime().availableProcessors()));
-    }
-    conf.setBooleanIfUnset(MRJobConfig.MAP_SPECULATIVE, false);
-    conf.setBooleanIfUnset(MRJobConfig.REDUCE_SPECULATIVE, false);
+    JobSetup.applyDefaults(conf);
     Job job = Job.getInstance(conf, "hbackup restore " + options.point());
     job.setJarByClass(RestoreJob.class);
     job.setInputFormatClass(ManifestInputFormat.class);
