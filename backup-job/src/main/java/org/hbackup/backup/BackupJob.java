@@ -12,6 +12,7 @@ import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.hbackup.common.HbackupException;
+import org.hbackup.common.NotARepositoryException;
 import org.hbackup.common.compress.Compression;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.repo.Repository;
@@ -105,12 +106,17 @@ public final class BackupJob {
   }
 
   /**
-   * Opens the repository, creating one with defaults when the path does not exist or is an
-   * empty directory; refuses a non-empty directory that is not a repository.
+   * Opens the repository, creating one with defaults when the path does not exist; refuses a
+   * path that exists and is not a repository, even an empty directory, so that a mistyped
+   * repository URI never turns an unrelated directory into one.
    */
   static Repository openOrInit(Path path, Configuration conf) throws IOException {
     if (Repository.exists(path, conf)) {
       return Repository.open(path, conf);
+    }
+    if (path.getFileSystem(conf).exists(path)) {
+      throw new NotARepositoryException(path + " exists and is not an hbackup repository;"
+          + " back up into a new path, or create one there with 'hbackup init'");
     }
     LOG.info("Creating repository at {}", path);
     return Repository.init(path, RepositoryConfig.create(Compression.ZSTD), conf);

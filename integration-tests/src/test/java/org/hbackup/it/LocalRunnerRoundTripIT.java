@@ -251,6 +251,10 @@ class LocalRunnerRoundTripIT {
     Cli.Result notRepo = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("not-a-repo"));
     assertEquals(1, notRepo.exitCode, notRepo.toString());
     assertTrue(notRepo.stderr.contains("is not an hbackup repository"), notRepo.stderr);
+    Files.createDirectories(dir.resolve("empty-dir"));
+    assertEquals(1, Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("empty-dir")).exitCode,
+        "an existing directory is never turned into a repository by backup");
+    assertEquals(0, Cli.run(conf, "init", "--repo", uri("empty-dir")).exitCode, "init may use an empty directory");
 
     assertEquals(2, Cli.run(conf, "backup", "--source", source.toString()).exitCode);
     assertEquals(2, Cli.run(conf, "frobnicate").exitCode);
