@@ -53,6 +53,10 @@ public final class Hbackup {
         return new RestoreCommand(out, err);
       case "list":
         return new ListCommand(out, err);
+      case "show":
+        return new ShowCommand(out, err);
+      case "diff":
+        return new DiffCommand(out, err);
       default:
         return null;
     }
@@ -64,6 +68,8 @@ public final class Hbackup {
     to.println("  backup   back up a directory into a new recovery point");
     to.println("  restore  restore a point, or paths of it, into a target directory");
     to.println("  list     list the repository's points");
+    to.println("  show     list the entries of a point");
+    to.println("  diff     list what changed between two points");
     to.println("'hbackup COMMAND --help' describes a command's options. Exit codes: 0 success,");
     to.println("1 failure, 2 usage error, 3 damage found.");
   }

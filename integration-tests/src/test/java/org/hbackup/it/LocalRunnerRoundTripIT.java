@@ -277,4 +277,51 @@ class LocalRunnerRoundTripIT {
       assertEquals("lz4", Json.parse(in, "config").get("compression").asText());
     }
   }
+
+  @Test
+  void showsEntriesAndDiffsAnyTwoPoints() throws Exception {
+    java.nio.file.Path tree = dir.resolve("changing");
+    Files.createDirectories(tree.resolve("logs"));
+    Files.writeString(tree.resolve("logs/app.log"), "line 1\n");
+    Files.writeString(tree.resolve("keep.txt"), "same\n");
+    Files.writeString(tree.resolve("chmod.txt"), "same\n");
+    Files.writeString(tree.resolve("gone.txt"), "bye\n");
+    Files.writeString(tree.resolve("becomes-dir"), "file for now\n");
+    assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-k")).exitCode);
+    String first = Cli.run(conf, "list", "--repo", uri("repo-k"), "--json").json().get("points").get(0).get("id").asText();
+
+    Files.writeString(tree.resolve("logs/app.log"), "line 2\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.setPosixFilePermissions(tree.resolve("chmod.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.delete(tree.resolve("gone.txt"));
+    Files.writeString(tree.resolve("new.txt"), "hello\n");
+    Files.delete(tree.resolve("becomes-dir"));
+    Files.createDirectories(tree.resolve("becomes-dir"));
+    assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-k")).exitCode);
+
+    Cli.Result diff = Cli.run(conf, "diff", "--repo", uri("repo-k"), "--from", first, "--to", "latest", "--json");
+    assertEquals(0, diff.exitCode, diff.toString());
+    java.util.Map<String, String> changes = new java.util.TreeMap<>();
+    for (JsonNode c : diff.json().get("changes")) {
+      changes.put(c.get("path").asText(), c.get("change").asText());
+    }
+    java.util.Map<String, String> expected = new java.util.TreeMap<>(java.util.Map.of(
+        "logs/app.log", "modified", "chmod.txt", "metadata", "gone.txt", "deleted", "new.txt", "added",
+        "becomes-dir", "type-changed"));
+    // Deleting and creating entries moved the root directory's modification time; appending to
+    // logs/app.log did not touch logs/.
+    expected.put(".", "metadata");
+    assertEquals(expected, changes);
+
+    Cli.Result show = Cli.run(conf, "show", "--repo", uri("repo-k"), "--point", "latest", "--path", "logs", "--json");
+    assertEquals(0, show.exitCode, show.toString());
+    JsonNode entries = show.json().get("entries");
+    assertEquals(2, entries.size());
+    assertEquals("logs", entries.get(0).get("path").asText());
+    assertEquals("directory", entries.get(0).get("type").asText());
+    assertEquals("logs/app.log", entries.get(1).get("path").asText());
+    assertEquals(14, entries.get(1).get("size").asLong());
+    assertEquals("0644", entries.get(1).get("permission").asText());
+    Cli.Result all = Cli.run(conf, "show", "--repo", uri("repo-k"), "--point", first);
+    assertEquals(7, all.stdout.lines().count(), all.stdout);
+  }
 }

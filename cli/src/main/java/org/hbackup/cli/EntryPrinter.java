@@ -1,0 +1,76 @@
+package org.hbackup.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Instant;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.hbackup.common.manifest.ChangeKind;
+import org.hbackup.common.manifest.ManifestEntry;
+
+/**
+ * Prints manifest entries as they stream by, as text lines or as one JSON document written
+ * incrementally, so that listing a point of millions of files never holds them in memory.
+ */
+final class EntryPrinter implements AutoCloseable {
+  private final PrintStream out;
+  private final JsonGenerator json;
+
+  private EntryPrinter(PrintStream out, JsonGenerator json) {
+    this.out = out;
+    this.json = json;
+  }
+
+  static EntryPrinter text(PrintStream out) {
+    return new EntryPrinter(out, null);
+  }
+
+  /** Opens {@code {"<field>": value, ..., "<arrayName>": [} ; {@link #close} ends both. */
+  static EntryPrinter json(PrintStream out, String[][] fields, String arrayName) throws IOException {
+    JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
+    g.useDefaultPrettyPrinter();
+    g.writeStartObject();
+    for (String[] field : fields) {
+      g.writeStringField(field[0], field[1]);
+    }
+    g.writeArrayFieldStart(arrayName);
+    return new EntryPrinter(out, g);
+  }
+
+  void print(ManifestEntry e, ChangeKind change) throws IOException {
+    String type = e.type().name().toLowerCase(java.util.Locale.ROOT);
+    String path = e.path().isEmpty() ? "." : e.path();
+    if (json == null) {
+      String prefix = change == null ? "" : String.format("%-12s ", change.reportName());
+      out.printf("%s%-9s %s %-10s %-10s %14d %s %s%n", prefix, type, new FsPermission(e.permission()),
+          e.owner(), e.group(), e.length(), Instant.ofEpochMilli(e.modificationTime()), path);
+      return;
+    }
+    json.writeStartObject();
+    json.writeStringField("path", path);
+    if (change != null) {
+      json.writeStringField("change", change.reportName());
+    }
+    json.writeStringField("type", type);
+    json.writeNumberField("size", e.length());
+    json.writeNumberField("mtime", e.modificationTime());
+    json.writeStringField("permission", String.format("%04o", e.permission()));
+    json.writeStringField("owner", e.owner());
+    json.writeStringField("group", e.group());
+    json.writeEndObject();
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (json != null) {
+      json.writeEndArray();
+      json.writeEndObject();
+      json.flush();
+      out.println();
+    }
+    out.flush();
+  }
+}

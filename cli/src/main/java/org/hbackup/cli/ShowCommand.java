@@ -1,0 +1,95 @@
+package org.hbackup.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.manifest.ManifestEntry;
+import org.hbackup.common.manifest.ManifestList;
+import org.hbackup.common.manifest.ManifestReader;
+import org.hbackup.common.manifest.RelativePaths;
+import org.hbackup.common.manifest.SegmentRef;
+import org.hbackup.common.repo.Repository;
+
+/** {@code hbackup show}: the entries of a point, all of them or those under a path. */
+final class ShowCommand extends Command {
+  ShowCommand(PrintStream out, PrintStream err) {
+    super(out, err);
+  }
+
+  @Override
+  String name() {
+    return "show";
+  }
+
+  @Override
+  String synopsis() {
+    return "hbackup show --repo URI --point ID|latest [--path PREFIX] [--json]";
+  }
+
+  @Override
+  Options options() {
+    return new Options()
+        .addOption(required("repo", "URI", "repository"))
+        .addOption(required("point", "ID", "point id, or 'latest'"))
+        .addOption(optional("path", "PREFIX", "only this path and what is under it"))
+        .addOption(flag("json", "print one JSON document on stdout"));
+  }
+
+  @Override
+  int execute(CommandLine line) throws Exception {
+    String prefix = line.hasOption("path") ? trim(line.getOptionValue("path")) : null;
+    if (prefix != null && RelativePaths.problem(prefix) != null) {
+      throw new UsageException("--path '" + prefix + "': " + RelativePaths.problem(prefix));
+    }
+    String pointText = line.getOptionValue("point");
+    PointId requested = "latest".equals(pointText) ? null : build(() -> PointId.parse(pointText));
+    Repository repository = Repository.open(path(line, "repo"), getConf());
+    PointId point = requested != null ? requested : RestoreCommand.latest(repository);
+    repository.readPoint(point);
+    ManifestList manifest = repository.readManifest(point);
+    EntryPrinter printer = line.hasOption("json")
+        ? EntryPrinter.json(out(), new String[][] {{"point", point.toString()}}, "entries")
+        : EntryPrinter.text(out());
+    try (printer; ManifestReader reader = new ManifestReader(repository::openSegment,
+        segmentsUnder(manifest, prefix), 0, Long.MAX_VALUE)) {
+      for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
+        if (prefix == null || prefix.isEmpty() || e.path().equals(prefix) || e.path().startsWith(prefix + "/")) {
+          printer.print(e, null);
+        }
+      }
+    }
+    return ExitCodes.SUCCESS;
+  }
+
+  /**
+   * The segments that can hold {@code prefix} or paths under it: those paths sort from
+   * {@code prefix} up to {@code prefix + "0"} ('0' follows '/' in byte order), so other segments
+   * are never read.
+   */
+  static List<ContentId> segmentsUnder(ManifestList manifest, String prefix) {
+    List<ContentId> ids = new ArrayList<>();
+    for (SegmentRef s : manifest.segments()) {
+      if (prefix == null || prefix.isEmpty()
+          || (RelativePaths.compare(s.lastPath(), prefix) >= 0 && RelativePaths.compare(s.firstPath(), prefix + "0") < 0)) {
+        ids.add(s.id());
+      }
+    }
+    return ids;
+  }
+
+  static String trim(String path) {
+    String p = path;
+    while (p.startsWith("/")) {
+      p = p.substring(1);
+    }
+    while (p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p;
+  }
+}
