@@ -8,8 +8,13 @@ public final class BackupConfigKeys {
   public static final String REPOSITORY = "hbackup.backup.repository";
   /** The point being written. */
   public static final String POINT = "hbackup.backup.point";
-  /** full, incremental or differential. */
+  /** full, incremental, differential or auto. */
   public static final String TYPE = "hbackup.backup.type";
+  /** The point an incremental or differential backup compares with; unset for a full one. */
+  public static final String BASE_POINT = "hbackup.backup.base";
+  /** Manifest segments of the base point a map task keeps decoded. */
+  public static final String BASE_SEGMENT_CACHE = "hbackup.backup.base.segment.cache";
+  public static final int DEFAULT_BASE_SEGMENT_CACHE = 4;
   /** The listing the driver wrote: a SequenceFile of (manifest path, FileStatus). */
   public static final String LISTING = "hbackup.backup.listing";
   /** Sum of the listing's split weights, written by the driver. */

@@ -8,6 +8,8 @@ public enum BackupCounters {
   DIRECTORIES,
   /** Symbolic links in the point. */
   SYMLINKS,
+  /** Files unchanged since the base point (length and modification time), carried over unread. */
+  FILES_CARRIED_OVER,
   /** Bytes read from the source. */
   BYTES_READ,
   /** Plaintext bytes of chunks the repository did not hold before this backup. */

@@ -15,6 +15,8 @@ import org.hbackup.common.HbackupException;
 import org.hbackup.common.NotARepositoryException;
 import org.hbackup.common.compress.Compression;
 import org.hbackup.common.id.PointId;
+import org.hbackup.common.point.PointRecord;
+import org.hbackup.common.point.PointType;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryConfig;
 import org.hbackup.job.JobSetup;
@@ -52,11 +54,17 @@ public final class BackupJob {
     }
     Path source = sourceStatus.getPath();
     Repository repository = openOrInit(options.repository(), conf);
+    PointRecord base = chooseBase(repository, source, options.type());
+    PointType type = base == null ? PointType.FULL : options.type() == null ? PointType.INCREMENTAL : options.type();
     PointId point = PointId.create(Instant.now());
     BackupOptions qualified = BackupOptions.builder().source(source)
-        .repository(repository.layout().root()).type(options.type()).build();
+        .repository(repository.layout().root()).type(type).build();
     qualified.writeTo(conf);
     conf.set(BackupConfigKeys.POINT, point.toString());
+    if (base != null) {
+      conf.set(BackupConfigKeys.BASE_POINT, base.id().toString());
+      LOG.info("{} backup against point {}", type.configName(), base.id());
+    }
 
     Path staging = new Path(repository.layout().tmpDir(), point.toString());
     Path listing = new Path(repository.layout().tmpDir(), point + ".listing");
@@ -76,7 +84,7 @@ public final class BackupJob {
         throw new HbackupException("backup job " + job.getJobID() + " failed: "
             + JobSetup.failure(job) + "; no point was published");
       }
-      return new BackupResult(point, qualified, null, job.getCounters(),
+      return new BackupResult(point, qualified, base == null ? null : base.id(), job.getCounters(),
           System.currentTimeMillis() - started, job.getJobID().toString());
     } catch (ClassNotFoundException e) {
       throw new HbackupException("backup job could not load a class: " + e.getMessage(), e);
@@ -103,6 +111,28 @@ public final class BackupJob {
     job.setOutputFormatClass(PointOutputFormat.class);
     FileOutputFormat.setOutputPath(job, staging);
     return job;
+  }
+
+  /**
+   * The point to compare with: for incremental (and auto, once the source has a point) the
+   * latest point of the same source, for differential the latest full one; none for full.
+   * Memory: one record per point of the repository.
+   */
+  static PointRecord chooseBase(Repository repository, Path source, PointType requested) throws IOException {
+    if (requested == PointType.FULL) {
+      return null;
+    }
+    PointRecord base = null;
+    for (PointRecord p : repository.listPoints()) {
+      if (p.source().equals(source.toString()) && (requested != PointType.DIFFERENTIAL || p.type() == PointType.FULL)) {
+        base = p;
+      }
+    }
+    if (base == null && requested != null) {
+      throw new HbackupException("no earlier " + (requested == PointType.DIFFERENTIAL ? "full " : "")
+          + "point of " + source + " to compare with; use --type full or --type auto");
+    }
+    return base;
   }
 
   /**

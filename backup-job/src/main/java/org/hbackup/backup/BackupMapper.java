@@ -21,6 +21,7 @@ import org.hbackup.common.chunk.ChunkingReader;
 import org.hbackup.common.chunk.GearChunker;
 import org.hbackup.common.compress.BlobCodec;
 import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PointId;
 import org.hbackup.common.index.ChunkIndex;
 import org.hbackup.common.index.IndexEntry;
 import org.hbackup.common.io.FileSystems;
@@ -45,6 +46,8 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
   private ChunkingReader reader;
   private BlobCodec codec;
   private ChunkIndex index;
+  private BaseManifest base;
+  private boolean checksumRequired;
   private TaskPacks packs;
   private final Set<ContentId> storedByTask = new HashSet<>();
   private final BackupKey outKey = new BackupKey();
@@ -65,6 +68,14 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
     reader = new ChunkingReader(new GearChunker(config.chunker()));
     codec = new BlobCodec(config.compression(), config.compressionLevel(), conf);
     index = repository.openChunkIndex();
+    String basePoint = conf.get(BackupConfigKeys.BASE_POINT);
+    if (basePoint != null) {
+      base = new BaseManifest(repository, PointId.parse(basePoint), conf.getInt(
+          BackupConfigKeys.BASE_SEGMENT_CACHE, BackupConfigKeys.DEFAULT_BASE_SEGMENT_CACHE));
+      // Format v1 keeps no HDFS file checksum, so on HDFS "same length and time" cannot be
+      // confirmed by a checksum; an unavailable checksum never counts as equal: read the file.
+      checksumRequired = "hdfs".equals(new Path(conf.get(BackupConfigKeys.SOURCE)).toUri().getScheme());
+    }
     Path work = workPath(context);
     Path packDir = new StagingLayout(work).packsDir();
     packs = new TaskPacks(FileSystems.raw(packDir, conf), packDir, config.packSize());
@@ -85,7 +96,12 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
           .symlinkTarget(status.getSymlink().toString()).build();
       context.getCounter(BackupCounters.SYMLINKS).increment(1);
     } else {
-      entry = backUpFile(relative, status, context);
+      entry = carryOver(relative, status);
+      if (entry != null) {
+        context.getCounter(BackupCounters.FILES_CARRIED_OVER).increment(1);
+      } else {
+        entry = backUpFile(relative, status, context);
+      }
       context.getCounter(BackupCounters.FILES).increment(1);
       filesDone++;
     }
@@ -97,6 +113,24 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
       throw new IOException("injected failure (" + BackupConfigKeys.TEST_FAIL_MAP_TASK_ONCE + ") in "
           + context.getTaskAttemptID());
     }
+  }
+
+  /**
+   * The file's entry built from the base point without reading it, when the base had the same
+   * file with the same length and modification time (and a checksum confirms it where one is
+   * required); null when it must be read. The metadata comes from the source as it is now.
+   */
+  private ManifestEntry carryOver(String relative, FileStatus status) throws IOException {
+    if (base == null || checksumRequired) {
+      return null;
+    }
+    ManifestEntry previous = base.find(relative);
+    if (previous == null || !previous.isFile() || previous.length() != status.getLen()
+        || previous.modificationTime() != status.getModificationTime()) {
+      return null;
+    }
+    return metadata(EntryType.FILE, relative, status).fileHash(previous.fileHash())
+        .chunks(previous.chunks()).build();
   }
 
   private ManifestEntry backUpFile(String relative, FileStatus status, Context context)
@@ -166,5 +200,8 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
     context.getCounter(BackupCounters.PACKS_WRITTEN).increment(packs.packsWritten());
     index.close();
     codec.close();
+    if (base != null) {
+      base.close();
+    }
   }
 }

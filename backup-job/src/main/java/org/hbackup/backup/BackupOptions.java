@@ -8,6 +8,8 @@ import org.hbackup.common.point.PointType;
 
 /** What one backup run is asked to do. Immutable; built and validated by {@link Builder}. */
 public final class BackupOptions {
+  public static final String AUTO = "auto";
+
   private final Path source;
   private final Path repository;
   private final PointType type;
@@ -30,6 +32,7 @@ public final class BackupOptions {
     return repository;
   }
 
+  /** The requested type; null for "auto" (full when the source has no point yet, else incremental). */
   public PointType type() {
     return type;
   }
@@ -38,21 +41,26 @@ public final class BackupOptions {
   public void writeTo(Configuration conf) {
     conf.set(BackupConfigKeys.SOURCE, source.toString());
     conf.set(BackupConfigKeys.REPOSITORY, repository.toString());
-    conf.set(BackupConfigKeys.TYPE, type.configName());
+    conf.set(BackupConfigKeys.TYPE, type == null ? AUTO : type.configName());
   }
 
   /** Reads options back from a job configuration. */
   public static BackupOptions readFrom(Configuration conf) {
     return builder().source(new Path(conf.get(BackupConfigKeys.SOURCE)))
         .repository(new Path(conf.get(BackupConfigKeys.REPOSITORY)))
-        .type(PointType.parse(conf.get(BackupConfigKeys.TYPE))).build();
+        .type(parseType(conf.get(BackupConfigKeys.TYPE))).build();
+  }
+
+  /** Parses full, incremental, differential, or auto (null). */
+  public static PointType parseType(String name) {
+    return AUTO.equals(name) ? null : PointType.parse(name);
   }
 
   /** Builds options; {@link #build()} rejects incomplete or unsupported combinations. */
   public static final class Builder {
     private Path source;
     private Path repository;
-    private PointType type = PointType.FULL;
+    private PointType type;
 
     public Builder source(Path v) {
       this.source = v;
@@ -72,11 +80,6 @@ public final class BackupOptions {
     public BackupOptions build() {
       Objects.requireNonNull(source, "a source is required");
       Objects.requireNonNull(repository, "a repository is required");
-      Objects.requireNonNull(type, "a backup type is required");
-      if (type != PointType.FULL) {
-        throw new IllegalArgumentException("backup type '" + type.configName()
-            + "' is not supported yet; only 'full'");
-      }
       return new BackupOptions(this);
     }
   }

@@ -49,12 +49,13 @@ public class PointCommitter extends FileOutputCommitter {
     PointPublisher publisher = new PointPublisher(repository);
     ManifestList manifest = publisher.stagedManifest(staging);
     ObjectNode stats = readStats(repository.fileSystem(), staging);
+    String base = conf.get(BackupConfigKeys.BASE_POINT);
     PointRecord record = PointRecord.builder(point, options.type())
+        .base(base == null ? null : PointId.parse(base))
         .source(options.source().toString())
         .completed(Instant.now())
         .totals(manifest.totals().files(), manifest.totals().directories(), manifest.totals().symlinks(),
             manifest.totals().bytes())
-        .counter("bytesRead", manifest.totals().bytes())
         .counter(StagedStats.BYTES_NEW, stats.path(StagedStats.BYTES_NEW).asLong())
         .counter(StagedStats.BYTES_STORED, stats.path(StagedStats.BYTES_STORED).asLong())
         .counter(StagedStats.CHUNKS_NEW, stats.path(StagedStats.CHUNKS_NEW).asLong())

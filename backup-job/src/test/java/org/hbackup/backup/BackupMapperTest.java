@@ -154,4 +154,40 @@ class BackupMapperTest {
     assertTrue(f.modificationTime() > 0);
     assertEquals(1, driver.getCounters().findCounter(BackupCounters.DIRECTORIES).getValue());
   }
+
+  @Test
+  void carriesUnchangedFilesOverFromTheBaseWithoutReadingThem() throws IOException {
+    byte[] same = random(4, 100_000);
+    byte[] edited = random(5, 100_000);
+    FileStatus unchanged = write("same.bin", same);
+    FileStatus changed = write("edited.bin", edited);
+    ContentId staleHash = ContentId.of(new byte[] {7});
+    PointId base = repository.writeManifest(List.of(
+        ManifestEntry.builder(EntryType.FILE, "edited.bin").length(edited.length).permission((short) 0644)
+            .modificationTime(changed.getModificationTime() - 1000).fileHash(staleHash)
+            .chunks(List.of(new ChunkRef(staleHash, edited.length))).build(),
+        ManifestEntry.builder(EntryType.FILE, "same.bin").length(same.length).permission((short) 0600)
+            .modificationTime(unchanged.getModificationTime()).fileHash(ContentId.of(same))
+            .chunks(List.of(new ChunkRef(ContentId.of(same), same.length))).build()));
+    driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new Text("same.bin"), unchanged)
+        .withInput(new Text("edited.bin"), changed).run();
+    ManifestEntry carried = null;
+    for (Pair<BackupKey, BytesWritable> p : out) {
+      if (p.getFirst().kind() == BackupKey.MANIFEST) {
+        ManifestEntry e = ManifestEntryCodec.fromBytes(p.getSecond().copyBytes(), 0, p.getSecond().getLength(), "t");
+        if (e.path().equals("same.bin")) {
+          carried = e;
+        } else {
+          assertEquals(ContentId.of(edited), e.fileHash(), "a file whose time moved is read again");
+        }
+      }
+    }
+    assertEquals(ContentId.of(same), carried.fileHash());
+    assertEquals(List.of(new ChunkRef(ContentId.of(same), same.length)), carried.chunks());
+    assertEquals(unchanged.getPermission().toShort(), carried.permission(), "metadata is today's");
+    assertEquals(1, driver.getCounters().findCounter(BackupCounters.FILES_CARRIED_OVER).getValue());
+    assertEquals(edited.length, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue(),
+        "only the changed file is read");
+  }
 }

@@ -27,7 +27,7 @@ final class BackupCommand extends Command {
 
   @Override
   String synopsis() {
-    return "hbackup backup --source URI --repo URI [--type full] [--json]";
+    return "hbackup backup --source URI --repo URI [--type full|incremental|differential|auto] [--json]";
   }
 
   @Override
@@ -35,18 +35,15 @@ final class BackupCommand extends Command {
     return new Options()
         .addOption(required("source", "URI", "directory to back up"))
         .addOption(required("repo", "URI", "repository (created with defaults if the path does not exist)"))
-        .addOption(optional("type", "TYPE", "full (default)"))
+        .addOption(optional("type", "TYPE", "full, incremental (against the source's latest point), "
+            + "differential (against its latest full point) or auto (default: full for a new source, else incremental)"))
         .addOption(flag("json", "print one JSON report on stdout"));
   }
 
   @Override
   int execute(CommandLine line) throws Exception {
-    PointType type;
-    try {
-      type = PointType.parse(line.getOptionValue("type", "full"));
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
+    String typeName = line.getOptionValue("type", BackupOptions.AUTO);
+    PointType type = build(() -> BackupOptions.parseType(typeName));
     BackupOptions.Builder builder = BackupOptions.builder().source(path(line, "source"))
         .repository(path(line, "repo")).type(type);
     BackupOptions options = build(builder::build);
@@ -55,6 +52,7 @@ final class BackupCommand extends Command {
     figures.put("files", result.get(BackupCounters.FILES));
     figures.put("directories", result.get(BackupCounters.DIRECTORIES));
     figures.put("symlinks", result.get(BackupCounters.SYMLINKS));
+    figures.put("filesCarriedOver", result.get(BackupCounters.FILES_CARRIED_OVER));
     figures.put("bytesRead", result.get(BackupCounters.BYTES_READ));
     figures.put("bytesNew", result.get(BackupCounters.BYTES_NEW));
     figures.put("bytesStored", result.get(BackupCounters.BYTES_STORED));
@@ -67,6 +65,9 @@ final class BackupCommand extends Command {
     Map<String, String> oozie = new LinkedHashMap<>();
     oozie.put("point", result.point().toString());
     oozie.put("type", result.type().configName());
+    if (result.base() != null) {
+      oozie.put("base", result.base().toString());
+    }
     figures.forEach((k, v) -> oozie.put(k, Long.toString(v)));
     writeOozieProperties(oozie);
 

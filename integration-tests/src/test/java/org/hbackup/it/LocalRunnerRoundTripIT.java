@@ -324,4 +324,77 @@ class LocalRunnerRoundTripIT {
     Cli.Result all = Cli.run(conf, "show", "--repo", uri("repo-k"), "--point", first);
     assertEquals(7, all.stdout.lines().count(), all.stdout);
   }
+
+  /** Copies a tree with its metadata, to compare an old point with the source as it was then. */
+  private static Path keepCopy(java.nio.file.Path tree, String name) throws Exception {
+    java.nio.file.Path copy = dir.resolve(name);
+    Process cp = new ProcessBuilder("cp", "-a", tree.toString(), copy.toString()).inheritIO().start();
+    assertEquals(0, cp.waitFor());
+    return new Path(copy.toUri());
+  }
+
+  private static void writeRandom(java.nio.file.Path file, int length, long seed, boolean append) throws IOException {
+    byte[] data = new byte[length];
+    new java.util.Random(seed).nextBytes(data);
+    if (append) {
+      Files.write(file, data, java.nio.file.StandardOpenOption.APPEND);
+    } else {
+      Files.write(file, data);
+    }
+  }
+
+  @Test
+  void anIncrementalChainRestoresEveryPointAndReadsOnlyWhatChanged() throws Exception {
+    java.nio.file.Path tree = dir.resolve("chain");
+    Files.createDirectories(tree.resolve("data"));
+    writeRandom(tree.resolve("data/big.bin"), 3_000_000, 1, false);
+    writeRandom(tree.resolve("data/small.bin"), 40_000, 2, false);
+    writeRandom(tree.resolve("to-delete.bin"), 10_000, 3, false);
+    writeRandom(tree.resolve("chmod-only.bin"), 10_000, 4, false);
+    String repo = uri("repo-chain");
+
+    JsonNode p1 = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo, "--json").json();
+    assertEquals("full", p1.get("type").asText(), "auto starts with a full backup");
+    Path copy1 = keepCopy(tree, "chain-1");
+
+    writeRandom(tree.resolve("data/big.bin"), 20_000, 5, true);
+    Files.delete(tree.resolve("to-delete.bin"));
+    Files.setPosixFilePermissions(tree.resolve("chmod-only.bin"), java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
+    Files.createDirectories(tree.resolve("new-empty-dir"));
+    writeRandom(tree.resolve("data/new.bin"), 50_000, 6, false);
+    Files.copy(tree.resolve("data/big.bin"), tree.resolve("big-copy.bin"));
+    Cli.Result second = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo, "--json");
+    assertEquals(0, second.exitCode, second.toString());
+    JsonNode p2 = second.json();
+    assertEquals("incremental", p2.get("type").asText());
+    assertEquals(p1.get("point").asText(), p2.get("base").asText());
+    long changedBytes = 3_020_000L + 50_000 + 3_020_000;
+    assertEquals(changedBytes, p2.get("bytesRead").asLong(), "only changed and new files are read");
+    assertEquals(2, p2.get("filesCarriedOver").asLong(), "small.bin and chmod-only.bin are not read");
+    assertTrue(p2.get("bytesNew").asLong() <= 50_000 + 4 * 1024 * 1024,
+        "the append stores at most its boundary chunk, the copy nothing: " + p2.get("bytesNew"));
+    Path copy2 = keepCopy(tree, "chain-2");
+
+    Files.setLastModifiedTime(tree.resolve("data/small.bin"), java.nio.file.attribute.FileTime.fromMillis(1_234_567_000L));
+    Cli.Result third = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo, "--type", "differential", "--json");
+    assertEquals(0, third.exitCode, third.toString());
+    JsonNode p3 = third.json();
+    assertEquals("differential", p3.get("type").asText());
+    assertEquals(p1.get("point").asText(), p3.get("base").asText(), "differential compares with the full point");
+    assertEquals(0, p3.get("bytesNew").asLong(), "an mtime-only change and data already stored add nothing");
+    Path copy3 = keepCopy(tree, "chain-3");
+
+    JsonNode points = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points");
+    assertEquals(3, points.size());
+    assertEquals(p1.get("point").asText(), points.get(2).get("base").asText());
+    Path[] copies = {copy1, copy2, copy3};
+    JsonNode[] reports = {p1, p2, p3};
+    for (int i = 0; i < 3; i++) {
+      String target = uri("chain-restored-" + i);
+      Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", reports[i].get("point").asText(),
+          "--target", target);
+      assertEquals(0, restore.exitCode, restore.toString());
+      Trees.assertSameTree(Trees.snapshot(fs, copies[i]), fs, fs, new Path(target), false, false);
+    }
+  }
 }

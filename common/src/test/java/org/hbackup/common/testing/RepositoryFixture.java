@@ -12,6 +12,9 @@ import org.hbackup.common.compress.BlobCodec;
 import org.hbackup.common.compress.Compression;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.manifest.ManifestEntry;
+import org.hbackup.common.manifest.ManifestWriter;
 import org.hbackup.common.index.IndexEntry;
 import org.hbackup.common.index.IndexWriter;
 import org.hbackup.common.pack.PackEntry;
@@ -35,6 +38,24 @@ public final class RepositoryFixture {
 
   public Repository repository() {
     return repository;
+  }
+
+  /** Writes a manifest (segments and list) for a new point id, without a point record. */
+  public PointId writeManifest(List<ManifestEntry> entries) throws IOException {
+    FileSystem fs = repository.fileSystem();
+    PointId point = PointId.create(java.time.Instant.now());
+    ManifestWriter writer = new ManifestWriter((id, bytes, length) -> {
+      try (OutputStream out = fs.create(repository.layout().segment(id), true)) {
+        out.write(bytes, 0, length);
+      }
+    });
+    for (ManifestEntry e : entries) {
+      writer.add(e);
+    }
+    try (OutputStream out = fs.create(repository.layout().manifest(point))) {
+      out.write(writer.finish(point).toJson());
+    }
+    return point;
   }
 
   /** Stores the chunks in one new pack and one new index file; returns their ids. */
