@@ -46,8 +46,8 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
   private ChunkingReader reader;
   private BlobCodec codec;
   private ChunkIndex index;
+  /** The base point's entries; null for a full backup, or where a carry-over cannot be confirmed. */
   private BaseManifest base;
-  private boolean checksumRequired;
   private TaskPacks packs;
   private final Set<ContentId> storedByTask = new HashSet<>();
   private final BackupKey outKey = new BackupKey();
@@ -68,13 +68,13 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
     reader = new ChunkingReader(new GearChunker(config.chunker()));
     codec = new BlobCodec(config.compression(), config.compressionLevel(), conf);
     index = repository.openChunkIndex();
+    // Format v1 keeps no HDFS file checksum, so on HDFS "same length and time" cannot be
+    // confirmed by a checksum; an unavailable checksum never counts as equal: read the file.
+    boolean checksumRequired = "hdfs".equals(new Path(conf.get(BackupConfigKeys.SOURCE)).toUri().getScheme());
     String basePoint = conf.get(BackupConfigKeys.BASE_POINT);
-    if (basePoint != null) {
+    if (basePoint != null && !checksumRequired) {
       base = new BaseManifest(repository, PointId.parse(basePoint), conf.getInt(
           BackupConfigKeys.BASE_SEGMENT_CACHE, BackupConfigKeys.DEFAULT_BASE_SEGMENT_CACHE));
-      // Format v1 keeps no HDFS file checksum, so on HDFS "same length and time" cannot be
-      // confirmed by a checksum; an unavailable checksum never counts as equal: read the file.
-      checksumRequired = "hdfs".equals(new Path(conf.get(BackupConfigKeys.SOURCE)).toUri().getScheme());
     }
     Path work = workPath(context);
     Path packDir = new StagingLayout(work).packsDir();
@@ -121,7 +121,7 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
    * required); null when it must be read. The metadata comes from the source as it is now.
    */
   private ManifestEntry carryOver(String relative, FileStatus status) throws IOException {
-    if (base == null || checksumRequired) {
+    if (base == null) {
       return null;
     }
     ManifestEntry previous = base.find(relative);
