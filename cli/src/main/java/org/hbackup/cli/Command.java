@@ -19,6 +19,10 @@ import org.apache.hadoop.conf.Configured;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.Tool;
 import org.hbackup.common.DamageException;
+import org.hbackup.common.HbackupException;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.point.PointRecord;
+import org.hbackup.common.repo.Repository;
 import org.hbackup.common.io.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,6 +120,24 @@ abstract class Command extends Configured implements Tool {
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new UsageException(e.getMessage());
     }
+  }
+
+  /** A point option: its id, or null for "latest"; a malformed id is a usage error. */
+  static PointId pointArgument(CommandLine line, String option) throws UsageException {
+    String text = line.getOptionValue(option);
+    return "latest".equals(text) ? null : build(() -> PointId.parse(text));
+  }
+
+  /** The point itself, or the repository's latest for null. */
+  static PointId resolve(Repository repository, PointId point) throws IOException {
+    if (point != null) {
+      return point;
+    }
+    PointRecord latest = repository.latestPoint();
+    if (latest == null) {
+      throw new HbackupException("repository " + repository.layout().root() + " has no points");
+    }
+    return latest.id();
   }
 
   static Path path(CommandLine line, String option) throws UsageException {

@@ -43,13 +43,11 @@ final class DiffCommand extends Command {
 
   @Override
   int execute(CommandLine line) throws Exception {
-    String fromText = line.getOptionValue("from");
-    String toText = line.getOptionValue("to");
-    PointId fromId = "latest".equals(fromText) ? null : build(() -> PointId.parse(fromText));
-    PointId toId = "latest".equals(toText) ? null : build(() -> PointId.parse(toText));
+    PointId fromId = pointArgument(line, "from");
+    PointId toId = pointArgument(line, "to");
     Repository repository = Repository.open(path(line, "repo"), getConf());
-    PointId from = fromId != null ? fromId : RestoreCommand.latest(repository);
-    PointId to = toId != null ? toId : RestoreCommand.latest(repository);
+    PointId from = resolve(repository, fromId);
+    PointId to = resolve(repository, toId);
     repository.readPoint(from);
     repository.readPoint(to);
     Map<ChangeKind, Long> counts = new EnumMap<>(ChangeKind.class);

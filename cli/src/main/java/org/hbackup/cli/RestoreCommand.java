@@ -9,10 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.hbackup.common.HbackupException;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.io.Json;
-import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.restore.RestoreCounters;
 import org.hbackup.restore.RestoreJob;
@@ -49,8 +47,7 @@ final class RestoreCommand extends Command {
 
   @Override
   int execute(CommandLine line) throws Exception {
-    String pointText = line.getOptionValue("point");
-    PointId requested = "latest".equals(pointText) ? null : build(() -> PointId.parse(pointText));
+    PointId requested = pointArgument(line, "point");
     RestoreOptions.Builder builder = RestoreOptions.builder().target(path(line, "target"))
         .overwrite(line.hasOption("overwrite"));
     String[] paths = line.getOptionValues("path");
@@ -60,7 +57,7 @@ final class RestoreCommand extends Command {
       }
     }
     Repository repository = Repository.open(path(line, "repo"), getConf());
-    PointId point = requested != null ? requested : latest(repository);
+    PointId point = resolve(repository, requested);
     builder.repository(repository.layout().root()).point(point);
     RestoreOptions options = build(builder::build);
     RestoreResult result = new RestoreJob(getConf(), options).run();
@@ -117,11 +114,4 @@ final class RestoreCommand extends Command {
     return ExitCodes.SUCCESS;
   }
 
-  static PointId latest(Repository repository) throws Exception {
-    PointRecord latest = repository.latestPoint();
-    if (latest == null) {
-      throw new HbackupException("repository " + repository.layout().root() + " has no points");
-    }
-    return latest.id();
-  }
 }

@@ -42,14 +42,13 @@ final class ShowCommand extends Command {
 
   @Override
   int execute(CommandLine line) throws Exception {
-    String prefix = line.hasOption("path") ? trim(line.getOptionValue("path")) : null;
+    String prefix = line.hasOption("path") ? RelativePaths.fromUserPath(line.getOptionValue("path")) : null;
     if (prefix != null && RelativePaths.problem(prefix) != null) {
       throw new UsageException("--path '" + prefix + "': " + RelativePaths.problem(prefix));
     }
-    String pointText = line.getOptionValue("point");
-    PointId requested = "latest".equals(pointText) ? null : build(() -> PointId.parse(pointText));
+    PointId requested = pointArgument(line, "point");
     Repository repository = Repository.open(path(line, "repo"), getConf());
-    PointId point = requested != null ? requested : RestoreCommand.latest(repository);
+    PointId point = resolve(repository, requested);
     repository.readPoint(point);
     ManifestList manifest = repository.readManifest(point);
     EntryPrinter printer = line.hasOption("json")
@@ -82,14 +81,4 @@ final class ShowCommand extends Command {
     return ids;
   }
 
-  static String trim(String path) {
-    String p = path;
-    while (p.startsWith("/")) {
-      p = p.substring(1);
-    }
-    while (p.endsWith("/")) {
-      p = p.substring(0, p.length() - 1);
-    }
-    return p;
-  }
 }

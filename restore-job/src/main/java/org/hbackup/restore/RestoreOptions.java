@@ -105,13 +105,7 @@ public final class RestoreOptions {
 
     /** Adds a selected path; leading and trailing slashes are dropped. Refuses an unsafe one. */
     public Builder path(String v) {
-      String trimmed = v;
-      while (trimmed.startsWith("/")) {
-        trimmed = trimmed.substring(1);
-      }
-      while (trimmed.endsWith("/")) {
-        trimmed = trimmed.substring(0, trimmed.length() - 1);
-      }
+      String trimmed = RelativePaths.fromUserPath(v);
       String problem = RelativePaths.problem(trimmed);
       if (problem != null) {
         throw new IllegalArgumentException("--path '" + v + "': " + problem);

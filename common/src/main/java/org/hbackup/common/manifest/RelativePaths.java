@@ -41,6 +41,22 @@ public final class RelativePaths {
     return null;
   }
 
+  /**
+   * A path as a user types it (leading or trailing slashes allowed) in manifest form; the result
+   * still needs {@link #problem} before use.
+   */
+  public static String fromUserPath(String path) {
+    int start = 0;
+    int end = path.length();
+    while (start < end && path.charAt(start) == '/') {
+      start++;
+    }
+    while (end > start && path.charAt(end - 1) == '/') {
+      end--;
+    }
+    return path.substring(start, end);
+  }
+
   /** Orders paths as their UTF-8 bytes, unsigned: the order of manifests and of the shuffle. */
   public static int compare(String a, String b) {
     return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
