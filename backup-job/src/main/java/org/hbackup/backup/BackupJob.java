@@ -53,6 +53,10 @@ public final class BackupJob {
       throw new HbackupException("source " + options.source() + " is not a directory");
     }
     Path source = sourceStatus.getPath();
+    if (options.type() != null && options.type() != PointType.FULL && !Repository.exists(options.repository(), conf)) {
+      throw new HbackupException("no repository at " + options.repository() + " holds a point to compare with;"
+          + " use --type full or --type auto");
+    }
     Repository repository = openOrInit(options.repository(), conf);
     PointRecord base = chooseBase(repository, source, options.type());
     PointType type = base == null ? PointType.FULL : options.type() == null ? PointType.INCREMENTAL : options.type();

@@ -251,6 +251,9 @@ class LocalRunnerRoundTripIT {
     Cli.Result notRepo = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("not-a-repo"));
     assertEquals(1, notRepo.exitCode, notRepo.toString());
     assertTrue(notRepo.stderr.contains("is not an hbackup repository"), notRepo.stderr);
+    Cli.Result noBase = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("repo-none"), "--type", "incremental");
+    assertEquals(1, noBase.exitCode, noBase.toString());
+    assertFalse(Files.exists(dir.resolve("repo-none")), "a refused incremental creates no repository");
     Files.createDirectories(dir.resolve("empty-dir"));
     assertEquals(1, Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("empty-dir")).exitCode,
         "an existing directory is never turned into a repository by backup");
