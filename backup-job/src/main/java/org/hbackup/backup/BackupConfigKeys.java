@@ -12,6 +12,21 @@ public final class BackupConfigKeys {
   public static final String TYPE = "hbackup.backup.type";
   /** The point an incremental or differential backup compares with; unset for a full one. */
   public static final String BASE_POINT = "hbackup.backup.base";
+  /** The HDFS snapshot of the source that this backup reads; unset when it reads the source live. */
+  public static final String SNAPSHOT_NAME = "hbackup.backup.snapshot.name";
+  /** Whether to make a not yet snapshottable HDFS source snapshottable (needs HDFS superuser). */
+  public static final String SNAPSHOT_ALLOW = "hbackup.backup.snapshot.allow";
+  /**
+   * Renames taken from the snapshot diff report, at most: the driver holds them while it lists.
+   * Past this many, further renamed files are read again (their chunks still dedup).
+   */
+  public static final String SNAPSHOT_MAX_RENAMES = "hbackup.backup.snapshot.max.renames";
+  public static final int DEFAULT_SNAPSHOT_MAX_RENAMES = 100_000;
+  /**
+   * Whether map tasks ask the source file system for a file checksum, to confirm an unchanged file
+   * without reading it: {@code auto} (on for hdfs sources), {@code true} or {@code false}.
+   */
+  public static final String SOURCE_CHECKSUM = "hbackup.backup.source.checksum";
   /** Manifest segments of the base point a map task keeps decoded. */
   public static final String BASE_SEGMENT_CACHE = "hbackup.backup.base.segment.cache";
   public static final int DEFAULT_BASE_SEGMENT_CACHE = 4;

@@ -8,8 +8,15 @@ public enum BackupCounters {
   DIRECTORIES,
   /** Symbolic links in the point. */
   SYMLINKS,
-  /** Files unchanged since the base point (length and modification time), carried over unread. */
+  /**
+   * Files unchanged since the base point (same length and modification time, and the same source
+   * checksum where the source has one), carried over unread; renamed ones included.
+   */
   FILES_CARRIED_OVER,
+  /** Files carried over from another path of the base point, after a rename the snapshot diff reported. */
+  FILES_RENAMED,
+  /** File checksums asked of the source file system (HDFS: COMPOSITE-CRC32C, computed by the DataNodes). */
+  SOURCE_CHECKSUMS,
   /** Bytes read from the source. */
   BYTES_READ,
   /** Plaintext bytes of chunks the repository did not hold before this backup. */
@@ -23,5 +30,39 @@ public enum BackupCounters {
   /** Pack files written. */
   PACKS_WRITTEN,
   /** Files whose length changed while they were read: backed up as read, flagged here. */
-  FILES_CHANGED_WHILE_READ
+  FILES_CHANGED_WHILE_READ,
+  /** Paths only in the new point. */
+  PATHS_ADDED,
+  /** Paths whose content (length, whole-file hash, symlink target) differs from the base. */
+  PATHS_MODIFIED,
+  /** Paths whose content is the same but whose metadata differs. */
+  PATHS_METADATA_ONLY,
+  /** Paths of the base point that are gone. */
+  PATHS_DELETED,
+  /** Paths moved from another path of the base point (snapshot diff report). */
+  PATHS_RENAMED,
+  /** Paths whose type changed (a file became a directory, or the other way round). */
+  PATHS_TYPE_CHANGED,
+  /** Paths that did not change. */
+  PATHS_UNCHANGED;
+
+  /** The counter of paths of one change kind. */
+  static BackupCounters of(org.hbackup.common.manifest.ChangeKind kind) {
+    switch (kind) {
+      case ADDED:
+        return PATHS_ADDED;
+      case MODIFIED:
+        return PATHS_MODIFIED;
+      case METADATA:
+        return PATHS_METADATA_ONLY;
+      case DELETED:
+        return PATHS_DELETED;
+      case RENAMED:
+        return PATHS_RENAMED;
+      case TYPE_CHANGED:
+        return PATHS_TYPE_CHANGED;
+      default:
+        return PATHS_UNCHANGED;
+    }
+  }
 }

@@ -3,12 +3,15 @@ package org.hbackup.backup;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.hdfs.client.HdfsClientConfigKeys;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.hbackup.common.HbackupException;
@@ -62,7 +65,7 @@ public final class BackupJob {
     PointType type = base == null ? PointType.FULL : options.type() == null ? PointType.INCREMENTAL : options.type();
     PointId point = PointId.create(Instant.now());
     BackupOptions qualified = BackupOptions.builder().source(source)
-        .repository(repository.layout().root()).type(type).build();
+        .repository(repository.layout().root()).type(type).snapshot(options.snapshot()).build();
     qualified.writeTo(conf);
     conf.set(BackupConfigKeys.POINT, point.toString());
     if (base != null) {
@@ -73,10 +76,30 @@ public final class BackupJob {
     Path staging = new Path(repository.layout().tmpDir(), point.toString());
     Path listing = new Path(repository.layout().tmpDir(), point + ".listing");
     FileSystem repoFs = repository.fileSystem();
+    SourceSnapshots snapshots = SourceSnapshots.of(sourceFs, sourceStatus,
+        options.snapshot() || conf.getBoolean(BackupConfigKeys.SNAPSHOT_ALLOW, false));
+    String snapshot = null;
+    boolean committed = false;
     try {
-      SourceLister.Totals totals = new SourceLister(conf).list(sourceFs, source, listing);
+      Path listRoot = source;
+      SnapshotRenames renames = SnapshotRenames.NONE;
+      if (snapshots != null) {
+        listRoot = snapshots.create(point);
+        snapshot = SourceSnapshots.nameOf(point);
+        conf.set(BackupConfigKeys.SNAPSHOT_NAME, snapshot);
+        LOG.info("Reading snapshot {} of {}", snapshot, source);
+        if (base != null && base.snapshot() != null && snapshots.exists(base.snapshot())) {
+          renames = snapshots.renames(base.snapshot(), snapshot, conf.getInt(
+              BackupConfigKeys.SNAPSHOT_MAX_RENAMES, BackupConfigKeys.DEFAULT_SNAPSHOT_MAX_RENAMES));
+        } else if (base != null) {
+          LOG.info("The base point's snapshot is gone: changes come from comparing with its manifest only");
+        }
+      } else {
+        LOG.info("{} is not a snapshottable HDFS directory: reading it live", source);
+      }
+      SourceLister.Totals totals = new SourceLister(conf).list(sourceFs, listRoot, listing, renames);
       LOG.info("Listed {} entries ({} files, {} bytes) under {}", totals.entries(), totals.files(),
-          totals.bytes(), source);
+          totals.bytes(), listRoot);
       conf.set(BackupConfigKeys.LISTING, listing.toString());
       conf.setLong(BackupConfigKeys.LISTING_WEIGHT, totals.weight());
       conf.setLong(BackupConfigKeys.EXPECTED_CHUNKS,
@@ -88,7 +111,11 @@ public final class BackupJob {
         throw new HbackupException("backup job " + job.getJobID() + " failed: "
             + JobSetup.failure(job) + "; no point was published");
       }
-      return new BackupResult(point, qualified, base == null ? null : base.id(), job.getCounters(),
+      committed = true;
+      if (snapshots != null) {
+        snapshots.deleteAllBut(snapshotsNeeded(repository, source));
+      }
+      return new BackupResult(point, qualified, base == null ? null : base.id(), snapshot, job.getCounters(),
           System.currentTimeMillis() - started, job.getJobID().toString());
     } catch (ClassNotFoundException e) {
       throw new HbackupException("backup job could not load a class: " + e.getMessage(), e);
@@ -97,12 +124,47 @@ public final class BackupJob {
       listing.getFileSystem(conf).delete(listing, false);
       // The committer removes staging on success and on abort; this covers a job that never ran.
       repoFs.delete(staging, true);
+      if (snapshot != null && !committed) {
+        // No point refers to it; a failure here must not hide the backup's own error.
+        try {
+          snapshots.delete(snapshot);
+        } catch (IOException e) {
+          LOG.warn("Could not delete snapshot {} of {}: {}", snapshot, source, e.getMessage());
+        }
+      }
     }
+  }
+
+  /**
+   * The snapshots a later backup of {@code source} may compare with: the latest point's (base of
+   * an incremental) and the latest full point's (base of a differential).
+   */
+  static Set<String> snapshotsNeeded(Repository repository, Path source) throws IOException {
+    PointRecord latest = null;
+    PointRecord latestFull = null;
+    for (PointRecord p : repository.listPoints()) {
+      if (p.source().equals(source.toString())) {
+        latest = p;
+        if (p.type() == PointType.FULL) {
+          latestFull = p;
+        }
+      }
+    }
+    Set<String> needed = new HashSet<>();
+    for (PointRecord p : new PointRecord[] {latest, latestFull}) {
+      if (p != null && p.snapshot() != null) {
+        needed.add(p.snapshot());
+      }
+    }
+    return needed;
   }
 
   private Job configure(Configuration conf, PointId point, Path staging) throws IOException {
     JobSetup.applyDefaults(conf);
     conf.setIfUnset(FileOutputFormat.COMPRESS, "false");
+    // The checksum kept in the manifest must not depend on the block size, which a copy or a
+    // restore may change; HDFS's default (MD5 of MD5s of CRCs) does.
+    conf.set(HdfsClientConfigKeys.DFS_CHECKSUM_COMBINE_MODE_KEY, "COMPOSITE_CRC");
     Job job = Job.getInstance(conf, "hbackup backup " + point);
     job.setJarByClass(BackupJob.class);
     job.setInputFormatClass(ListingInputFormat.class);

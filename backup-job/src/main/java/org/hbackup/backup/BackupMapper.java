@@ -2,6 +2,7 @@ package org.hbackup.backup;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -10,11 +11,11 @@ import java.util.Set;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileChecksum;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
-import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.Mapper;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.hbackup.common.chunk.ChunkingReader;
@@ -28,7 +29,7 @@ import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.manifest.ChunkRef;
 import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
-import org.hbackup.common.manifest.ManifestEntryCodec;
+import org.hbackup.common.manifest.SourceChecksum;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryConfig;
 import org.hbackup.common.repo.StagingLayout;
@@ -42,12 +43,14 @@ import org.hbackup.common.repo.StagingLayout;
  * (~1.2 bytes per stored chunk), the ids of chunks this task stored, and the chunk list of the
  * file being read.
  */
-public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWritable> {
+public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, BytesWritable> {
   private ChunkingReader reader;
   private BlobCodec codec;
   private ChunkIndex index;
-  /** The base point's entries; null for a full backup, or where a carry-over cannot be confirmed. */
+  /** The base point's entries; null for a full backup. */
   private BaseManifest base;
+  /** Whether the source file system's checksum is asked for, kept, and required for a carry-over. */
+  private boolean sourceChecksums;
   private TaskPacks packs;
   private final Set<ContentId> storedByTask = new HashSet<>();
   private final BackupKey outKey = new BackupKey();
@@ -68,11 +71,9 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
     reader = new ChunkingReader(new GearChunker(config.chunker()));
     codec = new BlobCodec(config.compression(), config.compressionLevel(), conf);
     index = repository.openChunkIndex();
-    // Format v1 keeps no HDFS file checksum, so on HDFS "same length and time" cannot be
-    // confirmed by a checksum; an unavailable checksum never counts as equal: read the file.
-    boolean checksumRequired = "hdfs".equals(new Path(conf.get(BackupConfigKeys.SOURCE)).toUri().getScheme());
+    sourceChecksums = usesSourceChecksums(conf);
     String basePoint = conf.get(BackupConfigKeys.BASE_POINT);
-    if (basePoint != null && !checksumRequired) {
+    if (basePoint != null) {
       base = new BaseManifest(repository, PointId.parse(basePoint), conf.getInt(
           BackupConfigKeys.BASE_SEGMENT_CACHE, BackupConfigKeys.DEFAULT_BASE_SEGMENT_CACHE));
     }
@@ -84,59 +85,123 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
     }
   }
 
+  /**
+   * Source checksums are asked for where the file system computes them without reading the data
+   * for us: HDFS (the DataNodes combine the CRCs they keep), unless configured otherwise.
+   */
+  static boolean usesSourceChecksums(Configuration conf) {
+    String setting = conf.get(BackupConfigKeys.SOURCE_CHECKSUM, "auto");
+    if ("auto".equals(setting)) {
+      String scheme = new Path(conf.get(BackupConfigKeys.SOURCE)).toUri().getScheme();
+      return "hdfs".equals(scheme);
+    }
+    return Boolean.parseBoolean(setting);
+  }
+
   @Override
-  protected void map(Text path, FileStatus status, Context context) throws IOException, InterruptedException {
-    String relative = path.toString();
+  protected void map(ListingKey key, FileStatus status, Context context) throws IOException, InterruptedException {
+    String relative = key.path();
     ManifestEntry entry;
+    boolean renamed = false;
     if (status.isDirectory()) {
       entry = metadata(EntryType.DIRECTORY, relative, status).build();
+      renamed = key.renamed() && base != null && base.find(key.basePath()) != null;
       context.getCounter(BackupCounters.DIRECTORIES).increment(1);
     } else if (status.isSymlink()) {
       entry = metadata(EntryType.SYMLINK, relative, status)
           .symlinkTarget(status.getSymlink().toString()).build();
+      renamed = key.renamed() && base != null && base.find(key.basePath()) != null;
       context.getCounter(BackupCounters.SYMLINKS).increment(1);
     } else {
-      entry = carryOver(relative, status);
+      FileSystem fs = FileSystems.raw(status.getPath(), context.getConfiguration());
+      SourceChecksum checksum = null;
+      boolean checksumTaken = false;
+      entry = null;
+      ManifestEntry previous = sameLengthAndTime(key.basePath(), status);
+      if (previous != null) {
+        checksum = sourceChecksum(fs, status, context);
+        checksumTaken = true;
+        entry = carryOver(previous, relative, status, checksum);
+      }
       if (entry != null) {
+        renamed = key.renamed();
         context.getCounter(BackupCounters.FILES_CARRIED_OVER).increment(1);
+        if (renamed) {
+          context.getCounter(BackupCounters.FILES_RENAMED).increment(1);
+        }
       } else {
-        entry = backUpFile(relative, status, context);
+        if (!checksumTaken) {
+          checksum = sourceChecksum(fs, status, context);
+        }
+        entry = backUpFile(fs, relative, status, checksum, context);
       }
       context.getCounter(BackupCounters.FILES).increment(1);
       filesDone++;
     }
-    outKey.set(BackupKey.MANIFEST, relative.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    byte[] encoded = ManifestEntryCodec.toBytes(entry);
-    outValue.set(encoded, 0, encoded.length);
-    context.write(outKey, outValue);
+    emit(relative, ShuffleRecord.entry(entry, renamed ? key.basePath() : null), context);
+    if (renamed) {
+      // Under the old path too, so that the reducer knows the base entry there moved, not vanished.
+      emit(key.basePath(), ShuffleRecord.movedAway(relative), context);
+    }
     if (filesDone == 1 && context.getTaskAttemptID().getTaskID().getId() == failAfterFirstFileTask) {
       throw new IOException("injected failure (" + BackupConfigKeys.TEST_FAIL_MAP_TASK_ONCE + ") in "
           + context.getTaskAttemptID());
     }
   }
 
-  /**
-   * The file's entry built from the base point without reading it, when the base had the same
-   * file with the same length and modification time (and a checksum confirms it where one is
-   * required); null when it must be read. The metadata comes from the source as it is now.
-   */
-  private ManifestEntry carryOver(String relative, FileStatus status) throws IOException {
+  private void emit(String path, byte[] record, Context context) throws IOException, InterruptedException {
+    outKey.set(BackupKey.MANIFEST, path.getBytes(StandardCharsets.UTF_8));
+    outValue.set(record, 0, record.length);
+    context.write(outKey, outValue);
+  }
+
+  /** The base point's file at {@code basePath} if it has the same length and modification time. */
+  private ManifestEntry sameLengthAndTime(String basePath, FileStatus status) throws IOException {
     if (base == null) {
       return null;
     }
-    ManifestEntry previous = base.find(relative);
+    ManifestEntry previous = base.find(basePath);
     if (previous == null || !previous.isFile() || previous.length() != status.getLen()
         || previous.modificationTime() != status.getModificationTime()) {
       return null;
     }
-    return metadata(EntryType.FILE, relative, status).fileHash(previous.fileHash())
-        .chunks(previous.chunks()).build();
+    return previous;
   }
 
-  private ManifestEntry backUpFile(String relative, FileStatus status, Context context)
-      throws IOException, InterruptedException {
-    // Raw on the local file system: no .crc sidecar to verify, and names with ':' work.
-    FileSystem fs = FileSystems.raw(status.getPath(), context.getConfiguration());
+  /**
+   * The file's entry built from the base point's entry without reading the file, or null when it
+   * must be read: where source checksums are used, only the same checksum confirms the content
+   * (an unavailable one never does). The metadata comes from the source as it is now.
+   */
+  private ManifestEntry carryOver(ManifestEntry previous, String relative, FileStatus status, SourceChecksum checksum) {
+    if (sourceChecksums && (checksum == null || !checksum.equals(previous.sourceChecksum()))) {
+      return null;
+    }
+    return metadata(EntryType.FILE, relative, status).fileHash(previous.fileHash())
+        .chunks(previous.chunks()).sourceChecksum(checksum).build();
+  }
+
+  /** The source file system's checksum of the file, or null when it has none (or is not asked). */
+  private SourceChecksum sourceChecksum(FileSystem fs, FileStatus status, Context context) throws IOException {
+    if (!sourceChecksums) {
+      return null;
+    }
+    context.getCounter(BackupCounters.SOURCE_CHECKSUMS).increment(1);
+    FileChecksum checksum = fs.getFileChecksum(status.getPath());
+    if (checksum == null || checksum.getAlgorithmName() == null || checksum.getAlgorithmName().isEmpty()) {
+      return null;
+    }
+    byte[] bytes = checksum.getBytes();
+    return bytes == null || bytes.length == 0 || bytes.length > SourceChecksum.MAX_BYTES ? null
+        : new SourceChecksum(checksum.getAlgorithmName(), bytes);
+  }
+
+  /**
+   * Reads, chunks and stores the file. {@code checksum} was taken before reading; it is kept only
+   * if the file read as long as listed, so that it describes the bytes stored.
+   */
+  private ManifestEntry backUpFile(FileSystem fs, String relative, FileStatus status, SourceChecksum checksum,
+      Context context) throws IOException, InterruptedException {
     Hasher fileHash = Hashing.sha256().newHasher();
     List<ChunkRef> chunks = new ArrayList<>();
     long length = 0;
@@ -157,9 +222,10 @@ public class BackupMapper extends Mapper<Text, FileStatus, BackupKey, BytesWrita
     }
     if (length != status.getLen()) {
       context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
+      checksum = null;
     }
     return metadata(EntryType.FILE, relative, status).length(length)
-        .fileHash(ContentId.wrap(fileHash.hash().asBytes())).chunks(chunks).build();
+        .fileHash(ContentId.wrap(fileHash.hash().asBytes())).chunks(chunks).sourceChecksum(checksum).build();
   }
 
   private void storeIfNew(ContentId id, byte[] buffer, int offset, int length, Context context)

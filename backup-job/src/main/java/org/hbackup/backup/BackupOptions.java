@@ -13,11 +13,13 @@ public final class BackupOptions {
   private final Path source;
   private final Path repository;
   private final PointType type;
+  private final boolean snapshot;
 
   private BackupOptions(Builder b) {
     this.source = b.source;
     this.repository = b.repository;
     this.type = b.type;
+    this.snapshot = b.snapshot;
   }
 
   public static Builder builder() {
@@ -35,6 +37,11 @@ public final class BackupOptions {
   /** The requested type; null for "auto" (full when the source has no point yet, else incremental). */
   public PointType type() {
     return type;
+  }
+
+  /** Whether to make an HDFS source snapshottable when it is not (HDFS superuser only). */
+  public boolean snapshot() {
+    return snapshot;
   }
 
   /** Writes the options into a job configuration (the one place that does). */
@@ -61,6 +68,7 @@ public final class BackupOptions {
     private Path source;
     private Path repository;
     private PointType type;
+    private boolean snapshot;
 
     public Builder source(Path v) {
       this.source = v;
@@ -74,6 +82,11 @@ public final class BackupOptions {
 
     public Builder type(PointType v) {
       this.type = v;
+      return this;
+    }
+
+    public Builder snapshot(boolean v) {
+      this.snapshot = v;
       return this;
     }
 

@@ -1,7 +1,12 @@
 package org.hbackup.backup;
 
 import java.io.IOException;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
@@ -18,17 +23,22 @@ import org.hbackup.common.index.IndexEntry;
 import org.hbackup.common.index.IndexWriter;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.Json;
+import org.hbackup.common.manifest.ChangeKind;
+import org.hbackup.common.manifest.ChangeListWriter;
 import org.hbackup.common.manifest.ManifestEntry;
-import org.hbackup.common.manifest.ManifestEntryCodec;
+import org.hbackup.common.manifest.ManifestReader;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.manifest.ManifestWriter;
+import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryLayout;
 import org.hbackup.common.repo.StagingLayout;
 
 /**
  * Writes the point's index file (new chunks, by chunk id) and then its manifest (entries, by
- * path), both streamed from the sorted shuffle into the staging directory. Memory: the index's
- * Bloom filter (~1.2 bytes per new chunk) and one manifest segment.
+ * path), both streamed from the sorted shuffle into the staging directory. With a base point it
+ * also classifies every path against the base ({@link DeltaRecorder}) into the change list.
+ * Memory: the index's Bloom filter (~1.2 bytes per new chunk), one manifest segment being written
+ * and one base segment being read.
  */
 public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritable, NullWritable> {
   private static final String PARTIAL_INDEX = "index.partial";
@@ -39,6 +49,8 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
   private FSDataOutputStream indexStream;
   private boolean indexFinished;
   private ManifestWriter manifest;
+  /** Null for a full backup: there is nothing to compare with. */
+  private DeltaRecorder delta;
   private long chunksNew;
   private long bytesNew;
   private long bytesStored;
@@ -60,6 +72,28 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
         out.hsync();
       }
     });
+    Configuration conf = context.getConfiguration();
+    String basePoint = conf.get(BackupConfigKeys.BASE_POINT);
+    if (basePoint != null) {
+      Repository repository = Repository.open(new Path(conf.get(BackupConfigKeys.REPOSITORY)), conf);
+      ManifestList baseList = repository.readManifest(PointId.parse(basePoint));
+      FSDataOutputStream file = fs.create(staging.changes(), true);
+      // The change list closes its stream when it ends; sync before the file is closed.
+      OutputStream syncOnClose = new FilterOutputStream(file) {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          file.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+          file.hsync();
+          file.close();
+        }
+      };
+      delta = new DeltaRecorder(ManifestReader.all(repository::openSegment, baseList),
+          new ChangeListWriter(new BufferedOutputStream(syncOnClose, 1 << 16)));
+    }
   }
 
   @Override
@@ -73,11 +107,26 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
       return;
     }
     finishIndex();
-    ManifestEntry entry = ManifestEntryCodec.fromBytes(first.getBytes(), 0, first.getLength(), "shuffle");
-    if (it.hasNext()) {
-      throw new IOException("the listing holds '" + entry.path() + "' more than once");
+    String path = new String(key.bytes(), StandardCharsets.UTF_8);
+    ManifestEntry entry = null;
+    String renamedFrom = null;
+    for (BytesWritable value = first; value != null; value = it.hasNext() ? it.next() : null) {
+      ShuffleRecord record = ShuffleRecord.decode(value.getBytes(), value.getLength());
+      if (record.isMovedAway()) {
+        continue;
+      }
+      if (entry != null) {
+        throw new IOException("the listing holds '" + path + "' more than once");
+      }
+      entry = record.entry();
+      renamedFrom = record.renamedFrom();
     }
-    manifest.add(entry);
+    if (entry != null) {
+      manifest.add(entry);
+    }
+    if (delta != null) {
+      delta.record(path, entry, renamedFrom);
+    }
   }
 
   private void addIndexRow(IndexEntry row, Configuration conf) throws IOException {
@@ -116,6 +165,15 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
       out.hsync();
     }
     ObjectNode stats = Json.object();
+    if (delta != null) {
+      Map<ChangeKind, Long> counts = delta.finish();
+      delta.close();
+      ObjectNode changes = stats.putObject(StagedStats.CHANGES);
+      counts.forEach((kind, n) -> {
+        changes.put(kind.reportName(), n);
+        context.getCounter(BackupCounters.of(kind)).increment(n);
+      });
+    }
     stats.put(StagedStats.CHUNKS_NEW, chunksNew);
     stats.put(StagedStats.BYTES_NEW, bytesNew);
     stats.put(StagedStats.BYTES_STORED, bytesStored);

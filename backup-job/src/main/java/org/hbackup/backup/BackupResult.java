@@ -10,16 +10,18 @@ public final class BackupResult {
   private final BackupOptions options;
   private final PointType type;
   private final PointId base;
+  private final String snapshot;
   private final Counters counters;
   private final long durationMs;
   private final String jobId;
 
-  public BackupResult(PointId point, BackupOptions options, PointId base, Counters counters, long durationMs,
-      String jobId) {
+  public BackupResult(PointId point, BackupOptions options, PointId base, String snapshot, Counters counters,
+      long durationMs, String jobId) {
     this.point = point;
     this.options = options;
     this.type = options.type();
     this.base = base;
+    this.snapshot = snapshot;
     this.counters = counters;
     this.durationMs = durationMs;
     this.jobId = jobId;
@@ -40,6 +42,11 @@ public final class BackupResult {
 
   public PointId base() {
     return base;
+  }
+
+  /** The source snapshot the backup read; null when it read the source live. */
+  public String snapshot() {
+    return snapshot;
   }
 
   public long get(BackupCounters counter) {

@@ -8,7 +8,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.SequenceFile;
-import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.JobContext;
 import org.apache.hadoop.mapreduce.RecordReader;
@@ -22,7 +21,7 @@ import org.apache.hadoop.mapreduce.lib.input.SequenceFileRecordReader;
  * per file), not the same number of files. Split boundaries fall on the sync marks that
  * {@link SourceLister} writes before every record, so a split reads exactly its records.
  */
-public final class ListingInputFormat extends SequenceFileInputFormat<Text, FileStatus> {
+public final class ListingInputFormat extends SequenceFileInputFormat<ListingKey, FileStatus> {
 
   @Override
   public List<InputSplit> getSplits(JobContext job) throws IOException {
@@ -33,7 +32,7 @@ public final class ListingInputFormat extends SequenceFileInputFormat<Text, File
     List<InputSplit> splits = new ArrayList<>();
     try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
       long fileLength = listing.getFileSystem(conf).getFileStatus(listing).getLen();
-      Text key = new Text();
+      ListingKey key = new ListingKey();
       FileStatus value = new FileStatus();
       long splitStart = reader.getPosition();
       long weight = 0;
@@ -64,7 +63,7 @@ public final class ListingInputFormat extends SequenceFileInputFormat<Text, File
   }
 
   @Override
-  public RecordReader<Text, FileStatus> createRecordReader(InputSplit split, TaskAttemptContext context) {
+  public RecordReader<ListingKey, FileStatus> createRecordReader(InputSplit split, TaskAttemptContext context) {
     return new SequenceFileRecordReader<>();
   }
 }

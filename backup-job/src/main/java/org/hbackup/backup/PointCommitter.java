@@ -4,6 +4,11 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.hbackup.common.manifest.ChangeKind;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
@@ -17,6 +22,7 @@ import org.hbackup.common.HbackupException;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.Json;
+import org.hbackup.common.manifest.ChangeKind;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.repo.PointPublisher;
@@ -59,6 +65,9 @@ public class PointCommitter extends FileOutputCommitter {
         .counter(StagedStats.BYTES_NEW, stats.path(StagedStats.BYTES_NEW).asLong())
         .counter(StagedStats.BYTES_STORED, stats.path(StagedStats.BYTES_STORED).asLong())
         .counter(StagedStats.CHUNKS_NEW, stats.path(StagedStats.CHUNKS_NEW).asLong())
+        .snapshot(conf.get(BackupConfigKeys.SNAPSHOT_NAME))
+        .changes(changes(stats))
+        .changeList(base != null)
         .build();
     publisher.publishData(staging);
     if (conf.getBoolean(BackupConfigKeys.TEST_FAIL_BEFORE_POINT_RECORD, false)) {
@@ -68,6 +77,18 @@ public class PointCommitter extends FileOutputCommitter {
     publisher.publishPoint(staging, record);
     repository.fileSystem().delete(staging.root(), true);
     LOG.info("Point {} committed", point);
+  }
+
+  private static Map<ChangeKind, Long> changes(ObjectNode stats) {
+    JsonNode node = stats.get(StagedStats.CHANGES);
+    if (node == null) {
+      return null;
+    }
+    Map<ChangeKind, Long> counts = new EnumMap<>(ChangeKind.class);
+    for (ChangeKind k : ChangeKind.values()) {
+      counts.put(k, node.path(k.reportName()).asLong());
+    }
+    return counts;
   }
 
   private static ObjectNode readStats(FileSystem fs, StagingLayout staging) throws IOException {

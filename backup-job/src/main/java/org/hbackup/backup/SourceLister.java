@@ -10,7 +10,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.io.SequenceFile;
-import org.apache.hadoop.io.Text;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.RelativePaths;
 
@@ -59,25 +58,54 @@ public final class SourceLister {
     return status.isFile() ? status.getLen() + fileWeight : fileWeight / 16;
   }
 
+  /** A directory still to list: where it is, and its path in the base point if it was renamed. */
+  private static final class PendingDirectory {
+    final Path path;
+    final String basePath;
+
+    PendingDirectory(Path path, String basePath) {
+      this.path = path;
+      this.basePath = basePath;
+    }
+  }
+
+  /** Lists {@code root} (the source, or a snapshot of it) with no renames known. */
   public Totals list(FileSystem sourceFs, Path root, Path listing) throws IOException {
+    return list(sourceFs, root, listing, SnapshotRenames.NONE);
+  }
+
+  /**
+   * Lists {@code root}; {@code renames} gives, for paths renamed since the base point, the path
+   * they had there. An entry under a renamed directory inherits the directory's old path.
+   */
+  public Totals list(FileSystem sourceFs, Path root, Path listing, SnapshotRenames renames) throws IOException {
     Totals totals = new Totals();
     FileStatus rootStatus = PosixFiles.complete(sourceFs, sourceFs.getFileStatus(root));
     Path qualifiedRoot = rootStatus.getPath();
+    ListingKey key = new ListingKey();
     try (SequenceFile.Writer writer = SequenceFile.createWriter(conf,
         SequenceFile.Writer.file(listing),
-        SequenceFile.Writer.keyClass(Text.class),
+        SequenceFile.Writer.keyClass(ListingKey.class),
         SequenceFile.Writer.valueClass(FileStatus.class),
         SequenceFile.Writer.compression(SequenceFile.CompressionType.NONE))) {
-      append(writer, RelativePaths.ROOT, rootStatus, totals);
-      Deque<Path> pending = new ArrayDeque<>();
-      pending.push(qualifiedRoot);
+      key.set(RelativePaths.ROOT, null);
+      append(writer, key, rootStatus, totals);
+      Deque<PendingDirectory> pending = new ArrayDeque<>();
+      pending.push(new PendingDirectory(qualifiedRoot, null));
       while (!pending.isEmpty()) {
-        RemoteIterator<FileStatus> children = sourceFs.listStatusIterator(pending.pop());
+        PendingDirectory dir = pending.pop();
+        RemoteIterator<FileStatus> children = sourceFs.listStatusIterator(dir.path);
         while (children.hasNext()) {
           FileStatus child = PosixFiles.complete(sourceFs, children.next());
-          append(writer, RelativePaths.relativize(qualifiedRoot, child.getPath()), child, totals);
+          String relative = RelativePaths.relativize(qualifiedRoot, child.getPath());
+          String basePath = renames.sourceOf(relative);
+          if (basePath == null && dir.basePath != null) {
+            basePath = RelativePaths.child(dir.basePath, child.getPath().getName());
+          }
+          key.set(relative, basePath);
+          append(writer, key, child, totals);
           if (child.isDirectory()) {
-            pending.push(child.getPath());
+            pending.push(new PendingDirectory(child.getPath(), basePath));
           }
         }
       }
@@ -85,12 +113,12 @@ public final class SourceLister {
     return totals;
   }
 
-  private void append(SequenceFile.Writer writer, String path, FileStatus status, Totals totals)
+  private void append(SequenceFile.Writer writer, ListingKey key, FileStatus status, Totals totals)
       throws IOException {
     writer.sync();
     // Plain FileStatus: file systems return subclasses (HdfsLocatedFileStatus) the listing's
     // value class does not accept, and block locations are not needed.
-    writer.append(new Text(path), status.getClass() == FileStatus.class ? status : new FileStatus(status));
+    writer.append(key, status.getClass() == FileStatus.class ? status : new FileStatus(status));
     totals.entries++;
     if (status.isFile()) {
       totals.files++;

@@ -10,6 +10,8 @@ final class StagedStats {
   static final String CHUNKS_NEW = "chunksNew";
   static final String BYTES_NEW = "bytesNew";
   static final String BYTES_STORED = "bytesStored";
+  /** Paths of each change kind (by report name); only when the point has a base. */
+  static final String CHANGES = "changes";
 
   private StagedStats() {
   }

@@ -14,7 +14,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
-import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mrunit.mapreduce.MapDriver;
 import org.apache.hadoop.mrunit.types.Pair;
 import org.hbackup.common.compress.BlobCodec;
@@ -25,7 +24,6 @@ import org.hbackup.common.index.IndexEntry;
 import org.hbackup.common.manifest.ChunkRef;
 import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
-import org.hbackup.common.manifest.ManifestEntryCodec;
 import org.hbackup.common.pack.PackReader;
 import org.hbackup.common.repo.RepositoryLayout;
 import org.hbackup.common.testing.RepositoryFixture;
@@ -40,7 +38,7 @@ class BackupMapperTest {
   private Configuration conf;
   private Path staging;
   private RepositoryFixture repository;
-  private MapDriver<Text, FileStatus, BackupKey, BytesWritable> driver;
+  private MapDriver<ListingKey, FileStatus, BackupKey, BytesWritable> driver;
 
   /** The mapper with its work directory pointed at a test folder instead of a committer's. */
   static final class TestableBackupMapper extends BackupMapper {
@@ -72,6 +70,10 @@ class BackupMapperTest {
     return new FileStatus(FileSystem.getLocal(conf).getFileStatus(new Path(file.toUri())));
   }
 
+  static ManifestEntry entryOf(BytesWritable value) throws IOException {
+    return ShuffleRecord.decode(value.copyBytes(), value.getLength()).entry();
+  }
+
   private static byte[] random(int seed, int length) {
     byte[] b = new byte[length];
     new Random(seed).nextBytes(b);
@@ -82,13 +84,13 @@ class BackupMapperTest {
   void storesNewChunksAndEmitsTheEntryAndIndexRows() throws IOException {
     byte[] data = random(1, 3_000_000);
     FileStatus status = write("big.bin", data);
-    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new Text("big.bin"), status).run();
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("big.bin", null), status).run();
 
     ManifestEntry entry = null;
     int indexRows = 0;
     for (Pair<BackupKey, BytesWritable> p : out) {
       if (p.getFirst().kind() == BackupKey.MANIFEST) {
-        entry = ManifestEntryCodec.fromBytes(p.getSecond().getBytes(), 0, p.getSecond().getLength(), "test");
+        entry = entryOf(p.getSecond());
       } else {
         IndexEntry row = IndexEntry.fromBytes(p.getSecond().getBytes(), 0);
         assertArrayEquals(p.getFirst().bytes(), row.chunkId().bytes());
@@ -128,9 +130,9 @@ class BackupMapperTest {
     FileStatus first = write("a/copy1.bin", fresh);
     FileStatus second = write("a/copy2.bin", fresh);
     List<Pair<BackupKey, BytesWritable>> out = driver
-        .withInput(new Text("known.bin"), known)
-        .withInput(new Text("a/copy1.bin"), first)
-        .withInput(new Text("a/copy2.bin"), second).run();
+        .withInput(new ListingKey("known.bin", null), known)
+        .withInput(new ListingKey("a/copy1.bin", null), first)
+        .withInput(new ListingKey("a/copy2.bin", null), second).run();
     long indexRows = out.stream().filter(p -> p.getFirst().kind() == BackupKey.INDEX).count();
     assertEquals(1, indexRows, "only the fresh chunk is stored, once");
     assertEquals(2, driver.getCounters().findCounter(BackupCounters.CHUNKS_REUSED).getValue());
@@ -142,11 +144,11 @@ class BackupMapperTest {
   void passesDirectoriesAndEmptyFilesThrough() throws IOException {
     FileStatus empty = write("d/empty", new byte[0]);
     FileStatus directory = new FileStatus(FileSystem.getLocal(conf).getFileStatus(new Path(dir.resolve("source/d").toUri())));
-    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new Text("d"), directory)
-        .withInput(new Text("d/empty"), empty).run();
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("d", null), directory)
+        .withInput(new ListingKey("d/empty", null), empty).run();
     assertEquals(2, out.size());
-    ManifestEntry d = ManifestEntryCodec.fromBytes(out.get(0).getSecond().copyBytes(), 0, out.get(0).getSecond().getLength(), "t");
-    ManifestEntry f = ManifestEntryCodec.fromBytes(out.get(1).getSecond().copyBytes(), 0, out.get(1).getSecond().getLength(), "t");
+    ManifestEntry d = entryOf(out.get(0).getSecond());
+    ManifestEntry f = entryOf(out.get(1).getSecond());
     assertEquals(EntryType.DIRECTORY, d.type());
     assertEquals(EntryType.FILE, f.type());
     assertEquals(0, f.chunks().size());
@@ -170,12 +172,12 @@ class BackupMapperTest {
             .modificationTime(unchanged.getModificationTime()).fileHash(ContentId.of(same))
             .chunks(List.of(new ChunkRef(ContentId.of(same), same.length))).build()));
     driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
-    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new Text("same.bin"), unchanged)
-        .withInput(new Text("edited.bin"), changed).run();
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("same.bin", null), unchanged)
+        .withInput(new ListingKey("edited.bin", null), changed).run();
     ManifestEntry carried = null;
     for (Pair<BackupKey, BytesWritable> p : out) {
       if (p.getFirst().kind() == BackupKey.MANIFEST) {
-        ManifestEntry e = ManifestEntryCodec.fromBytes(p.getSecond().copyBytes(), 0, p.getSecond().getLength(), "t");
+        ManifestEntry e = entryOf(p.getSecond());
         if (e.path().equals("same.bin")) {
           carried = e;
         } else {
@@ -189,5 +191,48 @@ class BackupMapperTest {
     assertEquals(1, driver.getCounters().findCounter(BackupCounters.FILES_CARRIED_OVER).getValue());
     assertEquals(edited.length, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue(),
         "only the changed file is read");
+  }
+
+  @Test
+  void carriesARenamedFileOverFromItsOldPathAndMarksTheOldPath() throws IOException {
+    byte[] data = random(6, 50_000);
+    FileStatus moved = write("new/name.bin", data);
+    ContentId id = ContentId.of(data);
+    PointId base = repository.writeManifest(List.of(
+        ManifestEntry.builder(EntryType.FILE, "old/name.bin").length(data.length)
+            .modificationTime(moved.getModificationTime()).fileHash(id)
+            .chunks(List.of(new ChunkRef(id, data.length))).build()));
+    driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
+    List<Pair<BackupKey, BytesWritable>> out = driver
+        .withInput(new ListingKey("new/name.bin", "old/name.bin"), moved).run();
+    assertEquals(2, out.size());
+    ShuffleRecord entry = ShuffleRecord.decode(out.get(0).getSecond().copyBytes(), out.get(0).getSecond().getLength());
+    assertEquals("new/name.bin", new String(out.get(0).getFirst().bytes(), java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals("old/name.bin", entry.renamedFrom());
+    assertEquals(id, entry.entry().fileHash());
+    ShuffleRecord mark = ShuffleRecord.decode(out.get(1).getSecond().copyBytes(), out.get(1).getSecond().getLength());
+    assertEquals("old/name.bin", new String(out.get(1).getFirst().bytes(), java.nio.charset.StandardCharsets.UTF_8));
+    assertTrue(mark.isMovedAway());
+    assertEquals(0, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue(), "a rename reads nothing");
+    assertEquals(1, driver.getCounters().findCounter(BackupCounters.FILES_RENAMED).getValue());
+    assertEquals(0, driver.getCounters().findCounter(BackupCounters.BYTES_NEW).getValue());
+  }
+
+  @Test
+  void readsAFileWhoseRequiredChecksumIsUnavailable() throws IOException {
+    byte[] data = random(7, 80_000);
+    FileStatus status = write("same.bin", data);
+    ContentId id = ContentId.of(data);
+    PointId base = repository.writeManifest(List.of(
+        ManifestEntry.builder(EntryType.FILE, "same.bin").length(data.length)
+            .modificationTime(status.getModificationTime()).fileHash(id)
+            .chunks(List.of(new ChunkRef(id, data.length))).build()));
+    driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
+    // The local file system has no checksum: same length and time are not enough when one is required.
+    driver.getConfiguration().set(BackupConfigKeys.SOURCE_CHECKSUM, "true");
+    driver.withInput(new ListingKey("same.bin", null), status).run();
+    assertEquals(0, driver.getCounters().findCounter(BackupCounters.FILES_CARRIED_OVER).getValue());
+    assertEquals(data.length, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue());
+    assertEquals(1, driver.getCounters().findCounter(BackupCounters.SOURCE_CHECKSUMS).getValue());
   }
 }

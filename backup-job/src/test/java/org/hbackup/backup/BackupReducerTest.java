@@ -27,11 +27,13 @@ import org.hbackup.common.index.IndexFileReader;
 import org.hbackup.common.manifest.ChunkRef;
 import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
-import org.hbackup.common.manifest.ManifestEntryCodec;
+import org.hbackup.common.manifest.ChangeKind;
+import org.hbackup.common.manifest.ChangeListReader;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.manifest.ManifestReader;
 import org.hbackup.common.manifest.SegmentReader;
 import org.hbackup.common.manifest.RelativePaths;
+import org.hbackup.common.testing.RepositoryFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,7 +94,7 @@ class BackupReducerTest {
     }
     for (ManifestEntry e : entries) {
       driver.withInput(new BackupKey(BackupKey.MANIFEST, e.path().getBytes(StandardCharsets.UTF_8)),
-          List.of(bytes(ManifestEntryCodec.toBytes(e))));
+          List.of(bytes(ShuffleRecord.entry(e, null))));
     }
     driver.run();
 
@@ -131,7 +133,81 @@ class BackupReducerTest {
   void refusesAPathListedTwice() throws IOException {
     ManifestEntry e = file("twice", new byte[] {1});
     driver.withInput(new BackupKey(BackupKey.MANIFEST, "twice".getBytes(StandardCharsets.UTF_8)),
-        List.of(bytes(ManifestEntryCodec.toBytes(e)), bytes(ManifestEntryCodec.toBytes(e))));
+        List.of(bytes(ShuffleRecord.entry(e, null)), bytes(ShuffleRecord.entry(e, null))));
     assertThrows(IOException.class, () -> driver.run());
+  }
+
+  private static ManifestEntry directory(String path) {
+    return ManifestEntry.builder(EntryType.DIRECTORY, path).permission((short) 0755).owner("u").group("g").build();
+  }
+
+  private void input(String path, byte[]... records) {
+    List<BytesWritable> values = new ArrayList<>();
+    for (byte[] r : records) {
+      values.add(bytes(r));
+    }
+    driver.withInput(new BackupKey(BackupKey.MANIFEST, path.getBytes(StandardCharsets.UTF_8)), values);
+  }
+
+  @Test
+  void classifiesEveryPathAgainstTheBasePoint() throws IOException {
+    Configuration conf = new Configuration();
+    Path repo = new Path(dir.resolve("repo").toUri());
+    RepositoryFixture repository = RepositoryFixture.create(repo, conf);
+    byte[] a = {1};
+    byte[] b = {2};
+    byte[] c = {3};
+    ManifestEntry cBefore = file("c", c);
+    PointId base = repository.writeManifest(List.of(directory(""), file("a", a), file("b", b), cBefore,
+        file("d", new byte[] {4}), file("e", new byte[] {5}), directory("old"), file("old/f", new byte[] {6})));
+    driver.getConfiguration().set(BackupConfigKeys.REPOSITORY, repo.toString());
+    driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
+
+    input("", ShuffleRecord.entry(directory(""), null));
+    input("a", ShuffleRecord.entry(file("a", a), null));
+    input("b", ShuffleRecord.entry(file("b", new byte[] {2, 2}), null));
+    input("c", ShuffleRecord.entry(ManifestEntry.builder(EntryType.FILE, "c").length(1).permission((short) 0600)
+        .owner("u").group("g").modificationTime(1000).fileHash(cBefore.fileHash()).chunks(cBefore.chunks()).build(), null));
+    input("e", ShuffleRecord.entry(directory("e"), null));
+    input("e/x", ShuffleRecord.entry(file("e/x", new byte[] {7}), null));
+    input("new", ShuffleRecord.entry(directory("new"), "old"));
+    input("new/f", ShuffleRecord.entry(file("new/f", new byte[] {6}), "old/f"));
+    // The marks may arrive before or after an entry under the same key; here there is none.
+    input("old", ShuffleRecord.movedAway("new"));
+    input("old/f", ShuffleRecord.movedAway("new/f"));
+    input("z", ShuffleRecord.entry(file("z", new byte[] {8}), null));
+    driver.run();
+
+    List<String> listed = new ArrayList<>();
+    try (ChangeListReader reader = new ChangeListReader(fs.open(new Path(staging, "manifest.changes")), "changes")) {
+      for (ChangeListReader.Change ch = reader.next(); ch != null; ch = reader.next()) {
+        listed.add(ch.kind().reportName() + " " + ch.path() + (ch.from() == null ? "" : " <- " + ch.from()));
+      }
+    }
+    assertEquals(List.of("modified b", "metadata c", "deleted d", "type-changed e", "added e/x",
+        "renamed new <- old", "renamed new/f <- old/f", "added z"), listed);
+    assertEquals(2, counter(BackupCounters.PATHS_ADDED));
+    assertEquals(1, counter(BackupCounters.PATHS_MODIFIED));
+    assertEquals(1, counter(BackupCounters.PATHS_METADATA_ONLY));
+    assertEquals(1, counter(BackupCounters.PATHS_DELETED), "a renamed path is not deleted");
+    assertEquals(2, counter(BackupCounters.PATHS_RENAMED));
+    assertEquals(1, counter(BackupCounters.PATHS_TYPE_CHANGED));
+    assertEquals(2, counter(BackupCounters.PATHS_UNCHANGED));
+    try (InputStream in = fs.open(new Path(staging, "stats.json"))) {
+      com.fasterxml.jackson.databind.JsonNode stats = org.hbackup.common.io.Json.parse(in, "stats.json");
+      assertEquals(2, stats.path("changes").path(ChangeKind.RENAMED.reportName()).asLong());
+    }
+  }
+
+  @Test
+  void aFullBackupHasNoChangeList() throws IOException {
+    input("", ShuffleRecord.entry(directory(""), null));
+    driver.run();
+    assertEquals(false, fs.exists(new Path(staging, "manifest.changes")));
+    assertEquals(0, counter(BackupCounters.PATHS_ADDED));
+  }
+
+  private long counter(BackupCounters c) {
+    return driver.getCounters().findCounter(c).getValue();
   }
 }

@@ -27,7 +27,7 @@ final class BackupCommand extends Command {
 
   @Override
   String synopsis() {
-    return "hbackup backup --source URI --repo URI [--type full|incremental|differential|auto] [--json]";
+    return "hbackup backup --source URI --repo URI [--type full|incremental|differential|auto] [--snapshot] [--json]";
   }
 
   @Override
@@ -37,6 +37,8 @@ final class BackupCommand extends Command {
         .addOption(required("repo", "URI", "repository (created with defaults if the path does not exist)"))
         .addOption(optional("type", "TYPE", "full, incremental (against the source's latest point), "
             + "differential (against its latest full point) or auto (default: full for a new source, else incremental)"))
+        .addOption(flag("snapshot", "make an HDFS source snapshottable if it is not (HDFS superuser only); "
+            + "a snapshottable source is always read from a snapshot"))
         .addOption(flag("json", "print one JSON report on stdout"));
   }
 
@@ -45,7 +47,7 @@ final class BackupCommand extends Command {
     String typeName = line.getOptionValue("type", BackupOptions.AUTO);
     PointType type = build(() -> BackupOptions.parseType(typeName));
     BackupOptions.Builder builder = BackupOptions.builder().source(path(line, "source"))
-        .repository(path(line, "repo")).type(type);
+        .repository(path(line, "repo")).type(type).snapshot(line.hasOption("snapshot"));
     BackupOptions options = build(builder::build);
     BackupResult result = new BackupJob(getConf(), options).run();
     Map<String, Long> figures = new LinkedHashMap<>();
@@ -53,6 +55,8 @@ final class BackupCommand extends Command {
     figures.put("directories", result.get(BackupCounters.DIRECTORIES));
     figures.put("symlinks", result.get(BackupCounters.SYMLINKS));
     figures.put("filesCarriedOver", result.get(BackupCounters.FILES_CARRIED_OVER));
+    figures.put("filesRenamed", result.get(BackupCounters.FILES_RENAMED));
+    figures.put("sourceChecksums", result.get(BackupCounters.SOURCE_CHECKSUMS));
     figures.put("bytesRead", result.get(BackupCounters.BYTES_READ));
     figures.put("bytesNew", result.get(BackupCounters.BYTES_NEW));
     figures.put("bytesStored", result.get(BackupCounters.BYTES_STORED));
@@ -60,6 +64,15 @@ final class BackupCommand extends Command {
     figures.put("chunksReused", result.get(BackupCounters.CHUNKS_REUSED));
     figures.put("packsWritten", result.get(BackupCounters.PACKS_WRITTEN));
     figures.put("filesChangedWhileRead", result.get(BackupCounters.FILES_CHANGED_WHILE_READ));
+    if (result.base() != null) {
+      figures.put("pathsAdded", result.get(BackupCounters.PATHS_ADDED));
+      figures.put("pathsModified", result.get(BackupCounters.PATHS_MODIFIED));
+      figures.put("pathsMetadataOnly", result.get(BackupCounters.PATHS_METADATA_ONLY));
+      figures.put("pathsDeleted", result.get(BackupCounters.PATHS_DELETED));
+      figures.put("pathsRenamed", result.get(BackupCounters.PATHS_RENAMED));
+      figures.put("pathsTypeChanged", result.get(BackupCounters.PATHS_TYPE_CHANGED));
+      figures.put("pathsUnchanged", result.get(BackupCounters.PATHS_UNCHANGED));
+    }
     figures.put("durationMs", result.durationMs());
 
     Map<String, String> oozie = new LinkedHashMap<>();
@@ -67,6 +80,9 @@ final class BackupCommand extends Command {
     oozie.put("type", result.type().configName());
     if (result.base() != null) {
       oozie.put("base", result.base().toString());
+    }
+    if (result.snapshot() != null) {
+      oozie.put("snapshot", result.snapshot());
     }
     figures.forEach((k, v) -> oozie.put(k, Long.toString(v)));
     writeOozieProperties(oozie);
@@ -82,7 +98,12 @@ final class BackupCommand extends Command {
       }
       report.put("source", result.options().source().toString());
       report.put("repository", result.options().repository().toString());
-      report.put("readLive", true);
+      if (result.snapshot() == null) {
+        report.putNull("snapshot");
+      } else {
+        report.put("snapshot", result.snapshot());
+      }
+      report.put("readLive", result.snapshot() == null);
       figures.forEach(report::put);
       report.put("jobId", result.jobId());
       printJson(report);

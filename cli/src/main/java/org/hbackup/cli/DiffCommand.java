@@ -1,5 +1,11 @@
 package org.hbackup.cli;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.hbackup.common.manifest.ChangeListReader;
+import org.hbackup.common.point.PointRecord;
+
 import java.io.PrintStream;
 import java.util.EnumMap;
 import java.util.Map;
@@ -14,8 +20,10 @@ import org.hbackup.common.repo.Repository;
 
 /**
  * {@code hbackup diff}: what changed between any two points, by a streamed merge of their
- * manifests. Renames show as a deletion and an addition: manifests alone cannot tell a rename
- * from a copy and a delete.
+ * manifests; renames show there as a deletion and an addition, since manifests alone cannot tell
+ * a rename from a copy and a delete. Without {@code --from}, it prints the change list the
+ * backup of {@code --to} recorded against its base, where renames (from HDFS snapshot diff
+ * reports) are named as such.
  */
 final class DiffCommand extends Command {
   DiffCommand(PrintStream out, PrintStream err) {
@@ -29,22 +37,26 @@ final class DiffCommand extends Command {
 
   @Override
   String synopsis() {
-    return "hbackup diff --repo URI --from ID --to ID [--json]";
+    return "hbackup diff --repo URI [--from ID] --to ID [--json]";
   }
 
   @Override
   Options options() {
     return new Options()
         .addOption(required("repo", "URI", "repository"))
-        .addOption(required("from", "ID", "the earlier point (or 'latest')"))
+        .addOption(optional("from", "ID", "the earlier point (or 'latest'); without it, the changes "
+            + "that the backup of --to recorded against its base"))
         .addOption(required("to", "ID", "the later point (or 'latest')"))
         .addOption(flag("json", "print one JSON document on stdout"));
   }
 
   @Override
   int execute(CommandLine line) throws Exception {
-    PointId fromId = pointArgument(line, "from");
     PointId toId = pointArgument(line, "to");
+    if (!line.hasOption("from")) {
+      return recordedChanges(line, toId);
+    }
+    PointId fromId = pointArgument(line, "from");
     Repository repository = Repository.open(path(line, "repo"), getConf());
     PointId from = resolve(repository, fromId);
     PointId to = resolve(repository, toId);
@@ -64,6 +76,60 @@ final class DiffCommand extends Command {
     }
     if (!line.hasOption("json")) {
       StringBuilder summary = new StringBuilder("Changes from " + from + " to " + to + ":");
+      for (ChangeKind k : ChangeKind.values()) {
+        if (k != ChangeKind.UNCHANGED) {
+          summary.append(' ').append(counts.getOrDefault(k, 0L)).append(' ').append(k.reportName());
+        }
+      }
+      out().println(summary);
+    }
+    return ExitCodes.SUCCESS;
+  }
+
+  /** Prints a point's change list, streamed. */
+  private int recordedChanges(CommandLine line, PointId toId) throws Exception {
+    Repository repository = Repository.open(path(line, "repo"), getConf());
+    PointId to = resolve(repository, toId);
+    PointRecord record = repository.readPoint(to);
+    if (!record.hasChangeList()) {
+      throw new UsageException("point " + to + (record.base() == null ? " is a full point" : " predates change lists")
+          + ": it has no recorded changes; give --from to compare manifests");
+    }
+    boolean json = line.hasOption("json");
+    JsonGenerator g = null;
+    if (json) {
+      g = new JsonFactory().createGenerator(out(), JsonEncoding.UTF8);
+      g.useDefaultPrettyPrinter();
+      g.writeStartObject();
+      g.writeStringField("from", record.base().toString());
+      g.writeStringField("to", to.toString());
+      g.writeArrayFieldStart("changes");
+    }
+    Map<ChangeKind, Long> counts = new EnumMap<>(ChangeKind.class);
+    try (ChangeListReader changes = repository.openChangeList(to)) {
+      for (ChangeListReader.Change c = changes.next(); c != null; c = changes.next()) {
+        counts.merge(c.kind(), 1L, Long::sum);
+        String path = c.path().isEmpty() ? "." : c.path();
+        if (g == null) {
+          out().printf("%-12s %s%s%n", c.kind().reportName(), path, c.from() == null ? "" : " (from " + c.from() + ")");
+        } else {
+          g.writeStartObject();
+          g.writeStringField("path", path);
+          g.writeStringField("change", c.kind().reportName());
+          if (c.from() != null) {
+            g.writeStringField("from", c.from());
+          }
+          g.writeEndObject();
+        }
+      }
+    }
+    if (g != null) {
+      g.writeEndArray();
+      g.writeEndObject();
+      g.flush();
+      out().println();
+    } else {
+      StringBuilder summary = new StringBuilder("Changes recorded from " + record.base() + " to " + to + ":");
       for (ChangeKind k : ChangeKind.values()) {
         if (k != ChangeKind.UNCHANGED) {
           summary.append(' ').append(counts.getOrDefault(k, 0L)).append(' ').append(k.reportName());

@@ -51,6 +51,11 @@ final class ListCommand extends Command {
           row.put("base", p.base().toString());
         }
         row.put("created", p.created().toString());
+        if (p.snapshot() == null) {
+          row.putNull("snapshot");
+        } else {
+          row.put("snapshot", p.snapshot());
+        }
         row.put("source", p.source());
         row.put("files", p.files());
         row.put("bytes", p.bytes());

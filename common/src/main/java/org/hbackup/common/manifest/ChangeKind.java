@@ -5,17 +5,43 @@ import java.util.Locale;
 /** How a path differs between two points. */
 public enum ChangeKind {
   /** Only in the later point. */
-  ADDED,
+  ADDED(1),
   /** Only in the earlier point. */
-  DELETED,
+  DELETED(2),
   /** Same type, different content: length, whole-file hash or symlink target. */
-  MODIFIED,
+  MODIFIED(3),
   /** Same type and content; permission, owner, group, modification time, replication or block size differ. */
-  METADATA,
+  METADATA(4),
   /** A file became a directory, or the other way round. */
-  TYPE_CHANGED,
+  TYPE_CHANGED(5),
+  /**
+   * At a path the earlier point did not have, moved there from another path (known from an HDFS
+   * snapshot diff report); its content was carried over from the earlier path.
+   */
+  RENAMED(6),
   /** Nothing that a restore applies differs (access times are not compared: reading moves them). */
-  UNCHANGED;
+  UNCHANGED(0);
+
+  private final int code;
+
+  ChangeKind(int code) {
+    this.code = code;
+  }
+
+  /** The kind's code in a change list (docs/FORMAT.md); 0 for unchanged, which is never listed. */
+  public int code() {
+    return code;
+  }
+
+  /** The kind with this change-list code, or null. */
+  public static ChangeKind ofCode(int code) {
+    for (ChangeKind k : values()) {
+      if (k.code == code && k != UNCHANGED) {
+        return k;
+      }
+    }
+    return null;
+  }
 
   public String reportName() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');

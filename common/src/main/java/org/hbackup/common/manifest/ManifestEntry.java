@@ -24,6 +24,7 @@ public final class ManifestEntry {
   private final ContentId fileHash;
   private final List<ChunkRef> chunks;
   private final String symlinkTarget;
+  private final SourceChecksum sourceChecksum;
 
   private ManifestEntry(Builder b) {
     this.type = b.type;
@@ -39,6 +40,7 @@ public final class ManifestEntry {
     this.fileHash = b.fileHash;
     this.chunks = b.chunks == null ? List.of() : Collections.unmodifiableList(b.chunks);
     this.symlinkTarget = b.symlinkTarget;
+    this.sourceChecksum = b.sourceChecksum;
   }
 
   public static Builder builder(EntryType type, String path) {
@@ -99,6 +101,11 @@ public final class ManifestEntry {
     return symlinkTarget;
   }
 
+  /** The source file system's checksum of a file when it was backed up; null when there was none. */
+  public SourceChecksum sourceChecksum() {
+    return sourceChecksum;
+  }
+
   public boolean isFile() {
     return type == EntryType.FILE;
   }
@@ -117,7 +124,7 @@ public final class ManifestEntry {
         && owner.equals(e.owner) && group.equals(e.group) && modificationTime == e.modificationTime
         && accessTime == e.accessTime && replication == e.replication && blockSize == e.blockSize
         && Objects.equals(fileHash, e.fileHash) && chunks.equals(e.chunks)
-        && Objects.equals(symlinkTarget, e.symlinkTarget);
+        && Objects.equals(symlinkTarget, e.symlinkTarget) && Objects.equals(sourceChecksum, e.sourceChecksum);
   }
 
   @Override
@@ -145,6 +152,7 @@ public final class ManifestEntry {
     private ContentId fileHash;
     private List<ChunkRef> chunks;
     private String symlinkTarget;
+    private SourceChecksum sourceChecksum;
 
     private Builder(EntryType type, String path) {
       this.type = Objects.requireNonNull(type, "type");
@@ -206,6 +214,11 @@ public final class ManifestEntry {
       return this;
     }
 
+    public Builder sourceChecksum(SourceChecksum v) {
+      this.sourceChecksum = v;
+      return this;
+    }
+
     public ManifestEntry build() {
       String problem = RelativePaths.problem(path);
       if (problem != null) {
@@ -213,6 +226,9 @@ public final class ManifestEntry {
       }
       if (type == EntryType.FILE && fileHash == null) {
         throw new IllegalArgumentException("file entry without a file hash: " + path);
+      }
+      if (type != EntryType.FILE && sourceChecksum != null) {
+        throw new IllegalArgumentException("only a file has a source checksum: " + path);
       }
       if (type == EntryType.SYMLINK && symlinkTarget == null) {
         throw new IllegalArgumentException("symlink entry without a target: " + path);

@@ -23,9 +23,13 @@ public final class ManifestEntryCodec {
   /** A 16 TiB file at the 256 KiB minimum chunk size. */
   static final int MAX_CHUNKS = 1 << 26;
 
+  /** The entry encoding this build writes: that of segment version 2 (adds the source checksum). */
+  public static final int CURRENT = 2;
+
   private ManifestEntryCodec() {
   }
 
+  /** Writes one entry in the current encoding. */
   public static void write(ManifestEntry e, DataOutput out) throws IOException {
     out.writeByte(e.type().code());
     writeString(out, e.path());
@@ -45,6 +49,11 @@ public final class ManifestEntryCodec {
           out.write(c.id().bytes());
           out.writeInt(c.length());
         }
+        SourceChecksum checksum = e.sourceChecksum();
+        writeString(out, checksum == null ? "" : checksum.algorithm());
+        byte[] checksumBytes = checksum == null ? new byte[0] : checksum.bytes();
+        out.writeShort(checksumBytes.length);
+        out.write(checksumBytes);
         break;
       case SYMLINK:
         writeString(out, e.symlinkTarget());
@@ -54,8 +63,16 @@ public final class ManifestEntryCodec {
     }
   }
 
-  /** Reads one entry; {@code file} names the source in errors. */
+  /** Reads one entry in the current encoding; {@code file} names the source in errors. */
   public static ManifestEntry read(DataInput in, String file) throws IOException {
+    return read(in, file, CURRENT);
+  }
+
+  /**
+   * Reads one entry written in the encoding of segment {@code version} (1 or 2); {@code file}
+   * names the source in errors.
+   */
+  public static ManifestEntry read(DataInput in, String file, int version) throws IOException {
     try {
       int code = in.readUnsignedByte();
       EntryType type = EntryType.ofCode(code);
@@ -77,7 +94,7 @@ public final class ManifestEntryCodec {
           .replication(in.readShort())
           .blockSize(in.readLong());
       if (type == EntryType.FILE) {
-        readFileContent(in, file, path, b);
+        readFileContent(in, file, path, b, version);
       } else if (type == EntryType.SYMLINK) {
         b.symlinkTarget(readString(in, file));
       }
@@ -87,8 +104,8 @@ public final class ManifestEntryCodec {
     }
   }
 
-  private static void readFileContent(DataInput in, String file, String path, ManifestEntry.Builder b)
-      throws IOException {
+  private static void readFileContent(DataInput in, String file, String path, ManifestEntry.Builder b,
+      int version) throws IOException {
     byte[] hash = new byte[ContentId.LENGTH];
     in.readFully(hash);
     int count = in.readInt();
@@ -106,6 +123,18 @@ public final class ManifestEntryCodec {
       }
       total += length;
       chunks.add(new ChunkRef(ContentId.wrap(id), length));
+    }
+    if (version >= 2) {
+      String algorithm = readString(in, file);
+      int checksumLength = in.readUnsignedShort();
+      if (checksumLength > SourceChecksum.MAX_BYTES || (algorithm.isEmpty() != (checksumLength == 0))) {
+        throw new FormatException(file, "entry '" + path + "' has a malformed source checksum");
+      }
+      byte[] checksum = new byte[checksumLength];
+      in.readFully(checksum);
+      if (!algorithm.isEmpty()) {
+        b.sourceChecksum(new SourceChecksum(algorithm, checksum));
+      }
     }
     ManifestEntry partial = b.fileHash(ContentId.wrap(hash)).chunks(chunks).build();
     if (total != partial.length()) {

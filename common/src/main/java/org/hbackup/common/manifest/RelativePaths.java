@@ -76,6 +76,11 @@ public final class RelativePaths {
   }
 
   /** The parent of a non-root path ({@link #ROOT} for a top-level name). */
+  /** The manifest path of {@code name} inside the directory {@code parent}. */
+  public static String child(String parent, String name) {
+    return parent.isEmpty() ? name : parent + "/" + name;
+  }
+
   public static String parent(String path) {
     int slash = path.lastIndexOf('/');
     return slash < 0 ? ROOT : path.substring(0, slash);

@@ -2,10 +2,11 @@ package org.hbackup.common.manifest;
 
 import org.hbackup.common.io.FormatChecks;
 
-/** Constants of the manifest segment format, version 1 (docs/FORMAT.md, "Manifest segments"). */
+/** Constants of the manifest segment format, versions 1 and 2 (docs/FORMAT.md, "Manifest segments"). */
 final class SegmentFormat {
   static final byte[] MAGIC = FormatChecks.magic("HBMS");
-  static final int VERSION = 1;
+  /** Version 2 adds the source checksum to file entries. */
+  static final int VERSION = ManifestEntryCodec.CURRENT;
   static final int MIN_VERSION = 1;
   static final int BODY_RAW = 0;
   static final int BODY_ZSTD = 1;

@@ -26,13 +26,14 @@ public final class SegmentReader implements AutoCloseable {
   private final CountingInputStream counted;
   private final long count;
   private final long rawLength;
+  private final int version;
   private long read;
   private byte[] lastPath;
 
   private SegmentReader(String name, byte[] file) throws IOException {
     this.name = name;
     DataInputStream header = new DataInputStream(new ByteArrayInputStream(file));
-    FormatChecks.readHeader(header, SegmentFormat.MAGIC, "manifest segment", name,
+    this.version = FormatChecks.readHeader(header, SegmentFormat.MAGIC, "manifest segment", name,
         SegmentFormat.MIN_VERSION, SegmentFormat.VERSION);
     int compression = header.readUnsignedByte();
     header.readUnsignedByte();
@@ -78,7 +79,7 @@ public final class SegmentReader implements AutoCloseable {
       }
       return null;
     }
-    ManifestEntry e = ManifestEntryCodec.read(entries, name);
+    ManifestEntry e = ManifestEntryCodec.read(entries, name, version);
     byte[] path = e.path().getBytes(StandardCharsets.UTF_8);
     if (lastPath != null && Arrays.compareUnsigned(lastPath, path) >= 0) {
       throw new FormatException(name, "entries out of path order at '" + e.path() + "'");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hbackup.common.FormatException;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.io.Json;
+import org.hbackup.common.manifest.ChangeKind;
 
 /**
  * A recovery point's record, {@code points/<id>.json}. Its appearance, by one rename, is what
@@ -20,7 +22,8 @@ import org.hbackup.common.io.Json;
  */
 public final class PointRecord {
   public static final String FORMAT = "hbackup-point";
-  public static final int VERSION = 1;
+  /** Version 2 adds {@code changes} and {@code changeList}. */
+  public static final int VERSION = 2;
   public static final int MIN_VERSION = 1;
 
   private final PointId id;
@@ -35,6 +38,8 @@ public final class PointRecord {
   private final long symlinks;
   private final long bytes;
   private final Map<String, Long> counters;
+  private final Map<ChangeKind, Long> changes;
+  private final boolean hasChangeList;
 
   private PointRecord(Builder b) {
     this.id = b.id;
@@ -49,6 +54,8 @@ public final class PointRecord {
     this.symlinks = b.symlinks;
     this.bytes = b.bytes;
     this.counters = Collections.unmodifiableMap(new LinkedHashMap<>(b.counters));
+    this.changes = b.changes == null ? null : Collections.unmodifiableMap(new EnumMap<>(b.changes));
+    this.hasChangeList = b.hasChangeList;
   }
 
   public static Builder builder(PointId id, PointType type) {
@@ -106,6 +113,24 @@ public final class PointRecord {
     return counters;
   }
 
+  /**
+   * How many paths of each kind differ from the base point (unchanged ones included); null for a
+   * full point, and for points written before format version 2.
+   */
+  public Map<ChangeKind, Long> changes() {
+    return changes;
+  }
+
+  /** Whether the point has a change list ({@link #changeListPath()}). */
+  public boolean hasChangeList() {
+    return hasChangeList;
+  }
+
+  /** The change list's path, relative to the repository root. */
+  public String changeListPath() {
+    return "manifests/" + id + ".changes";
+  }
+
   /** The manifest list's path, relative to the repository root. */
   public String manifestPath() {
     return "manifests/" + id + ".json";
@@ -138,6 +163,17 @@ public final class PointRecord {
     root.put("bytes", bytes);
     ObjectNode c = root.putObject("counters");
     counters.forEach(c::put);
+    if (changes == null) {
+      root.putNull("changes");
+    } else {
+      ObjectNode k = root.putObject("changes");
+      changes.forEach((kind, n) -> k.put(kind.reportName(), n));
+    }
+    if (hasChangeList) {
+      root.put("changeList", changeListPath());
+    } else {
+      root.putNull("changeList");
+    }
     return Json.toBytes(root);
   }
 
@@ -165,6 +201,21 @@ public final class PointRecord {
           b.counter(e.getKey(), e.getValue().asLong());
         }
       }
+      JsonNode changes = root.get("changes");
+      if (changes != null && changes.isObject()) {
+        Map<ChangeKind, Long> counts = new EnumMap<>(ChangeKind.class);
+        for (ChangeKind k : ChangeKind.values()) {
+          counts.put(k, changes.path(k.reportName()).asLong());
+        }
+        b.changes(counts);
+      }
+      JsonNode changeList = root.get("changeList");
+      if (changeList != null && !changeList.isNull()) {
+        if (!changeList.asText().equals("manifests/" + b.id + ".changes")) {
+          throw new FormatException(file, "changeList names " + changeList.asText() + ", not this point's change list");
+        }
+        b.changeList(true);
+      }
       return b.build();
     } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
       throw new FormatException(file, e.getMessage(), e);
@@ -185,6 +236,8 @@ public final class PointRecord {
     private long symlinks;
     private long bytes;
     private final Map<String, Long> counters = new LinkedHashMap<>();
+    private Map<ChangeKind, Long> changes;
+    private boolean hasChangeList;
 
     private Builder(PointId id, PointType type) {
       this.id = id;
@@ -227,6 +280,18 @@ public final class PointRecord {
 
     public Builder counter(String name, long value) {
       counters.put(name, value);
+      return this;
+    }
+
+    /** Paths of each kind that differ from the base point. */
+    public Builder changes(Map<ChangeKind, Long> v) {
+      this.changes = v;
+      return this;
+    }
+
+    /** Whether the point publishes a change list. */
+    public Builder changeList(boolean v) {
+      this.hasChangeList = v;
       return this;
     }
 

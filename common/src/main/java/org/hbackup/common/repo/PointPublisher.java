@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes a staged point into the repository in the order that keeps a crash harmless:
- * packs, then index files, then manifest segments, then the manifest list, and last the point
+ * packs, then index files, then manifest segments, then the change list and the manifest list, and last the point
  * record, in one rename. Each step only adds files that nothing published yet refers to until the
  * step after it, so a crash at any moment leaves unreferenced files (which prune removes), never
  * a point that names something missing.
@@ -82,6 +82,9 @@ public final class PointPublisher {
   public void publishPoint(StagingLayout staging, PointRecord record) throws IOException {
     FileSystem fs = repository.fileSystem();
     RepositoryLayout layout = repository.layout();
+    if (record.hasChangeList()) {
+      FileSystems.renameNew(fs, staging.changes(), layout.changeList(record.id()));
+    }
     FileSystems.renameNew(fs, staging.manifest(), layout.manifest(record.id()));
     FileSystems.writeAtomically(fs, layout.point(record.id()), record.toJson(), layout.tmpDir());
     LOG.info("Published point {}", record.id());

@@ -145,6 +145,13 @@ public final class Repository {
     }
   }
 
+  /** Opens a point's change list; the caller checks {@link PointRecord#hasChangeList()} first. */
+  public org.hbackup.common.manifest.ChangeListReader openChangeList(PointId id) throws IOException {
+    Path path = layout.changeList(id);
+    return new org.hbackup.common.manifest.ChangeListReader(new java.io.BufferedInputStream(fs.open(path)),
+        path.toString());
+  }
+
   public SegmentReader openSegment(ContentId id) throws IOException {
     Path path = layout.segment(id);
     try (InputStream in = fs.open(path)) {

@@ -18,6 +18,7 @@ public final class RepositoryLayout {
   public static final String INDEX_SUFFIX = ".idx";
   public static final String SEGMENT_SUFFIX = ".seg";
   public static final String JSON_SUFFIX = ".json";
+  public static final String CHANGES_SUFFIX = ".changes";
 
   private final Path root;
 
@@ -66,6 +67,11 @@ public final class RepositoryLayout {
 
   public Path manifest(PointId point) {
     return new Path(manifestsDir(), point + JSON_SUFFIX);
+  }
+
+  /** A point's change list: the paths that differ from its base. */
+  public Path changeList(PointId point) {
+    return new Path(manifestsDir(), point + CHANGES_SUFFIX);
   }
 
   public Path pointsDir() {

@@ -11,6 +11,7 @@ public final class StagingLayout {
   public static final String INDEX = "index";
   public static final String SEGMENTS = "segments";
   public static final String MANIFEST = "manifest.json";
+  public static final String CHANGES = "manifest.changes";
 
   private final Path root;
 
@@ -32,6 +33,11 @@ public final class StagingLayout {
 
   public Path segmentsDir() {
     return new Path(root, SEGMENTS);
+  }
+
+  /** The change list, staged when the point has a base. */
+  public Path changes() {
+    return new Path(root, CHANGES);
   }
 
   public Path manifest() {

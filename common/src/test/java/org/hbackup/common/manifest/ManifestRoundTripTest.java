@@ -154,4 +154,39 @@ class ManifestRoundTripTest {
     assertEquals(target, RelativePaths.resolve(target, ""));
     assertThrows(IllegalArgumentException.class, () -> RelativePaths.resolve(target, "../x"));
   }
+
+  @Test
+  void keepsTheSourceChecksumOfAFile() throws IOException {
+    ManifestEntry plain = file("a", 10);
+    ManifestEntry withChecksum = ManifestEntry.builder(EntryType.FILE, "b").length(10)
+        .fileHash(plain.fileHash()).chunks(plain.chunks())
+        .sourceChecksum(new SourceChecksum("COMPOSITE-CRC32C", new byte[] {1, 2, 3, 4})).build();
+    List<ManifestEntry> entries = List.of(directory(""), plain, withChecksum);
+    assertEquals(entries, read(write(entries)));
+    assertEquals(withChecksum, ManifestEntryCodec.fromBytes(ManifestEntryCodec.toBytes(withChecksum), 0,
+        ManifestEntryCodec.toBytes(withChecksum).length, "shuffle"));
+    // Only the same algorithm with the same bytes is the same checksum.
+    assertTrue(!new SourceChecksum("COMPOSITE-CRC32C", new byte[] {1, 2, 3, 4})
+        .equals(new SourceChecksum("COMPOSITE-CRC32", new byte[] {1, 2, 3, 4})));
+  }
+
+  @Test
+  void readsAVersion1EntryWithoutAChecksum() throws IOException {
+    ManifestEntry e = file("dir/f", 10);
+    byte[] v2 = ManifestEntryCodec.toBytes(e);
+    // Version 1 is version 2 without the empty checksum's string (4 bytes) and length (2 bytes).
+    byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 6);
+    ManifestEntry read = ManifestEntryCodec.read(new java.io.DataInputStream(new ByteArrayInputStream(v1)), "v1", 1);
+    assertEquals(e, read);
+    assertNull(read.sourceChecksum());
+  }
+
+  @Test
+  void refusesAMalformedChecksum() throws IOException {
+    ManifestEntry e = file("f", 10);
+    byte[] bytes = ManifestEntryCodec.toBytes(e);
+    // An empty algorithm with a non-zero checksum length.
+    bytes[bytes.length - 1] = 4;
+    assertThrows(FormatException.class, () -> ManifestEntryCodec.fromBytes(bytes, 0, bytes.length, "bad"));
+  }
 }

@@ -1,0 +1,83 @@
+package org.hbackup.backup;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
+import org.apache.hadoop.io.Text;
+import org.hbackup.common.manifest.ManifestEntry;
+import org.hbackup.common.manifest.ManifestEntryCodec;
+
+/**
+ * A value under a {@link BackupKey#MANIFEST} key: the path's entry in the new point (and where it
+ * was renamed from, if it was), or a mark that the base point's entry at this path moved to
+ * another path, so the reducer does not count it as deleted. One tag byte, then the fields.
+ */
+final class ShuffleRecord {
+  static final byte ENTRY = 0;
+  static final byte RENAMED_ENTRY = 1;
+  static final byte MOVED_AWAY = 2;
+
+  private final byte tag;
+  private final ManifestEntry entry;
+  private final String otherPath;
+
+  private ShuffleRecord(byte tag, ManifestEntry entry, String otherPath) {
+    this.tag = tag;
+    this.entry = entry;
+    this.otherPath = otherPath;
+  }
+
+  /** The new point's entry; {@code renamedFrom} is its base path when it was renamed, else null. */
+  static byte[] entry(ManifestEntry entry, String renamedFrom) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(renamedFrom == null ? ENTRY : RENAMED_ENTRY);
+    if (renamedFrom != null) {
+      Text.writeString(out, renamedFrom);
+    }
+    ManifestEntryCodec.write(entry, out);
+    return bytes.toByteArray();
+  }
+
+  /** The mark under a base path whose entry was renamed to {@code to}. */
+  static byte[] movedAway(String to) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(MOVED_AWAY);
+    Text.writeString(out, to);
+    return bytes.toByteArray();
+  }
+
+  static ShuffleRecord decode(byte[] bytes, int length) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, length));
+    byte tag = in.readByte();
+    switch (tag) {
+      case ENTRY:
+        return new ShuffleRecord(tag, ManifestEntryCodec.read(in, "shuffle"), null);
+      case RENAMED_ENTRY:
+        String from = Text.readString(in);
+        return new ShuffleRecord(tag, ManifestEntryCodec.read(in, "shuffle"), from);
+      case MOVED_AWAY:
+        return new ShuffleRecord(tag, null, Text.readString(in));
+      default:
+        throw new IOException("unknown shuffle record tag " + tag);
+    }
+  }
+
+  boolean isMovedAway() {
+    return tag == MOVED_AWAY;
+  }
+
+  /** The new point's entry; null for a moved-away mark. */
+  ManifestEntry entry() {
+    return entry;
+  }
+
+  /** Where a renamed entry came from; null for a plain entry. */
+  String renamedFrom() {
+    return tag == RENAMED_ENTRY ? otherPath : null;
+  }
+}

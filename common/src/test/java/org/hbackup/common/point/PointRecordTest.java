@@ -1,0 +1,66 @@
+package org.hbackup.common.point;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+
+import org.hbackup.common.FormatException;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.manifest.ChangeKind;
+import org.junit.jupiter.api.Test;
+
+class PointRecordTest {
+
+  private static PointRecord read(byte[] json) throws IOException {
+    return PointRecord.fromJson(new ByteArrayInputStream(json), "test.json");
+  }
+
+  @Test
+  void keepsChangesSnapshotAndBase() throws IOException {
+    PointId base = PointId.create(Instant.parse("2026-01-01T00:00:00Z"));
+    Map<ChangeKind, Long> changes = new EnumMap<>(ChangeKind.class);
+    for (ChangeKind k : ChangeKind.values()) {
+      changes.put(k, (long) k.ordinal() * 10);
+    }
+    PointRecord record = PointRecord.builder(PointId.create(Instant.now()), PointType.INCREMENTAL).base(base)
+        .source("hdfs://nn/data").snapshot("hbackup-x").completed(Instant.now()).totals(1, 2, 3, 4)
+        .counter("bytesNew", 5).changes(changes).changeList(true).build();
+    PointRecord back = read(record.toJson());
+    assertEquals(changes, back.changes());
+    assertTrue(back.hasChangeList());
+    assertEquals("hbackup-x", back.snapshot());
+    assertEquals(base, back.base());
+    assertEquals(5L, back.counters().get("bytesNew"));
+  }
+
+  @Test
+  void readsAVersion1RecordWithoutChanges() throws IOException {
+    String v1 = "{\"format\":\"hbackup-point\",\"version\":1,\"id\":\"20261124T044552219Z-d9e1fbeb\","
+        + "\"type\":\"full\",\"base\":null,\"created\":\"2026-11-24T04:45:52.219Z\","
+        + "\"completed\":\"2026-11-24T04:45:53Z\",\"source\":\"file:/s\",\"snapshot\":null,\"readLive\":true,"
+        + "\"manifest\":\"manifests/20261124T044552219Z-d9e1fbeb.json\",\"files\":1,\"directories\":1,"
+        + "\"symlinks\":0,\"bytes\":3,\"counters\":{}}";
+    PointRecord record = read(v1.getBytes(StandardCharsets.UTF_8));
+    assertNull(record.changes());
+    assertFalse(record.hasChangeList());
+  }
+
+  @Test
+  void refusesAChangeListOfAnotherPoint() {
+    String json = "{\"format\":\"hbackup-point\",\"version\":2,\"id\":\"20261124T044552219Z-d9e1fbeb\","
+        + "\"type\":\"full\",\"base\":null,\"created\":\"2026-11-24T04:45:52.219Z\","
+        + "\"completed\":\"2026-11-24T04:45:53Z\",\"source\":\"file:/s\",\"snapshot\":null,"
+        + "\"files\":1,\"directories\":1,\"symlinks\":0,\"bytes\":3,\"counters\":{},"
+        + "\"changeList\":\"../../etc/passwd\"}";
+    assertThrows(FormatException.class, () -> read(json.getBytes(StandardCharsets.UTF_8)));
+  }
+}
