@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
 public final class BackupJob {
   private static final Logger LOG = LoggerFactory.getLogger(BackupJob.class);
 
+  /** HDFS's checksum combine mode key, and the mode whose checksums do not depend on the block size. */
+  static final String CHECKSUM_COMBINE_MODE = HdfsClientConfigKeys.DFS_CHECKSUM_COMBINE_MODE_KEY;
+  static final String COMPOSITE_CRC = "COMPOSITE_CRC";
+
   private final Configuration baseConf;
   private final BackupOptions options;
 
@@ -82,8 +86,10 @@ public final class BackupJob {
     boolean committed = false;
     try {
       Path listRoot = source;
+      FileStatus rootMetadata = null;
       SnapshotRenames renames = SnapshotRenames.NONE;
       if (snapshots != null) {
+        rootMetadata = sourceFs.getFileStatus(source);
         listRoot = snapshots.create(point);
         snapshot = SourceSnapshots.nameOf(point);
         conf.set(BackupConfigKeys.SNAPSHOT_NAME, snapshot);
@@ -97,7 +103,7 @@ public final class BackupJob {
       } else {
         LOG.info("{} is not a snapshottable HDFS directory: reading it live", source);
       }
-      SourceLister.Totals totals = new SourceLister(conf).list(sourceFs, listRoot, listing, renames);
+      SourceLister.Totals totals = new SourceLister(conf).list(sourceFs, listRoot, rootMetadata, listing, renames);
       LOG.info("Listed {} entries ({} files, {} bytes) under {}", totals.entries(), totals.files(),
           totals.bytes(), listRoot);
       conf.set(BackupConfigKeys.LISTING, listing.toString());
@@ -164,7 +170,7 @@ public final class BackupJob {
     conf.setIfUnset(FileOutputFormat.COMPRESS, "false");
     // The checksum kept in the manifest must not depend on the block size, which a copy or a
     // restore may change; HDFS's default (MD5 of MD5s of CRCs) does.
-    conf.set(HdfsClientConfigKeys.DFS_CHECKSUM_COMBINE_MODE_KEY, "COMPOSITE_CRC");
+    conf.set(CHECKSUM_COMBINE_MODE, COMPOSITE_CRC);
     Job job = Job.getInstance(conf, "hbackup backup " + point);
     job.setJarByClass(BackupJob.class);
     job.setInputFormatClass(ListingInputFormat.class);

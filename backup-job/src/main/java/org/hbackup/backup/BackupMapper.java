@@ -51,6 +51,12 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
   private BaseManifest base;
   /** Whether the source file system's checksum is asked for, kept, and required for a carry-over. */
   private boolean sourceChecksums;
+  /**
+   * The source file system as the checksums are asked of: an instance of its own, since a cached
+   * one may have been made with another checksum combine mode (HDFS reads the mode once, when
+   * its client is created).
+   */
+  private FileSystem checksumFs;
   private TaskPacks packs;
   private final Set<ContentId> storedByTask = new HashSet<>();
   private final BackupKey outKey = new BackupKey();
@@ -72,6 +78,11 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     codec = new BlobCodec(config.compression(), config.compressionLevel(), conf);
     index = repository.openChunkIndex();
     sourceChecksums = usesSourceChecksums(conf);
+    if (sourceChecksums) {
+      Configuration checksumConf = new Configuration(conf);
+      checksumConf.set(BackupJob.CHECKSUM_COMBINE_MODE, BackupJob.COMPOSITE_CRC);
+      checksumFs = FileSystem.newInstance(new Path(conf.get(BackupConfigKeys.SOURCE)).toUri(), checksumConf);
+    }
     String basePoint = conf.get(BackupConfigKeys.BASE_POINT);
     if (basePoint != null) {
       base = new BaseManifest(repository, PointId.parse(basePoint), conf.getInt(
@@ -119,7 +130,7 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
       entry = null;
       ManifestEntry previous = sameLengthAndTime(key.basePath(), status);
       if (previous != null) {
-        checksum = sourceChecksum(fs, status, context);
+        checksum = sourceChecksum(status, context);
         checksumTaken = true;
         entry = carryOver(previous, relative, status, checksum);
       }
@@ -131,7 +142,7 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
         }
       } else {
         if (!checksumTaken) {
-          checksum = sourceChecksum(fs, status, context);
+          checksum = sourceChecksum(status, context);
         }
         entry = backUpFile(fs, relative, status, checksum, context);
       }
@@ -182,12 +193,12 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
   }
 
   /** The source file system's checksum of the file, or null when it has none (or is not asked). */
-  private SourceChecksum sourceChecksum(FileSystem fs, FileStatus status, Context context) throws IOException {
+  private SourceChecksum sourceChecksum(FileStatus status, Context context) throws IOException {
     if (!sourceChecksums) {
       return null;
     }
     context.getCounter(BackupCounters.SOURCE_CHECKSUMS).increment(1);
-    FileChecksum checksum = fs.getFileChecksum(status.getPath());
+    FileChecksum checksum = checksumFs.getFileChecksum(status.getPath());
     if (checksum == null || checksum.getAlgorithmName() == null || checksum.getAlgorithmName().isEmpty()) {
       return null;
     }
@@ -268,6 +279,9 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     codec.close();
     if (base != null) {
       base.close();
+    }
+    if (checksumFs != null) {
+      checksumFs.close();
     }
   }
 }

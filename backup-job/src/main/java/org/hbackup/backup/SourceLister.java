@@ -69,19 +69,23 @@ public final class SourceLister {
     }
   }
 
-  /** Lists {@code root} (the source, or a snapshot of it) with no renames known. */
+  /** Lists the source directory {@code root}, read live. */
   public Totals list(FileSystem sourceFs, Path root, Path listing) throws IOException {
-    return list(sourceFs, root, listing, SnapshotRenames.NONE);
+    return list(sourceFs, root, null, listing, SnapshotRenames.NONE);
   }
 
   /**
-   * Lists {@code root}; {@code renames} gives, for paths renamed since the base point, the path
-   * they had there. An entry under a renamed directory inherits the directory's old path.
+   * Lists {@code root}, the source or a snapshot of it. {@code rootMetadata}, when given, is the
+   * source directory's own status, taken as the root entry's metadata: a snapshot's root reports
+   * the snapshot's creation time instead. {@code renames} gives, for paths renamed since the base
+   * point, the path they had there; an entry under a renamed directory inherits its old path.
    */
-  public Totals list(FileSystem sourceFs, Path root, Path listing, SnapshotRenames renames) throws IOException {
+  public Totals list(FileSystem sourceFs, Path root, FileStatus rootMetadata, Path listing, SnapshotRenames renames)
+      throws IOException {
     Totals totals = new Totals();
-    FileStatus rootStatus = PosixFiles.complete(sourceFs, sourceFs.getFileStatus(root));
-    Path qualifiedRoot = rootStatus.getPath();
+    Path qualifiedRoot = sourceFs.getFileStatus(root).getPath();
+    FileStatus rootStatus = PosixFiles.complete(sourceFs,
+        rootMetadata != null ? rootMetadata : sourceFs.getFileStatus(root));
     ListingKey key = new ListingKey();
     try (SequenceFile.Writer writer = SequenceFile.createWriter(conf,
         SequenceFile.Writer.file(listing),

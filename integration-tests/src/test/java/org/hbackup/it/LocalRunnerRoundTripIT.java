@@ -400,4 +400,79 @@ class LocalRunnerRoundTripIT {
       Trees.assertSameTree(Trees.snapshot(fs, copies[i]), fs, fs, new Path(target), false, false);
     }
   }
+
+  /**
+   * The chain of changes the HDFS snapshot test makes, over file:// without snapshots or
+   * checksums: changes come from joining the listing with the base manifest on path, so a rename
+   * is a deletion and an addition whose files are read again, yet store nothing new.
+   */
+  @Test
+  void theChangeChainWithoutSnapshotsReadsOnlyChangedPathsAndEveryPointRestores() throws Exception {
+    java.nio.file.Path tree = dir.resolve("change-chain");
+    Path root = new Path(tree.toUri());
+    ChangeChain chain = new ChangeChain(fs, root);
+    String repo = uri("repo-change-chain");
+    java.util.List<Path> copies = new java.util.ArrayList<>();
+    java.util.List<String> points = new java.util.ArrayList<>();
+
+    chain.initial();
+    copies.add(keepCopy(tree, "change-chain-1"));
+    JsonNode p1 = backup(tree, repo);
+    points.add(p1.get("point").asText());
+    assertTrue(p1.get("readLive").asBoolean(), "the local file system has no snapshots");
+
+    chain.appendRenameCopy();
+    copies.add(keepCopy(tree, "change-chain-2"));
+    JsonNode p2 = backup(tree, repo);
+    points.add(p2.get("point").asText());
+    // dir-b/f<i>.dat holds 200,000 + i bytes.
+    long renamedBytes = 3 * 200_000 + (0 + 1 + 2);
+    assertEquals(ChangeChain.LOG_BYTES + ChangeChain.APPENDED_BYTES + ChangeChain.BIG_BYTES + renamedBytes,
+        p2.get("bytesRead").asLong(), p2.toString());
+    assertEquals(0, p2.get("pathsRenamed").asLong(), p2.toString());
+    assertEquals(ChangeChain.RENAMED_FILES + 1, p2.get("pathsDeleted").asLong(), p2.toString());
+    assertEquals(ChangeChain.RENAMED_FILES + 1 + 2, p2.get("pathsAdded").asLong(), p2.toString());
+    assertTrue(p2.get("bytesNew").asLong() <= ChangeChain.APPENDED_BYTES + 4 * ChangeChain.MIB,
+        "renamed and copied files store nothing new: " + p2);
+
+    chain.editAndDelete();
+    copies.add(keepCopy(tree, "change-chain-3"));
+    JsonNode p3 = backup(tree, repo);
+    points.add(p3.get("point").asText());
+    assertEquals(ChangeChain.BIG_BYTES, p3.get("bytesRead").asLong(), p3.toString());
+    assertTrue(p3.get("chunksNew").asLong() >= 1 && p3.get("chunksNew").asLong() <= 2, p3.toString());
+    assertEquals(1, p3.get("pathsDeleted").asLong(), p3.toString());
+
+    chain.truncateChmodTouch();
+    copies.add(keepCopy(tree, "change-chain-4"));
+    JsonNode p4 = backup(tree, repo);
+    points.add(p4.get("point").asText());
+    assertEquals(ChangeChain.TRUNCATED_TO + ChangeChain.touchBytes(), p4.get("bytesRead").asLong(), p4.toString());
+    assertEquals(2, p4.get("pathsMetadataOnly").asLong(), p4.toString());
+    assertTrue(p4.get("bytesNew").asLong() <= 4 * ChangeChain.MIB, p4.toString());
+
+    chain.replaceFileByDirectory();
+    copies.add(keepCopy(tree, "change-chain-5"));
+    JsonNode p5 = backup(tree, repo, "--type", "differential");
+    points.add(p5.get("point").asText());
+    assertEquals(p1.get("point").asText(), p5.get("base").asText());
+    assertEquals(1, p5.get("pathsTypeChanged").asLong(), p5.toString());
+    assertEquals(ChangeChain.INNER_BYTES, p5.get("bytesNew").asLong(), p5.toString());
+
+    for (int i = 0; i < points.size(); i++) {
+      String target = uri("change-chain-restored-" + (i + 1));
+      Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", points.get(i), "--target", target);
+      assertEquals(0, restore.exitCode, restore.toString());
+      Trees.assertSameTree(Trees.snapshot(fs, copies.get(i)), fs, fs, new Path(target), false, false);
+    }
+  }
+
+  private static JsonNode backup(java.nio.file.Path tree, String repo, String... extra) throws Exception {
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+        "backup", "--source", tree.toString(), "--repo", repo, "--json"));
+    args.addAll(java.util.List.of(extra));
+    Cli.Result r = Cli.run(conf, args.toArray(new String[0]));
+    assertEquals(0, r.exitCode, r.toString());
+    return r.json();
+  }
 }

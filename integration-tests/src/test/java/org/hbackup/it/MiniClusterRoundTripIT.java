@@ -125,4 +125,170 @@ class MiniClusterRoundTripIT {
     assertEquals(0, restore.exitCode, restore.toString());
     Trees.assertSameTree(sourceBefore, fs, fs, new Path(hdfs("/restored/b")), true);
   }
+
+  /** A backup of the chain's source; its JSON report. */
+  private static JsonNode chainBackup(String source, String repo, String... extra) throws Exception {
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+        "backup", "--source", source, "--repo", repo, "--json"));
+    args.addAll(java.util.List.of(extra));
+    Cli.Result r = Cli.run(conf, args.toArray(new String[0]));
+    assertEquals(0, r.exitCode, r.toString());
+    return r.json();
+  }
+
+  /**
+   * Five points of an HDFS source read from snapshots: appends, a directory rename, a copy of a
+   * large file, a 4 KiB edit, a delete, a truncation, permission- and time-only changes, a file
+   * replaced by a directory; each backup reads only what changed, stores only new chunks, and
+   * every point restores exactly as the source was.
+   */
+  @Test
+  void aSnapshotChainReadsOnlyWhatChangedAndEveryPointRestores() throws Exception {
+    Path chainRoot = fs.makeQualified(new Path("/data/chain"));
+    String repo = hdfs("/backups/chain");
+    ChangeChain chain = new ChangeChain(fs, chainRoot);
+    chain.initial();
+    org.apache.hadoop.hdfs.DistributedFileSystem dfsClient = dfs.getFileSystem();
+    java.util.List<TreeMap<String, FileStatus>> states = new java.util.ArrayList<>();
+    java.util.List<String> points = new java.util.ArrayList<>();
+    java.util.function.Consumer<Integer> nothing = i -> { };
+
+    // 1: full; --snapshot makes the directory snapshottable (the test user is the superuser).
+    states.add(testSnapshot(dfsClient, chainRoot, 1));
+    JsonNode p1 = chainBackup(chainRoot.toString(), repo, "--snapshot");
+    points.add(p1.get("point").asText());
+    assertEquals("full", p1.get("type").asText());
+    assertEquals("hbackup-" + p1.get("point").asText(), p1.get("snapshot").asText());
+    assertEquals(false, p1.get("readLive").asBoolean());
+    assertTrue(p1.get("sourceChecksums").asLong() > 0, "full backups keep HDFS checksums for the next run");
+
+    // 2: append, rename a directory, copy a large file, new empty directory.
+    chain.appendRenameCopy();
+    states.add(testSnapshot(dfsClient, chainRoot, 2));
+    JsonNode p2 = chainBackup(chainRoot.toString(), repo);
+    points.add(p2.get("point").asText());
+    assertEquals("incremental", p2.get("type").asText());
+    assertEquals(p1.get("point").asText(), p2.get("base").asText());
+    assertEquals(ChangeChain.LOG_BYTES + ChangeChain.APPENDED_BYTES + ChangeChain.BIG_BYTES,
+        p2.get("bytesRead").asLong(), "only the appended log and the new copy are read: " + p2);
+    assertEquals(ChangeChain.RENAMED_FILES, p2.get("filesRenamed").asLong(), p2.toString());
+    assertEquals(ChangeChain.RENAMED_FILES + 1, p2.get("pathsRenamed").asLong(), p2.toString());
+    assertEquals(0, p2.get("pathsDeleted").asLong(), "renamed paths are not deleted: " + p2);
+    assertTrue(p2.get("bytesNew").asLong() <= ChangeChain.APPENDED_BYTES + 4 * ChangeChain.MIB,
+        "the append stores its bytes and at most one boundary chunk; the copy nothing: " + p2);
+    assertTrue(p2.get("bytesNew").asLong() >= ChangeChain.APPENDED_BYTES, p2.toString());
+    assertEquals(2, p2.get("pathsAdded").asLong(), "big-copy.bin and empty-new: " + p2);
+
+    // 3: a 4 KiB edit inside a 16 MiB file, a delete.
+    chain.editAndDelete();
+    states.add(testSnapshot(dfsClient, chainRoot, 3));
+    JsonNode p3 = chainBackup(chainRoot.toString(), repo);
+    points.add(p3.get("point").asText());
+    assertEquals(ChangeChain.BIG_BYTES, p3.get("bytesRead").asLong(), p3.toString());
+    assertTrue(p3.get("chunksNew").asLong() >= 1 && p3.get("chunksNew").asLong() <= 2,
+        "a 4 KiB edit stores one chunk, two if it moved a boundary: " + p3);
+    assertEquals(1, p3.get("pathsDeleted").asLong(), p3.toString());
+    assertEquals(1, p3.get("pathsModified").asLong(), p3.toString());
+
+    // 4: truncation, permission-only and mtime-only changes.
+    chain.truncateChmodTouch();
+    states.add(testSnapshot(dfsClient, chainRoot, 4));
+    JsonNode p4 = chainBackup(chainRoot.toString(), repo);
+    points.add(p4.get("point").asText());
+    assertEquals(ChangeChain.TRUNCATED_TO + ChangeChain.touchBytes(), p4.get("bytesRead").asLong(),
+        "the permission-only change is carried over unread, confirmed by its checksum: " + p4);
+    assertTrue(p4.get("bytesNew").asLong() <= 4 * ChangeChain.MIB, "at most the truncated tail chunk: " + p4);
+    // perm.txt, touch.txt and the root, whose modification time each snapshot creation moves.
+    assertEquals(3, p4.get("pathsMetadataOnly").asLong(), recorded(repo, points.get(3)));
+    assertEquals(1, p4.get("pathsModified").asLong(), p4.toString());
+
+    // 5: differential against point 1: a file replaced by a directory.
+    chain.replaceFileByDirectory();
+    states.add(testSnapshot(dfsClient, chainRoot, 5));
+    JsonNode p5 = chainBackup(chainRoot.toString(), repo, "--type", "differential");
+    points.add(p5.get("point").asText());
+    assertEquals("differential", p5.get("type").asText());
+    assertEquals(p1.get("point").asText(), p5.get("base").asText());
+    assertEquals(1, p5.get("pathsTypeChanged").asLong(), p5.toString());
+    assertEquals(ChangeChain.RENAMED_FILES + 1, p5.get("pathsRenamed").asLong(), "renames since point 1: " + p5);
+    assertEquals(ChangeChain.INNER_BYTES, p5.get("bytesNew").asLong(), "everything else is in the repository: " + p5);
+
+    // Only the snapshots a later backup can compare with are kept: the latest and the latest full.
+    java.util.Set<String> kept = new java.util.TreeSet<>();
+    for (FileStatus s : fs.listStatus(new Path(chainRoot, ".snapshot"))) {
+      if (s.getPath().getName().startsWith("hbackup-")) {
+        kept.add(s.getPath().getName());
+      }
+    }
+    assertEquals(new java.util.TreeSet<>(java.util.Set.of("hbackup-" + points.get(0), "hbackup-" + points.get(4))), kept);
+
+    Cli.Result changes = Cli.run(conf, "diff", "--repo", repo, "--to", points.get(1), "--json");
+    assertEquals(0, changes.exitCode, changes.toString());
+    assertTrue(changes.stdout.contains("\"from\" : \"dir-a\""), changes.stdout);
+
+    // Every point restores as the source was; restores run on the local runner to keep this short.
+    Configuration local = new Configuration(conf);
+    local.set("mapreduce.framework.name", "local");
+    for (int i = 0; i < points.size(); i++) {
+      String target = hdfs("/restored/chain-" + (i + 1));
+      Cli.Result restore = Cli.run(local, "restore", "--repo", repo, "--point", points.get(i), "--target", target);
+      assertEquals(0, restore.exitCode, restore.toString());
+      Trees.assertSameTree(states.get(i), fs, fs, new Path(target), true, false);
+    }
+  }
+
+  private static String recorded(String repo, String point) throws Exception {
+    return Cli.run(conf, "diff", "--repo", repo, "--to", point).stdout;
+  }
+
+  /** The source as it is now, kept in a test snapshot so that its bytes can be compared later. */
+  private static TreeMap<String, FileStatus> testSnapshot(org.apache.hadoop.hdfs.DistributedFileSystem client,
+      Path root, int n) throws IOException {
+    if (!client.getFileStatus(root).isSnapshotEnabled()) {
+      client.allowSnapshot(root);
+    }
+    Path snapshot = client.createSnapshot(root, "test-" + n);
+    return Trees.snapshot(fs, snapshot);
+  }
+
+  /**
+   * Writes the golden repository of format version 2 (see common/src/test/resources/golden/v2):
+   * run only when {@code -Dhbackup.golden.v2.out=DIR} asks for it, once per format version.
+   */
+  @Test
+  void writesTheVersion2GoldenRepositoryWhenAsked() throws Exception {
+    String out = System.getProperty("hbackup.golden.v2.out");
+    org.junit.jupiter.api.Assumptions.assumeTrue(out != null, "only when -Dhbackup.golden.v2.out is set");
+    Configuration local = new Configuration(conf);
+    local.set("mapreduce.framework.name", "local");
+    Path root = fs.makeQualified(new Path("/golden/source"));
+    String repo = hdfs("/golden/repo");
+    long time = 1_709_208_000_000L;
+    Trees.write(fs, new Path(root, "hello.txt"), "hello, golden repository\n".getBytes());
+    byte[] data = ChangeChain.random(2024, 1_300_000);
+    Trees.write(fs, new Path(root, "dir/data.bin"), data);
+    Trees.write(fs, new Path(root, "dir-a/moved.txt"), "this file is renamed with its directory\n".getBytes());
+    Trees.write(fs, new Path(root, "empty"), new byte[0]);
+    fs.mkdirs(new Path(root, "dir/empty-dir"));
+    fs.setPermission(new Path(root, "hello.txt"), new org.apache.hadoop.fs.permission.FsPermission((short) 0640));
+    for (String p : new String[] {"hello.txt", "dir/data.bin", "dir-a/moved.txt", "empty", "dir/empty-dir", "dir", "dir-a"}) {
+      fs.setTimes(new Path(root, p), time, time);
+    }
+    assertEquals(0, Cli.run(local, "backup", "--source", root.toString(), "--repo", repo, "--snapshot").exitCode);
+    fs.rename(new Path(root, "dir-a"), new Path(root, "dir-b"));
+    try (FSDataOutputStream append = fs.append(new Path(root, "hello.txt"))) {
+      append.write("appended\n".getBytes());
+    }
+    fs.setTimes(new Path(root, "hello.txt"), time + 1000, time + 1000);
+    fs.setPermission(new Path(root, "dir/data.bin"), new org.apache.hadoop.fs.permission.FsPermission((short) 0600));
+    fs.delete(new Path(root, "empty"), false);
+    Cli.Result second = Cli.run(local, "backup", "--source", root.toString(), "--repo", repo, "--json");
+    assertEquals(0, second.exitCode, second.toString());
+    fs.delete(new Path(repo, "tmp"), true);
+    FileSystem localFs = FileSystem.getLocal(conf);
+    Path target = new Path(out);
+    localFs.delete(target, true);
+    fs.copyToLocalFile(false, new Path(repo), new Path(target, "repo"), true);
+    fs.copyToLocalFile(false, root, new Path(target, "source"), true);
+  }
 }
