@@ -88,11 +88,11 @@ public final class EndToEndBenchmark {
         distcp[0], distcp[1], backup[0], backup[1], restore[0], restore[1]);
   }
 
-  private interface Step {
+  interface Step {
     void run() throws Exception;
   }
 
-  private static double time(Step step) throws Exception {
+  static double time(Step step) throws Exception {
     long started = System.nanoTime();
     step.run();
     return (System.nanoTime() - started) / 1e9;
@@ -108,13 +108,13 @@ public final class EndToEndBenchmark {
     return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
   }
 
-  private static long size(Path dir) throws IOException {
+  static long size(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
     }
   }
 
-  private static void delete(Path dir) throws IOException {
+  static void delete(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }
