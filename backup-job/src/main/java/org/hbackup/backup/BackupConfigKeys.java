@@ -50,6 +50,16 @@ public final class BackupConfigKeys {
   public static final String FILE_WEIGHT_BYTES = "hbackup.backup.file.weight.bytes";
   public static final long DEFAULT_FILE_WEIGHT_BYTES = 256L * 1024;
 
+  /**
+   * Files longer than this are read in ranges of this many bytes, at fixed offsets, by different
+   * map tasks: one huge file does not hold the job back, and since the offsets do not move, an
+   * append leaves the earlier ranges' chunks unchanged. Changing it changes how files longer than
+   * it are cut into chunks (their next backup then stores them again).
+   */
+  public static final String RANGE_BYTES = "hbackup.backup.range.bytes";
+  public static final long DEFAULT_RANGE_BYTES = 64L * 1024 * 1024;
+  public static final long MIN_RANGE_BYTES = 1024L * 1024;
+
   /** Test only: the map task with this index fails its first attempt after its first file. */
   public static final String TEST_FAIL_MAP_TASK_ONCE = "hbackup.test.fail.map.task.once";
   /** Test only: the commit fails after publishing data, before the point record. */

@@ -17,6 +17,8 @@ public enum BackupCounters {
   FILES_RENAMED,
   /** File checksums asked of the source file system (HDFS: COMPOSITE-CRC32C, computed by the DataNodes). */
   SOURCE_CHECKSUMS,
+  /** Ranges of large files read by separate map records ({@code hbackup.backup.range.bytes}). */
+  RANGES,
   /** Bytes read from the source. */
   BYTES_READ,
   /** Plaintext bytes of chunks the repository did not hold before this backup. */

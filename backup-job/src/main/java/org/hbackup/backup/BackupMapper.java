@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Set;
 
 import com.google.common.hash.Hasher;
+import com.google.common.io.ByteStreams;
 import com.google.common.hash.Hashing;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileChecksum;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -134,12 +136,32 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
         checksumTaken = true;
         entry = carryOver(previous, relative, status, checksum);
       }
+      boolean first = key.rangeIndex() == 0;
       if (entry != null) {
+        if (!first) {
+          // Range 0 sends the whole carried-over entry; every range decides alike.
+          return;
+        }
         renamed = key.renamed();
         context.getCounter(BackupCounters.FILES_CARRIED_OVER).increment(1);
         if (renamed) {
           context.getCounter(BackupCounters.FILES_RENAMED).increment(1);
         }
+      } else if (key.isRange()) {
+        if (first && !checksumTaken) {
+          checksum = sourceChecksum(status, context);
+        }
+        // A checksum describes the bytes of every range only if the file cannot change between
+        // the tasks that read them: when read from a snapshot.
+        boolean immutable = context.getConfiguration().get(BackupConfigKeys.SNAPSHOT_NAME) != null;
+        ManifestEntry range = backUpRange(fs, key, status, first && immutable ? checksum : null, context);
+        emit(relative, ShuffleRecord.range(key.rangeIndex(), key.rangeCount(), key.rangeSize(), range), context);
+        if (first) {
+          context.getCounter(BackupCounters.FILES).increment(1);
+          filesDone++;
+        }
+        context.getCounter(BackupCounters.RANGES).increment(1);
+        return;
       } else {
         if (!checksumTaken) {
           checksum = sourceChecksum(status, context);
@@ -189,7 +211,7 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
       return null;
     }
     return metadata(EntryType.FILE, relative, status).fileHash(previous.fileHash())
-        .chunks(previous.chunks()).sourceChecksum(checksum).build();
+        .chunks(previous.chunks()).rangeSize(previous.rangeSize()).sourceChecksum(checksum).build();
   }
 
   /** The source file system's checksum of the file, or null when it has none (or is not asked). */
@@ -215,21 +237,9 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
       Context context) throws IOException, InterruptedException {
     Hasher fileHash = Hashing.sha256().newHasher();
     List<ChunkRef> chunks = new ArrayList<>();
-    long length = 0;
+    long length;
     try (InputStream in = fs.open(status.getPath())) {
-      reader.reset(in);
-      while (reader.next()) {
-        byte[] buffer = reader.buffer();
-        int offset = reader.chunkOffset();
-        int chunkLength = reader.chunkLength();
-        fileHash.putBytes(buffer, offset, chunkLength);
-        ContentId id = ContentId.of(buffer, offset, chunkLength);
-        storeIfNew(id, buffer, offset, chunkLength, context);
-        chunks.add(new ChunkRef(id, chunkLength));
-        length += chunkLength;
-        context.getCounter(BackupCounters.BYTES_READ).increment(chunkLength);
-        context.progress();
-      }
+      length = readChunks(in, fileHash, chunks, context);
     }
     if (length != status.getLen()) {
       context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
@@ -237,6 +247,49 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     }
     return metadata(EntryType.FILE, relative, status).length(length)
         .fileHash(ContentId.wrap(fileHash.hash().asBytes())).chunks(chunks).sourceChecksum(checksum).build();
+  }
+
+  /**
+   * Reads one range of a file at its fixed offset: the chunker starts afresh at the range's first
+   * byte and cuts at its last, so ranges that did not change give the same chunks as before (an
+   * append changes only the last range). Returns an entry of the range alone, with the file's
+   * metadata.
+   */
+  private ManifestEntry backUpRange(FileSystem fs, ListingKey key, FileStatus status, SourceChecksum checksum,
+      Context context) throws IOException, InterruptedException {
+    long start = key.rangeIndex() * key.rangeSize();
+    long length = Math.max(0, Math.min(key.rangeSize(), status.getLen() - start));
+    Hasher rangeHash = Hashing.sha256().newHasher();
+    List<ChunkRef> chunks = new ArrayList<>();
+    long read = 0;
+    if (length > 0) {
+      try (FSDataInputStream in = fs.open(status.getPath())) {
+        in.seek(start);
+        read = readChunks(ByteStreams.limit(in, length), rangeHash, chunks, context);
+      }
+    }
+    return metadata(EntryType.FILE, key.path(), status).length(read)
+        .fileHash(ContentId.wrap(rangeHash.hash().asBytes())).chunks(chunks).sourceChecksum(checksum).build();
+  }
+
+  /** Chunks, hashes and stores what {@code in} holds; returns how many bytes it read. */
+  private long readChunks(InputStream in, Hasher hash, List<ChunkRef> chunks, Context context)
+      throws IOException, InterruptedException {
+    long length = 0;
+    reader.reset(in);
+    while (reader.next()) {
+      byte[] buffer = reader.buffer();
+      int offset = reader.chunkOffset();
+      int chunkLength = reader.chunkLength();
+      hash.putBytes(buffer, offset, chunkLength);
+      ContentId id = ContentId.of(buffer, offset, chunkLength);
+      storeIfNew(id, buffer, offset, chunkLength, context);
+      chunks.add(new ChunkRef(id, chunkLength));
+      length += chunkLength;
+      context.getCounter(BackupCounters.BYTES_READ).increment(chunkLength);
+      context.progress();
+    }
+    return length;
   }
 
   private void storeIfNew(ContentId id, byte[] buffer, int offset, int length, Context context)

@@ -5,7 +5,9 @@ import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -110,9 +112,17 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
     String path = new String(key.bytes(), StandardCharsets.UTF_8);
     ManifestEntry entry = null;
     String renamedFrom = null;
+    List<ShuffleRecord> ranges = null;
     for (BytesWritable value = first; value != null; value = it.hasNext() ? it.next() : null) {
       ShuffleRecord record = ShuffleRecord.decode(value.getBytes(), value.getLength());
       if (record.isMovedAway()) {
+        continue;
+      }
+      if (record.isRange()) {
+        if (ranges == null) {
+          ranges = new ArrayList<>();
+        }
+        ranges.add(record);
         continue;
       }
       if (entry != null) {
@@ -120,6 +130,15 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
       }
       entry = record.entry();
       renamedFrom = record.renamedFrom();
+    }
+    // A file read in ranges whose range 0 found it unchanged sends the carried-over entry instead;
+    // ranges of it (its other tasks saw it change while it was read) are then not used.
+    if (entry == null && ranges != null) {
+      FileRanges.Joined joined = FileRanges.join(path, ranges);
+      entry = joined.entry;
+      if (!joined.complete) {
+        context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
+      }
     }
     if (entry != null) {
       manifest.add(entry);

@@ -38,7 +38,7 @@ public final class ListingInputFormat extends SequenceFileInputFormat<ListingKey
       long weight = 0;
       long recordStart = reader.getPosition();
       while (reader.next(key, value)) {
-        weight += SourceLister.weight(value, fileWeight);
+        weight += SourceLister.weight(key, value, fileWeight);
         long next = reader.getPosition();
         if (weight >= target) {
           // The split ends where the next record's sync mark begins.

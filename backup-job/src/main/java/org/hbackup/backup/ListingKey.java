@@ -6,16 +6,22 @@ import java.io.IOException;
 
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.io.Writable;
+import org.apache.hadoop.io.WritableUtils;
 
 /**
  * A listing record's key: the entry's manifest path and, when an HDFS snapshot diff report says
  * the entry was renamed since the base point, the path it had there ({@link #basePath()}), so its
- * content can be carried over from the base point without reading it.
+ * content can be carried over from the base point without reading it. A file longer than the
+ * range size has one record per range ({@link #rangeIndex()} of {@link #rangeCount()}), so that
+ * different map tasks read it.
  */
 public final class ListingKey implements Writable {
   private final Text path = new Text();
   private final Text basePath = new Text();
   private boolean renamed;
+  private int rangeIndex;
+  private int rangeCount = 1;
+  private long rangeSize;
 
   public ListingKey() {
   }
@@ -24,8 +30,27 @@ public final class ListingKey implements Writable {
     set(path, basePath);
   }
 
+  /** A record for range {@code index} of {@code count} ranges of {@code size} bytes. */
+  public ListingKey(String path, String basePath, int index, int count, long size) {
+    set(path, basePath);
+    setRange(index, count, size);
+  }
+
+  /** Makes this the record of one range; {@code count} 1 and {@code size} 0 for a whole file. */
+  public void setRange(int index, int count, long size) {
+    if (count < 1 || index < 0 || index >= count || (count > 1) != (size > 0)) {
+      throw new IllegalArgumentException("range " + index + " of " + count + " of " + size + " bytes");
+    }
+    this.rangeIndex = index;
+    this.rangeCount = count;
+    this.rangeSize = count > 1 ? size : 0;
+  }
+
   /** Sets the path; {@code basePath} is null, or equal to it, unless the entry was renamed. */
   public void set(String path, String basePath) {
+    this.rangeIndex = 0;
+    this.rangeCount = 1;
+    this.rangeSize = 0;
     this.path.set(path);
     this.renamed = basePath != null && !basePath.equals(path);
     this.basePath.set(renamed ? basePath : "");
@@ -44,12 +69,35 @@ public final class ListingKey implements Writable {
     return renamed;
   }
 
+  public int rangeIndex() {
+    return rangeIndex;
+  }
+
+  /** 1 for a file read whole (and for directories and symlinks). */
+  public int rangeCount() {
+    return rangeCount;
+  }
+
+  /** The range size of a file read in ranges; 0 otherwise. */
+  public long rangeSize() {
+    return rangeSize;
+  }
+
+  public boolean isRange() {
+    return rangeCount > 1;
+  }
+
   @Override
   public void write(DataOutput out) throws IOException {
     path.write(out);
     out.writeBoolean(renamed);
     if (renamed) {
       basePath.write(out);
+    }
+    WritableUtils.writeVInt(out, rangeCount);
+    if (rangeCount > 1) {
+      WritableUtils.writeVInt(out, rangeIndex);
+      WritableUtils.writeVLong(out, rangeSize);
     }
   }
 
@@ -62,10 +110,14 @@ public final class ListingKey implements Writable {
     } else {
       basePath.clear();
     }
+    rangeCount = WritableUtils.readVInt(in);
+    rangeIndex = rangeCount > 1 ? WritableUtils.readVInt(in) : 0;
+    rangeSize = rangeCount > 1 ? WritableUtils.readVLong(in) : 0;
   }
 
   @Override
   public String toString() {
-    return renamed ? path + " (was " + basePath + ")" : path.toString();
+    String range = rangeCount > 1 ? " [range " + rangeIndex + " of " + rangeCount + "]" : "";
+    return (renamed ? path + " (was " + basePath + ")" : path.toString()) + range;
   }
 }

@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 
 import org.apache.hadoop.io.Text;
+import org.apache.hadoop.io.WritableUtils;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.ManifestEntryCodec;
 
@@ -19,15 +20,27 @@ final class ShuffleRecord {
   static final byte ENTRY = 0;
   static final byte RENAMED_ENTRY = 1;
   static final byte MOVED_AWAY = 2;
+  static final byte RANGE = 3;
 
   private final byte tag;
   private final ManifestEntry entry;
   private final String otherPath;
+  private final int rangeIndex;
+  private final int rangeCount;
+  private final long rangeSize;
 
   private ShuffleRecord(byte tag, ManifestEntry entry, String otherPath) {
+    this(tag, entry, otherPath, 0, 1, 0);
+  }
+
+  private ShuffleRecord(byte tag, ManifestEntry entry, String otherPath, int rangeIndex, int rangeCount,
+      long rangeSize) {
     this.tag = tag;
     this.entry = entry;
     this.otherPath = otherPath;
+    this.rangeIndex = rangeIndex;
+    this.rangeCount = rangeCount;
+    this.rangeSize = rangeSize;
   }
 
   /** The new point's entry; {@code renamedFrom} is its base path when it was renamed, else null. */
@@ -51,6 +64,21 @@ final class ShuffleRecord {
     return bytes.toByteArray();
   }
 
+  /**
+   * One range of a file read in ranges: {@code range} is a file entry of that range alone (its
+   * length, the SHA-256 of its bytes, its chunks) with the file's metadata.
+   */
+  static byte[] range(int index, int count, long rangeSize, ManifestEntry range) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(RANGE);
+    WritableUtils.writeVInt(out, index);
+    WritableUtils.writeVInt(out, count);
+    WritableUtils.writeVLong(out, rangeSize);
+    ManifestEntryCodec.write(range, out);
+    return bytes.toByteArray();
+  }
+
   static ShuffleRecord decode(byte[] bytes, int length) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, length));
     byte tag = in.readByte();
@@ -62,6 +90,11 @@ final class ShuffleRecord {
         return new ShuffleRecord(tag, ManifestEntryCodec.read(in, "shuffle"), from);
       case MOVED_AWAY:
         return new ShuffleRecord(tag, null, Text.readString(in));
+      case RANGE:
+        int index = WritableUtils.readVInt(in);
+        int count = WritableUtils.readVInt(in);
+        long size = WritableUtils.readVLong(in);
+        return new ShuffleRecord(tag, ManifestEntryCodec.read(in, "shuffle"), null, index, count, size);
       default:
         throw new IOException("unknown shuffle record tag " + tag);
     }
@@ -71,7 +104,23 @@ final class ShuffleRecord {
     return tag == MOVED_AWAY;
   }
 
-  /** The new point's entry; null for a moved-away mark. */
+  boolean isRange() {
+    return tag == RANGE;
+  }
+
+  int rangeIndex() {
+    return rangeIndex;
+  }
+
+  int rangeCount() {
+    return rangeCount;
+  }
+
+  long rangeSize() {
+    return rangeSize;
+  }
+
+  /** The new point's entry (for a range record, the range's); null for a moved-away mark. */
   ManifestEntry entry() {
     return entry;
   }

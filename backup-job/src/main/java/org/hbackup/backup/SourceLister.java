@@ -47,15 +47,46 @@ public final class SourceLister {
 
   private final Configuration conf;
   private final long fileWeight;
+  private final long rangeSize;
 
   public SourceLister(Configuration conf) {
     this.conf = conf;
     this.fileWeight = conf.getLong(BackupConfigKeys.FILE_WEIGHT_BYTES, BackupConfigKeys.DEFAULT_FILE_WEIGHT_BYTES);
+    this.rangeSize = rangeSize(conf);
   }
 
-  /** The split weight of one entry: what reading it costs, in bytes. */
-  public static long weight(FileStatus status, long fileWeight) {
-    return status.isFile() ? status.getLen() + fileWeight : fileWeight / 16;
+  /** The configured range size, checked: large files are read in ranges of this many bytes. */
+  public static long rangeSize(Configuration conf) {
+    long size = conf.getLong(BackupConfigKeys.RANGE_BYTES, BackupConfigKeys.DEFAULT_RANGE_BYTES);
+    if (size < BackupConfigKeys.MIN_RANGE_BYTES) {
+      throw new IllegalArgumentException(BackupConfigKeys.RANGE_BYTES + " must be at least "
+          + BackupConfigKeys.MIN_RANGE_BYTES + " bytes, not " + size);
+    }
+    return size;
+  }
+
+  /** The split weight of one record: what reading it (or its range) costs, in bytes. */
+  public static long weight(ListingKey key, FileStatus status, long fileWeight) {
+    if (!status.isFile()) {
+      return fileWeight / 16;
+    }
+    if (!key.isRange()) {
+      return status.getLen() + fileWeight;
+    }
+    long start = key.rangeIndex() * key.rangeSize();
+    return Math.min(key.rangeSize(), status.getLen() - start) + (key.rangeIndex() == 0 ? fileWeight : 0);
+  }
+
+  /** How many ranges of {@code rangeSize} a file of {@code length} bytes is read in; 1 means whole. */
+  public static int rangeCount(long length, long rangeSize) {
+    if (rangeSize <= 0 || length <= rangeSize) {
+      return 1;
+    }
+    long count = (length + rangeSize - 1) / rangeSize;
+    if (count > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("a file of " + length + " bytes needs " + count + " ranges");
+    }
+    return (int) count;
   }
 
   /** A directory still to list: where it is, and its path in the base point if it was renamed. */
@@ -107,7 +138,13 @@ public final class SourceLister {
             basePath = RelativePaths.child(dir.basePath, child.getPath().getName());
           }
           key.set(relative, basePath);
-          append(writer, key, child, totals);
+          int ranges = child.isFile() ? rangeCount(child.getLen(), rangeSize) : 1;
+          for (int r = 0; r < ranges; r++) {
+            if (ranges > 1) {
+              key.setRange(r, ranges, rangeSize);
+            }
+            append(writer, key, child, totals);
+          }
           if (child.isDirectory()) {
             pending.push(new PendingDirectory(child.getPath(), basePath));
           }
@@ -123,11 +160,14 @@ public final class SourceLister {
     // Plain FileStatus: file systems return subclasses (HdfsLocatedFileStatus) the listing's
     // value class does not accept, and block locations are not needed.
     writer.append(key, status.getClass() == FileStatus.class ? status : new FileStatus(status));
+    totals.weight += weight(key, status, fileWeight);
+    if (key.rangeIndex() > 0) {
+      return;
+    }
     totals.entries++;
     if (status.isFile()) {
       totals.files++;
       totals.bytes += status.getLen();
     }
-    totals.weight += weight(status, fileWeight);
   }
 }

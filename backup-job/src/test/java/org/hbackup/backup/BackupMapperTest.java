@@ -235,4 +235,57 @@ class BackupMapperTest {
     assertEquals(data.length, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue());
     assertEquals(1, driver.getCounters().findCounter(BackupCounters.SOURCE_CHECKSUMS).getValue());
   }
+
+  @Test
+  void readsOneRangeOfALargeFileAtItsFixedOffset() throws IOException {
+    byte[] data = random(8, 2_500_000);
+    FileStatus status = write("large.bin", data);
+    int rangeSize = 1 << 20;
+    List<Pair<BackupKey, BytesWritable>> out = driver
+        .withInput(new ListingKey("large.bin", null, 1, 3, rangeSize), status).run();
+    ShuffleRecord range = null;
+    long indexRows = 0;
+    for (Pair<BackupKey, BytesWritable> p : out) {
+      if (p.getFirst().kind() == BackupKey.MANIFEST) {
+        range = ShuffleRecord.decode(p.getSecond().copyBytes(), p.getSecond().getLength());
+      } else {
+        indexRows++;
+      }
+    }
+    assertTrue(range.isRange());
+    assertEquals(1, range.rangeIndex());
+    assertEquals(3, range.rangeCount());
+    assertEquals(rangeSize, range.rangeSize());
+    byte[] expected = java.util.Arrays.copyOfRange(data, rangeSize, 2 * rangeSize);
+    assertEquals(rangeSize, range.entry().length(), "exactly the range, cut at its end");
+    assertEquals(ContentId.of(expected), range.entry().fileHash());
+    assertEquals(rangeSize, range.entry().chunks().stream().mapToLong(ChunkRef::length).sum());
+    assertEquals(indexRows, range.entry().chunks().size());
+    assertEquals(rangeSize, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue());
+    assertEquals(0, driver.getCounters().findCounter(BackupCounters.FILES).getValue(), "range 0 counts the file");
+    assertEquals(1, driver.getCounters().findCounter(BackupCounters.RANGES).getValue());
+  }
+
+  @Test
+  void carriesAnUnchangedRangedFileOverWithItsRangeSizeFromRangeZeroOnly() throws IOException {
+    byte[] data = random(11, 3_000_000);
+    FileStatus status = write("ranged.bin", data);
+    List<ChunkRef> chunks = List.of(new ChunkRef(ContentId.of(new byte[] {1}), 1 << 20),
+        new ChunkRef(ContentId.of(new byte[] {2}), 1 << 20), new ChunkRef(ContentId.of(new byte[] {3}), 3_000_000 - (2 << 20)));
+    ManifestEntry before = ManifestEntry.builder(EntryType.FILE, "ranged.bin").length(data.length)
+        .modificationTime(status.getModificationTime()).fileHash(ContentId.of(new byte[] {9})).chunks(chunks)
+        .rangeSize(1 << 20).build();
+    PointId base = repository.writeManifest(List.of(before));
+    driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
+    List<Pair<BackupKey, BytesWritable>> out = driver
+        .withInput(new ListingKey("ranged.bin", null, 0, 3, 1 << 20), status)
+        .withInput(new ListingKey("ranged.bin", null, 1, 3, 1 << 20), status)
+        .withInput(new ListingKey("ranged.bin", null, 2, 3, 1 << 20), status).run();
+    assertEquals(1, out.size(), "only range 0 sends the carried-over entry");
+    ManifestEntry carried = entryOf(out.get(0).getSecond());
+    assertEquals(1 << 20, carried.rangeSize(), "the file hash is a range hash: the range size goes with it");
+    assertEquals(before.fileHash(), carried.fileHash());
+    assertEquals(0, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue());
+    assertEquals(1, driver.getCounters().findCounter(BackupCounters.FILES).getValue());
+  }
 }

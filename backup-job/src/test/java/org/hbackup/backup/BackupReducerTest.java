@@ -210,4 +210,73 @@ class BackupReducerTest {
   private long counter(BackupCounters c) {
     return driver.getCounters().findCounter(c).getValue();
   }
+
+  private static ManifestEntry rangeOf(String path, byte[] data, int from, int to) {
+    byte[] part = java.util.Arrays.copyOfRange(data, from, to);
+    List<ChunkRef> chunks = new ArrayList<>();
+    for (int off = 0; off < part.length; off += 1000) {
+      byte[] c = java.util.Arrays.copyOfRange(part, off, Math.min(part.length, off + 1000));
+      chunks.add(new ChunkRef(ContentId.of(c), c.length));
+    }
+    return ManifestEntry.builder(EntryType.FILE, path).length(part.length).permission((short) 0644)
+        .owner("u").group("g").modificationTime(1000).fileHash(ContentId.of(part)).chunks(chunks).build();
+  }
+
+  private List<ManifestEntry> stagedEntries() throws IOException {
+    ManifestList list;
+    try (InputStream in = fs.open(new Path(staging, "manifest.json"))) {
+      list = ManifestList.fromJson(in, "manifest.json");
+    }
+    List<ManifestEntry> read = new ArrayList<>();
+    try (ManifestReader reader = ManifestReader.all(id -> {
+      try (InputStream in = fs.open(new Path(new Path(staging, "segments"), id.toHex() + ".seg"))) {
+        return SegmentReader.open(id, in, id.toHex());
+      }
+    }, list)) {
+      for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
+        read.add(e);
+      }
+    }
+    return read;
+  }
+
+  @Test
+  void joinsTheRangesOfALargeFileInOrder() throws IOException {
+    byte[] data = new byte[10_500];
+    new java.util.Random(9).nextBytes(data);
+    // Ranges arrive in any order.
+    input("large", ShuffleRecord.range(2, 3, 4096, rangeOf("large", data, 8192, 10_500)),
+        ShuffleRecord.range(0, 3, 4096, rangeOf("large", data, 0, 4096)),
+        ShuffleRecord.range(1, 3, 4096, rangeOf("large", data, 4096, 8192)));
+    driver.run();
+    ManifestEntry e = stagedEntries().get(0);
+    assertEquals(10_500, e.length());
+    assertEquals(4096, e.rangeSize());
+    org.hbackup.common.id.FileHasher whole = new org.hbackup.common.id.FileHasher(4096);
+    whole.update(data, 0, data.length);
+    assertEquals(whole.finish(), e.fileHash(), "what a restore computes from the content");
+    assertEquals(5 + 5 + 3, e.chunks().size(), "1,000-byte chunks, cut at each range end");
+    assertEquals(0, counter(BackupCounters.FILES_CHANGED_WHILE_READ));
+  }
+
+  @Test
+  void aFileThatShrankWhileItsRangesWereReadEndsAtTheShortRange() throws IOException {
+    byte[] data = new byte[6000];
+    new java.util.Random(10).nextBytes(data);
+    input("shrank", ShuffleRecord.range(0, 3, 4096, rangeOf("shrank", data, 0, 4096)),
+        ShuffleRecord.range(1, 3, 4096, rangeOf("shrank", data, 4096, 6000)),
+        ShuffleRecord.range(2, 3, 4096, rangeOf("shrank", new byte[0], 0, 0)));
+    driver.run();
+    ManifestEntry e = stagedEntries().get(0);
+    assertEquals(6000, e.length());
+    assertEquals(1, counter(BackupCounters.FILES_CHANGED_WHILE_READ));
+  }
+
+  @Test
+  void aMissingRangeFailsTheJobInsteadOfWritingAHole() throws IOException {
+    byte[] data = new byte[9000];
+    input("holes", ShuffleRecord.range(0, 3, 4096, rangeOf("holes", data, 0, 4096)),
+        ShuffleRecord.range(2, 3, 4096, rangeOf("holes", data, 8192, 9000)));
+    assertThrows(IOException.class, () -> driver.run());
+  }
 }

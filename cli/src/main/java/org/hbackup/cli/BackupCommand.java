@@ -57,6 +57,7 @@ final class BackupCommand extends Command {
     figures.put("filesCarriedOver", result.get(BackupCounters.FILES_CARRIED_OVER));
     figures.put("filesRenamed", result.get(BackupCounters.FILES_RENAMED));
     figures.put("sourceChecksums", result.get(BackupCounters.SOURCE_CHECKSUMS));
+    figures.put("ranges", result.get(BackupCounters.RANGES));
     figures.put("bytesRead", result.get(BackupCounters.BYTES_READ));
     figures.put("bytesNew", result.get(BackupCounters.BYTES_NEW));
     figures.put("bytesStored", result.get(BackupCounters.BYTES_STORED));

@@ -420,6 +420,8 @@ class LocalRunnerRoundTripIT {
     JsonNode p1 = backup(tree, repo);
     points.add(p1.get("point").asText());
     assertTrue(p1.get("readLive").asBoolean(), "the local file system has no snapshots");
+    // 12 MiB, 16 MiB and 6 MiB files in 4 MiB ranges.
+    assertEquals(3 + 4 + 2, p1.get("ranges").asLong(), p1.toString());
 
     chain.appendRenameCopy();
     copies.add(keepCopy(tree, "change-chain-2"));
@@ -434,6 +436,7 @@ class LocalRunnerRoundTripIT {
     assertEquals(ChangeChain.RENAMED_FILES + 1 + 2, p2.get("pathsAdded").asLong(), p2.toString());
     assertTrue(p2.get("bytesNew").asLong() <= ChangeChain.APPENDED_BYTES + 4 * ChangeChain.MIB,
         "renamed and copied files store nothing new: " + p2);
+    assertTrue(p2.get("bytesNew").asLong() >= ChangeChain.APPENDED_BYTES, p2.toString());
 
     chain.editAndDelete();
     copies.add(keepCopy(tree, "change-chain-3"));
@@ -467,9 +470,11 @@ class LocalRunnerRoundTripIT {
     }
   }
 
+  /** A backup of the change chain; its large files are read in ranges of 4 MiB. */
   private static JsonNode backup(java.nio.file.Path tree, String repo, String... extra) throws Exception {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
-        "backup", "--source", tree.toString(), "--repo", repo, "--json"));
+        "backup", "-D", "hbackup.backup.range.bytes=" + 4 * ChangeChain.MIB,
+        "--source", tree.toString(), "--repo", repo, "--json"));
     args.addAll(java.util.List.of(extra));
     Cli.Result r = Cli.run(conf, args.toArray(new String[0]));
     assertEquals(0, r.exitCode, r.toString());

@@ -5,8 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 
-import com.google.common.hash.Hasher;
-import com.google.common.hash.Hashing;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -18,6 +16,7 @@ import org.hbackup.common.ChunkMismatchException;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.FileHasher;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ChunkRef;
@@ -100,7 +99,7 @@ public class RestoreMapper extends Mapper<Text, ManifestEntryWritable, RestoreKe
     short replication = e.replication() > 0 ? e.replication() : fs.getDefaultReplication(dest);
     long blockSize = e.blockSize() > 0 && e.blockSize() % 512 == 0 ? e.blockSize() : fs.getDefaultBlockSize(dest);
     try {
-      Hasher whole = Hashing.sha256().newHasher();
+      FileHasher whole = new FileHasher(e.rangeSize());
       try (FSDataOutputStream out = PosixFiles.create(fs, aside, 128 * 1024, replication, blockSize, context)) {
         for (ChunkRef ref : e.chunks()) {
           byte[] data;
@@ -110,15 +109,16 @@ public class RestoreMapper extends Mapper<Text, ManifestEntryWritable, RestoreKe
             throw new DamageException(e.path() + ": " + ex.getMessage(), ex);
           }
           out.write(data);
-          whole.putBytes(data);
+          whole.update(data, 0, data.length);
           context.getCounter(RestoreCounters.CHUNKS_READ).increment(1);
           context.getCounter(RestoreCounters.BYTES_WRITTEN).increment(data.length);
           context.progress();
         }
       }
-      ContentId actual = ContentId.wrap(whole.hash().asBytes());
+      ContentId actual = whole.finish();
       if (!actual.equals(e.fileHash())) {
-        throw new ChunkMismatchException(e.path() + ": restored content has SHA-256 " + actual
+        throw new ChunkMismatchException(e.path() + ": restored content has " + (e.rangeSize() > 0
+            ? "range hash" : "SHA-256") + " " + actual
             + ", the manifest says " + e.fileHash());
       }
       moveIntoPlace(aside, dest, e.path());

@@ -25,6 +25,7 @@ public final class ManifestEntry {
   private final List<ChunkRef> chunks;
   private final String symlinkTarget;
   private final SourceChecksum sourceChecksum;
+  private final long rangeSize;
 
   private ManifestEntry(Builder b) {
     this.type = b.type;
@@ -41,6 +42,7 @@ public final class ManifestEntry {
     this.chunks = b.chunks == null ? List.of() : Collections.unmodifiableList(b.chunks);
     this.symlinkTarget = b.symlinkTarget;
     this.sourceChecksum = b.sourceChecksum;
+    this.rangeSize = b.rangeSize;
   }
 
   public static Builder builder(EntryType type, String path) {
@@ -106,6 +108,14 @@ public final class ManifestEntry {
     return sourceChecksum;
   }
 
+  /**
+   * The size of the ranges a large file was backed up in (its {@link #fileHash()} then combines
+   * the ranges' hashes, see {@link org.hbackup.common.id.FileHasher}); 0 for a file read whole.
+   */
+  public long rangeSize() {
+    return rangeSize;
+  }
+
   public boolean isFile() {
     return type == EntryType.FILE;
   }
@@ -124,7 +134,8 @@ public final class ManifestEntry {
         && owner.equals(e.owner) && group.equals(e.group) && modificationTime == e.modificationTime
         && accessTime == e.accessTime && replication == e.replication && blockSize == e.blockSize
         && Objects.equals(fileHash, e.fileHash) && chunks.equals(e.chunks)
-        && Objects.equals(symlinkTarget, e.symlinkTarget) && Objects.equals(sourceChecksum, e.sourceChecksum);
+        && Objects.equals(symlinkTarget, e.symlinkTarget) && Objects.equals(sourceChecksum, e.sourceChecksum)
+        && rangeSize == e.rangeSize;
   }
 
   @Override
@@ -153,6 +164,7 @@ public final class ManifestEntry {
     private List<ChunkRef> chunks;
     private String symlinkTarget;
     private SourceChecksum sourceChecksum;
+    private long rangeSize;
 
     private Builder(EntryType type, String path) {
       this.type = Objects.requireNonNull(type, "type");
@@ -219,6 +231,11 @@ public final class ManifestEntry {
       return this;
     }
 
+    public Builder rangeSize(long v) {
+      this.rangeSize = v;
+      return this;
+    }
+
     public ManifestEntry build() {
       String problem = RelativePaths.problem(path);
       if (problem != null) {
@@ -226,6 +243,10 @@ public final class ManifestEntry {
       }
       if (type == EntryType.FILE && fileHash == null) {
         throw new IllegalArgumentException("file entry without a file hash: " + path);
+      }
+      if (rangeSize != 0 && (type != EntryType.FILE || rangeSize < 0 || length <= rangeSize)) {
+        throw new IllegalArgumentException("range size " + rangeSize + " on " + type + " " + path
+            + " of " + length + " bytes: only a file longer than its range size is backed up in ranges");
       }
       if (type != EntryType.FILE && sourceChecksum != null) {
         throw new IllegalArgumentException("only a file has a source checksum: " + path);

@@ -54,6 +54,7 @@ public final class ManifestEntryCodec {
         byte[] checksumBytes = checksum == null ? new byte[0] : checksum.bytes();
         out.writeShort(checksumBytes.length);
         out.write(checksumBytes);
+        out.writeLong(e.rangeSize());
         break;
       case SYMLINK:
         writeString(out, e.symlinkTarget());
@@ -101,6 +102,8 @@ public final class ManifestEntryCodec {
       return b.build();
     } catch (EOFException e) {
       throw new FormatException(file, "entry is truncated", e);
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(file, e.getMessage(), e);
     }
   }
 
@@ -135,6 +138,7 @@ public final class ManifestEntryCodec {
       if (!algorithm.isEmpty()) {
         b.sourceChecksum(new SourceChecksum(algorithm, checksum));
       }
+      b.rangeSize(in.readLong());
     }
     ManifestEntry partial = b.fileHash(ContentId.wrap(hash)).chunks(chunks).build();
     if (total != partial.length()) {

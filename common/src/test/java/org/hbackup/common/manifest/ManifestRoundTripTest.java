@@ -174,8 +174,9 @@ class ManifestRoundTripTest {
   void readsAVersion1EntryWithoutAChecksum() throws IOException {
     ManifestEntry e = file("dir/f", 10);
     byte[] v2 = ManifestEntryCodec.toBytes(e);
-    // Version 1 is version 2 without the empty checksum's string (4 bytes) and length (2 bytes).
-    byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 6);
+    // Version 1 is version 2 without the empty checksum's string (4 bytes) and length (2 bytes)
+    // and the range size (8 bytes).
+    byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 14);
     ManifestEntry read = ManifestEntryCodec.read(new java.io.DataInputStream(new ByteArrayInputStream(v1)), "v1", 1);
     assertEquals(e, read);
     assertNull(read.sourceChecksum());
@@ -186,7 +187,19 @@ class ManifestRoundTripTest {
     ManifestEntry e = file("f", 10);
     byte[] bytes = ManifestEntryCodec.toBytes(e);
     // An empty algorithm with a non-zero checksum length.
-    bytes[bytes.length - 1] = 4;
+    bytes[bytes.length - 9] = 4;
     assertThrows(FormatException.class, () -> ManifestEntryCodec.fromBytes(bytes, 0, bytes.length, "bad"));
+  }
+
+  @Test
+  void keepsTheRangeSizeOfALargeFileAndRefusesAnImpossibleOne() throws IOException {
+    ManifestEntry ranged = ManifestEntry.builder(EntryType.FILE, "big").length(3000).rangeSize(1024)
+        .fileHash(ContentId.of(new byte[] {1})).chunks(List.of(new ChunkRef(ContentId.of(new byte[] {2}), 1024),
+            new ChunkRef(ContentId.of(new byte[] {3}), 1024), new ChunkRef(ContentId.of(new byte[] {4}), 952))).build();
+    byte[] bytes = ManifestEntryCodec.toBytes(ranged);
+    assertEquals(ranged, ManifestEntryCodec.fromBytes(bytes, 0, bytes.length, "t"));
+    // A range size not below the length is refused as damage, not as a crash.
+    java.nio.ByteBuffer.wrap(bytes, bytes.length - 8, 8).putLong(4096);
+    assertThrows(FormatException.class, () -> ManifestEntryCodec.fromBytes(bytes, 0, bytes.length, "hostile"));
   }
 }
