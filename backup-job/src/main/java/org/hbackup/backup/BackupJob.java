@@ -18,6 +18,7 @@ import org.hbackup.common.HbackupException;
 import org.hbackup.common.NotARepositoryException;
 import org.hbackup.common.compress.Compression;
 import org.hbackup.common.id.PointId;
+import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.point.PointType;
 import org.hbackup.common.repo.Repository;
@@ -103,9 +104,19 @@ public final class BackupJob {
       } else {
         LOG.info("{} is not a snapshottable HDFS directory: reading it live", source);
       }
-      SourceLister.Totals totals = new SourceLister(conf).list(sourceFs, listRoot, rootMetadata, listing, renames);
-      LOG.info("Listed {} entries ({} files, {} bytes) under {}", totals.entries(), totals.files(),
-          totals.bytes(), listRoot);
+      SourceLister.Totals totals;
+      try (BaseManifest baseEntries = base == null ? null : new BaseManifest(repository, base.id(), conf.getInt(
+          BackupConfigKeys.BASE_SEGMENT_CACHE, BackupConfigKeys.DEFAULT_BASE_SEGMENT_CACHE))) {
+        SourceLister.UnchangedHint hint = baseEntries == null ? SourceLister.UnchangedHint.NONE
+            : (basePath, status) -> {
+              ManifestEntry e = baseEntries.find(basePath);
+              return e != null && e.isFile() && e.length() == status.getLen()
+                  && e.modificationTime() == status.getModificationTime();
+            };
+        totals = new SourceLister(conf).list(sourceFs, listRoot, rootMetadata, listing, renames, hint);
+      }
+      LOG.info("Listed {} entries ({} files, {} bytes; split weight {}) under {}", totals.entries(),
+          totals.files(), totals.bytes(), totals.weight(), listRoot);
       conf.set(BackupConfigKeys.LISTING, listing.toString());
       conf.setLong(BackupConfigKeys.LISTING_WEIGHT, totals.weight());
       conf.setLong(BackupConfigKeys.EXPECTED_CHUNKS,

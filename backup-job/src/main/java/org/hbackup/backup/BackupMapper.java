@@ -46,6 +46,8 @@ import org.hbackup.common.repo.StagingLayout;
  * file being read.
  */
 public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, BytesWritable> {
+  private GearChunker chunker;
+  /** Made for the first file read: a task that only carries files over needs no 16 MiB buffer. */
   private ChunkingReader reader;
   private BlobCodec codec;
   private ChunkIndex index;
@@ -76,7 +78,7 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     Configuration conf = context.getConfiguration();
     Repository repository = Repository.open(new Path(conf.get(BackupConfigKeys.REPOSITORY)), conf);
     RepositoryConfig config = repository.config();
-    reader = new ChunkingReader(new GearChunker(config.chunker()));
+    chunker = new GearChunker(config.chunker());
     codec = new BlobCodec(config.compression(), config.compressionLevel(), conf);
     index = repository.openChunkIndex();
     sourceChecksums = usesSourceChecksums(conf);
@@ -276,6 +278,9 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
   private long readChunks(InputStream in, Hasher hash, List<ChunkRef> chunks, Context context)
       throws IOException, InterruptedException {
     long length = 0;
+    if (reader == null) {
+      reader = new ChunkingReader(chunker);
+    }
     reader.reset(in);
     while (reader.next()) {
       byte[] buffer = reader.buffer();

@@ -22,6 +22,7 @@ public final class ListingKey implements Writable {
   private int rangeIndex;
   private int rangeCount = 1;
   private long rangeSize;
+  private boolean expectedUnchanged;
 
   public ListingKey() {
   }
@@ -48,6 +49,7 @@ public final class ListingKey implements Writable {
 
   /** Sets the path; {@code basePath} is null, or equal to it, unless the entry was renamed. */
   public void set(String path, String basePath) {
+    this.expectedUnchanged = false;
     this.rangeIndex = 0;
     this.rangeCount = 1;
     this.rangeSize = 0;
@@ -87,6 +89,18 @@ public final class ListingKey implements Writable {
     return rangeCount > 1;
   }
 
+  /**
+   * Whether the driver expects the file to be carried over unread (the base point has it with
+   * the same length and time): a hint for balancing splits, never for deciding what to read.
+   */
+  public boolean expectedUnchanged() {
+    return expectedUnchanged;
+  }
+
+  public void setExpectedUnchanged(boolean v) {
+    this.expectedUnchanged = v;
+  }
+
   @Override
   public void write(DataOutput out) throws IOException {
     path.write(out);
@@ -94,6 +108,7 @@ public final class ListingKey implements Writable {
     if (renamed) {
       basePath.write(out);
     }
+    out.writeBoolean(expectedUnchanged);
     WritableUtils.writeVInt(out, rangeCount);
     if (rangeCount > 1) {
       WritableUtils.writeVInt(out, rangeIndex);
@@ -110,6 +125,7 @@ public final class ListingKey implements Writable {
     } else {
       basePath.clear();
     }
+    expectedUnchanged = in.readBoolean();
     rangeCount = WritableUtils.readVInt(in);
     rangeIndex = rangeCount > 1 ? WritableUtils.readVInt(in) : 0;
     rangeSize = rangeCount > 1 ? WritableUtils.readVLong(in) : 0;

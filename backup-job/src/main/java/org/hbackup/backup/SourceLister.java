@@ -65,9 +65,19 @@ public final class SourceLister {
     return size;
   }
 
+  /**
+   * Whether the base point has a file at {@code basePath} with the status's length and time, so
+   * that the map task will likely carry it over without reading it.
+   */
+  public interface UnchangedHint {
+    UnchangedHint NONE = (basePath, status) -> false;
+
+    boolean likelyUnchanged(String basePath, FileStatus status) throws IOException;
+  }
+
   /** The split weight of one record: what reading it (or its range) costs, in bytes. */
   public static long weight(ListingKey key, FileStatus status, long fileWeight) {
-    if (!status.isFile()) {
+    if (!status.isFile() || key.expectedUnchanged()) {
       return fileWeight / 16;
     }
     if (!key.isRange()) {
@@ -102,7 +112,7 @@ public final class SourceLister {
 
   /** Lists the source directory {@code root}, read live. */
   public Totals list(FileSystem sourceFs, Path root, Path listing) throws IOException {
-    return list(sourceFs, root, null, listing, SnapshotRenames.NONE);
+    return list(sourceFs, root, null, listing, SnapshotRenames.NONE, UnchangedHint.NONE);
   }
 
   /**
@@ -110,9 +120,10 @@ public final class SourceLister {
    * source directory's own status, taken as the root entry's metadata: a snapshot's root reports
    * the snapshot's creation time instead. {@code renames} gives, for paths renamed since the base
    * point, the path they had there; an entry under a renamed directory inherits its old path.
+   * {@code hint} marks the files likely to be carried over, which weigh little in the splits.
    */
-  public Totals list(FileSystem sourceFs, Path root, FileStatus rootMetadata, Path listing, SnapshotRenames renames)
-      throws IOException {
+  public Totals list(FileSystem sourceFs, Path root, FileStatus rootMetadata, Path listing, SnapshotRenames renames,
+      UnchangedHint hint) throws IOException {
     Totals totals = new Totals();
     Path qualifiedRoot = sourceFs.getFileStatus(root).getPath();
     FileStatus rootStatus = PosixFiles.complete(sourceFs,
@@ -138,6 +149,7 @@ public final class SourceLister {
             basePath = RelativePaths.child(dir.basePath, child.getPath().getName());
           }
           key.set(relative, basePath);
+          key.setExpectedUnchanged(child.isFile() && hint.likelyUnchanged(key.basePath(), child));
           int ranges = child.isFile() ? rangeCount(child.getLen(), rangeSize) : 1;
           for (int r = 0; r < ranges; r++) {
             if (ranges > 1) {

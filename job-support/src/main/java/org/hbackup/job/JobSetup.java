@@ -15,17 +15,46 @@ public final class JobSetup {
 
   /**
    * Defaults every hbackup job runs with, unless the user set them: no speculative attempts
-   * (a second attempt would read and write everything again for nothing), and on the local job
-   * runner one map thread per core (it uses one otherwise).
+   * (a second attempt would read and write everything again for nothing), a smaller sort buffer,
+   * and on the local job runner one map thread per core (it uses one otherwise).
    */
   public static void applyDefaults(Configuration conf) {
     if ("local".equals(conf.get(MRConfig.FRAMEWORK_NAME, MRConfig.LOCAL_FRAMEWORK_NAME))) {
-      conf.setIfUnset("mapreduce.local.map.tasks.maximum",
+      setUnlessUserSet(conf, "mapreduce.local.map.tasks.maximum",
           Integer.toString(Runtime.getRuntime().availableProcessors()));
     }
-    conf.setBooleanIfUnset(MRJobConfig.MAP_SPECULATIVE, false);
-    conf.setBooleanIfUnset(MRJobConfig.REDUCE_SPECULATIVE, false);
+    setUnlessUserSet(conf, MRJobConfig.MAP_SPECULATIVE, "false");
+    setUnlessUserSet(conf, MRJobConfig.REDUCE_SPECULATIVE, "false");
+    // Map outputs are small records (an entry or an index row per file or chunk): a 100 MiB sort
+    // buffer per task costs more to allocate than the task spends on them.
+    setUnlessUserSet(conf, MRJobConfig.IO_SORT_MB, Integer.toString(SORT_BUFFER_MB));
+    // The client asks whether the job finished every 5 s by default (every 1 s while printing
+    // progress): a job that takes 3 s would be reported after 5. Asking costs one RPC.
+    setUnlessUserSet(conf, Job.COMPLETION_POLL_INTERVAL_KEY, Integer.toString(POLL_INTERVAL_MS));
+    setUnlessUserSet(conf, Job.PROGRESS_MONITOR_POLL_INTERVAL_KEY, Integer.toString(POLL_INTERVAL_MS));
   }
+
+  /**
+   * Sets {@code key} unless a user or site file did. {@code setIfUnset} is not enough: once
+   * mapred-default.xml is loaded, every key it lists counts as set.
+   */
+  static void setUnlessUserSet(Configuration conf, String key, String value) {
+    String[] sources = conf.getPropertySources(key);
+    if (sources != null) {
+      for (String source : sources) {
+        if (!source.endsWith("-default.xml")) {
+          return;
+        }
+      }
+    }
+    conf.set(key, value, "hbackup default");
+  }
+
+  /** How often the driver asks whether its job finished. */
+  public static final int POLL_INTERVAL_MS = 200;
+
+  /** The map sort buffer hbackup's jobs use unless told otherwise. */
+  public static final int SORT_BUFFER_MB = 32;
 
   /**
    * One line saying why a job failed: the first failed attempt's diagnostics, because the local
