@@ -77,8 +77,12 @@ public final class SourceLister {
 
   /** The split weight of one record: what reading it (or its range) costs, in bytes. */
   public static long weight(ListingKey key, FileStatus status, long fileWeight) {
-    if (!status.isFile() || key.expectedUnchanged()) {
+    if (!status.isFile()) {
       return fileWeight / 16;
+    }
+    if (key.expectedUnchanged()) {
+      // A lookup in a decoded base segment and, on HDFS, one checksum call: no reading.
+      return fileWeight / 64;
     }
     if (!key.isRange()) {
       return status.getLen() + fileWeight;
