@@ -65,6 +65,9 @@ public final class BackupJob {
       throw new HbackupException("no repository at " + options.repository() + " holds a point to compare with;"
           + " use --type full or --type auto");
     }
+    // Before the repository is created, so that a refused --snapshot leaves nothing behind.
+    SourceSnapshots snapshots = SourceSnapshots.of(sourceFs, sourceStatus,
+        options.snapshot() || conf.getBoolean(BackupConfigKeys.SNAPSHOT_ALLOW, false));
     Repository repository = openOrInit(options.repository(), conf);
     PointRecord base = chooseBase(repository, source, options.type());
     PointType type = base == null ? PointType.FULL : options.type() == null ? PointType.INCREMENTAL : options.type();
@@ -81,8 +84,6 @@ public final class BackupJob {
     Path staging = new Path(repository.layout().tmpDir(), point.toString());
     Path listing = new Path(repository.layout().tmpDir(), point + ".listing");
     FileSystem repoFs = repository.fileSystem();
-    SourceSnapshots snapshots = SourceSnapshots.of(sourceFs, sourceStatus,
-        options.snapshot() || conf.getBoolean(BackupConfigKeys.SNAPSHOT_ALLOW, false));
     String snapshot = null;
     boolean committed = false;
     try {

@@ -254,6 +254,10 @@ class LocalRunnerRoundTripIT {
     Cli.Result noBase = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("repo-none"), "--type", "incremental");
     assertEquals(1, noBase.exitCode, noBase.toString());
     assertFalse(Files.exists(dir.resolve("repo-none")), "a refused incremental creates no repository");
+    Cli.Result noSnapshots = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("repo-snap"), "--snapshot");
+    assertEquals(1, noSnapshots.exitCode, noSnapshots.toString());
+    assertTrue(noSnapshots.stderr.contains("--snapshot needs an HDFS source"), noSnapshots.stderr);
+    assertFalse(Files.exists(dir.resolve("repo-snap")), "a refused --snapshot creates no repository");
     Files.createDirectories(dir.resolve("empty-dir"));
     assertEquals(1, Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri("empty-dir")).exitCode,
         "an existing directory is never turned into a repository by backup");
