@@ -144,9 +144,11 @@ public final class SourceLister {
       pending.push(new PendingDirectory(qualifiedRoot, null));
       while (!pending.isEmpty()) {
         PendingDirectory dir = pending.pop();
-        RemoteIterator<FileStatus> children = sourceFs.listStatusIterator(dir.path);
+        boolean local = PosixFiles.isLocal(sourceFs);
+        RemoteIterator<FileStatus> children = local ? PosixFiles.listLocal(sourceFs, dir.path)
+            : sourceFs.listStatusIterator(dir.path);
         while (children.hasNext()) {
-          FileStatus child = PosixFiles.complete(sourceFs, children.next());
+          FileStatus child = local ? children.next() : PosixFiles.complete(sourceFs, children.next());
           String relative = RelativePaths.relativize(qualifiedRoot, child.getPath());
           String basePath = renames.sourceOf(relative);
           if (basePath == null && dir.basePath != null) {

@@ -2,6 +2,7 @@ package org.hbackup.common.io;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Paths;
@@ -13,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -20,8 +22,10 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
+import org.hbackup.common.manifest.RelativePaths;
 
 /**
  * Creates files and reads and applies owner, group, permission and times. On the local file
@@ -55,18 +59,61 @@ public final class PosixFiles {
     return fs.create(path, true, bufferSize, replication, blockSize, progress);
   }
 
+  /**
+   * The entries of a local directory with their metadata, read in process: one {@code lstat} and
+   * no fork per entry, where Hadoop's local listing stats each child several times and then still
+   * needs {@link #complete}. Streams the directory; the iterator closes it when exhausted.
+   * Replication and block size are what Hadoop's local file system reports (1, its default block
+   * size), so entries compare equal to those listed through it.
+   */
+  public static RemoteIterator<FileStatus> listLocal(FileSystem fs, Path dir) throws IOException {
+    long blockSize = fs.getDefaultBlockSize(dir);
+    DirectoryStream<java.nio.file.Path> stream = Files.newDirectoryStream(local(dir));
+    Iterator<java.nio.file.Path> children = stream.iterator();
+    return new RemoteIterator<FileStatus>() {
+      private boolean closed;
+
+      @Override
+      public boolean hasNext() throws IOException {
+        if (closed) {
+          return false;
+        }
+        if (children.hasNext()) {
+          return true;
+        }
+        closed = true;
+        stream.close();
+        return false;
+      }
+
+      @Override
+      public FileStatus next() throws IOException {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        java.nio.file.Path child = children.next();
+        Path path = RelativePaths.resolve(dir, child.getFileName().toString());
+        return status(child, path, (short) 1, blockSize);
+      }
+    };
+  }
+
   /** A status whose permission, owner, group and access time are read without forking. */
   public static FileStatus complete(FileSystem fs, FileStatus status) throws IOException {
     if (!isLocal(fs)) {
       return status;
     }
-    java.nio.file.Path local = local(status.getPath());
+    return status(local(status.getPath()), status.getPath(), status.getReplication(), status.getBlockSize());
+  }
+
+  private static FileStatus status(java.nio.file.Path local, Path path, short replication, long blockSize)
+      throws IOException {
     PosixFileAttributes a = Files.readAttributes(local, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     short mode = toMode(a.permissions());
     Path symlink = a.isSymbolicLink() ? new Path(Files.readSymbolicLink(local).toString()) : null;
-    return new FileStatus(a.isRegularFile() ? a.size() : 0, a.isDirectory(), status.getReplication(),
-        status.getBlockSize(), a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis(),
-        new FsPermission(mode), a.owner().getName(), a.group().getName(), symlink, status.getPath());
+    return new FileStatus(a.isRegularFile() ? a.size() : 0, a.isDirectory(), replication,
+        blockSize, a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis(),
+        new FsPermission(mode), a.owner().getName(), a.group().getName(), symlink, path);
   }
 
   /** Applies permission (with the sticky bit where supported) to a path. */
