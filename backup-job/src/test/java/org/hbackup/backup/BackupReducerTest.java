@@ -109,24 +109,11 @@ class BackupReducerTest {
       assertEquals(indexFiles[0].getPath().getName(), ContentId.of(java.nio.file.Files.readAllBytes(
           java.nio.file.Paths.get(indexFiles[0].getPath().toUri()))).toHex() + ".idx");
     }
-    ManifestList list;
-    try (InputStream in = fs.open(new Path(staging, "manifest.json"))) {
-      list = ManifestList.fromJson(in, "manifest.json");
-    }
+    ManifestList list = stagedList();
     assertEquals(point, list.point());
     assertEquals(50, list.totals().files());
     assertEquals(1, list.totals().directories());
-    List<ManifestEntry> read = new ArrayList<>();
-    try (ManifestReader reader = ManifestReader.all(id -> {
-      try (InputStream in = fs.open(new Path(new Path(staging, "segments"), id.toHex() + ".seg"))) {
-        return SegmentReader.open(id, in, id.toHex());
-      }
-    }, list)) {
-      for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
-        read.add(e);
-      }
-    }
-    assertEquals(entries, read);
+    assertEquals(entries, stagedEntries());
   }
 
   @Test
@@ -222,11 +209,15 @@ class BackupReducerTest {
         .owner("u").group("g").modificationTime(1000).fileHash(ContentId.of(part)).chunks(chunks).build();
   }
 
-  private List<ManifestEntry> stagedEntries() throws IOException {
-    ManifestList list;
+  private ManifestList stagedList() throws IOException {
     try (InputStream in = fs.open(new Path(staging, "manifest.json"))) {
-      list = ManifestList.fromJson(in, "manifest.json");
+      return ManifestList.fromJson(in, "manifest.json");
     }
+  }
+
+  /** The entries of the manifest the reducer staged, read back through its segments. */
+  private List<ManifestEntry> stagedEntries() throws IOException {
+    ManifestList list = stagedList();
     List<ManifestEntry> read = new ArrayList<>();
     try (ManifestReader reader = ManifestReader.all(id -> {
       try (InputStream in = fs.open(new Path(new Path(staging, "segments"), id.toHex() + ".seg"))) {
