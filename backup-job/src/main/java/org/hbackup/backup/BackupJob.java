@@ -18,7 +18,6 @@ import org.hbackup.common.HbackupException;
 import org.hbackup.common.NotARepositoryException;
 import org.hbackup.common.compress.Compression;
 import org.hbackup.common.id.PointId;
-import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.point.PointType;
 import org.hbackup.common.repo.Repository;
@@ -109,11 +108,7 @@ public final class BackupJob {
       try (BaseManifest baseEntries = base == null ? null : new BaseManifest(repository, base.id(), conf.getInt(
           BackupConfigKeys.BASE_SEGMENT_CACHE, BackupConfigKeys.DEFAULT_BASE_SEGMENT_CACHE))) {
         SourceLister.UnchangedHint hint = baseEntries == null ? SourceLister.UnchangedHint.NONE
-            : (basePath, status) -> {
-              ManifestEntry e = baseEntries.find(basePath);
-              return e != null && e.isFile() && e.length() == status.getLen()
-                  && e.modificationTime() == status.getModificationTime();
-            };
+            : (basePath, status) -> baseEntries.sameFile(basePath, status) != null;
         totals = new SourceLister(conf).list(sourceFs, listRoot, rootMetadata, listing, renames, hint);
       }
       LOG.info("Listed {} entries ({} files, {} bytes; split weight {}) under {}", totals.entries(),

@@ -61,6 +61,8 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
    * its client is created).
    */
   private FileSystem checksumFs;
+  /** Whether the source is read from a snapshot, where a file cannot change between tasks. */
+  private boolean readsSnapshot;
   private TaskPacks packs;
   private final Set<ContentId> storedByTask = new HashSet<>();
   private final BackupKey outKey = new BackupKey();
@@ -82,6 +84,7 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     codec = new BlobCodec(config.compression(), config.compressionLevel(), conf);
     index = repository.openChunkIndex();
     sourceChecksums = usesSourceChecksums(conf);
+    readsSnapshot = conf.get(BackupConfigKeys.SNAPSHOT_NAME) != null;
     if (sourceChecksums) {
       Configuration checksumConf = new Configuration(conf);
       checksumConf.set(BackupJob.CHECKSUM_COMBINE_MODE, BackupJob.COMPOSITE_CRC);
@@ -129,16 +132,13 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
       context.getCounter(BackupCounters.SYMLINKS).increment(1);
     } else {
       FileSystem fs = FileSystems.raw(status.getPath(), context.getConfiguration());
-      SourceChecksum checksum = null;
-      boolean checksumTaken = false;
-      entry = null;
-      ManifestEntry previous = sameLengthAndTime(key.basePath(), status);
-      if (previous != null) {
-        checksum = sourceChecksum(status, context);
-        checksumTaken = true;
-        entry = carryOver(previous, relative, status, checksum);
-      }
       boolean first = key.rangeIndex() == 0;
+      // A checksum describes the bytes of every range only if the file cannot change between
+      // the tasks that read them: when read from a snapshot.
+      boolean keepsChecksum = !key.isRange() || (first && readsSnapshot);
+      ManifestEntry previous = base == null ? null : base.sameFile(key.basePath(), status);
+      SourceChecksum checksum = previous != null || keepsChecksum ? sourceChecksum(status, context) : null;
+      entry = previous == null ? null : carryOver(previous, relative, status, checksum);
       if (entry != null) {
         if (!first) {
           // Range 0 sends the whole carried-over entry; every range decides alike.
@@ -150,13 +150,7 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
           context.getCounter(BackupCounters.FILES_RENAMED).increment(1);
         }
       } else if (key.isRange()) {
-        if (first && !checksumTaken) {
-          checksum = sourceChecksum(status, context);
-        }
-        // A checksum describes the bytes of every range only if the file cannot change between
-        // the tasks that read them: when read from a snapshot.
-        boolean immutable = context.getConfiguration().get(BackupConfigKeys.SNAPSHOT_NAME) != null;
-        ManifestEntry range = backUpRange(fs, key, status, first && immutable ? checksum : null, context);
+        ManifestEntry range = backUpRange(fs, key, status, keepsChecksum ? checksum : null, context);
         emit(relative, ShuffleRecord.range(key.rangeIndex(), key.rangeCount(), key.rangeSize(), range), context);
         if (first) {
           context.getCounter(BackupCounters.FILES).increment(1);
@@ -165,9 +159,6 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
         context.getCounter(BackupCounters.RANGES).increment(1);
         return;
       } else {
-        if (!checksumTaken) {
-          checksum = sourceChecksum(status, context);
-        }
         entry = backUpFile(fs, relative, status, checksum, context);
       }
       context.getCounter(BackupCounters.FILES).increment(1);
@@ -188,19 +179,6 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     outKey.set(BackupKey.MANIFEST, path.getBytes(StandardCharsets.UTF_8));
     outValue.set(record, 0, record.length);
     context.write(outKey, outValue);
-  }
-
-  /** The base point's file at {@code basePath} if it has the same length and modification time. */
-  private ManifestEntry sameLengthAndTime(String basePath, FileStatus status) throws IOException {
-    if (base == null) {
-      return null;
-    }
-    ManifestEntry previous = base.find(basePath);
-    if (previous == null || !previous.isFile() || previous.length() != status.getLen()
-        || previous.modificationTime() != status.getModificationTime()) {
-      return null;
-    }
-    return previous;
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.hadoop.fs.FileStatus;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.ManifestList;
@@ -52,6 +53,19 @@ final class BaseManifest implements Closeable {
       cache.put(index, entries);
     }
     return entries.get(path);
+  }
+
+  /**
+   * The base point's file at {@code basePath} if it has the same length and modification time as
+   * {@code status}: a candidate for carrying over unread (where checksums are used, they decide).
+   */
+  ManifestEntry sameFile(String basePath, FileStatus status) throws IOException {
+    ManifestEntry previous = find(basePath);
+    if (previous == null || !previous.isFile() || previous.length() != status.getLen()
+        || previous.modificationTime() != status.getModificationTime()) {
+      return null;
+    }
+    return previous;
   }
 
   /** The last segment whose first path is not after {@code path}, if its range holds it. */

@@ -140,11 +140,11 @@ public final class SourceLister {
         SequenceFile.Writer.compression(SequenceFile.CompressionType.NONE))) {
       key.set(RelativePaths.ROOT, null);
       append(writer, key, rootStatus, totals);
+      boolean local = PosixFiles.isLocal(sourceFs);
       Deque<PendingDirectory> pending = new ArrayDeque<>();
       pending.push(new PendingDirectory(qualifiedRoot, null));
       while (!pending.isEmpty()) {
         PendingDirectory dir = pending.pop();
-        boolean local = PosixFiles.isLocal(sourceFs);
         RemoteIterator<FileStatus> children = local ? PosixFiles.listLocal(sourceFs, dir.path)
             : sourceFs.listStatusIterator(dir.path);
         while (children.hasNext()) {
