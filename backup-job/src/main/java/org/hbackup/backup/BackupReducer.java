@@ -31,6 +31,7 @@ import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.ManifestReader;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.manifest.ManifestWriter;
+import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryLayout;
 import org.hbackup.common.repo.StagingLayout;
@@ -187,11 +188,8 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
     if (delta != null) {
       Map<ChangeKind, Long> counts = delta.finish();
       delta.close();
-      ObjectNode changes = stats.putObject(StagedStats.CHANGES);
-      counts.forEach((kind, n) -> {
-        changes.put(kind.reportName(), n);
-        context.getCounter(BackupCounters.of(kind)).increment(n);
-      });
+      PointRecord.writeChanges(stats.putObject(StagedStats.CHANGES), counts);
+      counts.forEach((kind, n) -> context.getCounter(BackupCounters.of(kind)).increment(n));
     }
     stats.put(StagedStats.CHUNKS_NEW, chunksNew);
     stats.put(StagedStats.BYTES_NEW, bytesNew);

@@ -4,11 +4,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
-import java.util.EnumMap;
-import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import org.hbackup.common.manifest.ChangeKind;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
@@ -22,7 +17,6 @@ import org.hbackup.common.HbackupException;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.Json;
-import org.hbackup.common.manifest.ChangeKind;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.repo.PointPublisher;
@@ -66,7 +60,7 @@ public class PointCommitter extends FileOutputCommitter {
         .counter(StagedStats.BYTES_STORED, stats.path(StagedStats.BYTES_STORED).asLong())
         .counter(StagedStats.CHUNKS_NEW, stats.path(StagedStats.CHUNKS_NEW).asLong())
         .snapshot(conf.get(BackupConfigKeys.SNAPSHOT_NAME))
-        .changes(changes(stats))
+        .changes(PointRecord.readChanges(stats.get(StagedStats.CHANGES)))
         .changeList(base != null)
         .build();
     publisher.publishData(staging);
@@ -77,18 +71,6 @@ public class PointCommitter extends FileOutputCommitter {
     publisher.publishPoint(staging, record);
     repository.fileSystem().delete(staging.root(), true);
     LOG.info("Point {} committed", point);
-  }
-
-  private static Map<ChangeKind, Long> changes(ObjectNode stats) {
-    JsonNode node = stats.get(StagedStats.CHANGES);
-    if (node == null) {
-      return null;
-    }
-    Map<ChangeKind, Long> counts = new EnumMap<>(ChangeKind.class);
-    for (ChangeKind k : ChangeKind.values()) {
-      counts.put(k, node.path(k.reportName()).asLong());
-    }
-    return counts;
   }
 
   private static ObjectNode readStats(FileSystem fs, StagingLayout staging) throws IOException {

@@ -35,11 +35,6 @@ public final class IncrementalBenchmark {
   private IncrementalBenchmark() {
   }
 
-  /** What the change wrote that no earlier byte of the data set holds, and how many bytes it touched. */
-  static final class Change {
-    long trulyNewBytes;
-  }
-
   public static void main(String[] args) throws Exception {
     Path work = Paths.get(args.length > 0 ? args[0] : "/tmp/hbackup-bench").toAbsolutePath();
     double gib = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
@@ -64,7 +59,7 @@ public final class IncrementalBenchmark {
     double[] full = new double[2];
     double[] update = new double[2];
     JsonNode report = null;
-    Change change = null;
+    long trulyNew = 0;
     for (int round = 0; round < 2; round++) {
       for (Path p : new Path[] {live, mirror, repo, fullRepo}) {
         EndToEndBenchmark.delete(p);
@@ -74,7 +69,7 @@ public final class IncrementalBenchmark {
       // with the same lengths and times, which is all that -update compares without checksums).
       hbackup(conf, "backup", "--source", live.toString(), "--repo", repo.toString());
       copy(live, mirror);
-      change = mutate(live);
+      trulyNew = mutate(live);
       update[round] = EndToEndBenchmark.time(() -> check(ToolRunner.run(new Configuration(conf),
           new DistCp(new Configuration(conf), null), new String[] {"-m", "20", "-direct", "-update", "-delete",
               live.toUri().toString(), mirror.toUri().toString()})));
@@ -93,7 +88,7 @@ public final class IncrementalBenchmark {
     long read = report.get("bytesRead").asLong();
     long stored = report.get("bytesStored").asLong();
     System.out.printf(Locale.ROOT, "Data set: %d bytes; change: %d truly new bytes (%.2f%%); %d cores%n%n",
-        dataBytes, change.trulyNewBytes, 100.0 * change.trulyNewBytes / dataBytes, cores);
+        dataBytes, trulyNew, 100.0 * trulyNew / dataBytes, cores);
     System.out.println("| run | best of 2 | vs full backup | vs `distcp -update` |");
     System.out.println("|---|---|---|---|");
     System.out.printf(Locale.ROOT, "| `distcp -update -delete` (`-m 20 -direct`) | %.1f s | %.2fx | 1.00x |%n", u, u / f);
@@ -102,7 +97,7 @@ public final class IncrementalBenchmark {
     System.out.printf(Locale.ROOT, "%nIncremental: %d bytes read (%.2f%% of the data set), %d bytes new, %d stored"
         + " (%.2fx the truly new bytes), %d files carried over; paths: %d added, %d modified, %d deleted%n",
         read, 100.0 * read / dataBytes, report.get("bytesNew").asLong(), stored,
-        (double) stored / change.trulyNewBytes, report.get("filesCarriedOver").asLong(),
+        (double) stored / trulyNew, report.get("filesCarriedOver").asLong(),
         report.get("pathsAdded").asLong(), report.get("pathsModified").asLong(), report.get("pathsDeleted").asLong());
     System.out.printf(Locale.ROOT, "All runs (s): distcp -update %.1f/%.1f, incremental %.1f/%.1f, full %.1f/%.1f%n",
         update[0], update[1], incremental[0], incremental[1], full[0], full[1]);
@@ -111,22 +106,23 @@ public final class IncrementalBenchmark {
   /**
    * About 1% of the data set, the same every time: new files, 4 KiB edits and 4 KiB appends to
    * small files, a renamed directory, deletes. Large files keep their content: a changed large
-   * file is read again in full (see docs/BENCHMARKS.md).
+   * file is read again in full (see docs/BENCHMARKS.md). Returns the truly new bytes: what the
+   * change wrote that no earlier byte of the data set holds.
    */
-  static Change mutate(Path root) throws IOException {
+  static long mutate(Path root) throws IOException {
     Random random = new Random(1);
-    Change change = new Change();
+    long trulyNew = 0;
     byte[] big = new byte[8 << 20];
     random.nextBytes(big);
     Files.createDirectories(root.resolve("new"));
     Files.write(root.resolve("new/random-new.bin"), big);
-    change.trulyNewBytes += big.length;
+    trulyNew += big.length;
     for (int n = 0; n < 100; n++) {
       byte[] b = new byte[4 * KIB + random.nextInt(8 * KIB)];
       random.nextBytes(b);
       Files.createDirectories(root.resolve("small/part-new"));
       Files.write(root.resolve("small/part-new/f-" + n + ".dat"), b);
-      change.trulyNewBytes += b.length;
+      trulyNew += b.length;
     }
     byte[] edit = new byte[4 * KIB];
     try (Stream<Path> files = Files.list(root.resolve("small/part-1"))) {
@@ -136,14 +132,14 @@ public final class IncrementalBenchmark {
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
           f.write(edit, 0, length);
         }
-        change.trulyNewBytes += length;
+        trulyNew += length;
       }
     }
     try (Stream<Path> files = Files.list(root.resolve("small/part-2"))) {
       for (Path p : (Iterable<Path>) files.sorted().limit(50)::iterator) {
         random.nextBytes(edit);
         Files.write(p, edit, StandardOpenOption.APPEND);
-        change.trulyNewBytes += edit.length;
+        trulyNew += edit.length;
       }
     }
     Files.move(root.resolve("small/part-3"), root.resolve("small/part-3-renamed"));
@@ -152,7 +148,7 @@ public final class IncrementalBenchmark {
         Files.delete(p);
       }
     }
-    return change;
+    return trulyNew;
   }
 
   private static void copy(Path from, Path to) throws IOException, InterruptedException {

@@ -75,13 +75,7 @@ final class DiffCommand extends Command {
       }
     }
     if (!line.hasOption("json")) {
-      StringBuilder summary = new StringBuilder("Changes from " + from + " to " + to + ":");
-      for (ChangeKind k : ChangeKind.values()) {
-        if (k != ChangeKind.UNCHANGED) {
-          summary.append(' ').append(counts.getOrDefault(k, 0L)).append(' ').append(k.reportName());
-        }
-      }
-      out().println(summary);
+      out().println(summary("Changes from " + from + " to " + to + ":", counts));
     }
     return ExitCodes.SUCCESS;
   }
@@ -129,14 +123,19 @@ final class DiffCommand extends Command {
       g.flush();
       out().println();
     } else {
-      StringBuilder summary = new StringBuilder("Changes recorded from " + record.base() + " to " + to + ":");
-      for (ChangeKind k : ChangeKind.values()) {
-        if (k != ChangeKind.UNCHANGED) {
-          summary.append(' ').append(counts.getOrDefault(k, 0L)).append(' ').append(k.reportName());
-        }
-      }
-      out().println(summary);
+      out().println(summary("Changes recorded from " + record.base() + " to " + to + ":", counts));
     }
     return ExitCodes.SUCCESS;
+  }
+
+  /** One line: the title, then the count of each kind that differs. */
+  private static String summary(String title, Map<ChangeKind, Long> counts) {
+    StringBuilder line = new StringBuilder(title);
+    for (ChangeKind k : ChangeKind.values()) {
+      if (k != ChangeKind.UNCHANGED) {
+        line.append(' ').append(counts.getOrDefault(k, 0L)).append(' ').append(k.reportName());
+      }
+    }
+    return line.toString();
   }
 }

@@ -27,11 +27,7 @@ public final class FileHasher {
       throw new IllegalArgumentException("negative range size");
     }
     this.rangeSize = rangeSize;
-    this.ranges = rangeSize == 0 ? null : sha256();
-    if (ranges != null) {
-      ranges.update(DOMAIN);
-      ranges.update(ByteBuffer.allocate(8).putLong(rangeSize).array());
-    }
+    this.ranges = rangeSize == 0 ? null : rangesDigest(rangeSize);
   }
 
   public void update(byte[] bytes, int offset, int length) {
@@ -64,13 +60,19 @@ public final class FileHasher {
 
   /** The hash of a file backed up in ranges of {@code rangeSize} bytes, from each range's SHA-256. */
   public static ContentId combine(long rangeSize, List<ContentId> rangeHashes) {
-    MessageDigest d = sha256();
-    d.update(DOMAIN);
-    d.update(ByteBuffer.allocate(8).putLong(rangeSize).array());
+    MessageDigest d = rangesDigest(rangeSize);
     for (ContentId h : rangeHashes) {
       d.update(h.bytes());
     }
     return ContentId.wrap(d.digest());
+  }
+
+  /** The digest of a ranged file's hash, fed with everything that comes before the range hashes. */
+  private static MessageDigest rangesDigest(long rangeSize) {
+    MessageDigest d = sha256();
+    d.update(DOMAIN);
+    d.update(ByteBuffer.allocate(Long.BYTES).putLong(rangeSize).array());
+    return d;
   }
 
   private static MessageDigest sha256() {

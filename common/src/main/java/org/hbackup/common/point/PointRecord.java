@@ -128,7 +128,28 @@ public final class PointRecord {
 
   /** The change list's path, relative to the repository root. */
   public String changeListPath() {
+    return changeListPath(id);
+  }
+
+  private static String changeListPath(PointId id) {
     return "manifests/" + id + ".changes";
+  }
+
+  /** Writes change counts as the {@code changes} object holds them: one field per kind's report name. */
+  public static void writeChanges(ObjectNode target, Map<ChangeKind, Long> changes) {
+    changes.forEach((kind, n) -> target.put(kind.reportName(), n));
+  }
+
+  /** Reads change counts written by {@link #writeChanges}; null when {@code node} is absent or not an object. */
+  public static Map<ChangeKind, Long> readChanges(JsonNode node) {
+    if (node == null || !node.isObject()) {
+      return null;
+    }
+    Map<ChangeKind, Long> counts = new EnumMap<>(ChangeKind.class);
+    for (ChangeKind k : ChangeKind.values()) {
+      counts.put(k, node.path(k.reportName()).asLong());
+    }
+    return counts;
   }
 
   /** The manifest list's path, relative to the repository root. */
@@ -166,8 +187,7 @@ public final class PointRecord {
     if (changes == null) {
       root.putNull("changes");
     } else {
-      ObjectNode k = root.putObject("changes");
-      changes.forEach((kind, n) -> k.put(kind.reportName(), n));
+      writeChanges(root.putObject("changes"), changes);
     }
     if (hasChangeList) {
       root.put("changeList", changeListPath());
@@ -201,17 +221,10 @@ public final class PointRecord {
           b.counter(e.getKey(), e.getValue().asLong());
         }
       }
-      JsonNode changes = root.get("changes");
-      if (changes != null && changes.isObject()) {
-        Map<ChangeKind, Long> counts = new EnumMap<>(ChangeKind.class);
-        for (ChangeKind k : ChangeKind.values()) {
-          counts.put(k, changes.path(k.reportName()).asLong());
-        }
-        b.changes(counts);
-      }
+      b.changes(readChanges(root.get("changes")));
       JsonNode changeList = root.get("changeList");
       if (changeList != null && !changeList.isNull()) {
-        if (!changeList.asText().equals("manifests/" + b.id + ".changes")) {
+        if (!changeList.asText().equals(changeListPath(b.id))) {
           throw new FormatException(file, "changeList names " + changeList.asText() + ", not this point's change list");
         }
         b.changeList(true);
