@@ -33,6 +33,11 @@ public enum BackupCounters {
   PACKS_WRITTEN,
   /** Files whose length changed while they were read: backed up as read, flagged here. */
   FILES_CHANGED_WHILE_READ,
+  /**
+   * Segments of the base point's manifest that map tasks decoded to look paths up: about the
+   * base's segments once per task that reads them, more when lookups jump between segments.
+   */
+  BASE_SEGMENTS_READ,
   /** Paths only in the new point. */
   PATHS_ADDED,
   /** Paths whose content (length, whole-file hash, symlink target) differs from the base. */

@@ -314,6 +314,7 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     index.close();
     codec.close();
     if (base != null) {
+      context.getCounter(BackupCounters.BASE_SEGMENTS_READ).increment(base.segmentsRead());
       base.close();
     }
     if (checksumFs != null) {

@@ -26,6 +26,7 @@ final class BaseManifest implements Closeable {
   private final Repository repository;
   private final List<SegmentRef> segments;
   private final Map<Integer, Map<String, ManifestEntry>> cache;
+  private long segmentsRead;
 
   BaseManifest(Repository repository, PointId base, int cachedSegments) throws IOException {
     this.repository = repository;
@@ -88,7 +89,13 @@ final class BaseManifest implements Closeable {
     return found;
   }
 
+  /** How many times a segment was decoded: each one once if lookups come in path order. */
+  long segmentsRead() {
+    return segmentsRead;
+  }
+
   private Map<String, ManifestEntry> load(SegmentRef ref) throws IOException {
+    segmentsRead++;
     Map<String, ManifestEntry> entries = new HashMap<>((int) Math.min(ref.entries() * 2, 1 << 16));
     try (SegmentReader reader = repository.openSegment(ref.id())) {
       for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {

@@ -2,7 +2,9 @@ package org.hbackup.backup;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -16,8 +18,13 @@ import org.hbackup.common.manifest.RelativePaths;
 /**
  * Walks the source tree and streams every entry into a listing file, so the driver never holds
  * the namespace (DistCp's client runs out of memory near a million paths because it does).
- * Memory: the directories not yet listed. Each record is preceded by a sync mark, so that any
- * record boundary can start a split and splits can be balanced exactly by bytes.
+ * Memory: the directories not yet listed (and on the local file system the names of the one
+ * being listed). Each record is preceded by a sync mark, so that any record boundary can start
+ * a split and splits can be balanced exactly by bytes.
+ *
+ * <p>The walk is depth first in name order, which is close to the manifest's path order: the
+ * driver and each map task then look paths up in the base manifest one segment after another
+ * instead of decoding segments again and again.
  */
 public final class SourceLister {
   /** What the walk found. */
@@ -145,6 +152,7 @@ public final class SourceLister {
       pending.push(new PendingDirectory(qualifiedRoot, null));
       while (!pending.isEmpty()) {
         PendingDirectory dir = pending.pop();
+        List<PendingDirectory> subdirectories = new ArrayList<>();
         RemoteIterator<FileStatus> children = local ? PosixFiles.listLocal(sourceFs, dir.path)
             : sourceFs.listStatusIterator(dir.path);
         while (children.hasNext()) {
@@ -164,8 +172,12 @@ public final class SourceLister {
             append(writer, key, child, totals);
           }
           if (child.isDirectory()) {
-            pending.push(new PendingDirectory(child.getPath(), basePath));
+            subdirectories.add(new PendingDirectory(child.getPath(), basePath));
           }
+        }
+        // Pushed last first, so that they are walked in the listing's (name) order.
+        for (int i = subdirectories.size() - 1; i >= 0; i--) {
+          pending.push(subdirectories.get(i));
         }
       }
     }

@@ -66,6 +66,7 @@ final class BackupCommand extends Command {
     figures.put("packsWritten", result.get(BackupCounters.PACKS_WRITTEN));
     figures.put("filesChangedWhileRead", result.get(BackupCounters.FILES_CHANGED_WHILE_READ));
     if (result.base() != null) {
+      figures.put("baseSegmentsRead", result.get(BackupCounters.BASE_SEGMENTS_READ));
       figures.put("pathsAdded", result.get(BackupCounters.PATHS_ADDED));
       figures.put("pathsModified", result.get(BackupCounters.PATHS_MODIFIED));
       figures.put("pathsMetadataOnly", result.get(BackupCounters.PATHS_METADATA_ONLY));

@@ -23,7 +23,9 @@ import org.hbackup.common.HbackupException;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.repo.Repository;
+import org.hbackup.common.io.InProcessLocalFileSystem;
 import org.hbackup.common.io.Json;
+import org.hbackup.job.JobSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +70,10 @@ abstract class Command extends Configured implements Tool {
       err.println("hbackup " + name() + ": " + e.getMessage());
       err.println("usage: " + synopsis());
       return ExitCodes.USAGE;
+    }
+    if (JobSetup.runsLocally(getConf())) {
+      // Before this command's first use of file:, whose instance Hadoop caches per JVM.
+      InProcessLocalFileSystem.preferFor(getConf());
     }
     try {
       return execute(line);

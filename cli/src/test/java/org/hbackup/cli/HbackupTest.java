@@ -1,6 +1,7 @@
 package org.hbackup.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.util.Properties;
 
 import org.apache.hadoop.conf.Configuration;
+import org.hbackup.common.io.InProcessLocalFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +40,21 @@ class HbackupTest {
     assertEquals(ExitCodes.USAGE, run("restore", "--repo", "r", "--point", "latest", "--target", "t", "--path", "../up"));
     String[] lines = err.toString(StandardCharsets.UTF_8).split("\n");
     assertTrue(lines.length > 0);
+  }
+
+  @Test
+  void usesTheInProcessLocalFileSystemOnlyOnTheLocalJobRunner() throws Exception {
+    Configuration local = new Configuration();
+    local.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
+    Hbackup.run(local, new String[] {"list", "--repo", dir.resolve("none").toString()},
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(InProcessLocalFileSystem.class.getName(), local.get(InProcessLocalFileSystem.IMPL_KEY));
+
+    Configuration cluster = new Configuration();
+    Hbackup.run(cluster, new String[] {"list", "-D", "mapreduce.framework.name=yarn", "--repo",
+        dir.resolve("none").toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertNull(cluster.get(InProcessLocalFileSystem.IMPL_KEY));
   }
 
   @Test

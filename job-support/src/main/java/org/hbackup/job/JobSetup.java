@@ -3,6 +3,7 @@ package org.hbackup.job;
 import java.io.IOException;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.mapred.JobConf;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.MRConfig;
 import org.apache.hadoop.mapreduce.MRJobConfig;
@@ -19,7 +20,8 @@ public final class JobSetup {
    * and on the local job runner one map thread per core (it uses one otherwise).
    */
   public static void applyDefaults(Configuration conf) {
-    if ("local".equals(conf.get(MRConfig.FRAMEWORK_NAME, MRConfig.LOCAL_FRAMEWORK_NAME))) {
+    boolean local = runsLocally(conf);
+    if (local) {
       setUnlessUserSet(conf, "mapreduce.local.map.tasks.maximum",
           Integer.toString(Runtime.getRuntime().availableProcessors()));
     }
@@ -29,9 +31,20 @@ public final class JobSetup {
     // buffer per task costs more to allocate than the task spends on them.
     setUnlessUserSet(conf, MRJobConfig.IO_SORT_MB, Integer.toString(SORT_BUFFER_MB));
     // The client asks whether the job finished every 5 s by default (every 1 s while printing
-    // progress): a job that takes 3 s would be reported after 5. Asking costs one RPC.
-    setUnlessUserSet(conf, Job.COMPLETION_POLL_INTERVAL_KEY, Integer.toString(POLL_INTERVAL_MS));
-    setUnlessUserSet(conf, Job.PROGRESS_MONITOR_POLL_INTERVAL_KEY, Integer.toString(POLL_INTERVAL_MS));
+    // progress): a job that takes 3 s would be reported after 5. Asking costs one RPC to the
+    // application master, or a method call on the local job runner.
+    String poll = Integer.toString(local ? LOCAL_POLL_INTERVAL_MS : POLL_INTERVAL_MS);
+    setUnlessUserSet(conf, Job.COMPLETION_POLL_INTERVAL_KEY, poll);
+    setUnlessUserSet(conf, Job.PROGRESS_MONITOR_POLL_INTERVAL_KEY, poll);
+  }
+
+  /**
+   * Whether jobs submitted with {@code conf} run on Hadoop's local job runner (the embedded
+   * default). Read through a JobConf, which loads mapred-site.xml, where a cluster says "yarn".
+   */
+  public static boolean runsLocally(Configuration conf) {
+    return MRConfig.LOCAL_FRAMEWORK_NAME.equals(
+        new JobConf(conf).get(MRConfig.FRAMEWORK_NAME, MRConfig.LOCAL_FRAMEWORK_NAME));
   }
 
   /**
@@ -50,8 +63,11 @@ public final class JobSetup {
     conf.set(key, value, "hbackup default");
   }
 
-  /** How often the driver asks whether its job finished. */
+  /** How often the driver asks whether its job finished, on a cluster. */
   public static final int POLL_INTERVAL_MS = 200;
+
+  /** How often the driver asks whether its job finished, on the local job runner. */
+  public static final int LOCAL_POLL_INTERVAL_MS = 20;
 
   /** The map sort buffer hbackup's jobs use unless told otherwise. */
   public static final int SORT_BUFFER_MB = 32;

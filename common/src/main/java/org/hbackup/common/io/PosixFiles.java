@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Paths;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.GroupPrincipal;
@@ -13,9 +14,16 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -40,6 +48,23 @@ public final class PosixFiles {
       PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
       PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
 
+  /** Whether java.nio offers the "unix" attribute view (Linux, macOS): numeric ids and mode. */
+  private static final boolean UNIX_VIEW =
+      java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
+  private static final String UNIX_ATTRIBUTES = "unix:mode,uid,gid,size,lastModifiedTime,lastAccessTime";
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFDIR = 0040000;
+  private static final int S_IFREG = 0100000;
+  private static final int S_IFLNK = 0120000;
+  /** The bits {@link #toMode} reads: owner, group and others, without setuid, setgid and sticky. */
+  private static final int PERMISSION_BITS = 0777;
+  /**
+   * Account names by id, for the JVM's life, as {@code ls} would print them: there are few
+   * accounts, and an account renamed during a backup keeps the name it had when first seen.
+   */
+  private static final ConcurrentMap<Integer, String> USER_NAMES = new ConcurrentHashMap<>();
+  private static final ConcurrentMap<Integer, String> GROUP_NAMES = new ConcurrentHashMap<>();
+
   private PosixFiles() {
   }
 
@@ -60,40 +85,49 @@ public final class PosixFiles {
   }
 
   /**
-   * The entries of a local directory with their metadata, read in process: one {@code lstat} and
-   * no fork per entry, where Hadoop's local listing stats each child several times and then still
-   * needs {@link #complete}. Streams the directory; the iterator closes it when exhausted.
+   * The entries of a local directory with their metadata, in name order, read in process: one
+   * {@code lstat} and no fork per entry, where Hadoop's local listing stats each child several
+   * times and then still needs {@link #complete}. The order matters to a backup, whose lookups in
+   * the base manifest (sorted by path) stay in one segment at a time only if the walk does;
+   * {@code readdir} returns names in hash order. Memory: the names of this one directory.
    * Replication and block size are what Hadoop's local file system reports (1, its default block
    * size), so entries compare equal to those listed through it.
    */
   public static RemoteIterator<FileStatus> listLocal(FileSystem fs, Path dir) throws IOException {
     long blockSize = fs.getDefaultBlockSize(dir);
-    DirectoryStream<java.nio.file.Path> stream = Files.newDirectoryStream(local(dir));
-    Iterator<java.nio.file.Path> children = stream.iterator();
+    java.nio.file.Path localDir = local(dir);
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<java.nio.file.Path> stream = Files.newDirectoryStream(localDir)) {
+      for (java.nio.file.Path child : stream) {
+        names.add(child.getFileName().toString());
+      }
+    }
+    Collections.sort(names);
+    Iterator<String> children = names.iterator();
     return new RemoteIterator<FileStatus>() {
-      private boolean closed;
+      private FileStatus next;
 
       @Override
       public boolean hasNext() throws IOException {
-        if (closed) {
-          return false;
+        while (next == null && children.hasNext()) {
+          String name = children.next();
+          try {
+            next = status(localDir.resolve(name), RelativePaths.resolve(dir, name), (short) 1, blockSize);
+          } catch (NoSuchFileException e) {
+            // Deleted since the directory was read: as if it had been listed a moment later.
+          }
         }
-        if (children.hasNext()) {
-          return true;
-        }
-        closed = true;
-        stream.close();
-        return false;
+        return next != null;
       }
 
       @Override
       public FileStatus next() throws IOException {
         if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
+          throw new NoSuchElementException();
         }
-        java.nio.file.Path child = children.next();
-        Path path = RelativePaths.resolve(dir, child.getFileName().toString());
-        return status(child, path, (short) 1, blockSize);
+        FileStatus status = next;
+        next = null;
+        return status;
       }
     };
   }
@@ -108,12 +142,34 @@ public final class PosixFiles {
 
   private static FileStatus status(java.nio.file.Path local, Path path, short replication, long blockSize)
       throws IOException {
-    PosixFileAttributes a = Files.readAttributes(local, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    short mode = toMode(a.permissions());
-    Path symlink = a.isSymbolicLink() ? new Path(Files.readSymbolicLink(local).toString()) : null;
-    return new FileStatus(a.isRegularFile() ? a.size() : 0, a.isDirectory(), replication,
-        blockSize, a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis(),
-        new FsPermission(mode), a.owner().getName(), a.group().getName(), symlink, path);
+    if (!UNIX_VIEW) {
+      PosixFileAttributes a = Files.readAttributes(local, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      Path symlink = a.isSymbolicLink() ? new Path(Files.readSymbolicLink(local).toString()) : null;
+      return new FileStatus(a.isRegularFile() ? a.size() : 0, a.isDirectory(), replication, blockSize,
+          a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis(), new FsPermission(toMode(a.permissions())),
+          a.owner().getName(), a.group().getName(), symlink, path);
+    }
+    // The numeric owner and group, named through a cache: PosixFileAttributes.owner() calls
+    // getpwuid for every file, which took half of a listing's time.
+    Map<String, Object> a = Files.readAttributes(local, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+    int mode = (Integer) a.get("mode");
+    int type = mode & S_IFMT;
+    int uid = (Integer) a.get("uid");
+    int gid = (Integer) a.get("gid");
+    String owner = USER_NAMES.get(uid);
+    String group = GROUP_NAMES.get(gid);
+    if (owner == null || group == null) {
+      // Ids and names from one stat, so a concurrent chown cannot pair an id with another's name.
+      Map<String, Object> named = Files.readAttributes(local, "unix:uid,gid,owner,group", LinkOption.NOFOLLOW_LINKS);
+      USER_NAMES.putIfAbsent((Integer) named.get("uid"), ((UserPrincipal) named.get("owner")).getName());
+      GROUP_NAMES.putIfAbsent((Integer) named.get("gid"), ((GroupPrincipal) named.get("group")).getName());
+      owner = USER_NAMES.getOrDefault(uid, Integer.toString(uid));
+      group = GROUP_NAMES.getOrDefault(gid, Integer.toString(gid));
+    }
+    Path symlink = type == S_IFLNK ? new Path(Files.readSymbolicLink(local).toString()) : null;
+    return new FileStatus(type == S_IFREG ? (Long) a.get("size") : 0, type == S_IFDIR, replication, blockSize,
+        ((FileTime) a.get("lastModifiedTime")).toMillis(), ((FileTime) a.get("lastAccessTime")).toMillis(),
+        new FsPermission((short) (mode & PERMISSION_BITS)), owner, group, symlink, path);
   }
 
   /** Applies permission (with the sticky bit where supported) to a path. */

@@ -30,15 +30,22 @@ public final class RelativePaths {
     if (path.startsWith("/")) {
       return "path is absolute";
     }
-    for (String component : path.split("/", -1)) {
-      if (component.isEmpty()) {
+    // A scan rather than split("/"): this runs for every entry decoded or built.
+    int start = 0;
+    while (true) {
+      int slash = path.indexOf('/', start);
+      int end = slash < 0 ? path.length() : slash;
+      if (end == start) {
         return "path has an empty component";
       }
-      if (component.equals(".") || component.equals("..")) {
-        return "path has a '" + component + "' component";
+      if (path.charAt(start) == '.' && (end - start == 1 || end - start == 2 && path.charAt(start + 1) == '.')) {
+        return "path has a '" + path.substring(start, end) + "' component";
       }
+      if (slash < 0) {
+        return null;
+      }
+      start = slash + 1;
     }
-    return null;
   }
 
   /**

@@ -1,0 +1,54 @@
+package org.hbackup.backup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.SequenceFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SourceListerTest {
+  @TempDir
+  java.nio.file.Path dir;
+
+  @Test
+  void walksDepthFirstInNameOrderWithRangesOfLargeFilesInARow() throws IOException {
+    java.nio.file.Path source = dir.resolve("source");
+    for (String d : new String[] {"c/z", "a/y", "b", "a/x"}) {
+      Files.createDirectories(source.resolve(d));
+    }
+    for (String f : new String[] {"c/z/1", "a/2", "a/1", "b/9", "top", "a/y/5", "a/x/6"}) {
+      Files.write(source.resolve(f), f.getBytes());
+    }
+    Configuration conf = new Configuration();
+    conf.setLong(BackupConfigKeys.RANGE_BYTES, BackupConfigKeys.MIN_RANGE_BYTES);
+    byte[] large = new byte[(int) BackupConfigKeys.MIN_RANGE_BYTES * 2 + 1];
+    Files.write(source.resolve("a/large"), large);
+    FileSystem fs = FileSystem.getLocal(conf);
+    Path listing = new Path(dir.resolve("listing.seq").toUri());
+
+    SourceLister.Totals totals = new SourceLister(conf).list(fs, new Path(source.toUri()), listing);
+
+    List<String> order = new ArrayList<>();
+    try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
+      ListingKey key = new ListingKey();
+      FileStatus value = new FileStatus();
+      while (reader.next(key, value)) {
+        order.add(key.isRange() ? key.path() + "#" + key.rangeIndex() : key.path());
+      }
+    }
+    assertEquals(List.of("", "a", "b", "c", "top",
+        "a/1", "a/2", "a/large#0", "a/large#1", "a/large#2", "a/x", "a/y", "a/x/6", "a/y/5",
+        "b/9", "c/z", "c/z/1"), order);
+    assertEquals(15, totals.entries());
+    assertEquals(8, totals.files());
+  }
+}

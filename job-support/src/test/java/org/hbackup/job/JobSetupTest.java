@@ -1,0 +1,42 @@
+package org.hbackup.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.MRConfig;
+import org.apache.hadoop.mapreduce.MRJobConfig;
+import org.junit.jupiter.api.Test;
+
+class JobSetupTest {
+  @Test
+  void pollsTheLocalRunnerOftenAndAClusterLess() {
+    Configuration local = new Configuration();
+    assertTrue(JobSetup.runsLocally(local));
+    JobSetup.applyDefaults(local);
+    assertEquals(JobSetup.LOCAL_POLL_INTERVAL_MS, local.getInt(Job.COMPLETION_POLL_INTERVAL_KEY, 0));
+    assertEquals(Runtime.getRuntime().availableProcessors(), local.getInt("mapreduce.local.map.tasks.maximum", 0));
+
+    Configuration yarn = new Configuration();
+    yarn.set(MRConfig.FRAMEWORK_NAME, MRConfig.YARN_FRAMEWORK_NAME);
+    assertFalse(JobSetup.runsLocally(yarn));
+    JobSetup.applyDefaults(yarn);
+    assertEquals(JobSetup.POLL_INTERVAL_MS, yarn.getInt(Job.COMPLETION_POLL_INTERVAL_KEY, 0));
+    assertEquals(JobSetup.POLL_INTERVAL_MS, yarn.getInt(Job.PROGRESS_MONITOR_POLL_INTERVAL_KEY, 0));
+    assertEquals(JobSetup.SORT_BUFFER_MB, yarn.getInt(MRJobConfig.IO_SORT_MB, 0));
+    assertFalse(yarn.getBoolean(MRJobConfig.MAP_SPECULATIVE, true));
+  }
+
+  @Test
+  void keepsWhatTheUserSetEvenWhereMapredDefaultListsTheKey() {
+    Configuration conf = new Configuration();
+    conf.set(Job.COMPLETION_POLL_INTERVAL_KEY, "1234");
+    conf.set(MRJobConfig.IO_SORT_MB, "64");
+    JobSetup.applyDefaults(conf);
+    assertEquals(1234, conf.getInt(Job.COMPLETION_POLL_INTERVAL_KEY, 0));
+    assertEquals(64, conf.getInt(MRJobConfig.IO_SORT_MB, 0));
+    assertEquals(JobSetup.LOCAL_POLL_INTERVAL_MS, conf.getInt(Job.PROGRESS_MONITOR_POLL_INTERVAL_KEY, 0));
+  }
+}
