@@ -33,6 +33,8 @@ public enum BackupCounters {
   PACKS_WRITTEN,
   /** Files whose length changed while they were read: backed up as read, flagged here. */
   FILES_CHANGED_WHILE_READ,
+  /** Files of a live source deleted between the listing and their map task: not in the point. */
+  FILES_VANISHED,
   /**
    * Segments of the base point's manifest that map tasks decoded to look paths up: about the
    * base's segments once per task that reads them, more when lookups jump between segments.

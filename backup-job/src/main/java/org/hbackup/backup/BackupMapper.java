@@ -1,5 +1,6 @@
 package org.hbackup.backup;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -131,38 +132,44 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
       renamed = key.renamed() && base != null && base.find(key.basePath()) != null;
       context.getCounter(BackupCounters.SYMLINKS).increment(1);
     } else {
-      FileSystem fs = FileSystems.raw(status.getPath(), context.getConfiguration());
-      boolean first = key.rangeIndex() == 0;
-      // A checksum describes the bytes of every range only if the file cannot change between
-      // the tasks that read them: when read from a snapshot.
-      boolean keepsChecksum = !key.isRange() || (first && readsSnapshot);
+      // Outside the try below: a segment missing from the repository is damage, not a vanished file.
       ManifestEntry previous = base == null ? null : base.sameFile(key.basePath(), status);
-      SourceChecksum checksum = previous != null || keepsChecksum ? sourceChecksum(status, context) : null;
-      entry = previous == null ? null : carryOver(previous, relative, status, checksum);
-      if (entry != null) {
-        if (!first) {
-          // Range 0 sends the whole carried-over entry; every range decides alike.
+      try {
+        FileSystem fs = FileSystems.raw(status.getPath(), context.getConfiguration());
+        boolean first = key.rangeIndex() == 0;
+        // A checksum describes the bytes of every range only if the file cannot change between
+        // the tasks that read them: when read from a snapshot.
+        boolean keepsChecksum = !key.isRange() || (first && readsSnapshot);
+        SourceChecksum checksum = previous != null || keepsChecksum ? sourceChecksum(status, context) : null;
+        entry = previous == null ? null : carryOver(previous, relative, status, checksum);
+        if (entry != null) {
+          if (!first) {
+            // Range 0 sends the whole carried-over entry; every range decides alike.
+            return;
+          }
+          renamed = key.renamed();
+          context.getCounter(BackupCounters.FILES_CARRIED_OVER).increment(1);
+          if (renamed) {
+            context.getCounter(BackupCounters.FILES_RENAMED).increment(1);
+          }
+        } else if (key.isRange()) {
+          ManifestEntry range = backUpRange(fs, key, status, keepsChecksum ? checksum : null, context);
+          emit(relative, ShuffleRecord.range(key.rangeIndex(), key.rangeCount(), key.rangeSize(), range), context);
+          if (first) {
+            context.getCounter(BackupCounters.FILES).increment(1);
+            filesDone++;
+          }
+          context.getCounter(BackupCounters.RANGES).increment(1);
           return;
+        } else {
+          entry = backUpFile(fs, relative, status, checksum, context);
         }
-        renamed = key.renamed();
-        context.getCounter(BackupCounters.FILES_CARRIED_OVER).increment(1);
-        if (renamed) {
-          context.getCounter(BackupCounters.FILES_RENAMED).increment(1);
-        }
-      } else if (key.isRange()) {
-        ManifestEntry range = backUpRange(fs, key, status, keepsChecksum ? checksum : null, context);
-        emit(relative, ShuffleRecord.range(key.rangeIndex(), key.rangeCount(), key.rangeSize(), range), context);
-        if (first) {
-          context.getCounter(BackupCounters.FILES).increment(1);
-          filesDone++;
-        }
-        context.getCounter(BackupCounters.RANGES).increment(1);
+        context.getCounter(BackupCounters.FILES).increment(1);
+        filesDone++;
+      } catch (SourceVanished e) {
+        vanished(key, status, e, context);
         return;
-      } else {
-        entry = backUpFile(fs, relative, status, checksum, context);
       }
-      context.getCounter(BackupCounters.FILES).increment(1);
-      filesDone++;
     }
     emit(relative, ShuffleRecord.entry(entry, renamed ? key.basePath() : null), context);
     if (renamed) {
@@ -172,6 +179,52 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     if (filesDone == 1 && context.getTaskAttemptID().getTaskID().getId() == failAfterFirstFileTask) {
       throw new IOException("injected failure (" + BackupConfigKeys.TEST_FAIL_MAP_TASK_ONCE + ") in "
           + context.getTaskAttemptID());
+    }
+  }
+
+  /**
+   * A file of a live source deleted since it was listed. A whole file is left out, as if it had
+   * been listed a moment later. A range is sent empty: the file then ends before it, like one
+   * that shrank while its ranges were read, and the reducer flags it. A snapshot loses no files,
+   * so there the error stands.
+   */
+  private void vanished(ListingKey key, FileStatus status, SourceVanished e, Context context)
+      throws IOException, InterruptedException {
+    if (readsSnapshot) {
+      throw e.notFound;
+    }
+    if (!key.isRange()) {
+      context.getCounter(BackupCounters.FILES_VANISHED).increment(1);
+      return;
+    }
+    ManifestEntry empty = metadata(EntryType.FILE, key.path(), status).length(0)
+        .fileHash(ContentId.of(new byte[0])).chunks(List.of()).build();
+    emit(key.path(), ShuffleRecord.range(key.rangeIndex(), key.rangeCount(), key.rangeSize(), empty), context);
+    if (key.rangeIndex() == 0) {
+      context.getCounter(BackupCounters.FILES).increment(1);
+    }
+    context.getCounter(BackupCounters.RANGES).increment(1);
+  }
+
+  /**
+   * Thrown only where the source is read (open, checksum), so that a file missing from the
+   * repository is never mistaken for one deleted from the source.
+   */
+  private static final class SourceVanished extends IOException {
+    private static final long serialVersionUID = 1L;
+    final FileNotFoundException notFound;
+
+    SourceVanished(FileNotFoundException notFound) {
+      super(notFound.getMessage(), notFound);
+      this.notFound = notFound;
+    }
+  }
+
+  private static FSDataInputStream openSource(FileSystem fs, Path path) throws SourceVanished, IOException {
+    try {
+      return fs.open(path);
+    } catch (FileNotFoundException e) {
+      throw new SourceVanished(e);
     }
   }
 
@@ -200,7 +253,12 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
       return null;
     }
     context.getCounter(BackupCounters.SOURCE_CHECKSUMS).increment(1);
-    FileChecksum checksum = checksumFs.getFileChecksum(status.getPath());
+    FileChecksum checksum;
+    try {
+      checksum = checksumFs.getFileChecksum(status.getPath());
+    } catch (FileNotFoundException e) {
+      throw new SourceVanished(e);
+    }
     if (checksum == null || checksum.getAlgorithmName() == null || checksum.getAlgorithmName().isEmpty()) {
       return null;
     }
@@ -218,7 +276,7 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     Hasher fileHash = Hashing.sha256().newHasher();
     List<ChunkRef> chunks = new ArrayList<>();
     long length;
-    try (InputStream in = fs.open(status.getPath())) {
+    try (InputStream in = openSource(fs, status.getPath())) {
       length = readChunks(in, fileHash, chunks, context);
     }
     if (length != status.getLen()) {
@@ -243,7 +301,7 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     List<ChunkRef> chunks = new ArrayList<>();
     long read = 0;
     if (length > 0) {
-      try (FSDataInputStream in = fs.open(status.getPath())) {
+      try (FSDataInputStream in = openSource(fs, status.getPath())) {
         in.seek(start);
         read = readChunks(ByteStreams.limit(in, length), rangeHash, chunks, context);
       }

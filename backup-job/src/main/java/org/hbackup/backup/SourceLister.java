@@ -1,10 +1,13 @@
 package org.hbackup.backup;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.NoSuchElementException;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -153,8 +156,7 @@ public final class SourceLister {
       while (!pending.isEmpty()) {
         PendingDirectory dir = pending.pop();
         List<PendingDirectory> subdirectories = new ArrayList<>();
-        RemoteIterator<FileStatus> children = local ? PosixFiles.listLocal(sourceFs, dir.path)
-            : sourceFs.listStatusIterator(dir.path);
+        RemoteIterator<FileStatus> children = children(sourceFs, local, dir.path);
         while (children.hasNext()) {
           FileStatus child = local ? children.next() : PosixFiles.complete(sourceFs, children.next());
           String relative = RelativePaths.relativize(qualifiedRoot, child.getPath());
@@ -182,6 +184,51 @@ public final class SourceLister {
       }
     }
     return totals;
+  }
+
+  /**
+   * The children of a directory below the root. One deleted since its parent was listed (or
+   * while its pages are fetched) has no more children, as if it had been listed a moment later;
+   * it keeps its own entry, so the point holds it empty.
+   */
+  private static RemoteIterator<FileStatus> children(FileSystem fs, boolean local, Path dir) throws IOException {
+    RemoteIterator<FileStatus> listing;
+    try {
+      listing = local ? PosixFiles.listLocal(fs, dir) : fs.listStatusIterator(dir);
+    } catch (FileNotFoundException | NoSuchFileException e) {
+      return new RemoteIterator<FileStatus>() {
+        @Override
+        public boolean hasNext() {
+          return false;
+        }
+
+        @Override
+        public FileStatus next() {
+          throw new NoSuchElementException();
+        }
+      };
+    }
+    return new RemoteIterator<FileStatus>() {
+      private boolean gone;
+
+      @Override
+      public boolean hasNext() throws IOException {
+        try {
+          return !gone && listing.hasNext();
+        } catch (FileNotFoundException e) {
+          gone = true;
+          return false;
+        }
+      }
+
+      @Override
+      public FileStatus next() throws IOException {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return listing.next();
+      }
+    };
   }
 
   private void append(SequenceFile.Writer writer, ListingKey key, FileStatus status, Totals totals)

@@ -2,6 +2,7 @@ package org.hbackup.backup;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -287,5 +288,47 @@ class BackupMapperTest {
     assertEquals(before.fileHash(), carried.fileHash());
     assertEquals(0, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue());
     assertEquals(1, driver.getCounters().findCounter(BackupCounters.FILES).getValue());
+  }
+
+  @Test
+  void leavesOutAFileOfALiveSourceDeletedSinceTheListing() throws IOException {
+    FileStatus gone = write("gone.bin", random(12, 10_000));
+    FileStatus kept = write("kept.bin", random(13, 10_000));
+    Files.delete(dir.resolve("source/gone.bin"));
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("gone.bin", null), gone)
+        .withInput(new ListingKey("kept.bin", null), kept).run();
+    List<String> paths = new java.util.ArrayList<>();
+    for (Pair<BackupKey, BytesWritable> p : out) {
+      if (p.getFirst().kind() == BackupKey.MANIFEST) {
+        paths.add(entryOf(p.getSecond()).path());
+      }
+    }
+    assertEquals(List.of("kept.bin"), paths);
+    assertEquals(1, driver.getCounters().findCounter(BackupCounters.FILES_VANISHED).getValue());
+    assertEquals(1, driver.getCounters().findCounter(BackupCounters.FILES).getValue());
+    assertEquals(10_000, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue());
+  }
+
+  @Test
+  void sendsAnEmptyRangeForARangedFileDeletedSinceTheListing() throws IOException {
+    FileStatus gone = write("gone-large.bin", random(14, 2_500_000));
+    Files.delete(dir.resolve("source/gone-large.bin"));
+    List<Pair<BackupKey, BytesWritable>> out = driver
+        .withInput(new ListingKey("gone-large.bin", null, 1, 3, 1 << 20), gone).run();
+    assertEquals(1, out.size());
+    ShuffleRecord range = ShuffleRecord.decode(out.get(0).getSecond().copyBytes(), out.get(0).getSecond().getLength());
+    assertTrue(range.isRange());
+    assertEquals(1, range.rangeIndex());
+    assertEquals(0, range.entry().length(), "the file ends before this range: the reducer flags it");
+    assertEquals(0, driver.getCounters().findCounter(BackupCounters.FILES_VANISHED).getValue());
+  }
+
+  @Test
+  void failsWhenAFileIsMissingFromTheSnapshotItReads() throws IOException {
+    FileStatus gone = write("gone.bin", random(15, 10_000));
+    Files.delete(dir.resolve("source/gone.bin"));
+    driver.getConfiguration().set(BackupConfigKeys.SNAPSHOT_NAME, "hbackup-test");
+    assertThrows(java.io.FileNotFoundException.class,
+        () -> driver.withInput(new ListingKey("gone.bin", null), gone).run());
   }
 }

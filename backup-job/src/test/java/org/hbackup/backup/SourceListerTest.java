@@ -51,4 +51,41 @@ class SourceListerTest {
     assertEquals(15, totals.entries());
     assertEquals(8, totals.files());
   }
+
+  @Test
+  void aDirectoryDeletedBeforeItIsListedIsKeptEmptyAndAFileDeletedIsLeftOut() throws IOException {
+    java.nio.file.Path source = dir.resolve("source");
+    Files.createDirectories(source.resolve("a/y"));
+    Files.write(source.resolve("a/y/inner"), new byte[] {1});
+    Files.createDirectories(source.resolve("b"));
+    Files.write(source.resolve("b/1"), new byte[] {1});
+    Files.write(source.resolve("b/2"), new byte[] {2});
+    Files.write(source.resolve("a/z"), new byte[] {3});
+    Configuration conf = new Configuration();
+    FileSystem fs = FileSystem.getLocal(conf);
+    Path listing = new Path(dir.resolve("listing.seq").toUri());
+    // Called for each file as it is listed: a/z comes after a/y was listed as an entry and
+    // before a/y's children are; b/1 comes before b/2 is stat'ed.
+    SourceLister.UnchangedHint deleting = (basePath, status) -> {
+      if (basePath.equals("a/z")) {
+        Files.delete(source.resolve("a/y/inner"));
+        Files.delete(source.resolve("a/y"));
+      } else if (basePath.equals("b/1")) {
+        Files.delete(source.resolve("b/2"));
+      }
+      return false;
+    };
+
+    new SourceLister(conf).list(fs, new Path(source.toUri()), null, listing, SnapshotRenames.NONE, deleting);
+
+    List<String> order = new ArrayList<>();
+    try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
+      ListingKey key = new ListingKey();
+      FileStatus value = new FileStatus();
+      while (reader.next(key, value)) {
+        order.add(key.path());
+      }
+    }
+    assertEquals(List.of("", "a", "b", "a/y", "a/z", "b/1"), order);
+  }
 }

@@ -65,6 +65,7 @@ final class BackupCommand extends Command {
     figures.put("chunksReused", result.get(BackupCounters.CHUNKS_REUSED));
     figures.put("packsWritten", result.get(BackupCounters.PACKS_WRITTEN));
     figures.put("filesChangedWhileRead", result.get(BackupCounters.FILES_CHANGED_WHILE_READ));
+    figures.put("filesVanished", result.get(BackupCounters.FILES_VANISHED));
     if (result.base() != null) {
       figures.put("baseSegmentsRead", result.get(BackupCounters.BASE_SEGMENTS_READ));
       figures.put("pathsAdded", result.get(BackupCounters.PATHS_ADDED));
