@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -15,6 +16,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.io.SequenceFile;
+import org.apache.hadoop.util.functional.RemoteIterators;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.RelativePaths;
 
@@ -196,17 +198,7 @@ public final class SourceLister {
     try {
       listing = local ? PosixFiles.listLocal(fs, dir) : fs.listStatusIterator(dir);
     } catch (FileNotFoundException | NoSuchFileException e) {
-      return new RemoteIterator<FileStatus>() {
-        @Override
-        public boolean hasNext() {
-          return false;
-        }
-
-        @Override
-        public FileStatus next() {
-          throw new NoSuchElementException();
-        }
-      };
+      return RemoteIterators.remoteIteratorFromIterable(Collections.<FileStatus>emptyList());
     }
     return new RemoteIterator<FileStatus>() {
       private boolean gone;

@@ -71,8 +71,22 @@ class BackupMapperTest {
     return new FileStatus(FileSystem.getLocal(conf).getFileStatus(new Path(file.toUri())));
   }
 
+  static ShuffleRecord recordOf(BytesWritable value) throws IOException {
+    return ShuffleRecord.decode(value.copyBytes(), value.getLength());
+  }
+
   static ManifestEntry entryOf(BytesWritable value) throws IOException {
-    return ShuffleRecord.decode(value.copyBytes(), value.getLength()).entry();
+    return recordOf(value).entry();
+  }
+
+  /** Makes a base point holding one file, {@code data} as one chunk, with {@code status}'s time. */
+  private void baseWithFile(String path, FileStatus status, byte[] data) throws IOException {
+    ContentId id = ContentId.of(data);
+    PointId base = repository.writeManifest(List.of(
+        ManifestEntry.builder(EntryType.FILE, path).length(data.length)
+            .modificationTime(status.getModificationTime()).fileHash(id)
+            .chunks(List.of(new ChunkRef(id, data.length))).build()));
+    driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
   }
 
   private static byte[] random(int seed, int length) {
@@ -199,19 +213,15 @@ class BackupMapperTest {
     byte[] data = random(6, 50_000);
     FileStatus moved = write("new/name.bin", data);
     ContentId id = ContentId.of(data);
-    PointId base = repository.writeManifest(List.of(
-        ManifestEntry.builder(EntryType.FILE, "old/name.bin").length(data.length)
-            .modificationTime(moved.getModificationTime()).fileHash(id)
-            .chunks(List.of(new ChunkRef(id, data.length))).build()));
-    driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
+    baseWithFile("old/name.bin", moved, data);
     List<Pair<BackupKey, BytesWritable>> out = driver
         .withInput(new ListingKey("new/name.bin", "old/name.bin"), moved).run();
     assertEquals(2, out.size());
-    ShuffleRecord entry = ShuffleRecord.decode(out.get(0).getSecond().copyBytes(), out.get(0).getSecond().getLength());
+    ShuffleRecord entry = recordOf(out.get(0).getSecond());
     assertEquals("new/name.bin", new String(out.get(0).getFirst().bytes(), java.nio.charset.StandardCharsets.UTF_8));
     assertEquals("old/name.bin", entry.renamedFrom());
     assertEquals(id, entry.entry().fileHash());
-    ShuffleRecord mark = ShuffleRecord.decode(out.get(1).getSecond().copyBytes(), out.get(1).getSecond().getLength());
+    ShuffleRecord mark = recordOf(out.get(1).getSecond());
     assertEquals("old/name.bin", new String(out.get(1).getFirst().bytes(), java.nio.charset.StandardCharsets.UTF_8));
     assertTrue(mark.isMovedAway());
     assertEquals(0, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue(), "a rename reads nothing");
@@ -223,12 +233,7 @@ class BackupMapperTest {
   void readsAFileWhoseRequiredChecksumIsUnavailable() throws IOException {
     byte[] data = random(7, 80_000);
     FileStatus status = write("same.bin", data);
-    ContentId id = ContentId.of(data);
-    PointId base = repository.writeManifest(List.of(
-        ManifestEntry.builder(EntryType.FILE, "same.bin").length(data.length)
-            .modificationTime(status.getModificationTime()).fileHash(id)
-            .chunks(List.of(new ChunkRef(id, data.length))).build()));
-    driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
+    baseWithFile("same.bin", status, data);
     // The local file system has no checksum: same length and time are not enough when one is required.
     driver.getConfiguration().set(BackupConfigKeys.SOURCE_CHECKSUM, "true");
     driver.withInput(new ListingKey("same.bin", null), status).run();
@@ -248,7 +253,7 @@ class BackupMapperTest {
     long indexRows = 0;
     for (Pair<BackupKey, BytesWritable> p : out) {
       if (p.getFirst().kind() == BackupKey.MANIFEST) {
-        range = ShuffleRecord.decode(p.getSecond().copyBytes(), p.getSecond().getLength());
+        range = recordOf(p.getSecond());
       } else {
         indexRows++;
       }
@@ -316,7 +321,7 @@ class BackupMapperTest {
     List<Pair<BackupKey, BytesWritable>> out = driver
         .withInput(new ListingKey("gone-large.bin", null, 1, 3, 1 << 20), gone).run();
     assertEquals(1, out.size());
-    ShuffleRecord range = ShuffleRecord.decode(out.get(0).getSecond().copyBytes(), out.get(0).getSecond().getLength());
+    ShuffleRecord range = recordOf(out.get(0).getSecond());
     assertTrue(range.isRange());
     assertEquals(1, range.rangeIndex());
     assertEquals(0, range.entry().length(), "the file ends before this range: the reducer flags it");

@@ -17,10 +17,9 @@ import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -33,6 +32,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
+import org.apache.hadoop.util.functional.RemoteIterators;
 import org.hbackup.common.manifest.RelativePaths;
 
 /**
@@ -103,33 +103,15 @@ public final class PosixFiles {
       }
     }
     Collections.sort(names);
-    Iterator<String> children = names.iterator();
-    return new RemoteIterator<FileStatus>() {
-      private FileStatus next;
-
-      @Override
-      public boolean hasNext() throws IOException {
-        while (next == null && children.hasNext()) {
-          String name = children.next();
+    RemoteIterator<FileStatus> statuses = RemoteIterators.mappingRemoteIterator(
+        RemoteIterators.remoteIteratorFromIterable(names), name -> {
           try {
-            next = status(localDir.resolve(name), RelativePaths.resolve(dir, name), (short) 1, blockSize);
+            return status(localDir.resolve(name), RelativePaths.resolve(dir, name), (short) 1, blockSize);
           } catch (NoSuchFileException e) {
-            // Deleted since the directory was read: as if it had been listed a moment later.
+            return null; // Deleted since the directory was read: as if it had been listed a moment later.
           }
-        }
-        return next != null;
-      }
-
-      @Override
-      public FileStatus next() throws IOException {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        FileStatus status = next;
-        next = null;
-        return status;
-      }
-    };
+        });
+    return RemoteIterators.filteringRemoteIterator(statuses, Objects::nonNull);
   }
 
   /** A status whose permission, owner, group and access time are read without forking. */
