@@ -179,7 +179,7 @@ public final class BackupJob {
     // restore may change; HDFS's default (MD5 of MD5s of CRCs) does.
     conf.set(CHECKSUM_COMBINE_MODE, COMPOSITE_CRC);
     Job job = Job.getInstance(conf, "hbackup backup " + point);
-    job.setJarByClass(BackupJob.class);
+    JobSetup.setJar(job, BackupJob.class);
     job.setInputFormatClass(ListingInputFormat.class);
     job.setMapperClass(BackupMapper.class);
     job.setMapOutputKeyClass(BackupKey.class);

@@ -68,6 +68,7 @@ final class RestoreCommand extends Command {
     figures.put("bytesWritten", result.get(RestoreCounters.BYTES_WRITTEN));
     figures.put("chunksRead", result.get(RestoreCounters.CHUNKS_READ));
     figures.put("filesFailed", result.get(RestoreCounters.FILES_FAILED));
+    figures.put("entriesRefused", result.get(RestoreCounters.ENTRIES_REFUSED));
     figures.put("ownershipNotApplied", result.get(RestoreCounters.OWNERSHIP_NOT_APPLIED));
     figures.put("durationMs", result.durationMs());
 
@@ -76,7 +77,7 @@ final class RestoreCommand extends Command {
     figures.forEach((k, v) -> oozie.put(k, Long.toString(v)));
     writeOozieProperties(oozie);
 
-    boolean damaged = result.get(RestoreCounters.FILES_FAILED) > 0;
+    boolean damaged = result.incomplete();
     if (line.hasOption("json")) {
       ObjectNode report = Json.object();
       report.put("point", point.toString());
@@ -108,7 +109,8 @@ final class RestoreCommand extends Command {
       }
       String first = result.failures().isEmpty() ? "" : " (" + result.failures().get(0).reason() + ")";
       err().println("hbackup restore: damage found: " + result.get(RestoreCounters.FILES_FAILED)
-          + " file(s) not restored: " + names + first);
+          + " file(s) not restored, " + result.get(RestoreCounters.ENTRIES_REFUSED) + " entries refused: "
+          + names + first);
       return ExitCodes.DAMAGE;
     }
     return ExitCodes.SUCCESS;

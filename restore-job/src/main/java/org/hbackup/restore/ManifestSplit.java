@@ -9,25 +9,34 @@ import java.util.List;
 import org.apache.hadoop.io.Writable;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.hbackup.common.id.ContentId;
+import org.hbackup.common.manifest.ManifestTreeCheck;
 
 /**
  * A contiguous run of manifest entries: the segments it touches, how many entries of the first
- * to skip, and how many entries to read in all.
+ * to skip, how many entries to read in all, and the state of the manifest check where the run
+ * starts, so that its task refuses the same entries the planner saw refused.
  */
 public final class ManifestSplit extends InputSplit implements Writable {
   private List<ContentId> segments = new ArrayList<>();
   private long skip;
   private long entries;
   private long weight;
+  private ManifestTreeCheck check = new ManifestTreeCheck();
 
   public ManifestSplit() {
   }
 
-  public ManifestSplit(List<ContentId> segments, long skip, long entries, long weight) {
+  public ManifestSplit(List<ContentId> segments, long skip, long entries, long weight, ManifestTreeCheck check) {
     this.segments = new ArrayList<>(segments);
     this.skip = skip;
     this.entries = entries;
     this.weight = weight;
+    this.check = check.copy();
+  }
+
+  /** A copy of the check as it stands before the run's first entry. */
+  public ManifestTreeCheck check() {
+    return check.copy();
   }
 
   public List<ContentId> segments() {
@@ -61,6 +70,7 @@ public final class ManifestSplit extends InputSplit implements Writable {
     out.writeLong(skip);
     out.writeLong(entries);
     out.writeLong(weight);
+    check.write(out);
   }
 
   @Override
@@ -75,6 +85,7 @@ public final class ManifestSplit extends InputSplit implements Writable {
     skip = in.readLong();
     entries = in.readLong();
     weight = in.readLong();
+    check = ManifestTreeCheck.read(in);
   }
 
   @Override

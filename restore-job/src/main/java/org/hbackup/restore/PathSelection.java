@@ -10,6 +10,11 @@ final class PathSelection {
     this.paths = paths;
   }
 
+  List<String> paths() {
+    return paths;
+  }
+
+  /** Whether {@code path} is selected, or lies under a selected path. */
   boolean selects(String path) {
     if (paths.isEmpty()) {
       return true;

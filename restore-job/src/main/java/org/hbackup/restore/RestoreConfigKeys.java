@@ -14,6 +14,19 @@ public final class RestoreConfigKeys {
   /** Replace files that already exist in the target. */
   public static final String OVERWRITE = "hbackup.restore.overwrite";
 
+  /**
+   * The staging directory inside the target where map tasks write files before moving them into
+   * place; set by the driver, removed by the reducer before directory metadata is applied.
+   */
+  public static final String STAGING = "hbackup.restore.staging";
+  /** The splits the driver planned, which the input format hands to the job. */
+  public static final String PLANNED_SPLITS = "hbackup.restore.planned.splits";
+  /**
+   * The repository's path relative to the target, when the repository lies inside the target:
+   * entries at or under it are refused, so a restore never overwrites the repository.
+   */
+  public static final String REPOSITORY_IN_TARGET = "hbackup.restore.repository.in.target";
+
   /** Where the job keeps its report while it runs; the driver deletes it. */
   public static final String WORK_DIR = "hbackup.restore.work.dir";
   /** Default: under hadoop.tmp.dir on the default file system, so a read-only repository works. */

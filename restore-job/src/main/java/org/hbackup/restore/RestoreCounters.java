@@ -6,7 +6,7 @@ public enum RestoreCounters {
   FILES,
   /** Directories created or found, their metadata applied after their contents. */
   DIRECTORIES,
-  /** Symbolic links recreated. */
+  /** Symbolic links recreated, after every file and directory. */
   SYMLINKS,
   /** Bytes of file content written. */
   BYTES_WRITTEN,
@@ -14,6 +14,12 @@ public enum RestoreCounters {
   CHUNKS_READ,
   /** Files not restored because their data is damaged or missing; the report names each. */
   FILES_FAILED,
+  /**
+   * Entries not restored because writing them would pass through a symlink (of the point or of
+   * the target), replace a directory or, without --overwrite, an existing entry, or reach into
+   * the repository; the report names each.
+   */
+  ENTRIES_REFUSED,
   /** Entries whose owner or group could not be applied (the restoring user may not). */
   OWNERSHIP_NOT_APPLIED
 }

@@ -1,10 +1,7 @@
 package org.hbackup.restore;
 
-import java.io.BufferedReader;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -13,27 +10,38 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.SequenceFile;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
-import org.apache.hadoop.mapreduce.lib.output.TextOutputFormat;
+import org.apache.hadoop.mapreduce.lib.output.SequenceFileOutputFormat;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.io.PosixFiles;
+import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.job.JobSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one restore: checks the point and the target, runs the MapReduce job, and collects the
- * report of failed files. Memory of the driver: one manifest segment at a time while planning
- * splits, and the list of failed files.
+ * Runs one restore: checks the point and the target, plans the work ({@link RestorePlanner}),
+ * runs the MapReduce job, and collects the report of failed and refused entries. Memory of the
+ * driver: one manifest segment at a time while planning, and the reported failures.
+ *
+ * <p>Files are written in a staging directory inside the target, {@value #STAGING_PREFIX}
+ * followed by a random id, owner-only; the reducer removes it, and so does the driver when the
+ * job fails. One left behind by a killed restore marks the target as unfinished: a new restore
+ * into it needs {@code --overwrite}, which first removes what the killed one left aside.
  */
 public final class RestoreJob {
   private static final Logger LOG = LoggerFactory.getLogger(RestoreJob.class);
   /** The JSON report names at most this many failed files; the counter has the full number. */
   public static final int MAX_REPORTED_FAILURES = 10_000;
+  /** Names of staging directories in a target's root. */
+  public static final String STAGING_PREFIX = ".hbackup-restore-";
 
   private final Configuration baseConf;
   private final RestoreOptions options;
@@ -48,76 +56,139 @@ public final class RestoreJob {
     Configuration conf = new Configuration(baseConf);
     Repository repository = Repository.open(options.repository(), conf);
     repository.readPoint(options.point());
+    ManifestList manifest = repository.readManifest(options.point());
     FileSystem targetFs = FileSystems.raw(options.target(), conf);
     Path target = targetFs.makeQualified(options.target());
-    checkTarget(targetFs, target);
+    String repositoryInTarget = checkTarget(targetFs, target, repository.layout().root(), conf);
     RestoreOptions qualified = options.toBuilder().repository(repository.layout().root()).target(target).build();
     qualified.writeTo(conf);
+    if (repositoryInTarget != null) {
+      conf.set(RestoreConfigKeys.REPOSITORY_IN_TARGET, repositoryInTarget);
+    }
+
+    RestorePlanner.Plan plan = new RestorePlanner(repository, new PathSelection(options.paths()),
+        conf.getLong(RestoreConfigKeys.FILE_WEIGHT_BYTES, RestoreConfigKeys.DEFAULT_FILE_WEIGHT_BYTES),
+        conf.getInt(RestoreConfigKeys.MAX_MAPS, RestoreConfigKeys.DEFAULT_MAX_MAPS),
+        conf.getLong(RestoreConfigKeys.MIN_SPLIT_BYTES, RestoreConfigKeys.DEFAULT_MIN_SPLIT_BYTES))
+        .plan(manifest, options.point().toString());
+    for (RestoreResult.Failure f : plan.damagedSegments) {
+      LOG.warn("Damaged manifest segment, its entries are not restored: {}: {}", f.path(), f.reason());
+    }
 
     Path workRoot = new Path(conf.get(RestoreConfigKeys.WORK_DIR, RestoreConfigKeys.DEFAULT_WORK_DIR));
     Path work = FileSystem.get(conf).makeQualified(
         new Path(workRoot, "restore-" + options.point() + "-" + UUID.randomUUID()));
     FileSystem workFs = FileSystems.raw(work, conf);
+    Path staging = new Path(target, STAGING_PREFIX + UUID.randomUUID().toString().substring(0, 8));
     try {
-      Job job = configure(conf, work);
+      targetFs.mkdirs(target);
+      makeStaging(targetFs, staging);
+      conf.set(RestoreConfigKeys.STAGING, staging.toString());
+      Path splits = new Path(work, "splits");
+      RestorePlanner.write(workFs, splits, plan.splits);
+      conf.set(RestoreConfigKeys.PLANNED_SPLITS, splits.toString());
+      Path report = new Path(work, "report");
+      Job job = configure(conf, report);
       LOG.info("Restoring point {} from {} into {}", options.point(), repository.layout().root(), target);
       boolean ok = job.waitForCompletion(LOG.isInfoEnabled());
       if (!ok) {
         throw new HbackupException("restore job " + job.getJobID() + " failed: " + JobSetup.failure(job));
       }
-      return new RestoreResult(options.point(), job.getCounters(), readFailures(workFs, work),
+      List<RestoreResult.Failure> failures = new ArrayList<>(plan.damagedSegments);
+      readFailures(workFs, report, conf, failures);
+      return new RestoreResult(options.point(), job.getCounters(), failures, plan.filesInDamagedSegments,
           System.currentTimeMillis() - started);
     } catch (ClassNotFoundException e) {
       throw new HbackupException("restore job could not load a class: " + e.getMessage(), e);
     } finally {
       workFs.delete(work, true);
+      // The reducer removed it when the job got that far; this covers a job that failed before.
+      targetFs.delete(staging, true);
     }
   }
 
-  private void checkTarget(FileSystem fs, Path target) throws IOException {
+  /**
+   * Checks the target before anything is written: it must not be or lie inside the repository,
+   * and must be absent or empty unless overwriting. With {@code --overwrite}, removes what a
+   * killed restore left aside. Returns where the repository lies inside the target, or null.
+   */
+  private String checkTarget(FileSystem fs, Path target, Path repository, Configuration conf) throws IOException {
+    if (FileSystems.relativeUnder(repository, target, conf) != null) {
+      throw new HbackupException("target " + target + " lies inside the repository " + repository
+          + "; restore somewhere else");
+    }
+    String repositoryInTarget = FileSystems.relativeUnder(target, repository, conf);
     FileStatus status;
     try {
       status = fs.getFileStatus(target);
     } catch (FileNotFoundException e) {
-      return;
+      return repositoryInTarget;
     }
     if (!status.isDirectory()) {
       throw new HbackupException("target " + target + " exists and is not a directory");
     }
-    if (!options.overwrite() && fs.listStatusIterator(target).hasNext()) {
+    List<Path> leftovers = new ArrayList<>();
+    boolean otherEntries = false;
+    for (FileStatus child : fs.listStatus(target)) {
+      if (child.getPath().getName().startsWith(STAGING_PREFIX)) {
+        leftovers.add(child.getPath());
+      } else {
+        otherEntries = true;
+      }
+    }
+    if (!options.overwrite() && !leftovers.isEmpty()) {
+      throw new HbackupException("target " + target + " holds what a restore that did not finish left ("
+          + leftovers.get(0).getName() + "); use --overwrite to restore into it again");
+    }
+    if (!options.overwrite() && otherEntries) {
       throw new HbackupException("target " + target + " is not empty; use --overwrite to restore into it");
     }
+    for (Path leftover : leftovers) {
+      LOG.info("Removing {}, left by a restore that did not finish", leftover);
+      fs.delete(leftover, true);
+    }
+    return repositoryInTarget;
   }
 
-  private Job configure(Configuration conf, Path work) throws IOException {
+  /** Creates the staging directory, owner-only, and checks that it is a real directory. */
+  private static void makeStaging(FileSystem fs, Path staging) throws IOException {
+    if (!fs.mkdirs(staging, new FsPermission(PosixFiles.OWNER_ONLY_DIRECTORY))
+        || PosixFiles.kindOf(fs, staging) != PosixFiles.Kind.DIRECTORY) {
+      throw new HbackupException("could not create the staging directory " + staging);
+    }
+    PosixFiles.setPermission(fs, staging, PosixFiles.OWNER_ONLY_DIRECTORY);
+  }
+
+  private Job configure(Configuration conf, Path report) throws IOException {
     JobSetup.applyDefaults(conf);
     Job job = Job.getInstance(conf, "hbackup restore " + options.point());
-    job.setJarByClass(RestoreJob.class);
+    JobSetup.setJar(job, RestoreJob.class);
     job.setInputFormatClass(ManifestInputFormat.class);
     job.setMapperClass(RestoreMapper.class);
     job.setMapOutputKeyClass(RestoreKey.class);
     job.setMapOutputValueClass(BytesWritable.class);
     job.setReducerClass(RestoreReducer.class);
-    // One reducer: directories must be finished deepest first across the whole tree.
+    // One reducer: symlinks come after every map task, and directories must be finished deepest
+    // first across the whole tree.
     job.setNumReduceTasks(1);
     job.setOutputKeyClass(Text.class);
     job.setOutputValueClass(Text.class);
-    job.setOutputFormatClass(TextOutputFormat.class);
-    FileOutputFormat.setOutputPath(job, work);
+    // A SequenceFile: paths may hold tabs and newlines, which a text report would split.
+    job.setOutputFormatClass(SequenceFileOutputFormat.class);
+    FileOutputFormat.setOutputPath(job, report);
     return job;
   }
 
-  private static List<RestoreResult.Failure> readFailures(FileSystem fs, Path work) throws IOException {
-    List<RestoreResult.Failure> failures = new ArrayList<>();
-    for (FileStatus s : fs.listStatus(work, p -> p.getName().startsWith("part-"))) {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(s.getPath()), StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null && failures.size() < MAX_REPORTED_FAILURES; line = in.readLine()) {
-          int tab = line.indexOf('\t');
-          failures.add(tab < 0 ? new RestoreResult.Failure(line, "")
-              : new RestoreResult.Failure(line.substring(0, tab), line.substring(tab + 1)));
+  private static void readFailures(FileSystem fs, Path report, Configuration conf, List<RestoreResult.Failure> into)
+      throws IOException {
+    Text path = new Text();
+    Text reason = new Text();
+    for (FileStatus s : fs.listStatus(report, p -> p.getName().startsWith("part-"))) {
+      try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(s.getPath()))) {
+        while (into.size() < MAX_REPORTED_FAILURES && in.next(path, reason)) {
+          into.add(new RestoreResult.Failure(path.toString(), reason.toString()));
         }
       }
     }
-    return failures;
   }
 }

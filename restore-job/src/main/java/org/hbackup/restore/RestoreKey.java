@@ -9,13 +9,16 @@ import org.apache.hadoop.io.WritableComparable;
 import org.hbackup.common.manifest.RelativePaths;
 
 /**
- * The restore shuffle's key. Failures sort first; directories follow deepest first, so the
- * reducer applies a directory's metadata only after everything below it is finished (a
- * read-only or time-stamped parent would otherwise be changed again by work inside it).
+ * The restore shuffle's key. Failures sort first; then symlinks, created only once every map task
+ * has written its files and directories, so no task can ever write through a link the point
+ * makes; then directories, deepest first, so the reducer applies a directory's metadata only
+ * after everything below it is finished (a read-only or time-stamped parent would otherwise be
+ * changed again by work inside it).
  */
 public final class RestoreKey implements WritableComparable<RestoreKey> {
   public static final byte FAILURE = 0;
-  public static final byte DIRECTORY = 1;
+  public static final byte SYMLINK = 1;
+  public static final byte DIRECTORY = 2;
 
   private byte kind;
   private int depth;
@@ -61,7 +64,7 @@ public final class RestoreKey implements WritableComparable<RestoreKey> {
     if (kind != o.kind) {
       return Byte.compare(kind, o.kind);
     }
-    if (depth != o.depth) {
+    if (kind == DIRECTORY && depth != o.depth) {
       return Integer.compare(o.depth, depth);
     }
     return path.compareTo(o.path);
@@ -79,6 +82,6 @@ public final class RestoreKey implements WritableComparable<RestoreKey> {
 
   @Override
   public String toString() {
-    return (kind == FAILURE ? "failure:" : "directory:") + path;
+    return (kind == FAILURE ? "failure:" : kind == SYMLINK ? "symlink:" : "directory:") + path;
   }
 }

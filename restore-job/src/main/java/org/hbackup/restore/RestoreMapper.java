@@ -2,8 +2,6 @@ package org.hbackup.restore;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -14,7 +12,6 @@ import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.Mapper;
 import org.hbackup.common.ChunkMismatchException;
 import org.hbackup.common.DamageException;
-import org.hbackup.common.HbackupException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.FileHasher;
 import org.hbackup.common.io.FileSystems;
@@ -27,21 +24,30 @@ import org.hbackup.common.repo.ChunkReader;
 import org.hbackup.common.repo.Repository;
 
 /**
- * Restores the entries of one manifest split. Each file is written aside, every chunk checked
- * against its id and the whole file against its SHA-256, and only then renamed into place, so a
- * file appears at its final path complete or not at all. Damage fails that file alone: it is
- * counted and reported by name, and the task goes on. Directories are created here and handed to
- * the reducer, which applies their metadata after their contents.
+ * Restores the files and directories of one manifest split. Each file is written in the
+ * restore's staging directory (owner-only, under a short name, so that any name the source held
+ * fits), every chunk checked against its id and the whole file against its hash, its metadata
+ * applied, and only then renamed into place: a file appears at its final path complete, verified
+ * and with its mode, or not at all. Directories are created here, never through a symlink, and
+ * handed to the reducer, which applies their metadata after their contents; symlinks are handed
+ * to the reducer too, which creates them after every task has finished writing.
  *
- * <p>Memory: one chunk at a time, the open-pack cache, and the repository's Bloom filters.
+ * <p>Damage fails that file alone, and an entry the restore must not write (below a symlink of
+ * the point, a conflict in the target, inside the repository) is refused alone: each is counted
+ * and reported by name, and the task goes on.
+ *
+ * <p>Memory: one chunk at a time, the open-pack cache, the repository's Bloom filters, and the
+ * directories already checked.
  */
 public class RestoreMapper extends Mapper<Text, ManifestEntryWritable, RestoreKey, BytesWritable> {
-  private Path target;
+  private RestoreTarget target;
   private FileSystem fs;
+  private Path staging;
   private ChunkReader chunks;
   private PathSelection selection;
-  private boolean overwrite;
-  private String tmpSuffix;
+  private String repositoryInTarget;
+  private String asidePrefix;
+  private long asideCount;
   private final RestoreKey outKey = new RestoreKey();
   private final BytesWritable outValue = new BytesWritable();
 
@@ -49,13 +55,14 @@ public class RestoreMapper extends Mapper<Text, ManifestEntryWritable, RestoreKe
   protected void setup(Context context) throws IOException {
     Configuration conf = context.getConfiguration();
     RestoreOptions options = RestoreOptions.readFrom(conf);
-    target = options.target();
-    fs = FileSystems.raw(target, conf);
+    fs = FileSystems.raw(options.target(), conf);
+    target = new RestoreTarget(fs, options.target(), options.overwrite());
+    staging = new Path(conf.get(RestoreConfigKeys.STAGING));
     chunks = new ChunkReader(Repository.open(options.repository(), conf), conf);
     selection = new PathSelection(options.paths());
-    overwrite = options.overwrite();
-    // Per task, not per attempt: a retried attempt overwrites what a failed one left aside.
-    tmpSuffix = ".hbackup-" + context.getTaskAttemptID().getTaskID() + ".tmp";
+    repositoryInTarget = conf.get(RestoreConfigKeys.REPOSITORY_IN_TARGET);
+    // Short and unique per attempt: a retried attempt never meets what a failed one left.
+    asidePrefix = "m" + context.getTaskAttemptID().getTaskID().getId() + "a" + context.getTaskAttemptID().getId() + "-";
   }
 
   @Override
@@ -65,42 +72,62 @@ public class RestoreMapper extends Mapper<Text, ManifestEntryWritable, RestoreKe
     if (!selection.selects(e.path())) {
       return;
     }
-    Path dest = RelativePaths.resolve(target, e.path());
-    switch (e.type()) {
-      case DIRECTORY:
-        fs.mkdirs(dest);
-        emit(RestoreKey.DIRECTORY, e.path(), ManifestEntryCodec.toBytes(e), context);
-        break;
-      case FILE:
-        try {
-          restoreFile(e, dest, context);
+    String refusal = value.refusal() != null ? value.refusal() : repositoryConflict(e.path());
+    if (refusal != null) {
+      refuse(e.path(), refusal, context);
+      return;
+    }
+    try {
+      switch (e.type()) {
+        case DIRECTORY:
+          target.ensureDirectory(e.path());
+          emit(RestoreKey.DIRECTORY, e.path(), ManifestEntryCodec.toBytes(e), context);
+          break;
+        case FILE:
+          target.ensureDirectory(RelativePaths.parent(e.path()));
+          restoreFile(e, context);
           context.getCounter(RestoreCounters.FILES).increment(1);
-        } catch (DamageException ex) {
-          context.getCounter(RestoreCounters.FILES_FAILED).increment(1);
-          emit(RestoreKey.FAILURE, e.path(), ex.getMessage().getBytes(StandardCharsets.UTF_8), context);
-        }
-        break;
-      case SYMLINK:
-        restoreSymlink(e, dest);
-        if (!EntryMetadata.applyToLink(fs, dest, e)) {
-          context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
-        }
-        context.getCounter(RestoreCounters.SYMLINKS).increment(1);
-        break;
-      default:
-        throw new IllegalStateException(e.type().toString());
+          break;
+        case SYMLINK:
+          emit(RestoreKey.SYMLINK, e.path(), ManifestEntryCodec.toBytes(e), context);
+          break;
+        default:
+          throw new IllegalStateException(e.type().toString());
+      }
+    } catch (DamageException ex) {
+      context.getCounter(RestoreCounters.FILES_FAILED).increment(1);
+      emit(RestoreKey.FAILURE, e.path(), ex.getMessage().getBytes(StandardCharsets.UTF_8), context);
+    } catch (UnsafeTargetException ex) {
+      refuse(e.path(), ex.getMessage(), context);
     }
   }
 
-  private void restoreFile(ManifestEntry e, Path dest, Context context) throws IOException {
-    Path parent = dest.getParent();
-    fs.mkdirs(parent);
-    Path aside = RelativePaths.resolve(parent, "." + dest.getName() + tmpSuffix);
+  /** Why an entry would overwrite the repository, which lies inside the target; or null. */
+  private String repositoryConflict(String path) {
+    if (repositoryInTarget == null) {
+      return null;
+    }
+    if (path.equals(repositoryInTarget) || path.startsWith(repositoryInTarget + "/")) {
+      return "it would overwrite the repository, which lies at '" + repositoryInTarget + "' in the target";
+    }
+    return null;
+  }
+
+  private void refuse(String path, String reason, Context context) throws IOException, InterruptedException {
+    context.getCounter(RestoreCounters.ENTRIES_REFUSED).increment(1);
+    String message = reason.startsWith(path + ": ") ? reason : (path.isEmpty() ? "." : path) + ": " + reason;
+    emit(RestoreKey.FAILURE, path, message.getBytes(StandardCharsets.UTF_8), context);
+  }
+
+  private void restoreFile(ManifestEntry e, Context context) throws IOException {
+    Path aside = new Path(staging, asidePrefix + asideCount++);
+    Path dest = target.pathOf(e.path());
     short replication = e.replication() > 0 ? e.replication() : fs.getDefaultReplication(dest);
     long blockSize = e.blockSize() > 0 && e.blockSize() % 512 == 0 ? e.blockSize() : fs.getDefaultBlockSize(dest);
+    boolean placed = false;
     try {
       FileHasher whole = new FileHasher(e.rangeSize());
-      try (FSDataOutputStream out = PosixFiles.create(fs, aside, 128 * 1024, replication, blockSize, context)) {
+      try (FSDataOutputStream out = PosixFiles.createNew(fs, aside, 128 * 1024, replication, blockSize, context)) {
         for (ChunkRef ref : e.chunks()) {
           byte[] data;
           try {
@@ -118,41 +145,18 @@ public class RestoreMapper extends Mapper<Text, ManifestEntryWritable, RestoreKe
       ContentId actual = whole.finish();
       if (!actual.equals(e.fileHash())) {
         throw new ChunkMismatchException(e.path() + ": restored content has " + (e.rangeSize() > 0
-            ? "range hash" : "SHA-256") + " " + actual
-            + ", the manifest says " + e.fileHash());
+            ? "range hash" : "SHA-256") + " " + actual + ", the manifest says " + e.fileHash());
       }
-      moveIntoPlace(aside, dest, e.path());
-    } catch (IOException | RuntimeException ex) {
-      fs.delete(aside, false);
-      throw ex;
-    }
-    if (!EntryMetadata.apply(fs, dest, e)) {
-      context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
-    }
-  }
-
-  private void moveIntoPlace(Path aside, Path dest, String path) throws IOException {
-    if (fs.exists(dest)) {
-      if (!overwrite || fs.getFileStatus(dest).isDirectory()) {
-        throw new HbackupException("refusing to replace existing " + dest + " (" + path + ")"
-            + (overwrite ? ": it is a directory" : "; use --overwrite"));
+      // Mode, owner and times before the file is visible: it never shows with a wider mode.
+      if (!EntryMetadata.apply(fs, aside, e)) {
+        context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
       }
-      fs.delete(dest, false);
-    }
-    if (!fs.rename(aside, dest)) {
-      throw new HbackupException("could not rename " + aside + " to " + dest);
-    }
-  }
-
-  private void restoreSymlink(ManifestEntry e, Path dest) throws IOException {
-    fs.mkdirs(dest.getParent());
-    if (overwrite && fs.exists(dest) && !fs.getFileStatus(dest).isDirectory()) {
-      fs.delete(dest, false);
-    }
-    if (PosixFiles.isLocal(fs)) {
-      Files.createSymbolicLink(PosixFiles.local(dest), Paths.get(e.symlinkTarget()));
-    } else {
-      fs.createSymlink(new Path(e.symlinkTarget()), dest, false);
+      target.placeFile(aside, e.path());
+      placed = true;
+    } finally {
+      if (!placed) {
+        fs.delete(aside, false);
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package org.hbackup.restore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
@@ -14,20 +15,29 @@ import org.hbackup.common.manifest.ManifestEntryCodec;
 import org.hbackup.common.manifest.RelativePaths;
 
 /**
- * Applies directory metadata after all contents are written (the shuffle runs after every map
- * task finished, and delivers directories deepest first), and writes the report of failed files
- * as (path, reason) lines. Memory: one entry at a time.
+ * Finishes a restore once every map task is done (the shuffle delivers nothing before): writes
+ * the report of failed and refused entries, creates the symlinks (only now, so that no task could
+ * have written through one), then applies directory metadata deepest first, after all contents.
+ * Memory: one entry at a time.
  */
 public class RestoreReducer extends Reducer<RestoreKey, BytesWritable, Text, Text> {
-  private Path target;
+  private RestoreTarget target;
   private FileSystem fs;
   private final Text outPath = new Text();
   private final Text outReason = new Text();
 
   @Override
   protected void setup(Context context) throws IOException {
-    target = RestoreOptions.readFrom(context.getConfiguration()).target();
-    fs = FileSystems.raw(target, context.getConfiguration());
+    Configuration conf = context.getConfiguration();
+    RestoreOptions options = RestoreOptions.readFrom(conf);
+    fs = FileSystems.raw(options.target(), conf);
+    target = new RestoreTarget(fs, options.target(), options.overwrite());
+    // Holds only what failed attempts and damaged files left. Removed before any directory's
+    // metadata is applied: removing it changes the target root's modification time.
+    String staging = conf.get(RestoreConfigKeys.STAGING);
+    if (staging != null) {
+      fs.delete(new Path(staging), true);
+    }
   }
 
   @Override
@@ -35,17 +45,46 @@ public class RestoreReducer extends Reducer<RestoreKey, BytesWritable, Text, Tex
       throws IOException, InterruptedException {
     for (BytesWritable value : values) {
       if (key.kind() == RestoreKey.FAILURE) {
-        outPath.set(key.path());
-        outReason.set(new String(value.getBytes(), 0, value.getLength(), StandardCharsets.UTF_8));
-        context.write(outPath, outReason);
-      } else {
-        ManifestEntry e = ManifestEntryCodec.fromBytes(value.getBytes(), 0, value.getLength(), "shuffle");
-        Path dir = RelativePaths.resolve(target, e.path());
-        if (!EntryMetadata.apply(fs, dir, e)) {
-          context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
+        report(key.path(), new String(value.getBytes(), 0, value.getLength(), StandardCharsets.UTF_8), context);
+        continue;
+      }
+      ManifestEntry e = ManifestEntryCodec.fromBytes(value.getBytes(), 0, value.getLength(), "shuffle");
+      try {
+        if (key.kind() == RestoreKey.SYMLINK) {
+          restoreSymlink(e, context);
+        } else {
+          finishDirectory(e, context);
         }
-        context.getCounter(RestoreCounters.DIRECTORIES).increment(1);
+      } catch (UnsafeTargetException ex) {
+        context.getCounter(RestoreCounters.ENTRIES_REFUSED).increment(1);
+        report(e.path(), ex.getMessage(), context);
       }
     }
+  }
+
+  private void restoreSymlink(ManifestEntry e, Context context) throws IOException {
+    target.ensureDirectory(RelativePaths.parent(e.path()));
+    target.placeSymlink(e.symlinkTarget(), e.path());
+    if (!EntryMetadata.applyToLink(fs, target.pathOf(e.path()), e)) {
+      context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
+    }
+    context.getCounter(RestoreCounters.SYMLINKS).increment(1);
+  }
+
+  /** Applies a directory's metadata, after checking it is still a directory and not a link. */
+  private void finishDirectory(ManifestEntry e, Context context) throws IOException {
+    if (!target.isDirectory(e.path())) {
+      throw new UnsafeTargetException(e.path(), "is no longer a directory in the target; its metadata is not applied");
+    }
+    if (!EntryMetadata.apply(fs, target.pathOf(e.path()), e)) {
+      context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
+    }
+    context.getCounter(RestoreCounters.DIRECTORIES).increment(1);
+  }
+
+  private void report(String path, String reason, Context context) throws IOException, InterruptedException {
+    outPath.set(path);
+    outReason.set(reason);
+    context.write(outPath, outReason);
   }
 }

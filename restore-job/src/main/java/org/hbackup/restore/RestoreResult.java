@@ -30,12 +30,19 @@ public final class RestoreResult {
   private final PointId point;
   private final Counters counters;
   private final List<Failure> failures;
+  private final long filesInDamagedSegments;
   private final long durationMs;
 
-  public RestoreResult(PointId point, Counters counters, List<Failure> failures, long durationMs) {
+  /**
+   * {@code filesInDamagedSegments}: files of the point that the planner could not even list,
+   * because the manifest segments holding them are damaged; they count as failed files.
+   */
+  public RestoreResult(PointId point, Counters counters, List<Failure> failures, long filesInDamagedSegments,
+      long durationMs) {
     this.point = point;
     this.counters = counters;
     this.failures = Collections.unmodifiableList(failures);
+    this.filesInDamagedSegments = filesInDamagedSegments;
     this.durationMs = durationMs;
   }
 
@@ -44,7 +51,13 @@ public final class RestoreResult {
   }
 
   public long get(RestoreCounters counter) {
-    return counters.findCounter(counter).getValue();
+    long value = counters.findCounter(counter).getValue();
+    return counter == RestoreCounters.FILES_FAILED ? value + filesInDamagedSegments : value;
+  }
+
+  /** Whether anything was not restored: damaged files or segments, or refused entries. */
+  public boolean incomplete() {
+    return get(RestoreCounters.FILES_FAILED) > 0 || get(RestoreCounters.ENTRIES_REFUSED) > 0 || !failures.isEmpty();
   }
 
   public List<Failure> failures() {

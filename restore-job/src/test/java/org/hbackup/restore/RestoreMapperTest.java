@@ -44,8 +44,26 @@ class RestoreMapperTest {
     repository = RepositoryFixture.create(repo, conf);
     target = dir.resolve("target");
     driver = MapDriver.newMapDriver(new RestoreMapper());
-    RestoreOptions.builder().repository(repo).point(PointId.create(java.time.Instant.now()))
-        .target(new Path(target.toUri())).build().writeTo(driver.getConfiguration());
+    configure(false);
+  }
+
+  private void configure(boolean overwrite) throws IOException {
+    RestoreOptions.builder().repository(new Path(dir.resolve("repo").toUri()))
+        .point(PointId.create(java.time.Instant.now())).target(new Path(target.toUri())).overwrite(overwrite)
+        .build().writeTo(driver.getConfiguration());
+    java.nio.file.Path staging = target.resolve(".hbackup-restore-test");
+    Files.createDirectories(staging);
+    driver.getConfiguration().set(RestoreConfigKeys.STAGING, staging.toUri().toString());
+  }
+
+  private long count(RestoreCounters counter) {
+    return driver.getCounters().findCounter(counter).getValue();
+  }
+
+  private void assertStagingEmpty() throws IOException {
+    try (var listing = Files.list(target.resolve(".hbackup-restore-test"))) {
+      assertEquals(0, listing.count(), "nothing left aside");
+    }
   }
 
   private static byte[] random(int seed, int length) {
@@ -90,8 +108,9 @@ class RestoreMapperTest {
     assertEquals("rw----r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(restored)));
     assertEquals(1_500_000_000_000L, Files.getLastModifiedTime(restored).toMillis());
     try (var listing = Files.list(target.resolve("dir"))) {
-      assertEquals(1, listing.count(), "nothing left aside");
+      assertEquals(1, listing.count());
     }
+    assertStagingEmpty();
     assertEquals(1, out.size());
     assertEquals(RestoreKey.DIRECTORY, out.get(0).getFirst().kind());
     assertEquals(1, driver.getCounters().findCounter(RestoreCounters.FILES).getValue());
@@ -116,8 +135,9 @@ class RestoreMapperTest {
     assertEquals(2, driver.getCounters().findCounter(RestoreCounters.FILES_FAILED).getValue());
     assertFalse(Files.exists(target.resolve("bad.bin")));
     try (var listing = Files.list(target)) {
-      assertEquals(0, listing.count(), "no partial file remains");
+      assertEquals(1, listing.count(), "no partial file remains, only the staging directory");
     }
+    assertStagingEmpty();
   }
 
   @Test
@@ -130,5 +150,99 @@ class RestoreMapperTest {
         .withInput(new Text("keeper"), new ManifestEntryWritable(file("keeper", chunks, hashOf(chunks)))).run();
     assertTrue(Files.exists(target.resolve("keep/a")));
     assertFalse(Files.exists(target.resolve("keeper")));
+  }
+
+  private static ManifestEntry directory(String path) {
+    return ManifestEntry.builder(EntryType.DIRECTORY, path).permission((short) 0755).build();
+  }
+
+  @Test
+  void refusesAnEntryTheManifestCheckRefusedAndWritesNothingForIt() throws IOException {
+    List<byte[]> chunks = List.of(random(6, 100));
+    repository.store(chunks);
+    ManifestEntryWritable below = new ManifestEntryWritable();
+    below.set(file("link/pwned", chunks, hashOf(chunks)), "'link' is not a directory in this point");
+    List<Pair<RestoreKey, BytesWritable>> out = driver.withInput(new Text("link/pwned"), below).run();
+    assertEquals(1, out.size());
+    assertEquals(RestoreKey.FAILURE, out.get(0).getFirst().kind());
+    assertEquals(1, count(RestoreCounters.ENTRIES_REFUSED));
+    assertFalse(Files.exists(target.resolve("link")));
+  }
+
+  @Test
+  void neverWritesThroughASymlinkAlreadyInTheTarget() throws IOException {
+    java.nio.file.Path outside = Files.createDirectories(dir.resolve("outside"));
+    Files.createDirectories(target);
+    Files.createSymbolicLink(target.resolve("link"), outside);
+    List<byte[]> chunks = List.of(random(7, 100));
+    repository.store(chunks);
+    List<Pair<RestoreKey, BytesWritable>> out = driver
+        .withInput(new Text("link"), new ManifestEntryWritable(directory("link")))
+        .withInput(new Text("link/pwned"), new ManifestEntryWritable(file("link/pwned", chunks, hashOf(chunks))))
+        .withInput(new Text("link/sub"), new ManifestEntryWritable(directory("link/sub"))).run();
+    assertEquals(3, out.size());
+    out.forEach(p -> assertEquals(RestoreKey.FAILURE, p.getFirst().kind()));
+    assertEquals(3, count(RestoreCounters.ENTRIES_REFUSED));
+    try (var listing = Files.list(outside)) {
+      assertEquals(0, listing.count(), "nothing was written outside the target");
+    }
+    assertTrue(Files.isSymbolicLink(target.resolve("link")), "without --overwrite the link stays");
+  }
+
+  @Test
+  void withOverwriteReplacesALinkInTheWayByARealDirectory() throws IOException {
+    configure(true);
+    java.nio.file.Path outside = Files.createDirectories(dir.resolve("outside"));
+    Files.write(outside.resolve("precious"), new byte[] {9});
+    Files.createSymbolicLink(target.resolve("link"), outside);
+    Files.createSymbolicLink(target.resolve("file-link"), outside.resolve("precious"));
+    List<byte[]> chunks = List.of(random(8, 100));
+    repository.store(chunks);
+    driver.withInput(new Text("file-link"), new ManifestEntryWritable(file("file-link", chunks, hashOf(chunks))))
+        .withInput(new Text("link/pwned"), new ManifestEntryWritable(file("link/pwned", chunks, hashOf(chunks))))
+        .run();
+    assertEquals(2, count(RestoreCounters.FILES));
+    assertFalse(Files.isSymbolicLink(target.resolve("link")));
+    assertTrue(Files.isDirectory(target.resolve("link")));
+    assertArrayEquals(chunks.get(0), Files.readAllBytes(target.resolve("link/pwned")));
+    assertFalse(Files.isSymbolicLink(target.resolve("file-link")), "the link itself is replaced");
+    assertArrayEquals(new byte[] {9}, Files.readAllBytes(outside.resolve("precious")), "not what it pointed to");
+    try (var listing = Files.list(outside)) {
+      assertEquals(1, listing.count());
+    }
+  }
+
+  @Test
+  void handsSymlinksToTheReducerInsteadOfCreatingThem() throws IOException {
+    ManifestEntry link = ManifestEntry.builder(EntryType.SYMLINK, "link").symlinkTarget("/etc").build();
+    List<Pair<RestoreKey, BytesWritable>> out = driver.withInput(new Text("link"), new ManifestEntryWritable(link)).run();
+    assertEquals(1, out.size());
+    assertEquals(RestoreKey.SYMLINK, out.get(0).getFirst().kind());
+    assertFalse(Files.exists(target.resolve("link"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+  }
+
+  @Test
+  void restoresANameOfTheLongestLengthTheFileSystemTakes() throws IOException {
+    String name = "\u00e9".repeat(127) + "x";
+    assertEquals(255, name.getBytes(StandardCharsets.UTF_8).length);
+    List<byte[]> chunks = List.of(random(9, 100));
+    repository.store(chunks);
+    driver.withInput(new Text(name), new ManifestEntryWritable(file(name, chunks, hashOf(chunks)))).run();
+    assertArrayEquals(chunks.get(0), Files.readAllBytes(target.resolve(name)));
+    assertEquals(0, count(RestoreCounters.FILES_FAILED));
+  }
+
+  @Test
+  void refusesEntriesThatWouldOverwriteTheRepository() throws IOException {
+    driver.getConfiguration().set(RestoreConfigKeys.REPOSITORY_IN_TARGET, "backups/repo");
+    List<byte[]> chunks = List.of(random(10, 100));
+    repository.store(chunks);
+    driver.withInput(new Text("backups/repo/config.json"),
+        new ManifestEntryWritable(file("backups/repo/config.json", chunks, hashOf(chunks))))
+        .withInput(new Text("backups/repo2"), new ManifestEntryWritable(file("backups/repo2", chunks, hashOf(chunks))))
+        .run();
+    assertEquals(1, count(RestoreCounters.ENTRIES_REFUSED));
+    assertEquals(1, count(RestoreCounters.FILES));
+    assertFalse(Files.exists(target.resolve("backups/repo/config.json")));
   }
 }

@@ -7,11 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.Channels;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
@@ -56,6 +59,10 @@ public final class PosixFiles {
   private static final int S_IFDIR = 0040000;
   private static final int S_IFREG = 0100000;
   private static final int S_IFLNK = 0120000;
+  /** Read and write for the owner alone: temporary files and repository files. */
+  public static final short OWNER_ONLY_FILE = 0600;
+  /** Read, write and search for the owner alone: staging directories and the repository's. */
+  public static final short OWNER_ONLY_DIRECTORY = 0700;
   /** The bits {@link #toMode} reads: owner, group and others, without setuid, setgid and sticky. */
   private static final int PERMISSION_BITS = 0777;
   /**
@@ -73,15 +80,60 @@ public final class PosixFiles {
   }
 
   /**
-   * Creates (or truncates) a file for writing. The file gets the default permission; callers
-   * apply the one they want afterwards.
+   * Creates a new file for writing, readable and writable by its owner only, and fails if
+   * anything exists at {@code path}, a symlink included: {@code O_CREAT|O_EXCL} never follows a
+   * link, so nothing is written through one. Callers apply the final permission afterwards.
    */
-  public static FSDataOutputStream create(FileSystem fs, Path path, int bufferSize, short replication,
+  public static FSDataOutputStream createNew(FileSystem fs, Path path, int bufferSize, short replication,
       long blockSize, Progressable progress) throws IOException {
     if (isLocal(fs)) {
-      return new FSDataOutputStream(new BufferedOutputStream(Files.newOutputStream(local(path)), bufferSize), null);
+      java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(local(path),
+          EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+          PosixFilePermissions.asFileAttribute(fromMode(OWNER_ONLY_FILE)));
+      return new FSDataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), bufferSize), null);
     }
-    return fs.create(path, true, bufferSize, replication, blockSize, progress);
+    return fs.create(path, new FsPermission(OWNER_ONLY_FILE), false, bufferSize, replication, blockSize, progress);
+  }
+
+  /** What is at a path, read without following a symlink there. */
+  public enum Kind {
+    MISSING, FILE, DIRECTORY, SYMLINK,
+    /** A FIFO, socket or device node. */
+    SPECIAL
+  }
+
+  /**
+   * What is at {@code path} itself: a symlink is reported as one, never followed (an
+   * {@code lstat}, or Hadoop's {@code getFileLinkStatus}). The path's parents are resolved by the
+   * file system as usual; callers that must not pass through a symlink check them first.
+   */
+  public static Kind kindOf(FileSystem fs, Path path) throws IOException {
+    if (isLocal(fs)) {
+      try {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(local(path),
+            java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        return a.isSymbolicLink() ? Kind.SYMLINK : a.isDirectory() ? Kind.DIRECTORY
+            : a.isRegularFile() ? Kind.FILE : Kind.SPECIAL;
+      } catch (NoSuchFileException e) {
+        return Kind.MISSING;
+      }
+    }
+    FileStatus status;
+    try {
+      status = fs.getFileLinkStatus(path);
+    } catch (java.io.FileNotFoundException e) {
+      return Kind.MISSING;
+    }
+    return status.isSymlink() ? Kind.SYMLINK : status.isDirectory() ? Kind.DIRECTORY : Kind.FILE;
+  }
+
+  /** Removes a file or a symlink itself (never what a link points to); not a directory. */
+  public static void deleteEntry(FileSystem fs, Path path) throws IOException {
+    if (isLocal(fs)) {
+      Files.deleteIfExists(local(path));
+    } else {
+      fs.delete(path, false);
+    }
   }
 
   /**

@@ -49,6 +49,17 @@ public final class ManifestEntry {
     return new Builder(type, path);
   }
 
+  /** A builder holding every field of this entry, under another path and type. */
+  public Builder toBuilder(EntryType newType, String newPath) {
+    Builder b = new Builder(newType, newPath).length(length).permission(permission).owner(owner).group(group)
+        .modificationTime(modificationTime).accessTime(accessTime).replication(replication).blockSize(blockSize);
+    if (newType == type) {
+      b.fileHash(fileHash).chunks(chunks).symlinkTarget(symlinkTarget).sourceChecksum(sourceChecksum)
+          .rangeSize(rangeSize);
+    }
+    return b;
+  }
+
   public EntryType type() {
     return type;
   }

@@ -154,6 +154,10 @@ public final class PointRecord {
 
   /** The manifest list's path, relative to the repository root. */
   public String manifestPath() {
+    return manifestPath(id);
+  }
+
+  private static String manifestPath(PointId id) {
     return "manifests/" + id + ".json";
   }
 
@@ -220,6 +224,10 @@ public final class PointRecord {
           Map.Entry<String, JsonNode> e = it.next();
           b.counter(e.getKey(), e.getValue().asLong());
         }
+      }
+      JsonNode manifest = root.get("manifest");
+      if (manifest != null && !manifest.isNull() && !manifest.asText().equals(manifestPath(b.id))) {
+        throw new FormatException(file, "manifest names " + manifest.asText() + ", not this point's manifest list");
       }
       b.changes(readChanges(root.get("changes")));
       JsonNode changeList = root.get("changeList");

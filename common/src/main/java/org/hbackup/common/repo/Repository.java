@@ -11,6 +11,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.hbackup.common.DamageException;
+import org.hbackup.common.FormatException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.NotARepositoryException;
 import org.hbackup.common.id.ContentId;
@@ -129,20 +131,37 @@ public final class Repository {
     return points.isEmpty() ? null : points.get(points.size() - 1);
   }
 
+  /**
+   * Reads a point record, checking that it names the point its file name says: a record copied
+   * under another name would otherwise make one point restore another's manifest.
+   */
   public PointRecord readPoint(PointId id) throws IOException {
     Path path = layout.point(id);
+    PointRecord record;
     try (InputStream in = fs.open(path)) {
-      return PointRecord.fromJson(in, path.toString());
+      record = PointRecord.fromJson(in, path.toString());
     } catch (FileNotFoundException e) {
       throw new HbackupException("no point " + id + " in " + layout.root(), e);
     }
+    if (!record.id().equals(id)) {
+      throw new FormatException(path.toString(), "the record names point " + record.id() + ", not " + id);
+    }
+    return record;
   }
 
+  /** Reads a point's manifest list, checking that it is that point's. */
   public ManifestList readManifest(PointId id) throws IOException {
     Path path = layout.manifest(id);
+    ManifestList list;
     try (InputStream in = fs.open(path)) {
-      return ManifestList.fromJson(in, path.toString());
+      list = ManifestList.fromJson(in, path.toString());
+    } catch (FileNotFoundException e) {
+      throw new DamageException("the manifest list of point " + id + " is missing: " + path, e);
     }
+    if (!list.point().equals(id)) {
+      throw new FormatException(path.toString(), "the manifest list names point " + list.point() + ", not " + id);
+    }
+    return list;
   }
 
   /** Opens a point's change list; the caller checks {@link PointRecord#hasChangeList()} first. */

@@ -59,4 +59,36 @@ class PosixFilesTest {
     assertFalse(listed.get(4).isFile());
     assertEquals((short) 0640, listed.get(1).getPermission().toShort());
   }
+
+  @Test
+  void createsNewFilesOwnerOnlyAndNeverThroughASymlink() throws IOException {
+    FileSystem fs = FileSystems.raw(new Path(dir.toUri()), new Configuration());
+    Path file = new Path(dir.resolve("new").toUri());
+    try (org.apache.hadoop.fs.FSDataOutputStream out = PosixFiles.createNew(fs, file, 4096, (short) 1, 1 << 20, null)) {
+      out.write(1);
+    }
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("new"))));
+    java.nio.file.Path outside = dir.resolve("outside");
+    Files.createSymbolicLink(dir.resolve("link"), outside);
+    Path link = new Path(dir.resolve("link").toUri());
+    org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.FileAlreadyExistsException.class,
+        () -> PosixFiles.createNew(fs, link, 4096, (short) 1, 1 << 20, null));
+    assertFalse(Files.exists(outside), "nothing was created where the link points");
+    org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.FileAlreadyExistsException.class,
+        () -> PosixFiles.createNew(fs, file, 4096, (short) 1, 1 << 20, null));
+  }
+
+  @Test
+  void tellsWhatIsAtAPathWithoutFollowingALink() throws IOException {
+    FileSystem fs = FileSystems.raw(new Path(dir.toUri()), new Configuration());
+    Files.createDirectory(dir.resolve("d"));
+    Files.write(dir.resolve("f"), new byte[] {1});
+    Files.createSymbolicLink(dir.resolve("to-dir"), dir.resolve("d"));
+    assertEquals(PosixFiles.Kind.DIRECTORY, PosixFiles.kindOf(fs, new Path(dir.resolve("d").toUri())));
+    assertEquals(PosixFiles.Kind.FILE, PosixFiles.kindOf(fs, new Path(dir.resolve("f").toUri())));
+    assertEquals(PosixFiles.Kind.SYMLINK, PosixFiles.kindOf(fs, new Path(dir.resolve("to-dir").toUri())));
+    assertEquals(PosixFiles.Kind.MISSING, PosixFiles.kindOf(fs, new Path(dir.resolve("none").toUri())));
+    PosixFiles.deleteEntry(fs, new Path(dir.resolve("to-dir").toUri()));
+    assertTrue(Files.isDirectory(dir.resolve("d")), "deleting a link leaves what it points to");
+  }
 }

@@ -1,0 +1,274 @@
+package org.hbackup.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.manifest.ChunkRef;
+import org.hbackup.common.manifest.EntryType;
+import org.hbackup.common.manifest.ManifestEntry;
+import org.hbackup.common.manifest.ManifestEntryCodec;
+import org.hbackup.common.manifest.SegmentRef;
+import org.hbackup.common.repo.Repository;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Restores from repositories that lie, on the embedded default: every hostile point is refused
+ * where it lies, with exit code 3 and the entries named, nothing is written outside the target,
+ * and what can be trusted is still restored.
+ */
+class HostileRepositoryIT {
+  @TempDir
+  static java.nio.file.Path dir;
+
+  private static Configuration conf;
+  private static FileSystem fs;
+  private static Repository repository;
+  private static PointId honest;
+  private static String repo;
+
+  /** A tree with a symlink to a directory outside, and a directory whose entries can be moved under it. */
+  @BeforeAll
+  static void backUpATree() throws Exception {
+    conf = new Configuration();
+    conf.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
+    java.nio.file.Path source = dir.resolve("source");
+    Files.createDirectories(source.resolve("payload/sub"));
+    Files.writeString(source.resolve("payload/pwned"), "written outside the target\n");
+    Files.writeString(source.resolve("payload/sub/deeper"), "deeper\n");
+    Files.writeString(source.resolve("top.txt"), "top\n");
+    Files.createDirectories(source.resolve("d"));
+    Files.writeString(source.resolve("d/f"), "in d\n");
+    Files.createDirectories(dir.resolve("outside"));
+    Files.createSymbolicLink(source.resolve("link"), dir.resolve("outside"));
+    fs = FileSystems.raw(new Path(source.toUri()), conf);
+    repo = uri("repo");
+    Cli.Result backup = Cli.run(conf, "backup", "--source", source.toString(), "--repo", repo, "--json");
+    assertEquals(0, backup.exitCode, backup.toString());
+    honest = PointId.parse(backup.json().get("point").asText());
+    repository = Repository.open(new Path(repo), conf);
+  }
+
+  private static String uri(String name) {
+    return dir.resolve(name).toUri().toString();
+  }
+
+  private static void assertOutsideUntouched() throws IOException {
+    try (Stream<java.nio.file.Path> files = Files.list(dir.resolve("outside"))) {
+      assertEquals(List.of(), files.collect(Collectors.toList()), "nothing was written outside the target");
+    }
+  }
+
+  /** The honest point's entries under {@code payload/} moved under the symlink {@code link}. */
+  private static PointId payloadUnderTheLink() throws IOException {
+    return RepositoryEdits.rewrite(repository, honest, entries -> {
+      List<ManifestEntry> edited = new ArrayList<>();
+      for (ManifestEntry e : entries) {
+        if (e.path().equals("payload")) {
+          continue;
+        }
+        edited.add(e.path().startsWith("payload/") ? e.toBuilder(e.type(), "link" + e.path().substring(7)).build() : e);
+      }
+      return edited;
+    });
+  }
+
+  private static Cli.Result restore(PointId point, String target, String... extra) throws Exception {
+    List<String> args = new ArrayList<>(List.of("restore", "--repo", repo, "--point", point.toString(),
+        "--target", uri(target), "--json"));
+    args.addAll(List.of(extra));
+    return Cli.run(conf, args.toArray(new String[0]));
+  }
+
+  @Test
+  void entriesBelowASymlinkOfThePointAreRefusedAndNothingLeavesTheTarget() throws Exception {
+    PointId hostile = payloadUnderTheLink();
+    for (String[] extra : new String[][] {{}, {"--overwrite"}}) {
+      String target = "restored-link" + extra.length;
+      Cli.Result r = restore(hostile, target, extra);
+      assertEquals(3, r.exitCode, r.toString());
+      JsonNode report = r.json();
+      assertEquals(3, report.get("entriesRefused").asLong(), r.toString());
+      List<String> failed = new ArrayList<>();
+      report.get("failed").forEach(n -> failed.add(n.asText()));
+      assertEquals(List.of("link/pwned", "link/sub", "link/sub/deeper"), failed);
+      assertTrue(r.stderr.contains("link/pwned"), r.stderr);
+      assertOutsideUntouched();
+      java.nio.file.Path restored = dir.resolve(target);
+      assertTrue(Files.isSymbolicLink(restored.resolve("link")), "the link itself is restored, last");
+      assertEquals("top\n", Files.readString(restored.resolve("top.txt")), "the rest is restored");
+      assertEquals("in d\n", Files.readString(restored.resolve("d/f")));
+    }
+  }
+
+  @Test
+  void aSymlinkAlreadyInTheTargetIsNeverWrittenThrough() throws Exception {
+    java.nio.file.Path target = Files.createDirectories(dir.resolve("restored-existing-link"));
+    Files.createSymbolicLink(target.resolve("d"), dir.resolve("outside"));
+    Files.createSymbolicLink(target.resolve("top.txt"), dir.resolve("outside/top.txt"));
+    Cli.Result refused = restore(honest, "restored-existing-link");
+    assertEquals(1, refused.exitCode, "a non-empty target needs --overwrite: " + refused);
+    Cli.Result r = restore(honest, "restored-existing-link", "--overwrite");
+    assertEquals(0, r.exitCode, r.toString());
+    assertOutsideUntouched();
+    assertFalse(Files.isSymbolicLink(target.resolve("d")), "the link in the way was replaced, not followed");
+    assertEquals("in d\n", Files.readString(target.resolve("d/f")));
+    assertFalse(Files.isSymbolicLink(target.resolve("top.txt")));
+    assertEquals("top\n", Files.readString(target.resolve("top.txt")));
+  }
+
+  @Test
+  void pathsThatLeaveTheTargetAreRefusedAndTheOtherSegmentsRestored() throws Exception {
+    ManifestEntry template = RepositoryEdits.entries(repository, honest).stream()
+        .filter(e -> e.path().equals("top.txt")).findFirst().orElseThrow();
+    List<SegmentRef> segments = new ArrayList<>(repository.readManifest(honest).segments());
+    for (String escape : new String[] {"../../escaped", "/" + dir.resolve("outside/absolute").toString().substring(1)}) {
+      SegmentRef bad = RepositoryEdits.rawSegment(repository, List.of(RepositoryEdits.withRawPath(template, escape)),
+          "zzz", "zzz");
+      List<SegmentRef> withBad = new ArrayList<>(segments);
+      withBad.add(bad);
+      PointId point = RepositoryEdits.publish(repository, RepositoryEdits.list(withBad, 5, 4));
+      Cli.Result r = restore(point, "restored-escape-" + escape.length());
+      assertEquals(3, r.exitCode, r.toString());
+      assertTrue(r.stderr.contains("refusing manifest path"), r.stderr);
+      assertFalse(Files.exists(dir.resolve("escaped")));
+      assertOutsideUntouched();
+      java.nio.file.Path top = dir.resolve("restored-escape-" + escape.length() + "/top.txt");
+      assertTrue(Files.exists(top), r.toString());
+      assertEquals("top\n", Files.readString(top));
+    }
+  }
+
+  @Test
+  void aPathRepeatedInAnotherSegmentRefusesTheWholeRestore() throws Exception {
+    ManifestEntry top = RepositoryEdits.entries(repository, honest).stream()
+        .filter(e -> e.path().equals("top.txt")).findFirst().orElseThrow();
+    ManifestEntry root = ManifestEntry.builder(EntryType.DIRECTORY, "").permission((short) 0755).build();
+    SegmentRef first = RepositoryEdits.rawSegment(repository,
+        List.of(ManifestEntryCodec.toBytes(root), ManifestEntryCodec.toBytes(top)), "", "a");
+    SegmentRef again = RepositoryEdits.rawSegment(repository, List.of(ManifestEntryCodec.toBytes(top)), "b", "b");
+    PointId point = RepositoryEdits.publish(repository, RepositoryEdits.list(List.of(first, again), 2, 1));
+    Cli.Result r = restore(point, "restored-duplicate");
+    assertEquals(3, r.exitCode, r.toString());
+    assertTrue(r.stderr.contains("does not follow"), r.stderr);
+    assertFalse(Files.exists(dir.resolve("restored-duplicate/top.txt")), "nothing is restored from such a manifest");
+  }
+
+  @Test
+  void lengthsThatLieFailTheirFileOrTheirSegment() throws Exception {
+    // A chunk list whose lengths do not add up to the file's: no honest writer makes that
+    // segment, so it is refused whole. A chunk whose length differs from the index's: that file.
+    PointId longer = RepositoryEdits.rewrite(repository, honest, entries -> entries.stream()
+        .map(e -> e.path().equals("d/f") ? e.toBuilder(EntryType.FILE, e.path()).length(e.length() + 1).build() : e)
+        .collect(Collectors.toList()));
+    Cli.Result r = restore(longer, "restored-longer");
+    assertEquals(3, r.exitCode, r.toString());
+    assertTrue(r.stderr.contains("has chunks of"), r.stderr);
+
+    PointId lying = RepositoryEdits.rewrite(repository, honest, entries -> entries.stream()
+        .map(e -> {
+          if (!e.path().equals("d/f")) {
+            return e;
+          }
+          ChunkRef c = e.chunks().get(0);
+          return e.toBuilder(EntryType.FILE, e.path()).length(c.length() + 7)
+              .chunks(List.of(new ChunkRef(c.id(), c.length() + 7))).build();
+        })
+        .collect(Collectors.toList()));
+    Cli.Result r2 = restore(lying, "restored-lying");
+    assertEquals(3, r2.exitCode, r2.toString());
+    assertEquals(1, r2.json().get("filesFailed").asLong());
+    assertEquals("d/f", r2.json().get("failed").get(0).asText());
+    assertFalse(Files.exists(dir.resolve("restored-lying/d/f")));
+    assertEquals("top\n", Files.readString(dir.resolve("restored-lying/top.txt")));
+  }
+
+  @Test
+  void aPointRecordThatNamesAnotherPointIsRefused() throws Exception {
+    PointId other = PointId.create(java.time.Instant.now());
+    byte[] record = Files.readAllBytes(dir.resolve("repo/points/" + honest + ".json"));
+    Files.write(dir.resolve("repo/points/" + other + ".json"), record);
+    Cli.Result r = restore(other, "restored-other");
+    assertEquals(3, r.exitCode, r.toString());
+    assertTrue(r.stderr.contains("names point " + honest), r.stderr);
+
+    PointId borrowing = PointId.create(java.time.Instant.now());
+    String json = new String(record, StandardCharsets.UTF_8).replace("\"id\" : \"" + honest, "\"id\" : \"" + borrowing);
+    Files.writeString(dir.resolve("repo/points/" + borrowing + ".json"), json);
+    Cli.Result r2 = restore(borrowing, "restored-borrowing");
+    assertEquals(3, r2.exitCode, r2.toString());
+    assertTrue(r2.stderr.contains("not this point's manifest list"), r2.stderr);
+    assertFalse(Files.exists(dir.resolve("restored-borrowing/top.txt")));
+  }
+
+  @Test
+  void aTargetInsideTheRepositoryIsRefusedAndTheRepositoryInsideTheTargetIsNeverOverwritten() throws Exception {
+    Cli.Result inside = Cli.run(conf, "restore", "--repo", repo, "--point", honest.toString(),
+        "--target", uri("repo/restored"));
+    assertEquals(1, inside.exitCode, inside.toString());
+    assertTrue(inside.stderr.contains("inside the repository"), inside.stderr);
+    Cli.Result same = Cli.run(conf, "restore", "--repo", repo, "--point", honest.toString(),
+        "--target", repo, "--overwrite");
+    assertEquals(1, same.exitCode, same.toString());
+    assertFalse(Files.exists(dir.resolve("repo/top.txt")));
+
+    // A point of a tree that held its own repository, restored over it.
+    java.nio.file.Path tree = dir.resolve("holder");
+    Files.createDirectories(tree.resolve("backups/repo"));
+    Files.writeString(tree.resolve("backups/repo/config.json"), "not the real one\n");
+    Files.writeString(tree.resolve("keep.txt"), "keep\n");
+    String holderRepo = uri("holder-repo");
+    assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", holderRepo).exitCode);
+    byte[] config = Files.readAllBytes(dir.resolve("holder-repo/config.json"));
+    Files.move(dir.resolve("holder-repo"), tree.resolve("backups/real-repo"));
+    Files.delete(tree.resolve("backups/repo/config.json"));
+    Files.delete(tree.resolve("backups/repo"));
+    Files.move(tree.resolve("backups/real-repo"), tree.resolve("backups/repo"));
+    String movedRepo = tree.resolve("backups/repo").toUri().toString();
+    Cli.Result over = Cli.run(conf, "restore", "--repo", movedRepo, "--point", "latest",
+        "--target", tree.toUri().toString(), "--overwrite", "--json");
+    assertEquals(3, over.exitCode, over.toString());
+    assertArrayEquals(config, Files.readAllBytes(tree.resolve("backups/repo/config.json")), "the repository is intact");
+    assertEquals("keep\n", Files.readString(tree.resolve("keep.txt")));
+  }
+
+  @Test
+  void aKilledRestoreIsFinishedByARestoreWithOverwrite() throws Exception {
+    java.nio.file.Path target = Files.createDirectories(dir.resolve("restored-killed"));
+    // What a restore killed midway leaves: some entries in place, a file aside in its staging.
+    Files.createDirectories(target.resolve("d"));
+    Files.writeString(target.resolve("d/f"), "in d\n");
+    java.nio.file.Path staging = Files.createDirectories(target.resolve(".hbackup-restore-1234abcd"));
+    Files.writeString(staging.resolve("m0a0-3"), "half a fi");
+    Cli.Result refused = restore(honest, "restored-killed");
+    assertEquals(1, refused.exitCode, refused.toString());
+    assertTrue(refused.stderr.contains("did not finish"), refused.stderr);
+    Cli.Result r = restore(honest, "restored-killed", "--overwrite");
+    assertEquals(0, r.exitCode, r.toString());
+    TreeMap<String, FileStatus> restored = Trees.snapshot(fs, new Path(target.toUri()));
+    TreeMap<String, FileStatus> source = Trees.snapshot(fs, new Path(dir.resolve("source").toUri()));
+    assertEquals(source.keySet(), restored.keySet(), "exactly the point's entries, nothing left aside");
+    assertTrue(Files.isSymbolicLink(target.resolve("link")));
+    assertFalse(Files.exists(staging, LinkOption.NOFOLLOW_LINKS));
+  }
+}
