@@ -34,6 +34,8 @@ public final class BackupConfigKeys {
   public static final String LISTING = "hbackup.backup.listing";
   /** Sum of the listing's split weights, written by the driver. */
   public static final String LISTING_WEIGHT = "hbackup.backup.listing.weight";
+  /** Where the reducer reports the source entries it could not take as they are; set by the driver. */
+  public static final String SKIPPED_REPORT = "hbackup.backup.skipped.report";
   /** Upper bound of new chunks, to size the new index file's Bloom filter. */
   public static final String EXPECTED_CHUNKS = "hbackup.backup.expected.chunks";
 

@@ -31,10 +31,31 @@ public enum BackupCounters {
   CHUNKS_REUSED,
   /** Pack files written. */
   PACKS_WRITTEN,
+  /**
+   * Chunks the index knows only in packs that are missing or damaged (header, trailer, or a
+   * trailer that does not list them where the index says): stored again from the source.
+   */
+  CHUNKS_STORED_AGAIN,
+  /** Packs whose header and trailer map tasks checked before reusing chunks in them, once per pack and task. */
+  PACKS_CHECKED,
+  /** Index files left out because they cannot be read (counted by the first map task). */
+  INDEX_FILES_UNREADABLE,
   /** Files whose length changed while they were read: backed up as read, flagged here. */
   FILES_CHANGED_WHILE_READ,
   /** Files of a live source deleted between the listing and their map task: not in the point. */
   FILES_VANISHED,
+  /**
+   * Source entries that could not be read: files the backup's user may not read (left out of the
+   * point) and directories it may not list (kept, empty). The report names each.
+   */
+  ENTRIES_UNREADABLE,
+  /** FIFOs, sockets and devices: never read as data, left out of the point; the report names each. */
+  SPECIAL_FILES_SKIPPED,
+  /**
+   * Files unchanged since the base point but read again, because the base names chunks the
+   * repository can no longer deliver (their packs are missing or damaged).
+   */
+  FILES_READ_AGAIN,
   /**
    * Segments of the base point's manifest that map tasks decoded to look paths up: about the
    * base's segments once per task that reads them, more when lookups jump between segments.

@@ -3,36 +3,51 @@ package org.hbackup.backup;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.hdfs.client.HdfsClientConfigKeys;
+import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
+import org.hbackup.common.CrashPoints;
+import org.hbackup.common.DamageException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.NotARepositoryException;
+import org.hbackup.common.UnsupportedFormatVersionException;
 import org.hbackup.common.compress.Compression;
 import org.hbackup.common.id.PointId;
+import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.manifest.ManifestList;
+import org.hbackup.common.manifest.SegmentRef;
 import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.point.PointType;
+import org.hbackup.common.repo.PointScan;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryConfig;
+import org.hbackup.common.repo.RepositoryLock;
+import org.hbackup.common.repo.TmpReclaimer;
 import org.hbackup.job.JobSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one backup: lists the source into a listing file, runs the MapReduce job whose committer
- * publishes the point, and reports the job's counters. The driver's memory does not grow with
- * the namespace: the listing is streamed to the repository's file system.
+ * Runs one backup: takes a shared lock on the repository (which also tells others that this
+ * backup's files in {@code tmp/} are in use), reclaims what killed backups left there, lists the
+ * source into a listing file, runs the MapReduce job whose committer publishes the point, and
+ * reports the job's counters and the source entries it could not read. The driver's memory does
+ * not grow with the namespace: the listing is streamed to the repository's file system.
  */
 public final class BackupJob {
   private static final Logger LOG = LoggerFactory.getLogger(BackupJob.class);
+  /** The report names at most this many skipped source entries; the counters have the full numbers. */
+  public static final int MAX_REPORTED_SKIPPED = 10_000;
 
   /** HDFS's checksum combine mode key, and the mode whose checksums do not depend on the block size. */
   static final String CHECKSUM_COMBINE_MODE = HdfsClientConfigKeys.DFS_CHECKSUM_COMBINE_MODE_KEY;
@@ -60,17 +75,38 @@ public final class BackupJob {
       throw new HbackupException("source " + options.source() + " is not a directory");
     }
     Path source = sourceStatus.getPath();
+    if (FileSystems.relativeUnder(options.repository(), source, conf) != null) {
+      throw new HbackupException("source " + source + " lies inside the repository " + options.repository()
+          + "; a repository is never backed up into itself");
+    }
     if (options.type() != null && options.type() != PointType.FULL && !Repository.exists(options.repository(), conf)) {
       throw new HbackupException("no repository at " + options.repository() + " holds a point to compare with;"
           + " use --type full or --type auto");
     }
     // Before the repository is created, so that a refused --snapshot leaves nothing behind.
-    SourceSnapshots snapshots = SourceSnapshots.of(sourceFs, sourceStatus,
+    SourceSnapshots sourceSnapshots = SourceSnapshots.of(sourceFs, sourceStatus,
         options.snapshot() || conf.getBoolean(BackupConfigKeys.SNAPSHOT_ALLOW, false));
     Repository repository = openOrInit(options.repository(), conf);
-    PointRecord base = chooseBase(repository, source, options.type());
-    PointType type = base == null ? PointType.FULL : options.type() == null ? PointType.INCREMENTAL : options.type();
     PointId point = PointId.create(Instant.now());
+    try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "backup", point, conf)) {
+      return backUp(conf, sourceFs, source, repository, point, sourceSnapshots == null ? null
+          : sourceSnapshots.forRepository(repository.config().id()), started);
+    }
+  }
+
+  private BackupResult backUp(Configuration conf, FileSystem sourceFs, Path source, Repository repository,
+      PointId point, SourceSnapshots snapshots, long started) throws IOException, InterruptedException {
+    TmpReclaimer.Reclaimed reclaimed = TmpReclaimer.reclaim(repository, conf);
+    String repositoryInSource = FileSystems.relativeUnder(source, repository.layout().root(), conf);
+    if (repositoryInSource != null) {
+      LOG.info("The repository lies inside the source, at {}: it is left out of the backup", repositoryInSource);
+    }
+    PointScan scan = repository.scanPoints();
+    for (PointScan.Unreadable u : scan.unreadable()) {
+      LOG.warn("Point record {} cannot be read; it is not used as a base: {}", u.file(), u.reason());
+    }
+    PointRecord base = chooseBase(repository, scan.points(), source, options.type());
+    PointType type = base == null ? PointType.FULL : options.type() == null ? PointType.INCREMENTAL : options.type();
     BackupOptions qualified = BackupOptions.builder().source(source)
         .repository(repository.layout().root()).type(type).snapshot(options.snapshot()).build();
     qualified.writeTo(conf);
@@ -82,8 +118,9 @@ public final class BackupJob {
 
     Path staging = new Path(repository.layout().tmpDir(), point.toString());
     Path listing = new Path(repository.layout().tmpDir(), point + ".listing");
+    Path skippedReport = new Path(repository.layout().tmpDir(), point + ".skipped");
+    conf.set(BackupConfigKeys.SKIPPED_REPORT, skippedReport.toString());
     FileSystem repoFs = repository.fileSystem();
-    String snapshot = null;
     boolean committed = false;
     try {
       Path listRoot = source;
@@ -91,16 +128,11 @@ public final class BackupJob {
       SnapshotRenames renames = SnapshotRenames.NONE;
       if (snapshots != null) {
         rootMetadata = sourceFs.getFileStatus(source);
-        listRoot = snapshots.create(point);
-        snapshot = SourceSnapshots.nameOf(point);
-        conf.set(BackupConfigKeys.SNAPSHOT_NAME, snapshot);
-        LOG.info("Reading snapshot {} of {}", snapshot, source);
-        if (base != null && base.snapshot() != null && snapshots.exists(base.snapshot())) {
-          renames = snapshots.renames(base.snapshot(), snapshot, conf.getInt(
-              BackupConfigKeys.SNAPSHOT_MAX_RENAMES, BackupConfigKeys.DEFAULT_SNAPSHOT_MAX_RENAMES));
-        } else if (base != null) {
-          LOG.info("The base point's snapshot is gone: changes come from comparing with its manifest only");
-        }
+        listRoot = snapshots.begin(point);
+        conf.set(BackupConfigKeys.SNAPSHOT_NAME, snapshots.taken());
+        LOG.info("Reading snapshot {} of {}", snapshots.taken(), source);
+        renames = snapshots.renamesSince(base, conf.getInt(
+            BackupConfigKeys.SNAPSHOT_MAX_RENAMES, BackupConfigKeys.DEFAULT_SNAPSHOT_MAX_RENAMES));
       } else {
         LOG.info("{} is not a snapshottable HDFS directory: reading it live", source);
       }
@@ -109,10 +141,12 @@ public final class BackupJob {
           BackupConfigKeys.BASE_SEGMENT_CACHE, BackupConfigKeys.DEFAULT_BASE_SEGMENT_CACHE))) {
         SourceLister.UnchangedHint hint = baseEntries == null ? SourceLister.UnchangedHint.NONE
             : (basePath, status) -> baseEntries.sameFile(basePath, status) != null;
-        totals = new SourceLister(conf).list(sourceFs, listRoot, rootMetadata, listing, renames, hint);
+        totals = new SourceLister(conf).list(sourceFs, listRoot, rootMetadata, listing, renames, hint,
+            repositoryInSource);
       }
       LOG.info("Listed {} entries ({} files, {} bytes; split weight {}) under {}", totals.entries(),
           totals.files(), totals.bytes(), totals.weight(), listRoot);
+      CrashPoints.reached(conf, "backup.listed");
       conf.set(BackupConfigKeys.LISTING, listing.toString());
       conf.setLong(BackupConfigKeys.LISTING_WEIGHT, totals.weight());
       conf.setLong(BackupConfigKeys.EXPECTED_CHUNKS,
@@ -125,25 +159,24 @@ public final class BackupJob {
             + JobSetup.failure(job) + "; no point was published");
       }
       committed = true;
+      CrashPoints.reached(conf, "backup.committed");
       if (snapshots != null) {
-        snapshots.deleteAllBut(snapshotsNeeded(repository, source));
+        snapshots.commit(snapshotsNeeded(repository, source), pointIds(repository));
       }
-      return new BackupResult(point, qualified, base == null ? null : base.id(), snapshot, job.getCounters(),
-          System.currentTimeMillis() - started, job.getJobID().toString());
+      List<SkippedReport.Skipped> skipped = SkippedReport.readAndDelete(skippedReport, conf, MAX_REPORTED_SKIPPED);
+      return new BackupResult(point, qualified, base == null ? null : base.id(), snapshots == null ? null
+          : snapshots.nameOf(point), job.getCounters(), System.currentTimeMillis() - started,
+          job.getJobID().toString(), scan.unreadable(), skipped, repositoryInSource, reclaimed);
     } catch (ClassNotFoundException e) {
       throw new HbackupException("backup job could not load a class: " + e.getMessage(), e);
     } finally {
       // Through the listing's own file system, which also removes a local .crc sidecar.
       listing.getFileSystem(conf).delete(listing, false);
+      repoFs.delete(skippedReport, false);
       // The committer removes staging on success and on abort; this covers a job that never ran.
       repoFs.delete(staging, true);
-      if (snapshot != null && !committed) {
-        // No point refers to it; a failure here must not hide the backup's own error.
-        try {
-          snapshots.delete(snapshot);
-        } catch (IOException e) {
-          LOG.warn("Could not delete snapshot {} of {}: {}", snapshot, source, e.getMessage());
-        }
+      if (snapshots != null && !committed) {
+        snapshots.abort();
       }
     }
   }
@@ -172,6 +205,14 @@ public final class BackupJob {
     return needed;
   }
 
+  private static Set<String> pointIds(Repository repository) throws IOException {
+    Set<String> ids = new HashSet<>();
+    for (PointRecord p : repository.listPoints()) {
+      ids.add(p.id().toString());
+    }
+    return ids;
+  }
+
   private Job configure(Configuration conf, PointId point, Path staging) throws IOException {
     JobSetup.applyDefaults(conf);
     conf.setIfUnset(FileOutputFormat.COMPRESS, "false");
@@ -194,36 +235,65 @@ public final class BackupJob {
 
   /**
    * The point to compare with: for incremental (and auto, once the source has a point) the
-   * latest point of the same source, for differential the latest full one; none for full.
-   * Memory: one record per point of the repository.
+   * latest point of the same source, for differential the latest full one; none for full. A
+   * point whose manifest list or segments are missing or damaged is passed over for the one
+   * before it, and when none is left the backup is a full one: damage in the repository must
+   * never stop the next backup, which is what stores the lost data again. Checking a base reads
+   * its segments once (SHA-256 only). Memory: one record per point of the repository.
    */
-  static PointRecord chooseBase(Repository repository, Path source, PointType requested) throws IOException {
+  static PointRecord chooseBase(Repository repository, List<PointRecord> points, Path source, PointType requested)
+      throws IOException {
     if (requested == PointType.FULL) {
       return null;
     }
-    PointRecord base = null;
-    for (PointRecord p : repository.listPoints()) {
+    List<PointRecord> candidates = new ArrayList<>();
+    for (PointRecord p : points) {
       if (p.source().equals(source.toString()) && (requested != PointType.DIFFERENTIAL || p.type() == PointType.FULL)) {
-        base = p;
+        candidates.add(p);
       }
     }
-    if (base == null && requested != null) {
+    if (candidates.isEmpty() && requested != null) {
       throw new HbackupException("no earlier " + (requested == PointType.DIFFERENTIAL ? "full " : "")
           + "point of " + source + " to compare with; use --type full or --type auto");
     }
-    return base;
+    for (int i = candidates.size() - 1; i >= 0; i--) {
+      PointRecord candidate = candidates.get(i);
+      String problem = damageOf(repository, candidate.id());
+      if (problem == null) {
+        return candidate;
+      }
+      LOG.warn("Point {} is damaged and is not used as a base: {}", candidate.id(), problem);
+    }
+    if (!candidates.isEmpty()) {
+      LOG.warn("No undamaged point of {} to compare with: taking a full backup", source);
+    }
+    return null;
+  }
+
+  /** Why a point's manifest cannot be used (a list or segment missing or damaged), or null. */
+  private static String damageOf(Repository repository, PointId point) throws IOException {
+    try {
+      ManifestList list = repository.readManifest(point);
+      for (SegmentRef ref : list.segments()) {
+        repository.openSegment(ref.id()).close();
+      }
+      return null;
+    } catch (DamageException | UnsupportedFormatVersionException e) {
+      return e.getMessage();
+    }
   }
 
   /**
-   * Opens the repository, creating one with defaults when the path does not exist; refuses a
-   * path that exists and is not a repository, even an empty directory, so that a mistyped
-   * repository URI never turns an unrelated directory into one.
+   * Opens the repository, creating one with defaults when the path does not exist (or holds only
+   * what a creation killed before its end left); refuses a path that exists and is not a
+   * repository, even an empty directory, so that a mistyped repository URI never turns an
+   * unrelated directory into one.
    */
   static Repository openOrInit(Path path, Configuration conf) throws IOException {
     if (Repository.exists(path, conf)) {
       return Repository.open(path, conf);
     }
-    if (path.getFileSystem(conf).exists(path)) {
+    if (path.getFileSystem(conf).exists(path) && !Repository.isUnfinished(path, conf)) {
       throw new NotARepositoryException(path + " exists and is not an hbackup repository;"
           + " back up into a new path, or create one there with 'hbackup init'");
     }

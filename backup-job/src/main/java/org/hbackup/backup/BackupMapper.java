@@ -19,8 +19,9 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
-import org.apache.hadoop.mapreduce.Mapper;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
+import org.apache.hadoop.security.AccessControlException;
+import org.hbackup.common.CrashPoints;
 import org.hbackup.common.chunk.ChunkingReader;
 import org.hbackup.common.chunk.GearChunker;
 import org.hbackup.common.compress.BlobCodec;
@@ -29,13 +30,16 @@ import org.hbackup.common.id.PointId;
 import org.hbackup.common.index.ChunkIndex;
 import org.hbackup.common.index.IndexEntry;
 import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ChunkRef;
 import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.SourceChecksum;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryConfig;
+import org.hbackup.common.repo.ReusablePacks;
 import org.hbackup.common.repo.StagingLayout;
+import org.hbackup.job.RecordingMapper;
 
 /**
  * Backs up the entries of one listing split: reads each file once, cuts it into chunks, hashes
@@ -46,12 +50,15 @@ import org.hbackup.common.repo.StagingLayout;
  * (~1.2 bytes per stored chunk), the ids of chunks this task stored, and the chunk list of the
  * file being read.
  */
-public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, BytesWritable> {
+public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, BackupKey, BytesWritable> {
   private GearChunker chunker;
   /** Made for the first file read: a task that only carries files over needs no 16 MiB buffer. */
   private ChunkingReader reader;
   private BlobCodec codec;
   private ChunkIndex index;
+  /** The source's file system (a snapshot of it lies in the same one), looked up once. */
+  private FileSystem sourceFs;
+  private ReusablePacks reusable;
   /** The base point's entries; null for a full backup. */
   private BaseManifest base;
   /** Whether the source file system's checksum is asked for, kept, and required for a carry-over. */
@@ -84,7 +91,13 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     chunker = new GearChunker(config.chunker());
     codec = new BlobCodec(config.compression(), config.compressionLevel(), conf);
     index = repository.openChunkIndex();
+    reusable = new ReusablePacks(repository);
+    if (context.getTaskAttemptID().getTaskID().getId() == 0) {
+      // Every task opens the same index files; the first one counts those it left out.
+      context.getCounter(BackupCounters.INDEX_FILES_UNREADABLE).increment(index.unreadable().size());
+    }
     sourceChecksums = usesSourceChecksums(conf);
+    sourceFs = FileSystems.raw(new Path(conf.get(BackupConfigKeys.SOURCE)), conf);
     readsSnapshot = conf.get(BackupConfigKeys.SNAPSHOT_NAME) != null;
     if (sourceChecksums) {
       Configuration checksumConf = new Configuration(conf);
@@ -119,67 +132,122 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
 
   @Override
   protected void map(ListingKey key, FileStatus status, Context context) throws IOException, InterruptedException {
-    String relative = key.path();
-    ManifestEntry entry;
-    boolean renamed = false;
+    if (key.problem() == ListingKey.SPECIAL) {
+      context.getCounter(BackupCounters.SPECIAL_FILES_SKIPPED).increment(1);
+      emit(key.path(), ShuffleRecord.skipped(ShuffleRecord.SPECIAL, key.problemReason()), context);
+      return;
+    }
+    if (key.problem() == ListingKey.UNLISTABLE) {
+      // The directory's own record came earlier in the listing, from its parent's listing.
+      context.getCounter(BackupCounters.ENTRIES_UNREADABLE).increment(1);
+      emit(key.path(), ShuffleRecord.skipped(ShuffleRecord.UNREADABLE, key.problemReason()), context);
+      return;
+    }
     if (status.isDirectory()) {
-      entry = metadata(EntryType.DIRECTORY, relative, status).build();
-      renamed = key.renamed() && base != null && base.find(key.basePath()) != null;
+      emitEntry(key, metadata(EntryType.DIRECTORY, key.path(), status).build(), renamedInBase(key), context);
       context.getCounter(BackupCounters.DIRECTORIES).increment(1);
     } else if (status.isSymlink()) {
-      entry = metadata(EntryType.SYMLINK, relative, status)
-          .symlinkTarget(status.getSymlink().toString()).build();
-      renamed = key.renamed() && base != null && base.find(key.basePath()) != null;
+      emitEntry(key, metadata(EntryType.SYMLINK, key.path(), status).symlinkTarget(status.getSymlink().toString())
+          .build(), renamedInBase(key), context);
       context.getCounter(BackupCounters.SYMLINKS).increment(1);
     } else {
-      // Outside the try below: a segment missing from the repository is damage, not a vanished file.
-      ManifestEntry previous = base == null ? null : base.sameFile(key.basePath(), status);
       try {
-        FileSystem fs = FileSystems.raw(status.getPath(), context.getConfiguration());
-        boolean first = key.rangeIndex() == 0;
-        // A checksum describes the bytes of every range only if the file cannot change between
-        // the tasks that read them: when read from a snapshot.
-        boolean keepsChecksum = !key.isRange() || (first && readsSnapshot);
-        SourceChecksum checksum = previous != null || keepsChecksum ? sourceChecksum(status, context) : null;
-        entry = previous == null ? null : carryOver(previous, relative, status, checksum);
-        if (entry != null) {
-          if (!first) {
-            // Range 0 sends the whole carried-over entry; every range decides alike.
-            return;
-          }
-          renamed = key.renamed();
-          context.getCounter(BackupCounters.FILES_CARRIED_OVER).increment(1);
-          if (renamed) {
-            context.getCounter(BackupCounters.FILES_RENAMED).increment(1);
-          }
-        } else if (key.isRange()) {
-          ManifestEntry range = backUpRange(fs, key, status, keepsChecksum ? checksum : null, context);
-          emit(relative, ShuffleRecord.range(key.rangeIndex(), key.rangeCount(), key.rangeSize(), range), context);
-          if (first) {
-            context.getCounter(BackupCounters.FILES).increment(1);
-            filesDone++;
-          }
-          context.getCounter(BackupCounters.RANGES).increment(1);
-          return;
-        } else {
-          entry = backUpFile(fs, relative, status, checksum, context);
-        }
-        context.getCounter(BackupCounters.FILES).increment(1);
-        filesDone++;
+        backUpFileRecord(key, status, context);
       } catch (SourceVanished e) {
         vanished(key, status, e, context);
-        return;
+      } catch (SourceUnreadable e) {
+        context.getCounter(BackupCounters.ENTRIES_UNREADABLE).increment(1);
+        emit(key.path(), ShuffleRecord.skipped(ShuffleRecord.UNREADABLE, e.getMessage()), context);
       }
     }
-    emit(relative, ShuffleRecord.entry(entry, renamed ? key.basePath() : null), context);
-    if (renamed) {
-      // Under the old path too, so that the reducer knows the base entry there moved, not vanished.
-      emit(key.basePath(), ShuffleRecord.movedAway(relative), context);
+    if (filesDone == 1) {
+      CrashPoints.reached(context.getConfiguration(), "backup.map");
     }
     if (filesDone == 1 && context.getTaskAttemptID().getTaskID().getId() == failAfterFirstFileTask) {
       throw new IOException("injected failure (" + BackupConfigKeys.TEST_FAIL_MAP_TASK_ONCE + ") in "
           + context.getTaskAttemptID());
     }
+  }
+
+  private boolean renamedInBase(ListingKey key) throws IOException {
+    return key.renamed() && base != null && base.find(key.basePath()) != null;
+  }
+
+  /**
+   * One listing record of a file: carried over from the base point unread, read whole, or one of
+   * its ranges read. Range 0 of a file read in ranges decides for the whole file whether it is
+   * carried over; every range finds the same base entry and checksum.
+   */
+  private void backUpFileRecord(ListingKey key, FileStatus status, Context context)
+      throws IOException, InterruptedException {
+    // Looked up outside the source reads: a segment missing from the repository is damage, not
+    // a file that vanished from the source.
+    ManifestEntry previous = base == null ? null : base.sameFile(key.basePath(), status);
+    boolean first = key.rangeIndex() == 0;
+    // A checksum describes the bytes of every range only if the file cannot change between the
+    // tasks that read them: when read from a snapshot.
+    boolean keepsChecksum = !key.isRange() || (first && readsSnapshot);
+    SourceChecksum checksum = previous != null || keepsChecksum ? sourceChecksum(status, context) : null;
+    ManifestEntry carried = previous == null ? null : carryOver(previous, key.path(), status, checksum);
+    FileSystem fs = sourceFs;
+    if (carried != null) {
+      if (!first) {
+        return;
+      }
+      if (chunksDeliverable(previous)) {
+        context.getCounter(BackupCounters.FILES_CARRIED_OVER).increment(1);
+        if (key.renamed()) {
+          context.getCounter(BackupCounters.FILES_RENAMED).increment(1);
+        }
+        fileDone(context);
+        emitEntry(key, carried, key.renamed(), context);
+        return;
+      }
+      // The base names chunks the repository cannot give back (their packs are missing or
+      // damaged): read the file again, which stores them again, rather than build on the loss.
+      context.getCounter(BackupCounters.FILES_READ_AGAIN).increment(1);
+      ManifestEntry entry = key.isRange() ? backUpAllRanges(fs, key, status, checksum, context)
+          : backUpFile(fs, key.path(), status, checksum, context);
+      fileDone(context);
+      emitEntry(key, entry, false, context);
+      return;
+    }
+    if (key.isRange()) {
+      ManifestEntry range = backUpRange(fs, key.path(), key.rangeIndex(), key.rangeSize(), status,
+          keepsChecksum ? checksum : null, context);
+      emit(key.path(), ShuffleRecord.range(key.rangeIndex(), key.rangeCount(), key.rangeSize(), range), context);
+      if (first) {
+        fileDone(context);
+      }
+      context.getCounter(BackupCounters.RANGES).increment(1);
+      return;
+    }
+    ManifestEntry entry = backUpFile(fs, key.path(), status, checksum, context);
+    fileDone(context);
+    emitEntry(key, entry, false, context);
+  }
+
+  private void fileDone(Context context) {
+    context.getCounter(BackupCounters.FILES).increment(1);
+    filesDone++;
+  }
+
+  /**
+   * Whether every chunk of a base entry can be delivered by the repository, so that carrying the
+   * entry over makes a restorable point. One index lookup per chunk (index blocks are cached) and
+   * one pack check per pack and task.
+   */
+  private boolean chunksDeliverable(ManifestEntry previous) throws IOException {
+    for (ChunkRef c : previous.chunks()) {
+      if (storedByTask.contains(c.id())) {
+        continue;
+      }
+      IndexEntry row = index.lookup(c.id());
+      if (row == null || !deliverable(c.id(), row)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -220,11 +288,63 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     }
   }
 
-  private static FSDataInputStream openSource(FileSystem fs, Path path) throws SourceVanished, IOException {
+  /**
+   * A source file that exists but may not be read by the backup's user: it is left out of the
+   * point and reported, never silently dropped. Other read errors fail the task, and MapReduce
+   * tries it again.
+   */
+  private static final class SourceUnreadable extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    SourceUnreadable(String reason, Throwable cause) {
+      super(reason, cause);
+    }
+  }
+
+  /**
+   * Opens a source file for reading. On the local file system a file that is not a regular file
+   * any more (replaced by a FIFO since the listing, which would block the task) is never opened,
+   * and Hadoop reports a file it may not read as not found: the two are told apart by looking.
+   */
+  private FSDataInputStream openSource(FileSystem fs, Path path) throws IOException {
+    boolean local = PosixFiles.isLocal(fs);
+    if (local) {
+      PosixFiles.Kind kind = PosixFiles.kindOf(fs, path);
+      if (kind == PosixFiles.Kind.MISSING || kind == PosixFiles.Kind.DIRECTORY) {
+        throw new SourceVanished(new FileNotFoundException(path + " is no longer a file"));
+      }
+      if (kind != PosixFiles.Kind.FILE) {
+        throw new SourceUnreadable("no longer a regular file (a " + kind.name().toLowerCase(java.util.Locale.ROOT)
+            + " since it was listed): not read", null);
+      }
+    }
     try {
       return fs.open(path);
+    } catch (AccessControlException | java.nio.file.AccessDeniedException e) {
+      throw new SourceUnreadable("cannot be read: " + firstLine(e.getMessage()), e);
     } catch (FileNotFoundException e) {
+      if (local && PosixFiles.kindOf(fs, path) == PosixFiles.Kind.FILE) {
+        throw new SourceUnreadable("cannot be read: " + firstLine(e.getMessage()), e);
+      }
       throw new SourceVanished(e);
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "permission denied";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  /** Emits an entry of the new point, and for a renamed one the mark under its old path. */
+  private void emitEntry(ListingKey key, ManifestEntry entry, boolean renamed, Context context)
+      throws IOException, InterruptedException {
+    emit(key.path(), ShuffleRecord.entry(entry, renamed ? key.basePath() : null), context);
+    if (renamed) {
+      // Under the old path too, so that the reducer knows the base entry there moved, not vanished.
+      emit(key.basePath(), ShuffleRecord.movedAway(key.path()), context);
     }
   }
 
@@ -258,6 +378,8 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
       checksum = checksumFs.getFileChecksum(status.getPath());
     } catch (FileNotFoundException e) {
       throw new SourceVanished(e);
+    } catch (AccessControlException e) {
+      throw new SourceUnreadable("cannot be read: " + firstLine(e.getMessage()), e);
     }
     if (checksum == null || checksum.getAlgorithmName() == null || checksum.getAlgorithmName().isEmpty()) {
       return null;
@@ -293,10 +415,10 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
    * append changes only the last range). Returns an entry of the range alone, with the file's
    * metadata.
    */
-  private ManifestEntry backUpRange(FileSystem fs, ListingKey key, FileStatus status, SourceChecksum checksum,
-      Context context) throws IOException, InterruptedException {
-    long start = key.rangeIndex() * key.rangeSize();
-    long length = Math.max(0, Math.min(key.rangeSize(), status.getLen() - start));
+  private ManifestEntry backUpRange(FileSystem fs, String path, int index, long rangeSize, FileStatus status,
+      SourceChecksum checksum, Context context) throws IOException, InterruptedException {
+    long start = index * rangeSize;
+    long length = Math.max(0, Math.min(rangeSize, status.getLen() - start));
     Hasher rangeHash = Hashing.sha256().newHasher();
     List<ChunkRef> chunks = new ArrayList<>();
     long read = 0;
@@ -306,8 +428,29 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
         read = readChunks(ByteStreams.limit(in, length), rangeHash, chunks, context);
       }
     }
-    return metadata(EntryType.FILE, key.path(), status).length(read)
+    return metadata(EntryType.FILE, path, status).length(read)
         .fileHash(ContentId.wrap(rangeHash.hash().asBytes())).chunks(chunks).sourceChecksum(checksum).build();
+  }
+
+  /**
+   * Reads every range of a file in this task and joins them as the reducer would. Only when the
+   * base names chunks the repository lost: range 0 alone decides for the whole file, so it reads
+   * the others too rather than leave them to tasks that already chose to carry the file over.
+   */
+  private ManifestEntry backUpAllRanges(FileSystem fs, ListingKey key, FileStatus status, SourceChecksum checksum,
+      Context context) throws IOException, InterruptedException {
+    List<ShuffleRecord> ranges = new ArrayList<>(key.rangeCount());
+    for (int i = 0; i < key.rangeCount(); i++) {
+      ManifestEntry range = backUpRange(fs, key.path(), i, key.rangeSize(), status, i == 0 ? checksum : null, context);
+      byte[] record = ShuffleRecord.range(i, key.rangeCount(), key.rangeSize(), range);
+      ranges.add(ShuffleRecord.decode(record, record.length));
+      context.getCounter(BackupCounters.RANGES).increment(1);
+    }
+    FileRanges.Joined joined = FileRanges.join(key.path(), ranges);
+    if (!joined.complete) {
+      context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
+    }
+    return joined.entry;
   }
 
   /** Chunks, hashes and stores what {@code in} holds; returns how many bytes it read. */
@@ -335,9 +478,17 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
 
   private void storeIfNew(ContentId id, byte[] buffer, int offset, int length, Context context)
       throws IOException, InterruptedException {
-    if (storedByTask.contains(id) || index.lookup(id) != null) {
+    if (storedByTask.contains(id)) {
       context.getCounter(BackupCounters.CHUNKS_REUSED).increment(1);
       return;
+    }
+    IndexEntry known = index.lookup(id);
+    if (known != null) {
+      if (deliverable(id, known)) {
+        context.getCounter(BackupCounters.CHUNKS_REUSED).increment(1);
+        return;
+      }
+      context.getCounter(BackupCounters.CHUNKS_STORED_AGAIN).increment(1);
     }
     byte[] blob = codec.encode(buffer, offset, length);
     int blobLength = codec.encodedLength();
@@ -351,6 +502,23 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
     context.getCounter(BackupCounters.CHUNKS_NEW).increment(1);
     context.getCounter(BackupCounters.BYTES_NEW).increment(length);
     context.getCounter(BackupCounters.BYTES_STORED).increment(blobLength);
+  }
+
+  /**
+   * Whether some copy of a chunk the index knows can be delivered: the repository must never gain
+   * a point that names data it cannot give back, so a copy in a missing or damaged pack does not
+   * count, and the chunk is stored again from the source.
+   */
+  private boolean deliverable(ContentId id, IndexEntry first) throws IOException {
+    if (reusable.canDeliver(first)) {
+      return true;
+    }
+    for (IndexEntry other : index.locations(id)) {
+      if (reusable.canDeliver(other)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static ManifestEntry.Builder metadata(EntryType type, String relative, FileStatus status) {
@@ -369,6 +537,7 @@ public class BackupMapper extends Mapper<ListingKey, FileStatus, BackupKey, Byte
   protected void cleanup(Context context) throws IOException {
     packs.close();
     context.getCounter(BackupCounters.PACKS_WRITTEN).increment(packs.packsWritten());
+    context.getCounter(BackupCounters.PACKS_CHECKED).increment(reusable.packsChecked());
     index.close();
     codec.close();
     if (base != null) {

@@ -17,8 +17,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.NullWritable;
-import org.apache.hadoop.mapreduce.Reducer;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
+import org.hbackup.common.CrashPoints;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.index.IndexEntry;
@@ -35,6 +35,7 @@ import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryLayout;
 import org.hbackup.common.repo.StagingLayout;
+import org.hbackup.job.RecordingReducer;
 
 /**
  * Writes the point's index file (new chunks, by chunk id) and then its manifest (entries, by
@@ -43,7 +44,7 @@ import org.hbackup.common.repo.StagingLayout;
  * Memory: the index's Bloom filter (~1.2 bytes per new chunk), one manifest segment being written
  * and one base segment being read.
  */
-public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritable, NullWritable> {
+public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, NullWritable, NullWritable> {
   private static final String PARTIAL_INDEX = "index.partial";
 
   private FileSystem fs;
@@ -54,6 +55,8 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
   private ManifestWriter manifest;
   /** Null for a full backup: there is nothing to compare with. */
   private DeltaRecorder delta;
+  /** The source entries left out of the point, or whose contents were, for the report. */
+  private SkippedReport skipped;
   private long chunksNew;
   private long bytesNew;
   private long bytesStored;
@@ -69,18 +72,19 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
     staging = new StagingLayout(work);
     fs = FileSystems.raw(work, context.getConfiguration());
     manifest = new ManifestWriter((id, bytes, length) -> {
-      try (FSDataOutputStream out = fs.create(
+      try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs,
           new Path(staging.segmentsDir(), id.toHex() + RepositoryLayout.SEGMENT_SUFFIX), true)) {
         out.write(bytes, 0, length);
         out.hsync();
       }
     });
     Configuration conf = context.getConfiguration();
+    skipped = new SkippedReport(conf);
     String basePoint = conf.get(BackupConfigKeys.BASE_POINT);
     if (basePoint != null) {
       Repository repository = Repository.open(new Path(conf.get(BackupConfigKeys.REPOSITORY)), conf);
       ManifestList baseList = repository.readManifest(PointId.parse(basePoint));
-      FSDataOutputStream file = fs.create(staging.changes(), true);
+      FSDataOutputStream file = FileSystems.createOwnerOnly(fs, staging.changes(), true);
       // The change list closes its stream when it ends; sync before the file is closed.
       OutputStream syncOnClose = new FilterOutputStream(file) {
         @Override
@@ -114,9 +118,15 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
     ManifestEntry entry = null;
     String renamedFrom = null;
     List<ShuffleRecord> ranges = null;
+    boolean unreadable = false;
     for (BytesWritable value = first; value != null; value = it.hasNext() ? it.next() : null) {
       ShuffleRecord record = ShuffleRecord.decode(value.getBytes(), value.getLength());
       if (record.isMovedAway()) {
+        continue;
+      }
+      if (record.isSkipped()) {
+        unreadable = true;
+        skipped.report(path, record);
         continue;
       }
       if (record.isRange()) {
@@ -133,8 +143,9 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
       renamedFrom = record.renamedFrom();
     }
     // A file read in ranges whose range 0 found it unchanged sends the carried-over entry instead;
-    // ranges of it (its other tasks saw it change while it was read) are then not used.
-    if (entry == null && ranges != null) {
+    // ranges of it (its other tasks saw it change while it was read) are then not used. A file
+    // that one of its tasks could not read is left out whole.
+    if (entry == null && ranges != null && !unreadable) {
       FileRanges.Joined joined = FileRanges.join(path, ranges);
       entry = joined.entry;
       if (!joined.complete) {
@@ -151,7 +162,7 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
 
   private void addIndexRow(IndexEntry row, Configuration conf) throws IOException {
     if (index == null) {
-      indexStream = fs.create(new Path(staging.indexDir(), PARTIAL_INDEX), true);
+      indexStream = FileSystems.createOwnerOnly(fs, new Path(staging.indexDir(), PARTIAL_INDEX), true);
       index = new IndexWriter(indexStream, conf.getLong(BackupConfigKeys.EXPECTED_CHUNKS, 1000));
     }
     index.add(row);
@@ -177,10 +188,12 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
 
   @Override
   protected void cleanup(Context context) throws IOException {
+    skipped.close();
     finishIndex();
     PointId point = PointId.parse(context.getConfiguration().get(BackupConfigKeys.POINT));
     ManifestList list = manifest.finish(point);
-    try (FSDataOutputStream out = fs.create(staging.manifest(), true)) {
+    CrashPoints.reached(context.getConfiguration(), "backup.reduce");
+    try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs, staging.manifest(), true)) {
       out.write(list.toJson());
       out.hsync();
     }
@@ -194,7 +207,7 @@ public class BackupReducer extends Reducer<BackupKey, BytesWritable, NullWritabl
     stats.put(StagedStats.CHUNKS_NEW, chunksNew);
     stats.put(StagedStats.BYTES_NEW, bytesNew);
     stats.put(StagedStats.BYTES_STORED, bytesStored);
-    try (FSDataOutputStream out = fs.create(new Path(staging.root(), StagedStats.FILE), true)) {
+    try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs, new Path(staging.root(), StagedStats.FILE), true)) {
       out.write(Json.toBytes(stats));
       out.hsync();
     }

@@ -1,8 +1,12 @@
 package org.hbackup.backup;
 
+import java.util.List;
+
 import org.apache.hadoop.mapreduce.Counters;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.point.PointType;
+import org.hbackup.common.repo.PointScan;
+import org.hbackup.common.repo.TmpReclaimer;
 
 /** What a finished backup reports: its point and the job's counters. */
 public final class BackupResult {
@@ -14,9 +18,14 @@ public final class BackupResult {
   private final Counters counters;
   private final long durationMs;
   private final String jobId;
+  private final List<PointScan.Unreadable> unreadablePoints;
+  private final List<SkippedReport.Skipped> skipped;
+  private final String repositoryExcluded;
+  private final TmpReclaimer.Reclaimed reclaimed;
 
   public BackupResult(PointId point, BackupOptions options, PointId base, String snapshot, Counters counters,
-      long durationMs, String jobId) {
+      long durationMs, String jobId, List<PointScan.Unreadable> unreadablePoints, List<SkippedReport.Skipped> skipped,
+      String repositoryExcluded, TmpReclaimer.Reclaimed reclaimed) {
     this.point = point;
     this.options = options;
     this.type = options.type();
@@ -25,6 +34,30 @@ public final class BackupResult {
     this.counters = counters;
     this.durationMs = durationMs;
     this.jobId = jobId;
+    this.unreadablePoints = List.copyOf(unreadablePoints);
+    this.skipped = List.copyOf(skipped);
+    this.repositoryExcluded = repositoryExcluded;
+    this.reclaimed = reclaimed;
+  }
+
+  /** Source entries not backed up as they are (unreadable, special), at most {@link BackupJob#MAX_REPORTED_SKIPPED}. */
+  public List<SkippedReport.Skipped> skipped() {
+    return skipped;
+  }
+
+  /** Where the repository lies inside the source (left out of the point), or null. */
+  public String repositoryExcluded() {
+    return repositoryExcluded;
+  }
+
+  /** What killed jobs had left in the repository's tmp/, reclaimed before this backup. */
+  public TmpReclaimer.Reclaimed reclaimed() {
+    return reclaimed;
+  }
+
+  /** Point records of the repository that could not be read (and were not used as a base). */
+  public List<PointScan.Unreadable> unreadablePoints() {
+    return unreadablePoints;
   }
 
   public PointId point() {

@@ -23,6 +23,15 @@ public final class ListingKey implements Writable {
   private int rangeCount = 1;
   private long rangeSize;
   private boolean expectedUnchanged;
+  private byte problem;
+  private final Text problemReason = new Text();
+
+  /** No problem: the entry was listed as it is. */
+  public static final byte LISTED = 0;
+  /** A directory whose contents could not be listed: kept, empty, and reported. */
+  public static final byte UNLISTABLE = 1;
+  /** A FIFO, socket or device: never read as data; reported, not kept. */
+  public static final byte SPECIAL = 2;
 
   public ListingKey() {
   }
@@ -50,6 +59,8 @@ public final class ListingKey implements Writable {
   /** Sets the path; {@code basePath} is null, or equal to it, unless the entry was renamed. */
   public void set(String path, String basePath) {
     this.expectedUnchanged = false;
+    this.problem = LISTED;
+    this.problemReason.clear();
     this.rangeIndex = 0;
     this.rangeCount = 1;
     this.rangeSize = 0;
@@ -101,6 +112,22 @@ public final class ListingKey implements Writable {
     this.expectedUnchanged = v;
   }
 
+  /** {@link #LISTED}, {@link #UNLISTABLE} or {@link #SPECIAL}. */
+  public byte problem() {
+    return problem;
+  }
+
+  /** Why the entry is {@link #UNLISTABLE} or {@link #SPECIAL}. */
+  public String problemReason() {
+    return problemReason.toString();
+  }
+
+  /** Marks the entry as one the listing could not take as it is, and why. */
+  public void setProblem(byte kind, String reason) {
+    this.problem = kind;
+    this.problemReason.set(reason);
+  }
+
   @Override
   public void write(DataOutput out) throws IOException {
     path.write(out);
@@ -109,6 +136,10 @@ public final class ListingKey implements Writable {
       basePath.write(out);
     }
     out.writeBoolean(expectedUnchanged);
+    out.writeByte(problem);
+    if (problem != LISTED) {
+      problemReason.write(out);
+    }
     WritableUtils.writeVInt(out, rangeCount);
     if (rangeCount > 1) {
       WritableUtils.writeVInt(out, rangeIndex);
@@ -126,6 +157,12 @@ public final class ListingKey implements Writable {
       basePath.clear();
     }
     expectedUnchanged = in.readBoolean();
+    problem = in.readByte();
+    if (problem != LISTED) {
+      problemReason.readFields(in);
+    } else {
+      problemReason.clear();
+    }
     rangeCount = WritableUtils.readVInt(in);
     rangeIndex = rangeCount > 1 ? WritableUtils.readVInt(in) : 0;
     rangeSize = rangeCount > 1 ? WritableUtils.readVLong(in) : 0;

@@ -22,6 +22,7 @@ import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.repo.PointPublisher;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.StagingLayout;
+import org.hbackup.job.TaskFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,13 +41,22 @@ public class PointCommitter extends FileOutputCommitter {
 
   @Override
   public void commitJob(JobContext context) throws IOException {
+    try {
+      commit(context);
+    } catch (IOException | RuntimeException e) {
+      TaskFailures.record(context.getJobID(), e);
+      throw e;
+    }
+  }
+
+  private void commit(JobContext context) throws IOException {
     super.commitJob(context);
     Configuration conf = context.getConfiguration();
     BackupOptions options = BackupOptions.readFrom(conf);
     PointId point = PointId.parse(conf.get(BackupConfigKeys.POINT));
     Repository repository = Repository.open(options.repository(), conf);
     StagingLayout staging = new StagingLayout(getOutputPath());
-    PointPublisher publisher = new PointPublisher(repository);
+    PointPublisher publisher = new PointPublisher(repository, conf);
     ManifestList manifest = publisher.stagedManifest(staging);
     ObjectNode stats = readStats(repository.fileSystem(), staging);
     String base = conf.get(BackupConfigKeys.BASE_POINT);

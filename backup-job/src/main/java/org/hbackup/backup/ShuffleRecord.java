@@ -21,6 +21,12 @@ final class ShuffleRecord {
   static final byte RENAMED_ENTRY = 1;
   static final byte MOVED_AWAY = 2;
   static final byte RANGE = 3;
+  static final byte SKIPPED = 4;
+
+  /** A source entry that could not be read (a file, or a directory's contents): reported. */
+  static final byte UNREADABLE = 1;
+  /** A FIFO, socket or device, never read as data: reported, not kept. */
+  static final byte SPECIAL = 2;
 
   private final byte tag;
   private final ManifestEntry entry;
@@ -79,6 +85,19 @@ final class ShuffleRecord {
     return bytes.toByteArray();
   }
 
+  /**
+   * A source entry left out of the point, or a directory whose contents were: {@code why} is
+   * {@link #UNREADABLE} or {@link #SPECIAL}, with the reason the report gives.
+   */
+  static byte[] skipped(byte why, String reason) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(SKIPPED);
+    out.writeByte(why);
+    Text.writeString(out, reason);
+    return bytes.toByteArray();
+  }
+
   static ShuffleRecord decode(byte[] bytes, int length) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, length));
     byte tag = in.readByte();
@@ -90,6 +109,9 @@ final class ShuffleRecord {
         return new ShuffleRecord(tag, ManifestEntryCodec.read(in, "shuffle"), from);
       case MOVED_AWAY:
         return new ShuffleRecord(tag, null, Text.readString(in));
+      case SKIPPED:
+        byte why = in.readByte();
+        return new ShuffleRecord(tag, null, Text.readString(in), why, 1, 0);
       case RANGE:
         int index = WritableUtils.readVInt(in);
         int count = WritableUtils.readVInt(in);
@@ -106,6 +128,20 @@ final class ShuffleRecord {
 
   boolean isRange() {
     return tag == RANGE;
+  }
+
+  boolean isSkipped() {
+    return tag == SKIPPED;
+  }
+
+  /** For a skipped record: {@link #UNREADABLE} or {@link #SPECIAL}. */
+  byte skippedBecause() {
+    return (byte) rangeIndex;
+  }
+
+  /** For a skipped record: the reason the report gives. */
+  String skipReason() {
+    return otherPath;
   }
 
   int rangeIndex() {

@@ -2,6 +2,7 @@ package org.hbackup.backup;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,7 +17,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.io.SequenceFile;
+import org.apache.hadoop.security.AccessControlException;
 import org.apache.hadoop.util.functional.RemoteIterators;
+import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.RelativePaths;
 
@@ -140,13 +143,22 @@ public final class SourceLister {
    */
   public Totals list(FileSystem sourceFs, Path root, FileStatus rootMetadata, Path listing, SnapshotRenames renames,
       UnchangedHint hint) throws IOException {
+    return list(sourceFs, root, rootMetadata, listing, renames, hint, null);
+  }
+
+  /**
+   * As above; {@code excluded}, when not null, is a path under the source that is left out with
+   * everything below it: the repository, when it lies inside the source.
+   */
+  public Totals list(FileSystem sourceFs, Path root, FileStatus rootMetadata, Path listing, SnapshotRenames renames,
+      UnchangedHint hint, String excluded) throws IOException {
     Totals totals = new Totals();
     Path qualifiedRoot = sourceFs.getFileStatus(root).getPath();
     FileStatus rootStatus = PosixFiles.complete(sourceFs,
         rootMetadata != null ? rootMetadata : sourceFs.getFileStatus(root));
     ListingKey key = new ListingKey();
     try (SequenceFile.Writer writer = SequenceFile.createWriter(conf,
-        SequenceFile.Writer.file(listing),
+        SequenceFile.Writer.stream(FileSystems.createOwnerOnly(FileSystems.raw(listing, conf), listing, false)),
         SequenceFile.Writer.keyClass(ListingKey.class),
         SequenceFile.Writer.valueClass(FileStatus.class),
         SequenceFile.Writer.compression(SequenceFile.CompressionType.NONE))) {
@@ -158,26 +170,15 @@ public final class SourceLister {
       while (!pending.isEmpty()) {
         PendingDirectory dir = pending.pop();
         List<PendingDirectory> subdirectories = new ArrayList<>();
-        RemoteIterator<FileStatus> children = children(sourceFs, local, dir.path);
-        while (children.hasNext()) {
-          FileStatus child = local ? children.next() : PosixFiles.complete(sourceFs, children.next());
-          String relative = RelativePaths.relativize(qualifiedRoot, child.getPath());
-          String basePath = renames.sourceOf(relative);
-          if (basePath == null && dir.basePath != null) {
-            basePath = RelativePaths.child(dir.basePath, child.getPath().getName());
-          }
-          key.set(relative, basePath);
-          key.setExpectedUnchanged(child.isFile() && hint.likelyUnchanged(key.basePath(), child));
-          int ranges = child.isFile() ? rangeCount(child.getLen(), rangeSize) : 1;
-          for (int r = 0; r < ranges; r++) {
-            if (ranges > 1) {
-              key.setRange(r, ranges, rangeSize);
-            }
-            append(writer, key, child, totals);
-          }
-          if (child.isDirectory()) {
-            subdirectories.add(new PendingDirectory(child.getPath(), basePath));
-          }
+        try {
+          listChildren(writer, sourceFs, local, qualifiedRoot, dir, subdirectories, key, renames, hint, excluded,
+              totals);
+        } catch (AccessControlException | AccessDeniedException e) {
+          // Kept, empty but for what was listed, with its own metadata (its parent's listing gave
+          // it); reported, never silently dropped.
+          key.set(RelativePaths.relativize(qualifiedRoot, dir.path), null);
+          key.setProblem(ListingKey.UNLISTABLE, "cannot list its contents: " + firstLine(e.getMessage()));
+          append(writer, key, PosixFiles.linkStatus(sourceFs, dir.path), totals);
         }
         // Pushed last first, so that they are walked in the listing's (name) order.
         for (int i = subdirectories.size() - 1; i >= 0; i--) {
@@ -186,6 +187,43 @@ public final class SourceLister {
       }
     }
     return totals;
+  }
+
+  /** Lists one directory's children into the listing, gathering its subdirectories. */
+  private void listChildren(SequenceFile.Writer writer, FileSystem sourceFs, boolean local, Path qualifiedRoot,
+      PendingDirectory dir, List<PendingDirectory> subdirectories, ListingKey key, SnapshotRenames renames,
+      UnchangedHint hint, String excluded, Totals totals) throws IOException {
+    RemoteIterator<FileStatus> children = children(sourceFs, local, dir.path);
+    while (children.hasNext()) {
+      FileStatus child = local ? children.next() : PosixFiles.complete(sourceFs, children.next());
+      String relative = RelativePaths.relativize(qualifiedRoot, child.getPath());
+      if (relative.equals(excluded)) {
+        continue;
+      }
+      if (child instanceof PosixFiles.SpecialFileStatus) {
+        key.set(relative, null);
+        key.setProblem(ListingKey.SPECIAL, ((PosixFiles.SpecialFileStatus) child).kind()
+            + ": special files are not backed up");
+        append(writer, key, child, totals);
+        continue;
+      }
+      String basePath = renames.sourceOf(relative);
+      if (basePath == null && dir.basePath != null) {
+        basePath = RelativePaths.child(dir.basePath, child.getPath().getName());
+      }
+      key.set(relative, basePath);
+      key.setExpectedUnchanged(child.isFile() && hint.likelyUnchanged(key.basePath(), child));
+      int ranges = child.isFile() ? rangeCount(child.getLen(), rangeSize) : 1;
+      for (int r = 0; r < ranges; r++) {
+        if (ranges > 1) {
+          key.setRange(r, ranges, rangeSize);
+        }
+        append(writer, key, child, totals);
+      }
+      if (child.isDirectory()) {
+        subdirectories.add(new PendingDirectory(child.getPath(), basePath));
+      }
+    }
   }
 
   /**
@@ -223,6 +261,14 @@ public final class SourceLister {
     };
   }
 
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "permission denied";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
   private void append(SequenceFile.Writer writer, ListingKey key, FileStatus status, Totals totals)
       throws IOException {
     writer.sync();
@@ -230,7 +276,7 @@ public final class SourceLister {
     // value class does not accept, and block locations are not needed.
     writer.append(key, status.getClass() == FileStatus.class ? status : new FileStatus(status));
     totals.weight += weight(key, status, fileWeight);
-    if (key.rangeIndex() > 0) {
+    if (key.rangeIndex() > 0 || key.problem() != ListingKey.LISTED) {
       return;
     }
     totals.entries++;

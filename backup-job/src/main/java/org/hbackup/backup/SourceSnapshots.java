@@ -17,13 +17,18 @@ import org.apache.hadoop.hdfs.protocol.SnapshotDiffReportListing.DiffReportListi
 import org.apache.hadoop.hdfs.protocol.HdfsConstants;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.id.PointId;
+import org.hbackup.common.point.PointRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HDFS snapshots hbackup keeps of a snapshottable source: one per point, named
- * {@code hbackup-<point id>}, read by that point's backup and kept as long as a later backup may
- * compare with it. Only snapshots with that prefix are ever deleted.
+ * The HDFS snapshots hbackup keeps of a snapshottable source, and their whole life in one place:
+ * {@link #begin} creates the snapshot a backup reads, {@link #commit} (once the point is
+ * published) deletes the ones no later backup can compare with, {@link #abort} deletes the one a
+ * failed backup made. Snapshots are named {@code hbackup-<repository id>-<point id>}, so that two
+ * repositories backing up the same directory never delete each other's: only this repository's
+ * are ever deleted (and those named {@code hbackup-<point id>} by earlier versions, when that
+ * point is this repository's).
  */
 final class SourceSnapshots {
   private static final Logger LOG = LoggerFactory.getLogger(SourceSnapshots.class);
@@ -31,16 +36,20 @@ final class SourceSnapshots {
 
   private final DistributedFileSystem dfs;
   private final Path source;
+  private final String repositoryId;
+  /** The snapshot {@link #begin} made, until commit or abort. */
+  private String taken;
 
-  private SourceSnapshots(DistributedFileSystem dfs, Path source) {
+  private SourceSnapshots(DistributedFileSystem dfs, Path source, String repositoryId) {
     this.dfs = dfs;
     this.source = source;
+    this.repositoryId = repositoryId;
   }
 
   /**
    * The snapshots of {@code source}, or null when it cannot have any: not on HDFS, or not
    * snapshottable and {@code allow} is false. With {@code allow}, makes the directory
-   * snapshottable, which needs HDFS superuser rights.
+   * snapshottable, which needs HDFS superuser rights. Call {@link #forRepository} before use.
    */
   static SourceSnapshots of(FileSystem fs, FileStatus source, boolean allow) throws IOException {
     if (!(fs instanceof DistributedFileSystem)) {
@@ -62,16 +71,84 @@ final class SourceSnapshots {
       }
       LOG.info("Made {} snapshottable", source.getPath());
     }
-    return new SourceSnapshots(dfs, source.getPath());
+    return new SourceSnapshots(dfs, source.getPath(), null);
   }
 
-  static String nameOf(PointId point) {
-    return PREFIX + point;
+  /** These snapshots as one repository names and deletes them. */
+  SourceSnapshots forRepository(String id) {
+    return new SourceSnapshots(dfs, source, id);
   }
 
-  /** Creates the snapshot for {@code point} and returns the directory to read it from. */
-  Path create(PointId point) throws IOException {
-    return dfs.createSnapshot(source, nameOf(point));
+  String nameOf(PointId point) {
+    return PREFIX + repositoryId + "-" + point;
+  }
+
+  /** Creates the snapshot for {@code point}; returns the directory to read it from. */
+  Path begin(PointId point) throws IOException {
+    Path root = dfs.createSnapshot(source, nameOf(point));
+    taken = nameOf(point);
+    return root;
+  }
+
+  /** The name of the snapshot {@link #begin} made. */
+  String taken() {
+    return taken;
+  }
+
+  /**
+   * The renames since {@code base}'s snapshot, or none when it has no snapshot any more (the
+   * backup then compares with its manifest alone).
+   */
+  SnapshotRenames renamesSince(PointRecord base, int limit) throws IOException {
+    if (base == null || base.snapshot() == null || !exists(base.snapshot())) {
+      if (base != null) {
+        LOG.info("The base point's snapshot is gone: changes come from comparing with its manifest only");
+      }
+      return SnapshotRenames.NONE;
+    }
+    return renames(base.snapshot(), taken, limit);
+  }
+
+  /**
+   * After the point is published: deletes this repository's snapshots of the source except
+   * those in {@code needed} (the bases of the next incremental and differential backups).
+   * {@code points} are this repository's points, by which earlier versions' snapshot names are
+   * recognized. Returns the names deleted.
+   */
+  List<String> commit(Set<String> needed, Set<String> points) throws IOException {
+    taken = null;
+    List<String> deleted = new ArrayList<>();
+    FileStatus[] snapshots;
+    try {
+      snapshots = dfs.listStatus(new Path(source, HdfsConstants.DOT_SNAPSHOT_DIR));
+    } catch (FileNotFoundException e) {
+      return deleted;
+    }
+    String own = PREFIX + repositoryId + "-";
+    for (FileStatus s : snapshots) {
+      String name = s.getPath().getName();
+      boolean ours = name.startsWith(own)
+          || (name.startsWith(PREFIX) && points.contains(name.substring(PREFIX.length())));
+      if (ours && !needed.contains(name)) {
+        delete(name);
+        deleted.add(name);
+      }
+    }
+    return deleted;
+  }
+
+  /** After a failed backup: deletes the snapshot it made, which no point refers to. */
+  void abort() {
+    if (taken == null) {
+      return;
+    }
+    try {
+      delete(taken);
+    } catch (IOException e) {
+      // A failure here must not hide the backup's own error.
+      LOG.warn("Could not delete snapshot {} of {}: {}", taken, source, e.getMessage());
+    }
+    taken = null;
   }
 
   boolean exists(String name) throws IOException {
@@ -130,28 +207,9 @@ final class SourceSnapshots {
     return path.toString();
   }
 
-  void delete(String name) throws IOException {
+  private void delete(String name) throws IOException {
     dfs.deleteSnapshot(source, name);
     LOG.info("Deleted snapshot {} of {}", name, source);
-  }
-
-  /** Deletes hbackup's snapshots of the source that are not in {@code needed}; returns their names. */
-  List<String> deleteAllBut(Set<String> needed) throws IOException {
-    List<String> deleted = new ArrayList<>();
-    FileStatus[] snapshots;
-    try {
-      snapshots = dfs.listStatus(new Path(source, HdfsConstants.DOT_SNAPSHOT_DIR));
-    } catch (FileNotFoundException e) {
-      return deleted;
-    }
-    for (FileStatus s : snapshots) {
-      String name = s.getPath().getName();
-      if (name.startsWith(PREFIX) && !needed.contains(name)) {
-        delete(name);
-        deleted.add(name);
-      }
-    }
-    return deleted;
   }
 
   private static String firstLine(String message) {

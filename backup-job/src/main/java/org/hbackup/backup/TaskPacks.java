@@ -8,6 +8,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
+import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.pack.PackEntry;
 import org.hbackup.common.pack.PackWriter;
 import org.hbackup.common.repo.RepositoryLayout;
@@ -34,7 +35,8 @@ final class TaskPacks implements Closeable {
   PackedBlob add(ContentId chunk, byte[] blob, int length, int rawLength) throws IOException {
     if (current == null) {
       PackId id = PackId.random();
-      FSDataOutputStream stream = fs.create(new Path(dir, id.toHex() + RepositoryLayout.PACK_SUFFIX), false);
+      FSDataOutputStream stream = FileSystems.createOwnerOnly(fs, new Path(dir, id.toHex() + RepositoryLayout.PACK_SUFFIX),
+          false);
       current = new PackWriter(id, stream);
     }
     PackEntry entry = current.add(chunk, blob, 0, length, rawLength);

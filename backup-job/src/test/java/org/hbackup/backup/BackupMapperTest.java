@@ -82,6 +82,7 @@ class BackupMapperTest {
   /** Makes a base point holding one file, {@code data} as one chunk, with {@code status}'s time. */
   private void baseWithFile(String path, FileStatus status, byte[] data) throws IOException {
     ContentId id = ContentId.of(data);
+    repository.store(List.of(data));
     PointId base = repository.writeManifest(List.of(
         ManifestEntry.builder(EntryType.FILE, path).length(data.length)
             .modificationTime(status.getModificationTime()).fileHash(id)
@@ -187,6 +188,7 @@ class BackupMapperTest {
             .modificationTime(unchanged.getModificationTime()).fileHash(ContentId.of(same))
             .chunks(List.of(new ChunkRef(ContentId.of(same), same.length))).build()));
     driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
+    repository.store(List.of(same));
     List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("same.bin", null), unchanged)
         .withInput(new ListingKey("edited.bin", null), changed).run();
     ManifestEntry carried = null;
@@ -283,6 +285,7 @@ class BackupMapperTest {
         .rangeSize(1 << 20).build();
     PointId base = repository.writeManifest(List.of(before));
     driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
+    repository.store(List.of(new byte[] {1}, new byte[] {2}, new byte[] {3}));
     List<Pair<BackupKey, BytesWritable>> out = driver
         .withInput(new ListingKey("ranged.bin", null, 0, 3, 1 << 20), status)
         .withInput(new ListingKey("ranged.bin", null, 1, 3, 1 << 20), status)
@@ -335,5 +338,93 @@ class BackupMapperTest {
     driver.getConfiguration().set(BackupConfigKeys.SNAPSHOT_NAME, "hbackup-test");
     assertThrows(java.io.FileNotFoundException.class,
         () -> driver.withInput(new ListingKey("gone.bin", null), gone).run());
+  }
+
+  private long count(BackupCounters counter) {
+    return driver.getCounters().findCounter(counter).getValue();
+  }
+
+  /** The pack files of the test repository. */
+  private List<java.nio.file.Path> packs() throws IOException {
+    try (java.util.stream.Stream<java.nio.file.Path> walk = Files.walk(dir.resolve("repo/packs"))) {
+      return walk.filter(p -> p.toString().endsWith(".pack")).collect(java.util.stream.Collectors.toList());
+    }
+  }
+
+  @Test
+  void readsAnUnchangedFileAgainWhenItsChunksArePackIsGoneAndStoresThemAgain() throws IOException {
+    byte[] data = random(21, 60_000);
+    FileStatus status = write("same.bin", data);
+    baseWithFile("same.bin", status, data);
+    for (java.nio.file.Path pack : packs()) {
+      Files.delete(pack);
+    }
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("same.bin", null), status).run();
+    assertEquals(0, count(BackupCounters.FILES_CARRIED_OVER), "never carried over onto lost data");
+    assertEquals(1, count(BackupCounters.FILES_READ_AGAIN));
+    assertEquals(1, count(BackupCounters.CHUNKS_STORED_AGAIN));
+    assertEquals(data.length, count(BackupCounters.BYTES_NEW), "stored again from the source");
+    assertTrue(out.stream().anyMatch(p -> p.getFirst().kind() == BackupKey.INDEX), "a new index row names the new copy");
+  }
+
+  @Test
+  void neverReusesAChunkFromAPackWhoseTrailerIsDamaged() throws IOException {
+    byte[] data = random(22, 60_000);
+    repository.store(List.of(data));
+    java.nio.file.Path pack = packs().get(0);
+    byte[] bytes = Files.readAllBytes(pack);
+    bytes[bytes.length - 60] ^= 0x10;
+    Files.write(pack, bytes);
+    FileStatus status = write("copy.bin", data);
+    driver.withInput(new ListingKey("copy.bin", null), status).run();
+    assertEquals(1, count(BackupCounters.CHUNKS_STORED_AGAIN));
+    assertEquals(0, count(BackupCounters.CHUNKS_REUSED));
+    assertEquals(1, count(BackupCounters.PACKS_CHECKED));
+  }
+
+  @Test
+  void reusesAChunkWhosePackChecksOutOncePerPack() throws IOException {
+    byte[] a = random(23, 40_000);
+    byte[] b = random(24, 40_000);
+    repository.store(List.of(a, b));
+    driver.withInput(new ListingKey("a.bin", null), write("a.bin", a))
+        .withInput(new ListingKey("b.bin", null), write("b.bin", b)).run();
+    assertEquals(2, count(BackupCounters.CHUNKS_REUSED));
+    assertEquals(0, count(BackupCounters.CHUNKS_NEW));
+    assertEquals(1, count(BackupCounters.PACKS_CHECKED), "one check for both chunks of the pack");
+  }
+
+  @Test
+  void reportsSpecialAndUnlistableEntriesWithoutReadingThem() throws IOException {
+    FileStatus fifo = write("fifo", new byte[0]);
+    ListingKey special = new ListingKey("fifo", null);
+    special.setProblem(ListingKey.SPECIAL, "FIFO: special files are not backed up");
+    ListingKey unlistable = new ListingKey("locked", null);
+    unlistable.setProblem(ListingKey.UNLISTABLE, "cannot list its contents: Permission denied");
+    Files.createDirectories(dir.resolve("source/locked"));
+    FileStatus locked = new FileStatus(FileSystem.getLocal(conf).getFileStatus(new Path(dir.resolve("source/locked").toUri())));
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(special, fifo).withInput(unlistable, locked).run();
+    assertEquals(2, out.size());
+    for (Pair<BackupKey, BytesWritable> p : out) {
+      assertTrue(recordOf(p.getSecond()).isSkipped());
+    }
+    assertEquals(ShuffleRecord.SPECIAL, recordOf(out.get(0).getSecond()).skippedBecause());
+    assertEquals(1, count(BackupCounters.SPECIAL_FILES_SKIPPED));
+    assertEquals(1, count(BackupCounters.ENTRIES_UNREADABLE));
+    assertEquals(0, count(BackupCounters.BYTES_READ));
+  }
+
+  @Test
+  void neverOpensAFileThatBecameAFifoSinceTheListing() throws Exception {
+    FileStatus listed = write("pipe", random(25, 100));
+    Files.delete(dir.resolve("source/pipe"));
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        new ProcessBuilder("mkfifo", dir.resolve("source/pipe").toString()).start().waitFor() == 0, "mkfifo");
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("pipe", null), listed).run();
+    assertEquals(1, out.size());
+    ShuffleRecord record = recordOf(out.get(0).getSecond());
+    assertTrue(record.isSkipped());
+    assertTrue(record.skipReason().contains("no longer a regular file"), record.skipReason());
+    assertEquals(1, count(BackupCounters.ENTRIES_UNREADABLE));
   }
 }

@@ -270,4 +270,29 @@ class BackupReducerTest {
         ShuffleRecord.range(2, 3, 4096, rangeOf("holes", data, 8192, 9000)));
     assertThrows(IOException.class, () -> driver.run());
   }
+
+  @Test
+  void reportsSkippedEntriesKeepsAnUnlistableDirectoryAndDropsAnUnreadableFile() throws IOException {
+    Path report = new Path(dir.resolve("report.skipped").toUri());
+    driver.getConfiguration().set(BackupConfigKeys.SKIPPED_REPORT, report.toString());
+    ManifestEntry locked = ManifestEntry.builder(EntryType.DIRECTORY, "locked").permission((short) 0).build();
+    ManifestEntry range = file("secret", new byte[] {1, 2});
+    driver.withInput(new BackupKey(BackupKey.MANIFEST, "locked".getBytes(StandardCharsets.UTF_8)), List.of(
+            bytes(ShuffleRecord.entry(locked, null)),
+            bytes(ShuffleRecord.skipped(ShuffleRecord.UNREADABLE, "cannot list its contents: Permission denied"))))
+        .withInput(new BackupKey(BackupKey.MANIFEST, "pipe".getBytes(StandardCharsets.UTF_8)), List.of(
+            bytes(ShuffleRecord.skipped(ShuffleRecord.SPECIAL, "FIFO: special files are not backed up"))))
+        .withInput(new BackupKey(BackupKey.MANIFEST, "secret".getBytes(StandardCharsets.UTF_8)), List.of(
+            bytes(ShuffleRecord.range(1, 2, 1, range)),
+            bytes(ShuffleRecord.skipped(ShuffleRecord.UNREADABLE, "cannot be read: Permission denied"))))
+        .run();
+    List<SkippedReport.Skipped> skipped = SkippedReport.readAndDelete(report, new Configuration(), 100);
+    assertEquals(List.of(
+        new SkippedReport.Skipped("locked", "unreadable: cannot list its contents: Permission denied"),
+        new SkippedReport.Skipped("pipe", "special file: FIFO: special files are not backed up"),
+        new SkippedReport.Skipped("secret", "unreadable: cannot be read: Permission denied")), skipped);
+    List<String> paths = new ArrayList<>();
+    stagedEntries().forEach(e -> paths.add(e.path()));
+    assertEquals(List.of("locked"), paths, "the directory stays, empty; the unreadable file is left out");
+  }
 }

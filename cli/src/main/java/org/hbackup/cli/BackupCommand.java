@@ -11,6 +11,7 @@ import org.hbackup.backup.BackupCounters;
 import org.hbackup.backup.BackupJob;
 import org.hbackup.backup.BackupOptions;
 import org.hbackup.backup.BackupResult;
+import org.hbackup.backup.SkippedReport;
 import org.hbackup.common.io.Json;
 import org.hbackup.common.point.PointType;
 
@@ -64,8 +65,17 @@ final class BackupCommand extends Command {
     figures.put("chunksNew", result.get(BackupCounters.CHUNKS_NEW));
     figures.put("chunksReused", result.get(BackupCounters.CHUNKS_REUSED));
     figures.put("packsWritten", result.get(BackupCounters.PACKS_WRITTEN));
+    figures.put("packsChecked", result.get(BackupCounters.PACKS_CHECKED));
+    figures.put("chunksStoredAgain", result.get(BackupCounters.CHUNKS_STORED_AGAIN));
+    figures.put("indexFilesUnreadable", result.get(BackupCounters.INDEX_FILES_UNREADABLE));
+    figures.put("pointsUnreadable", (long) result.unreadablePoints().size());
     figures.put("filesChangedWhileRead", result.get(BackupCounters.FILES_CHANGED_WHILE_READ));
     figures.put("filesVanished", result.get(BackupCounters.FILES_VANISHED));
+    figures.put("entriesUnreadable", result.get(BackupCounters.ENTRIES_UNREADABLE));
+    figures.put("specialFilesSkipped", result.get(BackupCounters.SPECIAL_FILES_SKIPPED));
+    figures.put("filesReadAgain", result.get(BackupCounters.FILES_READ_AGAIN));
+    figures.put("stagingReclaimed", result.reclaimed().entries());
+    figures.put("stagingBytesReclaimed", result.reclaimed().bytes());
     if (result.base() != null) {
       figures.put("baseSegmentsRead", result.get(BackupCounters.BASE_SEGMENTS_READ));
       figures.put("pathsAdded", result.get(BackupCounters.PATHS_ADDED));
@@ -108,6 +118,15 @@ final class BackupCommand extends Command {
       }
       report.put("readLive", result.snapshot() == null);
       figures.forEach(report::put);
+      if (result.repositoryExcluded() == null) {
+        report.putNull("repositoryExcluded");
+      } else {
+        report.put("repositoryExcluded", result.repositoryExcluded());
+      }
+      com.fasterxml.jackson.databind.node.ArrayNode skipped = report.putArray("skipped");
+      result.skipped().forEach(k -> skipped.addObject().put("path", k.path()).put("reason", k.reason()));
+      com.fasterxml.jackson.databind.node.ArrayNode unreadable = report.putArray("unreadablePoints");
+      result.unreadablePoints().forEach(u -> unreadable.addObject().put("file", u.file()).put("reason", u.reason()));
       report.put("jobId", result.jobId());
       printJson(report);
     } else {
@@ -116,6 +135,47 @@ final class BackupCommand extends Command {
           figures.get("directories"), figures.get("bytesRead"), figures.get("bytesNew"),
           figures.get("bytesStored"), result.durationMs() / 1000.0);
     }
-    return ExitCodes.SUCCESS;
+    warnAboutDamage(result);
+    return reportSkipped(result);
+  }
+
+  /**
+   * Names on stderr the source entries that are not in the point as they are; exit code 4 when
+   * some could not be read (the point is complete for everything else).
+   */
+  private int reportSkipped(BackupResult result) {
+    long unreadable = result.get(BackupCounters.ENTRIES_UNREADABLE);
+    long special = result.get(BackupCounters.SPECIAL_FILES_SKIPPED);
+    if (unreadable + special == 0) {
+      return ExitCodes.SUCCESS;
+    }
+    StringBuilder names = new StringBuilder();
+    for (SkippedReport.Skipped k : result.skipped()) {
+      if (names.length() > 400) {
+        names.append(", ...");
+        break;
+      }
+      names.append(names.length() == 0 ? "" : ", ").append(k.path().isEmpty() ? "." : k.path())
+          .append(" (").append(k.reason()).append(')');
+    }
+    err().println("hbackup backup: " + (unreadable > 0 ? "incomplete: " + unreadable
+        + " source entries could not be read; " : "") + special + " special files skipped: " + names);
+    return unreadable > 0 ? ExitCodes.INCOMPLETE : ExitCodes.SUCCESS;
+  }
+
+  /**
+   * One line on stderr when the backup met damage in the repository and worked around it: the
+   * point is complete and restorable, but the repository needs {@code verify}.
+   */
+  private void warnAboutDamage(BackupResult result) {
+    long storedAgain = result.get(BackupCounters.CHUNKS_STORED_AGAIN);
+    long indexFiles = result.get(BackupCounters.INDEX_FILES_UNREADABLE);
+    int points = result.unreadablePoints().size();
+    if (storedAgain + indexFiles + points > 0) {
+      err().println("hbackup backup: damage found in the repository and worked around: " + points
+          + " unreadable point record(s)" + (points > 0 ? " (" + result.unreadablePoints().get(0).file() + ")" : "")
+          + ", " + indexFiles + " unreadable index file(s), " + storedAgain
+          + " chunk(s) stored again because their packs are missing or damaged");
+    }
   }
 }

@@ -9,6 +9,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.hbackup.common.io.Json;
 import org.hbackup.common.point.PointRecord;
+import org.hbackup.common.repo.PointScan;
 import org.hbackup.common.repo.Repository;
 
 /** {@code hbackup list}: the repository's points, oldest first. */
@@ -37,7 +38,12 @@ final class ListCommand extends Command {
   @Override
   int execute(CommandLine line) throws Exception {
     Repository repository = Repository.open(path(line, "repo"), getConf());
-    List<PointRecord> points = repository.listPoints();
+    PointScan scan = repository.scanPoints();
+    List<PointRecord> points = scan.points();
+    for (PointScan.Unreadable u : scan.unreadable()) {
+      err().println("hbackup list: damage found: point record " + u.file() + " cannot be read: " + u.reason());
+    }
+    int code = scan.unreadable().isEmpty() ? ExitCodes.SUCCESS : ExitCodes.DAMAGE;
     if (line.hasOption("json")) {
       ObjectNode report = Json.object();
       ArrayNode rows = report.putArray("points");
@@ -60,18 +66,20 @@ final class ListCommand extends Command {
         row.put("files", p.files());
         row.put("bytes", p.bytes());
       }
+      ArrayNode unreadable = report.putArray("unreadable");
+      scan.unreadable().forEach(u -> unreadable.addObject().put("file", u.file()).put("reason", u.reason()));
       printJson(report);
-      return ExitCodes.SUCCESS;
+      return code;
     }
     if (points.isEmpty()) {
       out().println("No points in " + repository.layout().root());
-      return ExitCodes.SUCCESS;
+      return code;
     }
     out().printf("%-29s %-12s %-29s %-24s %10s %15s  %s%n", "ID", "TYPE", "BASE", "CREATED", "FILES", "BYTES", "SOURCE");
     for (PointRecord p : points) {
       out().printf("%-29s %-12s %-29s %-24s %10d %15d  %s%n", p.id(), p.type().configName(),
           p.base() == null ? "-" : p.base().toString(), p.created(), p.files(), p.bytes(), p.source());
     }
-    return ExitCodes.SUCCESS;
+    return code;
   }
 }

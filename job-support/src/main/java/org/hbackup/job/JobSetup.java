@@ -24,6 +24,7 @@ public final class JobSetup {
     if (local) {
       setUnlessUserSet(conf, "mapreduce.local.map.tasks.maximum",
           Integer.toString(Runtime.getRuntime().availableProcessors()));
+      LocalRuns.apply(conf);
     }
     setUnlessUserSet(conf, MRJobConfig.MAP_SPECULATIVE, "false");
     setUnlessUserSet(conf, MRJobConfig.REDUCE_SPECULATIVE, "false");
@@ -88,6 +89,10 @@ public final class JobSetup {
    * runner's job status says only "NA".
    */
   public static String failure(Job job) {
+    String recorded = TaskFailures.take(job.getJobID());
+    if (recorded != null) {
+      return recorded;
+    }
     try {
       for (TaskCompletionEvent event : job.getTaskCompletionEvents(0, 100)) {
         if (event.getStatus() == TaskCompletionEvent.Status.FAILED) {

@@ -21,7 +21,9 @@ import org.hbackup.common.HbackupException;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ManifestList;
+import org.hbackup.common.repo.LockConflictException;
 import org.hbackup.common.repo.Repository;
+import org.hbackup.common.repo.RepositoryLock;
 import org.hbackup.job.JobSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,9 +54,35 @@ public final class RestoreJob {
   }
 
   public RestoreResult run() throws IOException, InterruptedException {
-    long started = System.currentTimeMillis();
     Configuration conf = new Configuration(baseConf);
     Repository repository = Repository.open(options.repository(), conf);
+    RepositoryLock lock = sharedLock(repository, conf);
+    try {
+      return restore(conf, repository);
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
+    }
+  }
+
+  /**
+   * A shared lock, so that no prune or repair changes the repository under the restore. A
+   * repository the restoring user may not write to (a read-only copy) is restored without one.
+   */
+  private static RepositoryLock sharedLock(Repository repository, Configuration conf) throws IOException {
+    try {
+      return RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "restore", null, conf);
+    } catch (LockConflictException e) {
+      throw e;
+    } catch (IOException e) {
+      LOG.warn("Restoring without a lock: the repository's locks cannot be written ({})", e.getMessage());
+      return null;
+    }
+  }
+
+  private RestoreResult restore(Configuration conf, Repository repository) throws IOException, InterruptedException {
+    long started = System.currentTimeMillis();
     repository.readPoint(options.point());
     ManifestList manifest = repository.readManifest(options.point());
     FileSystem targetFs = FileSystems.raw(options.target(), conf);

@@ -9,8 +9,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.Text;
-import org.apache.hadoop.mapreduce.Mapper;
 import org.hbackup.common.ChunkMismatchException;
+import org.hbackup.common.CrashPoints;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.FileHasher;
@@ -22,6 +22,7 @@ import org.hbackup.common.manifest.ManifestEntryCodec;
 import org.hbackup.common.manifest.RelativePaths;
 import org.hbackup.common.repo.ChunkReader;
 import org.hbackup.common.repo.Repository;
+import org.hbackup.job.RecordingMapper;
 
 /**
  * Restores the files and directories of one manifest split. Each file is written in the
@@ -39,7 +40,7 @@ import org.hbackup.common.repo.Repository;
  * <p>Memory: one chunk at a time, the open-pack cache, the repository's Bloom filters, and the
  * directories already checked.
  */
-public class RestoreMapper extends Mapper<Text, ManifestEntryWritable, RestoreKey, BytesWritable> {
+public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, RestoreKey, BytesWritable> {
   private RestoreTarget target;
   private FileSystem fs;
   private Path staging;
@@ -87,6 +88,7 @@ public class RestoreMapper extends Mapper<Text, ManifestEntryWritable, RestoreKe
           target.ensureDirectory(RelativePaths.parent(e.path()));
           restoreFile(e, context);
           context.getCounter(RestoreCounters.FILES).increment(1);
+          CrashPoints.reached(context.getConfiguration(), "restore.map");
           break;
         case SYMLINK:
           emit(RestoreKey.SYMLINK, e.path(), ManifestEntryCodec.toBytes(e), context);

@@ -8,11 +8,12 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.Text;
-import org.apache.hadoop.mapreduce.Reducer;
+import org.hbackup.common.CrashPoints;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.ManifestEntryCodec;
 import org.hbackup.common.manifest.RelativePaths;
+import org.hbackup.job.RecordingReducer;
 
 /**
  * Finishes a restore once every map task is done (the shuffle delivers nothing before): writes
@@ -20,7 +21,7 @@ import org.hbackup.common.manifest.RelativePaths;
  * have written through one), then applies directory metadata deepest first, after all contents.
  * Memory: one entry at a time.
  */
-public class RestoreReducer extends Reducer<RestoreKey, BytesWritable, Text, Text> {
+public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, Text, Text> {
   private RestoreTarget target;
   private FileSystem fs;
   private final Text outPath = new Text();
@@ -38,6 +39,7 @@ public class RestoreReducer extends Reducer<RestoreKey, BytesWritable, Text, Tex
     if (staging != null) {
       fs.delete(new Path(staging), true);
     }
+    CrashPoints.reached(conf, "restore.reduce");
   }
 
   @Override

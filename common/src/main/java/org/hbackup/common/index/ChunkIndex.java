@@ -6,26 +6,41 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.hbackup.common.DamageException;
+import org.hbackup.common.UnsupportedFormatVersionException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.repo.RepositoryLayout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Chunk lookups across all index files of a repository. Memory grows with the number of chunks
- * the repository holds, at ~1.2 bytes each (the Bloom filters), plus 2 KiB per index file:
- * 100 TiB of unique data at 1 MiB chunks is ~120 MiB.
+ * Chunk lookups across all index files of a repository. An index file that cannot be read (its
+ * header, footer, fanout or Bloom filter is damaged, or it is of a newer format) is left out and
+ * named by {@link #unreadable()}: its chunks then look absent, so a backup stores them again from
+ * the source and a restore reports the files that need them, instead of either failing whole.
+ * Memory grows with the number of chunks the repository holds, at ~1.2 bytes each (the Bloom
+ * filters), plus 2 KiB per index file: 100 TiB of unique data at 1 MiB chunks is ~120 MiB; and
+ * the blocks of rows recently searched, at most 32 MiB.
  */
 public final class ChunkIndex implements Closeable {
-  private final List<IndexFileReader> files;
+  private static final Logger LOG = LoggerFactory.getLogger(ChunkIndex.class);
 
-  private ChunkIndex(List<IndexFileReader> files) {
+  private final List<IndexFileReader> files;
+  private final List<String> unreadable;
+
+  private ChunkIndex(List<IndexFileReader> files, List<String> unreadable) {
     this.files = files;
+    this.unreadable = unreadable;
   }
 
   public static ChunkIndex open(FileSystem fs, Path indexDir) throws IOException {
     List<IndexFileReader> readers = new ArrayList<>();
+    List<String> unreadable = new ArrayList<>();
+    IndexBlockCache cache = new IndexBlockCache(IndexBlockCache.DEFAULT_BUDGET_BYTES);
     FileStatus[] statuses;
     try {
       statuses = fs.listStatus(indexDir);
@@ -35,7 +50,14 @@ public final class ChunkIndex implements Closeable {
     try {
       for (FileStatus s : statuses) {
         if (s.isFile() && s.getPath().getName().endsWith(RepositoryLayout.INDEX_SUFFIX)) {
-          readers.add(new IndexFileReader(fs.open(s.getPath()), s.getLen(), s.getPath().toString()));
+          FSDataInputStream in = fs.open(s.getPath());
+          try {
+            readers.add(new IndexFileReader(in, s.getLen(), s.getPath().toString(), cache));
+          } catch (DamageException | UnsupportedFormatVersionException | RuntimeException e) {
+            in.close();
+            LOG.warn("Leaving out index file {}: {}", s.getPath(), e.getMessage());
+            unreadable.add(s.getPath() + ": " + e.getMessage());
+          }
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -44,7 +66,12 @@ public final class ChunkIndex implements Closeable {
       }
       throw e;
     }
-    return new ChunkIndex(readers);
+    return new ChunkIndex(readers, unreadable);
+  }
+
+  /** The index files that could not be read, each with why. */
+  public List<String> unreadable() {
+    return unreadable;
   }
 
   /** The entry of a stored chunk, or null when the repository does not hold it. */
@@ -58,6 +85,21 @@ public final class ChunkIndex implements Closeable {
       }
     }
     return null;
+  }
+
+  /**
+   * Every entry of a chunk, one per index file that holds it: when the pack one names is lost,
+   * a later backup stores the chunk again and a newer index file names the new copy.
+   */
+  public List<IndexEntry> locations(ContentId chunk) throws IOException {
+    List<IndexEntry> all = new ArrayList<>(2);
+    for (IndexFileReader f : files) {
+      IndexEntry e = f.lookup(chunk);
+      if (e != null) {
+        all.add(e);
+      }
+    }
+    return all;
   }
 
   public int fileCount() {

@@ -24,11 +24,18 @@ public final class IndexFileReader implements AutoCloseable {
   private final long entries;
   private final long[] fanout = new long[256];
   private final BloomFilter<byte[]> bloom;
-  private final byte[] row = new byte[IndexEntry.LENGTH];
+  private final IndexBlockCache cache;
+  private final int cacheId;
 
   public IndexFileReader(FSDataInputStream in, long length, String name) throws IOException {
+    this(in, length, name, new IndexBlockCache(4 * IndexBlockCache.ROWS_PER_BLOCK * IndexEntry.LENGTH));
+  }
+
+  IndexFileReader(FSDataInputStream in, long length, String name, IndexBlockCache cache) throws IOException {
     this.in = in;
     this.name = name;
+    this.cache = cache;
+    this.cacheId = cache.register();
     if (length < IndexFormat.HEADER_LENGTH + IndexFormat.FANOUT_LENGTH + IndexFormat.FOOTER_LENGTH) {
       throw new FormatException(name, "too short to be an index file");
     }
@@ -67,7 +74,11 @@ public final class IndexFileReader implements AutoCloseable {
     }
     byte[] bloomBytes = new byte[(int) bloomLength];
     in.readFully(bloomOffset, bloomBytes);
-    this.bloom = BloomFilter.readFrom(new ByteArrayInputStream(bloomBytes), Funnels.byteArrayFunnel());
+    try {
+      this.bloom = BloomFilter.readFrom(new ByteArrayInputStream(bloomBytes), Funnels.byteArrayFunnel());
+    } catch (IOException | RuntimeException e) {
+      throw new FormatException(name, "index Bloom filter is damaged: " + e.getMessage(), e);
+    }
   }
 
   public long entries() {
@@ -75,7 +86,7 @@ public final class IndexFileReader implements AutoCloseable {
   }
 
   /** Finds a chunk's entry, or null when this file does not hold it. */
-  public synchronized IndexEntry lookup(ContentId chunk) throws IOException {
+  public IndexEntry lookup(ContentId chunk) throws IOException {
     if (!bloom.mightContain(chunk.bytes())) {
       return null;
     }
@@ -85,30 +96,44 @@ public final class IndexFileReader implements AutoCloseable {
     byte[] key = chunk.bytes();
     while (low <= high) {
       long middle = (low + high) >>> 1;
-      readRow(middle);
-      int c = Arrays.compareUnsigned(row, 0, ContentId.LENGTH, key, 0, ContentId.LENGTH);
+      byte[] rows = block(middle);
+      int at = rowOffset(middle);
+      int c = Arrays.compareUnsigned(rows, at, at + ContentId.LENGTH, key, 0, ContentId.LENGTH);
       if (c < 0) {
         low = middle + 1;
       } else if (c > 0) {
         high = middle - 1;
       } else {
-        return IndexEntry.fromBytes(row, 0);
+        return IndexEntry.fromBytes(rows, at);
       }
     }
     return null;
   }
 
   /** The i-th entry in chunk-id order, for streaming the whole file (verify, prune, merges). */
-  public synchronized IndexEntry entry(long i) throws IOException {
+  public IndexEntry entry(long i) throws IOException {
     if (i < 0 || i >= entries) {
       throw new IndexOutOfBoundsException(name + ": entry " + i + " of " + entries);
     }
-    readRow(i);
-    return IndexEntry.fromBytes(row, 0);
+    return IndexEntry.fromBytes(block(i), rowOffset(i));
   }
 
-  private void readRow(long i) throws IOException {
-    in.readFully(IndexFormat.HEADER_LENGTH + i * IndexEntry.LENGTH, row);
+  private byte[] block(long row) throws IOException {
+    return cache.get(cacheId, row / IndexBlockCache.ROWS_PER_BLOCK, this::readBlock);
+  }
+
+  private static int rowOffset(long row) {
+    return (int) (row % IndexBlockCache.ROWS_PER_BLOCK) * IndexEntry.LENGTH;
+  }
+
+  private byte[] readBlock(long block) throws IOException {
+    long first = block * IndexBlockCache.ROWS_PER_BLOCK;
+    int rows = (int) Math.min(IndexBlockCache.ROWS_PER_BLOCK, entries - first);
+    byte[] bytes = new byte[rows * IndexEntry.LENGTH];
+    synchronized (in) {
+      in.readFully(IndexFormat.HEADER_LENGTH + first * IndexEntry.LENGTH, bytes);
+    }
+    return bytes;
   }
 
   @Override

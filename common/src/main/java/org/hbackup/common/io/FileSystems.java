@@ -4,9 +4,13 @@ import java.io.IOException;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
 
 /** File-system choices shared by the repository and the jobs. */
 public final class FileSystems {
@@ -28,18 +32,89 @@ public final class FileSystems {
   }
 
   /**
-   * Writes a small file aside and renames it into place, so readers see all of it or nothing.
-   * Refuses to replace an existing file: repository files are immutable.
+   * Creates a file readable and writable by its owner only: every file of a repository is made
+   * this way, since packs hold the source's bytes whatever the source's own modes were.
+   */
+  public static FSDataOutputStream createOwnerOnly(FileSystem fs, Path path, boolean overwrite) throws IOException {
+    return fs.create(path, new FsPermission(PosixFiles.OWNER_ONLY_FILE), overwrite,
+        fs.getConf().getInt("io.file.buffer.size", 4096), fs.getDefaultReplication(path),
+        fs.getDefaultBlockSize(path), null);
+  }
+
+  /**
+   * Creates a directory searchable by its owner only. Missing parents are made too, with the
+   * file system's default permission: callers make parents first where that matters.
+   */
+  public static void mkdirsOwnerOnly(FileSystem fs, Path dir) throws IOException {
+    fs.mkdirs(dir, new FsPermission(PosixFiles.OWNER_ONLY_DIRECTORY));
+  }
+
+  /**
+   * Writes a small file aside and publishes it under its name, so readers see all of it or
+   * nothing. Refuses to replace an existing file: repository files are immutable.
    */
   public static void writeAtomically(FileSystem fs, Path target, byte[] content, Path scratchDir)
       throws IOException {
     Path scratch = new Path(scratchDir, "." + target.getName() + "." + System.nanoTime() + ".tmp");
-    fs.mkdirs(scratchDir);
-    try (FSDataOutputStream out = fs.create(scratch, false)) {
+    mkdirsOwnerOnly(fs, scratchDir);
+    try (FSDataOutputStream out = createOwnerOnly(fs, scratch, false)) {
       out.write(content);
       out.hsync();
     }
     renameNew(fs, scratch, target);
+  }
+
+  /** Renames {@code from} to {@code to}, which must not exist yet; fails if it does. */
+  public static void renameNew(FileSystem fs, Path from, Path to) throws IOException {
+    if (!publishNew(fs, from, to)) {
+      fs.delete(from, false);
+      throw new FileAlreadyExistsException("refusing to replace existing " + to);
+    }
+  }
+
+  /**
+   * Gives {@code from} the name {@code to} unless a file has it already, in one atomic step where
+   * the file system has one: a hard link (which fails on an existing name) on the local file
+   * system, a rename that never overwrites on HDFS. Returns false, leaving {@code from} in place,
+   * when {@code to} exists. Elsewhere (S3A) the check and the rename are two steps; a second
+   * writer racing between them can only be one that publishes the same content-addressed bytes,
+   * or a point id that is random (FORMAT.md, "Writing a point").
+   */
+  public static boolean publishNew(FileSystem fs, Path from, Path to) throws IOException {
+    mkdirsOwnerOnly(fs, to.getParent());
+    if (PosixFiles.isLocal(fs)) {
+      try {
+        java.nio.file.Files.createLink(PosixFiles.local(to), PosixFiles.local(from));
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        return false;
+      } catch (UnsupportedOperationException e) {
+        return checkThenRename(fs, from, to);
+      }
+      java.nio.file.Files.delete(PosixFiles.local(from));
+      return true;
+    }
+    if (fs instanceof DistributedFileSystem) {
+      try {
+        ((DistributedFileSystem) fs).rename(from, to, Options.Rename.NONE);
+        return true;
+      } catch (FileAlreadyExistsException e) {
+        return false;
+      }
+    }
+    return checkThenRename(fs, from, to);
+  }
+
+  private static boolean checkThenRename(FileSystem fs, Path from, Path to) throws IOException {
+    if (fs.exists(to)) {
+      return false;
+    }
+    if (!fs.rename(from, to)) {
+      if (fs.exists(to)) {
+        return false;
+      }
+      throw new IOException("could not rename " + from + " to " + to);
+    }
+    return true;
   }
 
   /**
@@ -83,18 +158,5 @@ public final class FileSystems {
     }
     return fs.makeQualified(new Path(qualified.toUri().getScheme(), qualified.toUri().getAuthority(),
         resolved.toString()));
-  }
-
-  /** Renames {@code from} to {@code to}, which must not exist yet. */
-  public static void renameNew(FileSystem fs, Path from, Path to) throws IOException {
-    fs.mkdirs(to.getParent());
-    // RawLocalFileSystem's rename replaces an existing file; HDFS's fails. Check first so both
-    // refuse; point ids and content ids are unique, so no honest writer races here.
-    if (fs.exists(to)) {
-      throw new IOException("refusing to replace existing " + to);
-    }
-    if (!fs.rename(from, to)) {
-      throw new IOException("could not rename " + from + " to " + to);
-    }
   }
 }

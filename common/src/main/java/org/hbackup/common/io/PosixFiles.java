@@ -166,6 +166,14 @@ public final class PosixFiles {
     return RemoteIterators.filteringRemoteIterator(statuses, Objects::nonNull);
   }
 
+  /** The status of {@code path} itself, a symlink not followed; read in process on the local file system. */
+  public static FileStatus linkStatus(FileSystem fs, Path path) throws IOException {
+    if (!isLocal(fs)) {
+      return fs.getFileLinkStatus(path);
+    }
+    return status(local(path), fs.makeQualified(path), (short) 1, fs.getDefaultBlockSize(path));
+  }
+
   /** A status whose permission, owner, group and access time are read without forking. */
   public static FileStatus complete(FileSystem fs, FileStatus status) throws IOException {
     if (!isLocal(fs)) {
@@ -201,9 +209,60 @@ public final class PosixFiles {
       group = GROUP_NAMES.getOrDefault(gid, Integer.toString(gid));
     }
     Path symlink = type == S_IFLNK ? new Path(Files.readSymbolicLink(local).toString()) : null;
+    long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis();
+    long atime = ((FileTime) a.get("lastAccessTime")).toMillis();
+    FsPermission permission = new FsPermission((short) (mode & PERMISSION_BITS));
+    if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK) {
+      return new SpecialFileStatus(specialKind(type), replication, blockSize, mtime, atime, permission, owner, group,
+          path);
+    }
     return new FileStatus(type == S_IFREG ? (Long) a.get("size") : 0, type == S_IFDIR, replication, blockSize,
-        ((FileTime) a.get("lastModifiedTime")).toMillis(), ((FileTime) a.get("lastAccessTime")).toMillis(),
-        new FsPermission((short) (mode & PERMISSION_BITS)), owner, group, symlink, path);
+        mtime, atime, permission, owner, group, symlink, path);
+  }
+
+  private static String specialKind(int type) {
+    switch (type) {
+      case 0010000:
+        return "FIFO";
+      case 0140000:
+        return "socket";
+      case 0020000:
+        return "character device";
+      case 0060000:
+        return "block device";
+      default:
+        return "special file";
+    }
+  }
+
+  /**
+   * A FIFO, socket or device node of the local file system: Hadoop's {@link FileStatus} would
+   * call it a file, and opening a FIFO blocks, reading a device never ends. Never read as data.
+   */
+  public static final class SpecialFileStatus extends FileStatus {
+    private static final long serialVersionUID = 1L;
+    private final String kind;
+
+    SpecialFileStatus(String kind, short replication, long blockSize, long mtime, long atime, FsPermission permission,
+        String owner, String group, Path path) {
+      super(0, false, replication, blockSize, mtime, atime, permission, owner, group, null, path);
+      this.kind = kind;
+    }
+
+    /** "FIFO", "socket", "character device" or "block device". */
+    public String kind() {
+      return kind;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return super.equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+      return super.hashCode();
+    }
   }
 
   /** Applies permission (with the sticky bit where supported) to a path. */

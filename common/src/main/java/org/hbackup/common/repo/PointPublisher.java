@@ -4,9 +4,15 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import com.google.common.hash.Hashing;
+import com.google.common.hash.HashingInputStream;
+import com.google.common.io.ByteStreams;
+import org.hbackup.common.CrashPoints;
+import org.hbackup.common.DamageException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
@@ -18,18 +24,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes a staged point into the repository in the order that keeps a crash harmless:
- * packs, then index files, then manifest segments, then the change list and the manifest list, and last the point
- * record, in one rename. Each step only adds files that nothing published yet refers to until the
- * step after it, so a crash at any moment leaves unreferenced files (which prune removes), never
- * a point that names something missing.
+ * packs, then index files, then manifest segments, then the change list and the manifest list,
+ * and last the point record, in one rename. Each step only adds files that nothing published yet
+ * refers to until the step after it, so a crash at any moment leaves unreferenced files (which
+ * prune removes), never a point that names something missing. No step replaces a file, except a
+ * content-addressed one whose content no longer matches its name.
  */
 public final class PointPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(PointPublisher.class);
 
   private final Repository repository;
+  private final Configuration conf;
 
-  public PointPublisher(Repository repository) {
+  public PointPublisher(Repository repository, Configuration conf) {
     this.repository = repository;
+    this.conf = conf;
   }
 
   /** Reads the manifest list the job staged, so the driver can fill in the point record. */
@@ -48,31 +57,74 @@ public final class PointPublisher {
     int packs = 0;
     for (FileStatus s : list(fs, staging.packsDir(), RepositoryLayout.PACK_SUFFIX)) {
       PackId id = PackId.parse(stem(s.getPath(), RepositoryLayout.PACK_SUFFIX));
+      // Random names: one already taken is a collision no honest writer makes, never "the same".
       FileSystems.renameNew(fs, s.getPath(), layout.pack(id));
       packs++;
     }
-    int indexes = 0;
+    CrashPoints.reached(conf, "publish.packs");
+    int[] outcomes = new int[Outcome.values().length];
     for (FileStatus s : list(fs, staging.indexDir(), RepositoryLayout.INDEX_SUFFIX)) {
       ContentId id = ContentId.parse(stem(s.getPath(), RepositoryLayout.INDEX_SUFFIX));
-      FileSystems.renameNew(fs, s.getPath(), layout.index(id));
-      indexes++;
+      outcomes[publishContentAddressed(s.getPath(), layout.index(id), id).ordinal()]++;
     }
-    int segmentsNew = 0;
-    int segmentsShared = 0;
+    int indexes = outcomes[Outcome.NEW.ordinal()] + outcomes[Outcome.REPLACED_DAMAGED.ordinal()];
+    CrashPoints.reached(conf, "publish.index");
+    int[] segments = new int[Outcome.values().length];
     for (FileStatus s : list(fs, staging.segmentsDir(), RepositoryLayout.SEGMENT_SUFFIX)) {
       ContentId id = ContentId.parse(stem(s.getPath(), RepositoryLayout.SEGMENT_SUFFIX));
-      Path target = layout.segment(id);
-      if (fs.exists(target)) {
-        // Same name, same bytes: an earlier point already published this path range.
-        fs.delete(s.getPath(), false);
-        segmentsShared++;
-      } else {
-        FileSystems.renameNew(fs, s.getPath(), target);
-        segmentsNew++;
-      }
+      segments[publishContentAddressed(s.getPath(), layout.segment(id), id).ordinal()]++;
     }
-    LOG.info("Published {} packs, {} index files, {} new and {} shared manifest segments",
-        packs, indexes, segmentsNew, segmentsShared);
+    CrashPoints.reached(conf, "publish.segments");
+    LOG.info("Published {} packs, {} index files, {} new and {} shared manifest segments", packs, indexes,
+        segments[Outcome.NEW.ordinal()] + segments[Outcome.REPLACED_DAMAGED.ordinal()],
+        segments[Outcome.ALREADY_THERE.ordinal()]);
+  }
+
+  /** How a staged content-addressed file came to be published. */
+  enum Outcome {
+    /** The name was free. */
+    NEW,
+    /** A file of that name was there, and its content matches the name: it stands for this one. */
+    ALREADY_THERE,
+    /** A file of that name was there, damaged: this copy replaced it. */
+    REPLACED_DAMAGED
+  }
+
+  /**
+   * The one publishing rule for files named by their content's SHA-256 (segments, index files):
+   * take the name without replacing anything; if it is taken, the file there counts as published
+   * only after its content is checked against the name. A second writer that published the same
+   * bytes first is then simply shared, never a failure; a damaged file there is replaced by this
+   * copy, so damage is never built upon (FORMAT.md, "Writing a point").
+   */
+  Outcome publishContentAddressed(Path staged, Path target, ContentId id) throws IOException {
+    FileSystem fs = repository.fileSystem();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      if (FileSystems.publishNew(fs, staged, target)) {
+        return attempt == 0 ? Outcome.NEW : Outcome.REPLACED_DAMAGED;
+      }
+      ContentId existing;
+      try {
+        existing = hashOf(fs, target);
+      } catch (FileNotFoundException e) {
+        continue; // removed since: take the name again
+      }
+      if (existing.equals(id)) {
+        fs.delete(staged, false);
+        return Outcome.ALREADY_THERE;
+      }
+      LOG.warn("{} does not match its name (its content hashes to {}): replacing it with this backup's copy",
+          target, existing);
+      fs.delete(target, false);
+    }
+    throw new DamageException(target + " does not match its name, and could not be replaced");
+  }
+
+  private static ContentId hashOf(FileSystem fs, Path file) throws IOException {
+    try (HashingInputStream in = new HashingInputStream(Hashing.sha256(), fs.open(file))) {
+      ByteStreams.exhaust(in);
+      return ContentId.wrap(in.hash().asBytes());
+    }
   }
 
   /**
@@ -86,6 +138,7 @@ public final class PointPublisher {
       FileSystems.renameNew(fs, staging.changes(), layout.changeList(record.id()));
     }
     FileSystems.renameNew(fs, staging.manifest(), layout.manifest(record.id()));
+    CrashPoints.reached(conf, "publish.manifest");
     FileSystems.writeAtomically(fs, layout.point(record.id()), record.toJson(), layout.tmpDir());
     LOG.info("Published point {}", record.id());
   }

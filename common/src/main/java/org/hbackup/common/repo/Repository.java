@@ -4,7 +4,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
@@ -15,10 +14,12 @@ import org.hbackup.common.DamageException;
 import org.hbackup.common.FormatException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.NotARepositoryException;
+import org.hbackup.common.UnsupportedFormatVersionException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.index.ChunkIndex;
 import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.manifest.SegmentReader;
 import org.hbackup.common.point.PointRecord;
@@ -62,9 +63,11 @@ public final class Repository {
   }
 
   /**
-   * Creates a repository at {@code root}, which must not exist or be an empty directory. The
-   * configuration is the last file written, so a crash leaves no half-made repository that
-   * {@link #open} would accept.
+   * Creates a repository at {@code root}, which must not exist, be an empty directory, or hold
+   * only what a creation killed before its end left ({@link #isUnfinished}). The configuration is
+   * the last file written, so a crash leaves no half-made repository that {@link #open} would
+   * accept. The repository's directories are searchable by their owner only, and its files
+   * readable by their owner only: packs hold the source's bytes, whatever the source's modes.
    */
   public static Repository init(Path root, RepositoryConfig config, Configuration conf) throws IOException {
     FileSystem fs = FileSystems.raw(root, conf);
@@ -78,16 +81,54 @@ public final class Repository {
       if (fs.exists(layout.config())) {
         throw new HbackupException("a repository already exists at " + qualified);
       }
-      if (fs.listStatus(qualified).length > 0) {
+      if (fs.listStatus(qualified).length > 0 && !isUnfinished(qualified, conf)) {
         throw new NotARepositoryException(qualified + " exists, is not empty and is not an hbackup repository");
       }
     }
-    for (Path dir : new Path[] {layout.packsDir(), layout.indexDir(), layout.segmentsDir(),
+    FileSystems.mkdirsOwnerOnly(fs, qualified);
+    PosixFiles.setPermission(fs, qualified, PosixFiles.OWNER_ONLY_DIRECTORY);
+    // Parents first: mkdirs gives the permission only to the last directory it makes.
+    for (Path dir : new Path[] {layout.packsDir(), layout.indexDir(), layout.manifestsDir(), layout.segmentsDir(),
         layout.pointsDir(), layout.tmpDir()}) {
-      fs.mkdirs(dir);
+      FileSystems.mkdirsOwnerOnly(fs, dir);
     }
     FileSystems.writeAtomically(fs, layout.config(), config.toJson(), layout.tmpDir());
     return new Repository(fs, layout, config);
+  }
+
+  /**
+   * Whether {@code root} holds only what a creation killed before it wrote {@code config.json}
+   * left: the layout's directories, empty, and in {@code tmp/} at most the configuration's own
+   * scratch file. {@link #init}, and a backup into a new repository, take such a directory over.
+   */
+  public static boolean isUnfinished(Path root, Configuration conf) throws IOException {
+    FileSystem fs = FileSystems.raw(root, conf);
+    RepositoryLayout layout = new RepositoryLayout(fs.makeQualified(root));
+    if (!fs.exists(layout.root()) || fs.exists(layout.config())) {
+      return false;
+    }
+    java.util.Set<String> layoutDirs = java.util.Set.of(RepositoryLayout.PACKS, RepositoryLayout.INDEX,
+        RepositoryLayout.MANIFESTS, RepositoryLayout.POINTS, RepositoryLayout.TMP);
+    FileStatus[] children = fs.listStatus(layout.root());
+    if (children.length == 0) {
+      return false;
+    }
+    for (FileStatus child : children) {
+      String name = child.getPath().getName();
+      if (!child.isDirectory() || !layoutDirs.contains(name)) {
+        return false;
+      }
+      for (FileStatus inside : fs.listStatus(child.getPath())) {
+        String n = inside.getPath().getName();
+        boolean emptySegments = name.equals(RepositoryLayout.MANIFESTS) && n.equals(RepositoryLayout.SEGMENTS)
+            && inside.isDirectory() && fs.listStatus(inside.getPath()).length == 0;
+        boolean configScratch = name.equals(RepositoryLayout.TMP) && n.startsWith("." + RepositoryLayout.CONFIG + ".");
+        if (!emptySegments && !configScratch) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   public FileSystem fileSystem() {
@@ -102,14 +143,19 @@ public final class Repository {
     return config;
   }
 
-  /** Every published point, oldest first. Memory: one record per point. */
-  public List<PointRecord> listPoints() throws IOException {
+  /**
+   * Every published point, oldest first, and the records that could not be read. A damaged record
+   * is reported, never a reason the rest of the repository cannot be used. Memory: one record per
+   * point.
+   */
+  public PointScan scanPoints() throws IOException {
     List<PointRecord> points = new ArrayList<>();
+    List<PointScan.Unreadable> unreadable = new ArrayList<>();
     FileStatus[] statuses;
     try {
       statuses = fs.listStatus(layout.pointsDir());
     } catch (FileNotFoundException e) {
-      return points;
+      return new PointScan(points, unreadable);
     }
     for (FileStatus s : statuses) {
       String name = s.getPath().getName();
@@ -118,17 +164,25 @@ public final class Repository {
       }
       String id = name.substring(0, name.length() - RepositoryLayout.JSON_SUFFIX.length());
       if (PointId.isPointId(id)) {
-        points.add(readPoint(PointId.parse(id)));
+        try {
+          points.add(readPoint(PointId.parse(id)));
+        } catch (DamageException | UnsupportedFormatVersionException e) {
+          unreadable.add(new PointScan.Unreadable(s.getPath().toString(), e.getMessage()));
+        }
       }
     }
     points.sort((a, b) -> a.id().compareTo(b.id()));
-    return Collections.unmodifiableList(points);
+    return new PointScan(points, unreadable);
   }
 
-  /** The newest point, or null when there is none. Memory: one record per point. */
+  /** Every readable point, oldest first (see {@link #scanPoints()}). */
+  public List<PointRecord> listPoints() throws IOException {
+    return scanPoints().points();
+  }
+
+  /** The newest readable point, or null when there is none. */
   public PointRecord latestPoint() throws IOException {
-    List<PointRecord> points = listPoints();
-    return points.isEmpty() ? null : points.get(points.size() - 1);
+    return scanPoints().latest();
   }
 
   /**

@@ -1,0 +1,80 @@
+package org.hbackup.backup;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.SequenceFile;
+import org.apache.hadoop.io.Text;
+import org.hbackup.common.io.FileSystems;
+
+/**
+ * The source entries a backup could not take as they are, as the reducer met them in path order:
+ * unreadable files and directories, and special files. A SequenceFile of (path, reason) at
+ * {@link BackupConfigKeys#SKIPPED_REPORT} (paths may hold tabs and newlines), written only when
+ * there is something to say; the driver reads it for the report and deletes it. Memory: none.
+ */
+public final class SkippedReport implements AutoCloseable {
+  private final Configuration conf;
+  private final Path file;
+  private SequenceFile.Writer writer;
+  private final Text path = new Text();
+  private final Text reason = new Text();
+
+  SkippedReport(Configuration conf) {
+    this.conf = conf;
+    String name = conf.get(BackupConfigKeys.SKIPPED_REPORT);
+    this.file = name == null ? null : new Path(name);
+  }
+
+  void report(String entryPath, ShuffleRecord record) throws IOException {
+    if (file == null) {
+      return;
+    }
+    if (writer == null) {
+      FileSystem fs = FileSystems.raw(file, conf);
+      writer = SequenceFile.createWriter(conf, SequenceFile.Writer.stream(FileSystems.createOwnerOnly(fs, file, true)),
+          SequenceFile.Writer.keyClass(Text.class), SequenceFile.Writer.valueClass(Text.class),
+          SequenceFile.Writer.compression(SequenceFile.CompressionType.NONE));
+    }
+    path.set(entryPath);
+    reason.set((record.skippedBecause() == ShuffleRecord.SPECIAL ? "special file: " : "unreadable: ")
+        + record.skipReason());
+    writer.append(path, reason);
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (writer != null) {
+      writer.hsync();
+      writer.close();
+      writer = null;
+    }
+  }
+
+  /** One entry of the report. */
+  public record Skipped(String path, String reason) {
+  }
+
+  /** Reads up to {@code limit} entries of a report, deleting it; none when it was not written. */
+  static List<Skipped> readAndDelete(Path file, Configuration conf, int limit) throws IOException {
+    List<Skipped> entries = new ArrayList<>();
+    FileSystem fs = FileSystems.raw(file, conf);
+    if (!fs.exists(file)) {
+      return entries;
+    }
+    Text p = new Text();
+    Text r = new Text();
+    try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(fs.makeQualified(file)))) {
+      while (entries.size() < limit && in.next(p, r)) {
+        entries.add(new Skipped(p.toString(), r.toString()));
+      }
+    } finally {
+      fs.delete(file, false);
+    }
+    return entries;
+  }
+}

@@ -1,0 +1,299 @@
+package org.hbackup.common.repo;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.hbackup.common.DamageException;
+import org.hbackup.common.HbackupException;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.io.Json;
+import org.hbackup.common.io.PosixFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lock on a repository: a small file {@code locks/<id>.json} naming its holder (command, host,
+ * process, user, time, and for a backup the point it writes), whose modification time the holder
+ * refreshes while it runs (FORMAT.md, "Locks"). Backups, restores and verify take shared locks;
+ * repair and prune take an exclusive one. A lock not refreshed for {@link #STALE_AFTER} (default
+ * 30 minutes, as restic), or whose process is gone from this host, is stale: it blocks no one and
+ * may be removed.
+ *
+ * <p>Taking a lock writes it first, then reads every other lock: two exclusive takers that race
+ * each see the other and both back off, so two exclusive holders never both proceed. Creation
+ * never overwrites, which is atomic on HDFS and the local file system. On a store without atomic
+ * create (S3A) two takers could still both create, but each still sees the other afterwards.
+ */
+public final class RepositoryLock implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RepositoryLock.class);
+  public static final String FORMAT = "hbackup-lock";
+  public static final int VERSION = 1;
+  public static final String DIRECTORY = "locks";
+
+  /** How long a lock may go without a refresh before it is stale, in seconds. */
+  public static final String STALE_AFTER = "hbackup.lock.stale.seconds";
+  public static final long DEFAULT_STALE_AFTER_SECONDS = 30 * 60;
+  /** How often a holder refreshes its lock, in seconds. */
+  public static final String REFRESH_EVERY = "hbackup.lock.refresh.seconds";
+  public static final long DEFAULT_REFRESH_EVERY_SECONDS = 5 * 60;
+  /** How long to wait for a conflicting lock to go before giving up, in seconds (0: do not wait). */
+  public static final String WAIT = "hbackup.lock.wait.seconds";
+
+  /** Who may hold the repository alongside whom. */
+  public enum Mode {
+    SHARED, EXCLUSIVE
+  }
+
+  /** What a lock file says about its holder. */
+  public record Holder(String id, Mode mode, String command, String point, String host, long pid, long processStart,
+      String user, Instant created, Instant refreshed, Path file) {
+    /** One phrase naming the holder, for an error message. */
+    public String describe() {
+      return command + " (" + mode.name().toLowerCase(java.util.Locale.ROOT) + " lock " + id + ", user " + user
+          + ", host " + host + ", process " + pid + ", since " + created + ", refreshed " + refreshed + ")";
+    }
+  }
+
+  private final FileSystem fs;
+  private final Path file;
+  private final Holder holder;
+  private final ScheduledExecutorService refresher;
+
+  private RepositoryLock(FileSystem fs, Path file, Holder holder, long refreshSeconds) {
+    this.fs = fs;
+    this.file = file;
+    this.holder = holder;
+    this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "hbackup-lock-refresh");
+      t.setDaemon(true);
+      return t;
+    });
+    refresher.scheduleWithFixedDelay(this::refresh, refreshSeconds, refreshSeconds, TimeUnit.SECONDS);
+  }
+
+  public static Path directory(Repository repository) {
+    return new Path(repository.layout().root(), DIRECTORY);
+  }
+
+  /**
+   * Takes a lock, or fails with {@link LockConflictException} naming the holder of a live lock
+   * that conflicts (after waiting up to {@link #WAIT} seconds for it to go).
+   */
+  public static RepositoryLock acquire(Repository repository, Mode mode, String command, PointId point,
+      Configuration conf) throws IOException {
+    FileSystem fs = repository.fileSystem();
+    Path dir = directory(repository);
+    fs.mkdirs(dir, new FsPermission(PosixFiles.OWNER_ONLY_DIRECTORY));
+    long deadline = System.currentTimeMillis() + conf.getLong(WAIT, 0) * 1000;
+    ProcessHandle self = ProcessHandle.current();
+    while (true) {
+      String id = UUID.randomUUID().toString().replace("-", "");
+      Instant now = Instant.now();
+      Holder holder = new Holder(id, mode, command, point == null ? null : point.toString(), hostName(), self.pid(),
+          self.info().startInstant().map(Instant::toEpochMilli).orElse(0L), currentUser(), now, now,
+          new Path(dir, id + ".json"));
+      write(fs, holder);
+      Optional<Holder> conflict = conflicting(fs, dir, holder, conf);
+      if (conflict.isEmpty()) {
+        return new RepositoryLock(fs, holder.file(), holder,
+            conf.getLong(REFRESH_EVERY, DEFAULT_REFRESH_EVERY_SECONDS));
+      }
+      fs.delete(holder.file(), false);
+      if (System.currentTimeMillis() >= deadline) {
+        throw new LockConflictException("repository " + repository.layout().root() + " is locked by "
+            + conflict.get().describe() + "; " + (conflict.get().mode() == Mode.EXCLUSIVE
+            ? "wait for it to finish" : "wait for it to finish, or run this again when it has")
+            + " (if it died, 'hbackup unlock' removes its lock once it is stale)");
+      }
+      sleep(Math.min(5000, Math.max(100, deadline - System.currentTimeMillis())));
+    }
+  }
+
+  /** The live lock that conflicts with {@code mine}, if there is one. */
+  private static Optional<Holder> conflicting(FileSystem fs, Path dir, Holder mine, Configuration conf)
+      throws IOException {
+    for (Holder other : list(fs, dir)) {
+      if (other.id().equals(mine.id()) || isStale(other, conf)) {
+        continue;
+      }
+      if (mine.mode() == Mode.EXCLUSIVE || other.mode() == Mode.EXCLUSIVE) {
+        return Optional.of(other);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Every lock file of the repository that can be read; a damaged one counts as a live exclusive lock until stale. */
+  public static List<Holder> list(Repository repository) throws IOException {
+    return list(repository.fileSystem(), directory(repository));
+  }
+
+  private static List<Holder> list(FileSystem fs, Path dir) throws IOException {
+    List<Holder> holders = new ArrayList<>();
+    FileStatus[] files;
+    try {
+      files = fs.listStatus(dir, p -> p.getName().endsWith(".json"));
+    } catch (FileNotFoundException e) {
+      return holders;
+    }
+    for (FileStatus f : files) {
+      try {
+        holders.add(read(fs, f));
+      } catch (FileNotFoundException e) {
+        continue; // released since the listing
+      } catch (DamageException e) {
+        // Unreadable: it might be a taker's lock half-written by a store without atomic create,
+        // so it blocks like an exclusive lock until it is stale by its time.
+        Instant at = Instant.ofEpochMilli(f.getModificationTime());
+        holders.add(new Holder(f.getPath().getName(), Mode.EXCLUSIVE, "unknown (unreadable lock file: "
+            + e.getMessage() + ")", null, "?", -1, 0, f.getOwner(), at, at, f.getPath()));
+      }
+    }
+    return holders;
+  }
+
+  /**
+   * Whether a lock blocks no one: not refreshed for the stale time, or held by a process of this
+   * host that is gone (its pid and start time no longer match a running process).
+   */
+  public static boolean isStale(Holder h, Configuration conf) {
+    long staleMillis = conf.getLong(STALE_AFTER, DEFAULT_STALE_AFTER_SECONDS) * 1000;
+    if (Duration.between(h.refreshed(), Instant.now()).toMillis() > staleMillis) {
+      return true;
+    }
+    if (h.pid() > 0 && hostName().equals(h.host())) {
+      Optional<ProcessHandle> process = ProcessHandle.of(h.pid());
+      if (process.isEmpty() || !process.get().isAlive()) {
+        return true;
+      }
+      long start = process.get().info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+      return h.processStart() != 0 && start != 0 && start != h.processStart();
+    }
+    return false;
+  }
+
+  /** Removes one lock file; returns whether it was there. */
+  public static boolean remove(Repository repository, Holder h) throws IOException {
+    return repository.fileSystem().delete(h.file(), false);
+  }
+
+  public Holder holder() {
+    return holder;
+  }
+
+  /** Moves the lock's time forward, so that others see it is alive. */
+  private void refresh() {
+    try {
+      long now = System.currentTimeMillis();
+      fs.setTimes(file, now, -1);
+      if (fs.getFileStatus(file).getModificationTime() < now - 1000) {
+        // A store that ignores setTimes (S3A): write the lock again, which gives it a new time.
+        write(fs, holder, true);
+      }
+    } catch (FileNotFoundException e) {
+      LOG.error("Lock {} was removed while {} still runs: another process may now change the repository",
+          file, holder.command());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Could not refresh lock {}: {}", file, e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    refresher.shutdownNow();
+    fs.delete(file, false);
+  }
+
+  private static void write(FileSystem fs, Holder h) throws IOException {
+    write(fs, h, false);
+  }
+
+  private static void write(FileSystem fs, Holder h, boolean overwrite) throws IOException {
+    ObjectNode root = Json.object();
+    root.put("format", FORMAT);
+    root.put("version", VERSION);
+    root.put("id", h.id());
+    root.put("mode", h.mode().name().toLowerCase(java.util.Locale.ROOT));
+    root.put("command", h.command());
+    if (h.point() == null) {
+      root.putNull("point");
+    } else {
+      root.put("point", h.point());
+    }
+    root.put("host", h.host());
+    root.put("pid", h.pid());
+    root.put("processStart", h.processStart());
+    root.put("user", h.user());
+    root.put("created", h.created().toString());
+    try (FSDataOutputStream out = fs.create(h.file(), new FsPermission(PosixFiles.OWNER_ONLY_FILE), overwrite,
+        4096, fs.getDefaultReplication(h.file()), fs.getDefaultBlockSize(h.file()), null)) {
+      out.write(Json.toBytes(root));
+      out.hsync();
+    }
+  }
+
+  private static Holder read(FileSystem fs, FileStatus f) throws IOException {
+    String name = f.getPath().toString();
+    JsonNode root;
+    try (InputStream in = fs.open(f.getPath())) {
+      root = Json.parse(in, name);
+    }
+    Json.checkFormat(root, FORMAT, name, 1, VERSION);
+    try {
+      JsonNode point = root.get("point");
+      return new Holder(Json.requireText(root, "id", name),
+          Mode.valueOf(Json.requireText(root, "mode", name).toUpperCase(java.util.Locale.ROOT)),
+          Json.requireText(root, "command", name), point == null || point.isNull() ? null : point.asText(),
+          Json.requireText(root, "host", name), Json.requireLong(root, "pid", name),
+          Json.requireLong(root, "processStart", name), Json.requireText(root, "user", name),
+          Instant.parse(Json.requireText(root, "created", name)), Instant.ofEpochMilli(f.getModificationTime()),
+          f.getPath());
+    } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+      throw new org.hbackup.common.FormatException(name, e.getMessage(), e);
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static String currentUser() {
+    try {
+      return org.apache.hadoop.security.UserGroupInformation.getCurrentUser().getShortUserName();
+    } catch (IOException e) {
+      return System.getProperty("user.name", "unknown");
+    }
+  }
+
+  private static void sleep(long millis) throws HbackupException {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HbackupException("interrupted while waiting for a repository lock", e);
+    }
+  }
+}

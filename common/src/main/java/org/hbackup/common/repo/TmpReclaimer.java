@@ -1,0 +1,83 @@
+package org.hbackup.common.repo;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ContentSummary;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.hbackup.common.id.PointId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reclaims what killed jobs left in the repository's {@code tmp/}: a backup's staging directory,
+ * listing and report are named after the point it was writing, and its lock names that point.
+ * An entry is removed only when no live lock names its point and it is older than
+ * {@link #GRACE} (default 15 minutes), so neither a running backup nor a writer that took no lock
+ * and only just started loses anything (FORMAT.md, "Locks" and "Writing a point").
+ * Memory: the points of the live locks.
+ */
+public final class TmpReclaimer {
+  private static final Logger LOG = LoggerFactory.getLogger(TmpReclaimer.class);
+  /** How old an unowned entry of tmp/ must be before it is removed, in seconds. */
+  public static final String GRACE = "hbackup.tmp.reclaim.grace.seconds";
+  public static final long DEFAULT_GRACE_SECONDS = 15 * 60;
+
+  /** What was reclaimed. */
+  public record Reclaimed(long entries, long bytes) {
+  }
+
+  private TmpReclaimer() {
+  }
+
+  public static Reclaimed reclaim(Repository repository, Configuration conf) throws IOException {
+    FileSystem fs = repository.fileSystem();
+    Set<String> owned = new HashSet<>();
+    List<RepositoryLock.Holder> locks = RepositoryLock.list(repository);
+    for (RepositoryLock.Holder h : locks) {
+      if (h.point() != null && !RepositoryLock.isStale(h, conf)) {
+        owned.add(h.point());
+      }
+    }
+    long cutoff = System.currentTimeMillis() - conf.getLong(GRACE, DEFAULT_GRACE_SECONDS) * 1000;
+    FileStatus[] entries;
+    try {
+      entries = fs.listStatus(repository.layout().tmpDir());
+    } catch (FileNotFoundException e) {
+      return new Reclaimed(0, 0);
+    }
+    long count = 0;
+    long bytes = 0;
+    for (FileStatus s : entries) {
+      String point = owner(s.getPath().getName());
+      if ((point != null && owned.contains(point)) || s.getModificationTime() > cutoff) {
+        continue;
+      }
+      long size;
+      try {
+        ContentSummary summary = fs.getContentSummary(s.getPath());
+        size = summary.getLength();
+      } catch (FileNotFoundException e) {
+        continue;
+      }
+      if (fs.delete(s.getPath(), true)) {
+        LOG.info("Reclaimed {} ({} bytes), left by a job that did not finish", s.getPath(), size);
+        count++;
+        bytes += size;
+      }
+    }
+    return new Reclaimed(count, bytes);
+  }
+
+  /** The point a tmp/ entry belongs to ({@code <point>}, {@code <point>.listing}, ...), or null. */
+  static String owner(String name) {
+    int dot = name.indexOf('.');
+    String stem = dot < 0 ? name : name.substring(0, dot);
+    return PointId.isPointId(stem) ? stem : null;
+  }
+}

@@ -1,0 +1,128 @@
+package org.hbackup.common.repo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.testing.RepositoryFixture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RepositoryLockTest {
+  @TempDir
+  java.nio.file.Path dir;
+
+  private Configuration conf;
+  private Repository repository;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    conf = new Configuration();
+    repository = RepositoryFixture.create(new Path(dir.resolve("repo").toUri()), conf).repository();
+  }
+
+  private static RepositoryLock.Mode shared() {
+    return RepositoryLock.Mode.SHARED;
+  }
+
+  private static RepositoryLock.Mode exclusive() {
+    return RepositoryLock.Mode.EXCLUSIVE;
+  }
+
+  @Test
+  void sharedLocksGoTogetherAndExclusiveOnesExcludeEveryOther() throws IOException {
+    try (RepositoryLock a = RepositoryLock.acquire(repository, shared(), "backup", null, conf);
+         RepositoryLock b = RepositoryLock.acquire(repository, shared(), "restore", null, conf)) {
+      LockConflictException e = assertThrows(LockConflictException.class,
+          () -> RepositoryLock.acquire(repository, exclusive(), "prune", null, conf));
+      assertTrue(e.getMessage().contains("shared lock"), e.getMessage());
+      assertEquals(2, RepositoryLock.list(repository).size(), "the refused taker leaves no lock behind");
+    }
+    try (RepositoryLock x = RepositoryLock.acquire(repository, exclusive(), "prune", null, conf)) {
+      LockConflictException e = assertThrows(LockConflictException.class,
+          () -> RepositoryLock.acquire(repository, shared(), "backup", null, conf));
+      assertTrue(e.getMessage().contains("prune") && e.getMessage().contains("exclusive"), e.getMessage());
+      assertThrows(LockConflictException.class, () -> RepositoryLock.acquire(repository, exclusive(), "repair", null, conf));
+    }
+    assertEquals(0, RepositoryLock.list(repository).size(), "released locks are gone");
+  }
+
+  @Test
+  void aLockNotRefreshedForTheStaleTimeBlocksNoOne() throws IOException {
+    RepositoryLock old = RepositoryLock.acquire(repository, exclusive(), "prune", null, conf);
+    java.nio.file.Path file = dir.resolve("repo/locks/" + old.holder().id() + ".json");
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(3600)));
+    try (RepositoryLock b = RepositoryLock.acquire(repository, shared(), "backup", null, conf)) {
+      assertTrue(RepositoryLock.isStale(RepositoryLock.list(repository).stream()
+          .filter(h -> h.id().equals(old.holder().id())).findFirst().orElseThrow(), conf));
+    }
+    old.close();
+  }
+
+  @Test
+  void aLockOfAProcessOfThisHostThatIsGoneIsStaleAtOnce() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    RepositoryLock mine = RepositoryLock.acquire(repository, exclusive(), "prune", null, conf);
+    java.nio.file.Path file = dir.resolve("repo/locks/" + mine.holder().id() + ".json");
+    String json = Files.readString(file).replace("\"pid\" : " + ProcessHandle.current().pid(),
+        "\"pid\" : " + gone.pid());
+    Files.writeString(file, json, StandardCharsets.UTF_8);
+    RepositoryLock.Holder holder = RepositoryLock.list(repository).get(0);
+    assertEquals(gone.pid(), holder.pid());
+    assertTrue(RepositoryLock.isStale(holder, conf), "a killed job's lock never blocks");
+    try (RepositoryLock x = RepositoryLock.acquire(repository, exclusive(), "repair", null, conf)) {
+      assertEquals("repair", x.holder().command());
+    }
+    mine.close();
+  }
+
+  @Test
+  void anUnreadableLockFileBlocksLikeAnExclusiveLockUntilItIsStale() throws IOException {
+    Files.createDirectories(dir.resolve("repo/locks"));
+    java.nio.file.Path junk = dir.resolve("repo/locks/junk.json");
+    Files.writeString(junk, "{ truncated");
+    assertThrows(LockConflictException.class, () -> RepositoryLock.acquire(repository, shared(), "backup", null, conf));
+    Files.setLastModifiedTime(junk, FileTime.from(Instant.now().minusSeconds(3600)));
+    RepositoryLock.acquire(repository, shared(), "backup", null, conf).close();
+  }
+
+  @Test
+  void waitsForAConflictingLockToGoWhenAskedTo() throws Exception {
+    RepositoryLock x = RepositoryLock.acquire(repository, exclusive(), "prune", null, conf);
+    Thread release = new Thread(() -> {
+      try {
+        Thread.sleep(400);
+        x.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    release.start();
+    Configuration waiting = new Configuration(conf);
+    waiting.setLong(RepositoryLock.WAIT, 30);
+    try (RepositoryLock b = RepositoryLock.acquire(repository, shared(), "backup", PointId.create(Instant.now()), waiting)) {
+      assertFalse(RepositoryLock.list(repository).stream().anyMatch(h -> h.command().equals("prune")));
+    }
+    release.join();
+  }
+
+  @Test
+  void lockFilesAreReadableByTheirOwnerOnly() throws IOException {
+    try (RepositoryLock a = RepositoryLock.acquire(repository, shared(), "backup", null, conf)) {
+      java.nio.file.Path file = dir.resolve("repo/locks/" + a.holder().id() + ".json");
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    }
+  }
+}

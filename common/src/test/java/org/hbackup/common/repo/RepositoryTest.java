@@ -1,0 +1,133 @@
+package org.hbackup.common.repo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.HbackupException;
+import org.hbackup.common.compress.Compression;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.manifest.EntryType;
+import org.hbackup.common.manifest.ManifestEntry;
+import org.hbackup.common.point.PointRecord;
+import org.hbackup.common.point.PointType;
+import org.hbackup.common.testing.RepositoryFixture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RepositoryTest {
+  @TempDir
+  java.nio.file.Path dir;
+
+  private final Configuration conf = new Configuration();
+
+  private Path path(String name) {
+    return new Path(dir.resolve(name).toUri());
+  }
+
+  @Test
+  void aNewRepositoryIsReadableByItsOwnerOnlyWhateverTheUmask() throws IOException {
+    Configuration open = new Configuration(conf);
+    open.set("fs.permissions.umask-mode", "000");
+    RepositoryFixture.create(path("repo"), open);
+    try (Stream<java.nio.file.Path> walk = Files.walk(dir.resolve("repo"))) {
+      for (java.nio.file.Path p : walk.toList()) {
+        assertEquals(Files.isDirectory(p) ? "rwx------" : "rw-------",
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
+      }
+    }
+  }
+
+  @Test
+  void initTakesOverWhatAKilledCreationLeftButNothingElse() throws IOException {
+    java.nio.file.Path half = dir.resolve("half");
+    for (String d : new String[] {"packs", "index", "manifests/segments", "points", "tmp"}) {
+      Files.createDirectories(half.resolve(d));
+    }
+    Files.write(half.resolve("tmp/.config.json.12345.tmp"), new byte[] {'{'});
+    assertTrue(Repository.isUnfinished(path("half"), conf));
+    Repository.init(path("half"), RepositoryConfig.create(Compression.ZSTD), conf);
+    assertTrue(Repository.exists(path("half"), conf));
+
+    java.nio.file.Path other = dir.resolve("other");
+    Files.createDirectories(other.resolve("packs"));
+    Files.write(other.resolve("packs/notes.txt"), new byte[] {1});
+    assertFalse(Repository.isUnfinished(path("other"), conf));
+    assertThrows(HbackupException.class, () -> Repository.init(path("other"), RepositoryConfig.create(Compression.ZSTD), conf));
+    assertTrue(Files.exists(other.resolve("packs/notes.txt")));
+  }
+
+  @Test
+  void aDamagedPointRecordIsReportedAndTheOthersListed() throws IOException {
+    RepositoryFixture fixture = RepositoryFixture.create(path("repo"), conf);
+    Repository repository = fixture.repository();
+    PointId good = fixture.writeManifest(List.of(ManifestEntry.builder(EntryType.DIRECTORY, "").build()));
+    PointRecord record = PointRecord.builder(good, PointType.FULL).source("file:/s").completed(Instant.now()).build();
+    Files.write(dir.resolve("repo/points/" + good + ".json"), record.toJson());
+    PointId broken = PointId.create(Instant.now().plusSeconds(5));
+    Files.write(dir.resolve("repo/points/" + broken + ".json"), "{\"format\": \"hbackup-po".getBytes());
+    PointScan scan = repository.scanPoints();
+    assertEquals(List.of(good), scan.points().stream().map(PointRecord::id).toList());
+    assertEquals(1, scan.unreadable().size());
+    assertTrue(scan.unreadable().get(0).file().endsWith(broken + ".json"));
+    assertEquals(good, repository.latestPoint().id(), "latest skips the damaged record");
+  }
+
+  @Test
+  void reclaimsStagingNoLiveLockOwnsOnceItIsOld() throws IOException {
+    Repository repository = RepositoryFixture.create(path("repo"), conf).repository();
+    PointId dead = PointId.create(Instant.now());
+    PointId running = PointId.create(Instant.now().plusSeconds(1));
+    Files.createDirectories(dir.resolve("repo/tmp/" + dead + "/packs"));
+    Files.write(dir.resolve("repo/tmp/" + dead + "/packs/x.pack"), new byte[1000]);
+    Files.write(dir.resolve("repo/tmp/" + dead + ".listing"), new byte[10]);
+    Files.createDirectories(dir.resolve("repo/tmp/" + running));
+    Files.write(dir.resolve("repo/tmp/fresh-scratch.tmp"), new byte[1]);
+    Configuration now = new Configuration(conf);
+    now.setLong(TmpReclaimer.GRACE, 0);
+    try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "backup", running, now)) {
+      TmpReclaimer.Reclaimed reclaimed = TmpReclaimer.reclaim(repository, now);
+      assertEquals(3, reclaimed.entries());
+      assertEquals(1011, reclaimed.bytes());
+      assertTrue(Files.exists(dir.resolve("repo/tmp/" + running)), "a live lock's staging is never touched");
+      assertFalse(Files.exists(dir.resolve("repo/tmp/" + dead)));
+    }
+    Files.write(dir.resolve("repo/tmp/young.tmp"), new byte[1]);
+    assertEquals(0, TmpReclaimer.reclaim(repository, conf).entries(), "younger than the grace period: kept");
+  }
+
+  @Test
+  void aContentAddressedFileAlreadyThereCountsOnlyIfItMatchesItsName() throws IOException {
+    Repository repository = RepositoryFixture.create(path("repo"), conf).repository();
+    PointPublisher publisher = new PointPublisher(repository, conf);
+    byte[] content = "segment bytes".getBytes();
+    ContentId id = ContentId.of(content);
+    Path target = repository.layout().segment(id);
+    java.nio.file.Path staged = dir.resolve("staged");
+    Files.write(staged, content);
+    assertEquals(PointPublisher.Outcome.NEW, publisher.publishContentAddressed(new Path(staged.toUri()), target, id));
+    Files.write(staged, content);
+    assertEquals(PointPublisher.Outcome.ALREADY_THERE,
+        publisher.publishContentAddressed(new Path(staged.toUri()), target, id));
+    assertFalse(Files.exists(staged), "the second copy is dropped");
+    java.nio.file.Path published = java.nio.file.Paths.get(target.toUri());
+    byte[] flipped = content.clone();
+    flipped[3] ^= 1;
+    Files.write(published, flipped);
+    Files.write(staged, content);
+    assertEquals(PointPublisher.Outcome.REPLACED_DAMAGED,
+        publisher.publishContentAddressed(new Path(staged.toUri()), target, id));
+    assertEquals(new String(content), Files.readString(published), "the damaged copy was replaced");
+  }
+}
