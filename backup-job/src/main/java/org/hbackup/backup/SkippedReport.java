@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.SequenceFile;
@@ -20,6 +21,7 @@ import org.hbackup.common.io.FileSystems;
 public final class SkippedReport implements AutoCloseable {
   private final Configuration conf;
   private final Path file;
+  private FSDataOutputStream stream;
   private SequenceFile.Writer writer;
   private final Text path = new Text();
   private final Text reason = new Text();
@@ -36,7 +38,8 @@ public final class SkippedReport implements AutoCloseable {
     }
     if (writer == null) {
       FileSystem fs = FileSystems.raw(file, conf);
-      writer = SequenceFile.createWriter(conf, SequenceFile.Writer.stream(FileSystems.createOwnerOnly(fs, file, true)),
+      stream = FileSystems.createOwnerOnly(fs, file, true);
+      writer = SequenceFile.createWriter(conf, SequenceFile.Writer.stream(stream),
           SequenceFile.Writer.keyClass(Text.class), SequenceFile.Writer.valueClass(Text.class),
           SequenceFile.Writer.compression(SequenceFile.CompressionType.NONE));
     }
@@ -51,6 +54,8 @@ public final class SkippedReport implements AutoCloseable {
     if (writer != null) {
       writer.hsync();
       writer.close();
+      // The writer does not close a stream it was given.
+      stream.close();
       writer = null;
     }
   }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -157,8 +158,10 @@ public final class SourceLister {
     FileStatus rootStatus = PosixFiles.complete(sourceFs,
         rootMetadata != null ? rootMetadata : sourceFs.getFileStatus(root));
     ListingKey key = new ListingKey();
-    try (SequenceFile.Writer writer = SequenceFile.createWriter(conf,
-        SequenceFile.Writer.stream(FileSystems.createOwnerOnly(FileSystems.raw(listing, conf), listing, false)),
+    // The writer does not close a stream it was given: the stream is closed after it, which on
+    // HDFS is what makes the file's bytes visible.
+    try (FSDataOutputStream out = FileSystems.createOwnerOnly(FileSystems.raw(listing, conf), listing, false);
+         SequenceFile.Writer writer = SequenceFile.createWriter(conf, SequenceFile.Writer.stream(out),
         SequenceFile.Writer.keyClass(ListingKey.class),
         SequenceFile.Writer.valueClass(FileStatus.class),
         SequenceFile.Writer.compression(SequenceFile.CompressionType.NONE))) {

@@ -1,6 +1,7 @@
 package org.hbackup.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -158,7 +159,8 @@ class MiniClusterRoundTripIT {
     JsonNode p1 = chainBackup(chainRoot.toString(), repo, "--snapshot");
     points.add(p1.get("point").asText());
     assertEquals("full", p1.get("type").asText());
-    assertEquals("hbackup-" + p1.get("point").asText(), p1.get("snapshot").asText());
+    String prefix = "hbackup-" + org.hbackup.common.repo.Repository.open(new Path(repo), conf).config().id() + "-";
+    assertEquals(prefix + p1.get("point").asText(), p1.get("snapshot").asText(), "snapshots are named per repository");
     assertEquals(false, p1.get("readLive").asBoolean());
     assertTrue(p1.get("sourceChecksums").asLong() > 0, "full backups keep HDFS checksums for the next run");
 
@@ -220,15 +222,31 @@ class MiniClusterRoundTripIT {
         kept.add(s.getPath().getName());
       }
     }
-    assertEquals(new java.util.TreeSet<>(java.util.Set.of("hbackup-" + points.get(0), "hbackup-" + points.get(4))), kept);
+    assertEquals(new java.util.TreeSet<>(java.util.Set.of(prefix + points.get(0), prefix + points.get(4))), kept);
+
+    // A second repository backing up the same directory: neither deletes the other's snapshots.
+    Configuration local = new Configuration(conf);
+    local.set("mapreduce.framework.name", "local");
+    String other = hdfs("/backups/chain-other");
+    Cli.Result otherFull = Cli.run(local, "backup", "--source", chainRoot.toString(), "--repo", other, "--json");
+    assertEquals(0, otherFull.exitCode, otherFull.toString());
+    String otherSnapshot = otherFull.json().get("snapshot").asText();
+    assertFalse(otherSnapshot.startsWith(prefix), otherSnapshot);
+    Cli.Result again = Cli.run(local, "backup", "--source", chainRoot.toString(), "--repo", repo, "--json");
+    assertEquals(0, again.exitCode, again.toString());
+    assertTrue(fs.exists(new Path(chainRoot, ".snapshot/" + otherSnapshot)), "the other repository's base is kept");
+    assertTrue(fs.exists(new Path(chainRoot, ".snapshot/" + prefix + points.get(0))), "this one's full base is kept");
+    assertFalse(fs.exists(new Path(chainRoot, ".snapshot/" + prefix + points.get(4))), "its superseded one is not");
+    Cli.Result otherNext = Cli.run(local, "backup", "--source", chainRoot.toString(), "--repo", other, "--json");
+    assertEquals(0, otherNext.exitCode, otherNext.toString());
+    assertEquals(otherFull.json().get("point").asText(), otherNext.json().get("base").asText());
+    assertEquals(0, otherNext.json().get("bytesRead").asLong(), "its base snapshot and manifest were still there");
 
     Cli.Result changes = Cli.run(conf, "diff", "--repo", repo, "--to", points.get(1), "--json");
     assertEquals(0, changes.exitCode, changes.toString());
     assertTrue(changes.stdout.contains("\"from\" : \"dir-a\""), changes.stdout);
 
     // Every point restores as the source was; restores run on the local runner to keep this short.
-    Configuration local = new Configuration(conf);
-    local.set("mapreduce.framework.name", "local");
     for (int i = 0; i < points.size(); i++) {
       String target = hdfs("/restored/chain-" + (i + 1));
       Cli.Result restore = Cli.run(local, "restore", "--repo", repo, "--point", points.get(i), "--target", target);

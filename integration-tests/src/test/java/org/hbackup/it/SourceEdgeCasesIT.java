@@ -1,0 +1,214 @@
+package org.hbackup.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.testing.FaultFileSystem;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Source entries that are not plain files and directories, or that the backup may not read, on
+ * the embedded default: every one is accounted for, in the point or in the report, and never
+ * read as data when it is not data.
+ */
+class SourceEdgeCasesIT {
+  @TempDir
+  static java.nio.file.Path dir;
+
+  private static Configuration conf;
+  private static FileSystem fs;
+
+  @BeforeAll
+  static void setUp() {
+    conf = new Configuration();
+    conf.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
+    FaultFileSystem.register(conf);
+    fs = FileSystems.raw(new Path(dir.toUri()), conf);
+  }
+
+  private static String uri(String name) {
+    return dir.resolve(name).toUri().toString();
+  }
+
+  private static List<String> skippedPaths(JsonNode report) {
+    List<String> paths = new ArrayList<>();
+    report.get("skipped").forEach(n -> paths.add(n.get("path").asText()));
+    return paths;
+  }
+
+  @Test
+  @Timeout(120)
+  void specialFilesAreNeverReadAsDataAndAreReported() throws Exception {
+    java.nio.file.Path tree = Files.createDirectories(dir.resolve("special"));
+    Files.writeString(tree.resolve("plain.txt"), "plain\n");
+    Assumptions.assumeTrue(new ProcessBuilder("mkfifo", tree.resolve("fifo").toString()).start().waitFor() == 0,
+        "mkfifo is needed");
+    List<String> specials = new ArrayList<>(List.of("fifo", "socket"));
+    try (ServerSocketChannel socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      socket.bind(UnixDomainSocketAddress.of(tree.resolve("socket")));
+      // /dev/zero's numbers: a device read as data never ends. Only root may make one.
+      if (new ProcessBuilder("mknod", tree.resolve("zero").toString(), "c", "1", "5").start().waitFor() == 0) {
+        specials.add("zero");
+      }
+      Cli.Result backup = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-special"), "--json");
+      assertEquals(0, backup.exitCode, backup.toString());
+      JsonNode report = backup.json();
+      assertEquals(specials.size(), report.get("specialFilesSkipped").asLong(), backup.toString());
+      assertEquals(1, report.get("files").asLong());
+      assertEquals(6, report.get("bytesRead").asLong(), "only the plain file is read");
+      List<String> named = skippedPaths(report);
+      java.util.Collections.sort(specials);
+      assertEquals(specials, named);
+      assertTrue(backup.stderr.contains("special files skipped"), backup.stderr);
+    }
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-special"), "--point", "latest",
+        "--target", uri("restored-special"));
+    assertEquals(0, restore.exitCode, restore.toString());
+    try (Stream<java.nio.file.Path> entries = Files.list(dir.resolve("restored-special"))) {
+      assertEquals(List.of("plain.txt"), entries.map(p -> p.getFileName().toString()).toList());
+    }
+  }
+
+  @Test
+  void namesOfTheLongestLengthRoundTrip() throws Exception {
+    String longName = "名".repeat(85);
+    assertEquals(255, longName.getBytes(StandardCharsets.UTF_8).length);
+    java.nio.file.Path tree = Files.createDirectories(dir.resolve("long/" + longName));
+    Files.writeString(tree.resolve(longName), "deep and long\n");
+    Files.writeString(dir.resolve("long/" + "x".repeat(255)), "wide\n");
+    Cli.Result backup = Cli.run(conf, "backup", "--source", dir.resolve("long").toString(), "--repo", uri("repo-long"));
+    assertEquals(0, backup.exitCode, backup.toString());
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-long"), "--point", "latest",
+        "--target", uri("restored-long"));
+    assertEquals(0, restore.exitCode, restore.toString());
+    Trees.assertSameTree(Trees.snapshot(fs, new Path(dir.resolve("long").toUri())), fs, fs,
+        new Path(uri("restored-long")), false, false);
+  }
+
+  @Test
+  void aRepositoryInsideItsSourceIsLeftOutAndASourceInsideTheRepositoryRefused() throws Exception {
+    java.nio.file.Path tree = Files.createDirectories(dir.resolve("holder/data"));
+    Files.writeString(tree.resolve("a.txt"), "a\n");
+    String repo = dir.resolve("holder/backups/repo").toUri().toString();
+    for (int run = 0; run < 2; run++) {
+      Cli.Result backup = Cli.run(conf, "backup", "--source", dir.resolve("holder").toString(), "--repo", repo, "--json");
+      assertEquals(0, backup.exitCode, backup.toString());
+      assertEquals("backups/repo", backup.json().get("repositoryExcluded").asText());
+    }
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", uri("restored-holder"));
+    assertEquals(0, restore.exitCode, restore.toString());
+    assertTrue(Files.isDirectory(dir.resolve("restored-holder/backups")));
+    assertFalse(Files.exists(dir.resolve("restored-holder/backups/repo")), "the repository is not in its own points");
+    assertEquals("a\n", Files.readString(dir.resolve("restored-holder/data/a.txt")));
+
+    Cli.Result inside = Cli.run(conf, "backup", "--source", dir.resolve("holder/backups/repo/packs").toString(),
+        "--repo", repo);
+    assertEquals(1, inside.exitCode, inside.toString());
+    assertTrue(inside.stderr.contains("inside the repository"), inside.stderr);
+  }
+
+  @Test
+  void unreadableFilesAndDirectoriesAreReportedAndTheRestBackedUp() throws Exception {
+    java.nio.file.Path tree = Files.createDirectories(dir.resolve("guarded"));
+    Files.writeString(tree.resolve("open.txt"), "open\n");
+    Files.writeString(tree.resolve("secret.txt"), "secret\n");
+    Files.createDirectories(tree.resolve("locked/inner"));
+    Files.writeString(tree.resolve("locked/inner/hidden.txt"), "hidden\n");
+    Configuration faults = new Configuration(conf);
+    faults.set(FaultFileSystem.UNREADABLE, "secret.txt");
+    faults.set(FaultFileSystem.UNLISTABLE, "locked");
+    String source = FaultFileSystem.SCHEME + ":" + tree;
+    Cli.Result backup = Cli.run(faults, "backup", "--source", source, "--repo", uri("repo-guarded"), "--json");
+    assertEquals(4, backup.exitCode, "complete, with unreadable entries: " + backup);
+    JsonNode report = backup.json();
+    assertEquals(2, report.get("entriesUnreadable").asLong(), backup.toString());
+    assertEquals(List.of("locked", "secret.txt"), skippedPaths(report));
+    assertTrue(backup.stderr.contains("could not be read") && backup.stderr.contains("secret.txt"), backup.stderr);
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-guarded"), "--point", "latest",
+        "--target", uri("restored-guarded"));
+    assertEquals(0, restore.exitCode, restore.toString());
+    java.nio.file.Path restored = dir.resolve("restored-guarded");
+    assertEquals("open\n", Files.readString(restored.resolve("open.txt")));
+    assertFalse(Files.exists(restored.resolve("secret.txt")));
+    try (Stream<java.nio.file.Path> inLocked = Files.list(restored.resolve("locked"))) {
+      assertEquals(0, inLocked.count(), "the directory that could not be listed is kept, empty");
+    }
+  }
+
+  @Test
+  void asAUserWhoMayNotReadAFileItIsReported() throws Exception {
+    Assumptions.assumeFalse("root".equals(System.getProperty("user.name")), "root reads every file");
+    java.nio.file.Path tree = Files.createDirectories(dir.resolve("modes"));
+    Files.writeString(tree.resolve("mine.txt"), "mine\n");
+    java.nio.file.Path closed = tree.resolve("closed.txt");
+    Files.writeString(closed, "closed\n");
+    Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("---------"));
+    Cli.Result backup = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-modes"), "--json");
+    assertEquals(4, backup.exitCode, backup.toString());
+    assertEquals(List.of("closed.txt"), skippedPaths(backup.json()));
+  }
+
+  @Test
+  void aFullDiskIsNamedInTheErrorAndTheRepositoryStaysUsable() throws Exception {
+    java.nio.file.Path tree = Files.createDirectories(dir.resolve("to-fill"));
+    Files.writeString(tree.resolve("a.txt"), "some data\n");
+    Configuration full = new Configuration(conf);
+    full.set(FaultFileSystem.FULL, ".pack");
+    String repoPath = dir.resolve("repo-full").toString();
+    assertEquals(0, Cli.run(conf, "init", "--repo", uri("repo-full")).exitCode);
+    Cli.Result failed = Cli.run(full, "backup", "--source", tree.toString(),
+        "--repo", FaultFileSystem.SCHEME + ":" + repoPath);
+    assertEquals(1, failed.exitCode, failed.toString());
+    assertTrue(failed.stderr.contains("No space left on device"), failed.stderr);
+    assertEquals(1, failed.stderr.trim().lines().count(), failed.stderr);
+    assertEquals(0, Cli.run(conf, "list", "--repo", uri("repo-full"), "--json").json().get("points").size());
+    Cli.Result next = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-full"));
+    assertEquals(0, next.exitCode, next.toString());
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-full"), "--point", "latest",
+        "--target", uri("restored-full"));
+    assertEquals(0, restore.exitCode, restore.toString());
+    assertArrayEquals(Files.readAllBytes(tree.resolve("a.txt")), Files.readAllBytes(dir.resolve("restored-full/a.txt")));
+  }
+
+  @Test
+  void everyRepositoryFileIsReadableByItsOwnerOnly() throws Exception {
+    java.nio.file.Path tree = Files.createDirectories(dir.resolve("public"));
+    Files.writeString(tree.resolve("world-readable.txt"), "anyone may read this here\n");
+    Files.setPosixFilePermissions(tree.resolve("world-readable.txt"), PosixFilePermissions.fromString("rw-r--r--"));
+    assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-modes-2")).exitCode);
+    Files.writeString(tree.resolve("more.txt"), "a second point\n");
+    assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-modes-2")).exitCode);
+    try (Stream<java.nio.file.Path> walk = Files.walk(dir.resolve("repo-modes-2"))) {
+      for (java.nio.file.Path p : walk.toList()) {
+        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+        assertEquals(Files.isDirectory(p) ? "rwx------" : "rw-------", mode, p.toString());
+      }
+    }
+    TreeMap<String, FileStatus> source = Trees.snapshot(fs, new Path(tree.toUri()));
+    assertEquals(2, source.size());
+  }
+}
