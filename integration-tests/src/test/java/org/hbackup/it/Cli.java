@@ -50,4 +50,32 @@ final class Cli {
     }
     return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
+
+  /**
+   * Runs hbackup in a JVM of its own, as bin/hbackup does, with {@code hadoopTmp} as its
+   * hadoop.tmp.dir; returns its exit code and output.
+   */
+  static Result child(java.nio.file.Path hadoopTmp, String... args) throws Exception {
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+        System.getProperty("java.home") + java.io.File.separator + "bin" + java.io.File.separator + "java",
+        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.util=ALL-UNNAMED",
+        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        "-Dhadoop.tmp.dir=" + hadoopTmp, "-cp", System.getProperty("java.class.path"), "org.hbackup.cli.Hbackup"));
+    command.addAll(java.util.List.of(args));
+    Process p = new ProcessBuilder(command).start();
+    java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return p.getErrorStream().readAllBytes();
+      } catch (java.io.IOException e) {
+        return new byte[0];
+      }
+    });
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("hbackup " + String.join(" ", args) + " did not end");
+    }
+    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8),
+        new String(err.get(), StandardCharsets.UTF_8));
+  }
 }

@@ -43,7 +43,7 @@ class SourceEdgeCasesIT {
   private static FileSystem fs;
 
   @BeforeAll
-  static void setUp() {
+  static void setUp() throws IOException {
     conf = new Configuration();
     conf.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
     FaultFileSystem.register(conf);

@@ -90,18 +90,24 @@ public final class ChunkReader implements Closeable {
       byte[] blob = pack.readBlob(entry.offset(), entry.storedLength());
       data = codec.decode(blob, 0, blob.length, entry.rawLength());
     } catch (DamageException e) {
-      throw e;
+      throw damaged(entry, e);
     } catch (IOException | RuntimeException e) {
       // A decoder that chokes on flipped bits is damage, not an I/O failure of this run.
-      throw new ChunkMismatchException("chunk " + chunk + " in pack " + entry.packId()
-          + " cannot be decoded: " + e.getMessage());
+      throw damaged(entry, new ChunkMismatchException("chunk " + chunk + " in pack " + entry.packId()
+          + " cannot be decoded: " + e.getMessage()));
     }
     ContentId actual = ContentId.of(data);
     if (!actual.equals(chunk)) {
-      throw new ChunkMismatchException("chunk " + chunk + " in pack " + entry.packId()
-          + " reads back as " + actual);
+      throw damaged(entry, new ChunkMismatchException("chunk " + chunk + " in pack " + entry.packId()
+          + " reads back as " + actual));
     }
     return data;
+  }
+
+  /** Records the pack as damaged, so that no backup reuses its chunks; returns {@code e}. */
+  private DamageException damaged(IndexEntry entry, DamageException e) {
+    DamageRecords.record(repository, entry.packId(), entry.chunkId(), e.getMessage());
+    return e;
   }
 
   /**
@@ -136,8 +142,10 @@ public final class ChunkReader implements Closeable {
     } catch (FileNotFoundException e) {
       throw remember(id, new ChunkNotFoundException("pack " + id + " named by the index is missing: " + path));
     } catch (DamageException e) {
+      DamageRecords.record(repository, id, ContentId.of(new byte[0]), e.getMessage());
       throw remember(id, e);
     } catch (UnsupportedFormatVersionException e) {
+      DamageRecords.record(repository, id, ContentId.of(new byte[0]), e.getMessage());
       throw remember(id, new DamageException("pack " + path + " cannot be read: " + e.getMessage(), e));
     }
     if (open.size() >= OPEN_PACKS) {

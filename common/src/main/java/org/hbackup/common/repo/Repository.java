@@ -10,6 +10,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.hbackup.common.CrashPoints;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.FormatException;
 import org.hbackup.common.HbackupException;
@@ -92,6 +93,7 @@ public final class Repository {
         layout.pointsDir(), layout.tmpDir()}) {
       FileSystems.mkdirsOwnerOnly(fs, dir);
     }
+    CrashPoints.reached(conf, "init.config");
     FileSystems.writeAtomically(fs, layout.config(), config.toJson(), layout.tmpDir());
     return new Repository(fs, layout, config);
   }

@@ -132,7 +132,13 @@ public final class RepositoryLock implements AutoCloseable {
   private static Optional<Holder> conflicting(FileSystem fs, Path dir, Holder mine, Configuration conf)
       throws IOException {
     for (Holder other : list(fs, dir)) {
-      if (other.id().equals(mine.id()) || isStale(other, conf)) {
+      if (other.id().equals(mine.id())) {
+        continue;
+      }
+      if (isStale(other, conf)) {
+        // Blocks no one; taken over by removing it, so that dead locks do not pile up.
+        LOG.info("Removing stale lock of {}", other.describe());
+        fs.delete(other.file(), false);
         continue;
       }
       if (mine.mode() == Mode.EXCLUSIVE || other.mode() == Mode.EXCLUSIVE) {

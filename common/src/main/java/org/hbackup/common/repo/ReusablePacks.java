@@ -22,13 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides whether a backup may reuse a chunk where the index says it is, instead of storing it
- * again: only if that pack exists, its header names it, its trailer matches the trailer's
- * checksum, and the trailer lists the chunk at the index's offset and length. Dedup that trusted
+ * again: only if that pack exists, is not recorded as damaged ({@link DamageRecords}), its header
+ * names it, its trailer matches the trailer's checksum, and the trailer lists the chunk at the
+ * index's offset and length. Dedup that trusted
  * the index alone made one lost pack into every later point being unrestorable; with this check a
  * lost or damaged pack's chunks are stored again from the source, into new packs that a new
  * index file names. Each pack is checked once per task (its trailer kept while there is room),
- * not once per chunk. Blob bytes are not read: a flipped bit inside a blob is what
- * {@code verify --read-data} finds.
+ * not once per chunk. Blob bytes are not read: a flipped bit inside a blob is found by a restore
+ * or {@code verify --read-data}, which record the pack as damaged.
  *
  * <p>Memory: the trailers of recently checked packs, at most {@value #MAX_ROWS} rows of 44 bytes,
  * and the ids of up to {@value #MAX_DAMAGED} damaged packs.
@@ -52,9 +53,12 @@ public final class ReusablePacks {
     }
   };
 
-  public ReusablePacks(Repository repository) {
+  public ReusablePacks(Repository repository) throws IOException {
     this.fs = repository.fileSystem();
     this.layout = repository.layout();
+    for (PackId known : DamageRecords.load(repository)) {
+      damaged.put(known, Boolean.TRUE);
+    }
   }
 
   /** Whether the blob the index row names can be delivered, as far as the pack's trailer says. */

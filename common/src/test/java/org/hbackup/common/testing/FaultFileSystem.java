@@ -4,11 +4,14 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
+import java.util.HashSet;
+import java.util.Set;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
@@ -18,23 +21,26 @@ import org.apache.hadoop.util.Progressable;
 /**
  * The local file system under the scheme {@code fault:}, with the failures a test cannot make for
  * real (as root, or without filling a disk): files the user may not read and directories it may
- * not list, both answered as HDFS answers them ({@link AccessControlException}), and a disk that
- * fills up. Register with {@code fs.fault.impl} and {@code fs.fault.impl.disable.cache=true}.
+ * not list, both refused as HDFS refuses them ({@link AccessControlException}), and a disk that
+ * is full. Every call goes to Hadoop's raw local file system with the path's scheme swapped.
+ * Register with {@link #register}.
  */
-public class FaultFileSystem extends RawLocalFileSystem {
+public class FaultFileSystem extends FileSystem {
   public static final String SCHEME = "fault";
   /** Names (last path component) of files whose open is refused. */
   public static final String UNREADABLE = "fault.unreadable.names";
   /** Names of directories whose listing is refused. */
   public static final String UNLISTABLE = "fault.unlistable.names";
-  /** Paths containing this string fail to be written with "No space left on device". */
+  /** Files whose path contains this string cannot be written: "No space left on device". */
   public static final String FULL = "fault.full.paths.containing";
 
-  private java.util.Set<String> unreadable = java.util.Set.of();
-  private java.util.Set<String> unlistable = java.util.Set.of();
+  private final RawLocalFileSystem local = new RawLocalFileSystem();
+  private Set<String> unreadable = Set.of();
+  private Set<String> unlistable = Set.of();
   private String full;
+  private Path workingDirectory;
 
-  /** The configuration that makes {@code fault:} paths use this class. */
+  /** Makes {@code fault:} paths use this class, a new instance per configuration. */
   public static void register(Configuration conf) {
     conf.set("fs." + SCHEME + ".impl", FaultFileSystem.class.getName());
     conf.setBoolean("fs." + SCHEME + ".impl.disable.cache", true);
@@ -43,9 +49,11 @@ public class FaultFileSystem extends RawLocalFileSystem {
   @Override
   public void initialize(URI uri, Configuration conf) throws IOException {
     super.initialize(uri, conf);
-    unreadable = new java.util.HashSet<>(conf.getTrimmedStringCollection(UNREADABLE));
-    unlistable = new java.util.HashSet<>(conf.getTrimmedStringCollection(UNLISTABLE));
+    local.initialize(URI.create("file:///"), conf);
+    unreadable = new HashSet<>(conf.getTrimmedStringCollection(UNREADABLE));
+    unlistable = new HashSet<>(conf.getTrimmedStringCollection(UNLISTABLE));
     full = conf.get(FULL);
+    workingDirectory = faultPath(local.getWorkingDirectory());
   }
 
   @Override
@@ -58,36 +66,33 @@ public class FaultFileSystem extends RawLocalFileSystem {
     return SCHEME;
   }
 
+  private static Path localPath(Path p) {
+    return new Path("file", null, p.toUri().getPath());
+  }
+
+  private static Path faultPath(Path p) {
+    return new Path(SCHEME, null, p.toUri().getPath());
+  }
+
+  private static FileStatus faultStatus(FileStatus s) throws IOException {
+    return new FileStatus(s.getLen(), s.isDirectory(), s.getReplication(), s.getBlockSize(), s.getModificationTime(),
+        s.getAccessTime(), s.getPermission(), s.getOwner(), s.getGroup(), s.isSymlink() ? s.getSymlink() : null,
+        faultPath(s.getPath()));
+  }
+
   @Override
   public FSDataInputStream open(Path f, int bufferSize) throws IOException {
     if (unreadable.contains(f.getName())) {
       throw new AccessControlException("Permission denied: user=test, access=READ, inode=\"" + f.toUri().getPath() + "\"");
     }
-    return super.open(f, bufferSize);
-  }
-
-  @Override
-  public FileStatus[] listStatus(Path f) throws IOException {
-    if (unlistable.contains(f.getName())) {
-      throw new AccessControlException("Permission denied: user=test, access=READ_EXECUTE, inode=\""
-          + f.toUri().getPath() + "\"");
-    }
-    return super.listStatus(f);
+    return local.open(localPath(f), bufferSize);
   }
 
   @Override
   public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize,
       short replication, long blockSize, Progressable progress) throws IOException {
-    return filled(f, super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress));
-  }
-
-  @Override
-  public FSDataOutputStream create(Path f, boolean overwrite, int bufferSize, short replication, long blockSize,
-      Progressable progress) throws IOException {
-    return filled(f, super.create(f, overwrite, bufferSize, replication, blockSize, progress));
-  }
-
-  private FSDataOutputStream filled(Path f, FSDataOutputStream out) throws IOException {
+    FSDataOutputStream out = local.create(localPath(f), permission, overwrite, bufferSize, replication, blockSize,
+        progress);
     if (full == null || !f.toString().contains(full)) {
       return out;
     }
@@ -103,5 +108,68 @@ public class FaultFileSystem extends RawLocalFileSystem {
       }
     };
     return new FSDataOutputStream(failing, null);
+  }
+
+  @Override
+  public FSDataOutputStream append(Path f, int bufferSize, Progressable progress) throws IOException {
+    return local.append(localPath(f), bufferSize, progress);
+  }
+
+  @Override
+  public boolean rename(Path src, Path dst) throws IOException {
+    return local.rename(localPath(src), localPath(dst));
+  }
+
+  @Override
+  public boolean delete(Path f, boolean recursive) throws IOException {
+    return local.delete(localPath(f), recursive);
+  }
+
+  @Override
+  public FileStatus[] listStatus(Path f) throws IOException {
+    if (unlistable.contains(f.getName())) {
+      throw new AccessControlException("Permission denied: user=test, access=READ_EXECUTE, inode=\""
+          + f.toUri().getPath() + "\"");
+    }
+    FileStatus[] statuses = local.listStatus(localPath(f));
+    for (int i = 0; i < statuses.length; i++) {
+      statuses[i] = faultStatus(statuses[i]);
+    }
+    return statuses;
+  }
+
+  @Override
+  public void setWorkingDirectory(Path dir) {
+    workingDirectory = makeQualified(dir);
+  }
+
+  @Override
+  public Path getWorkingDirectory() {
+    return workingDirectory;
+  }
+
+  @Override
+  public boolean mkdirs(Path f, FsPermission permission) throws IOException {
+    return local.mkdirs(localPath(f), permission);
+  }
+
+  @Override
+  public FileStatus getFileStatus(Path f) throws IOException {
+    return faultStatus(local.getFileStatus(localPath(f)));
+  }
+
+  @Override
+  public void setPermission(Path p, FsPermission permission) throws IOException {
+    local.setPermission(localPath(p), permission);
+  }
+
+  @Override
+  public void setOwner(Path p, String user, String group) throws IOException {
+    local.setOwner(localPath(p), user, group);
+  }
+
+  @Override
+  public void setTimes(Path p, long mtime, long atime) throws IOException {
+    local.setTimes(localPath(p), mtime, atime);
   }
 }

@@ -1,0 +1,89 @@
+package org.hbackup.common.repo;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PackId;
+import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.io.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Packs known to be damaged: {@code damage/<pack id>.json}, written by whoever finds a blob in a
+ * pack that does not read back as its chunk (a restore, verify). A flipped bit inside a blob is
+ * invisible to the header and trailer checks a backup makes before reusing chunks; once it is
+ * found, no backup reuses any chunk of that pack again, and so stores them again from the source
+ * (FORMAT.md, "Damage records"). Readers still read the pack's blobs that check out. Memory: the
+ * ids of the damaged packs.
+ */
+public final class DamageRecords {
+  private static final Logger LOG = LoggerFactory.getLogger(DamageRecords.class);
+  public static final String FORMAT = "hbackup-damage";
+  public static final int VERSION = 1;
+  public static final String DIRECTORY = "damage";
+
+  private DamageRecords() {
+  }
+
+  public static Path directory(Repository repository) {
+    return new Path(repository.layout().root(), DIRECTORY);
+  }
+
+  /**
+   * Records that a pack holds a damaged blob. Best effort: a repository the caller may not write
+   * to (a read-only copy being restored from) is only told in the log.
+   */
+  public static void record(Repository repository, PackId pack, ContentId chunk, String reason) {
+    Path file = new Path(directory(repository), pack.toHex() + RepositoryLayout.JSON_SUFFIX);
+    try {
+      if (repository.fileSystem().exists(file)) {
+        return;
+      }
+      ObjectNode root = Json.object();
+      root.put("format", FORMAT);
+      root.put("version", VERSION);
+      root.put("pack", pack.toHex());
+      root.put("chunk", chunk.toHex());
+      root.put("reason", reason);
+      root.put("detected", Instant.now().toString());
+      FileSystems.mkdirsOwnerOnly(repository.fileSystem(), directory(repository));
+      FileSystems.writeAtomically(repository.fileSystem(), file, Json.toBytes(root), repository.layout().tmpDir());
+      LOG.warn("Recorded pack {} as damaged ({}): later backups store its chunks again", pack, reason);
+    } catch (FileAlreadyExistsException e) {
+      // Another task recorded it first.
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Could not record pack {} as damaged in {}: {}", pack, file, e.getMessage());
+    }
+  }
+
+  /** The packs recorded as damaged. */
+  public static Set<PackId> load(Repository repository) throws IOException {
+    Set<PackId> packs = new HashSet<>();
+    FileStatus[] files;
+    try {
+      files = repository.fileSystem().listStatus(directory(repository));
+    } catch (FileNotFoundException e) {
+      return packs;
+    }
+    for (FileStatus f : files) {
+      String name = f.getPath().getName();
+      if (name.endsWith(RepositoryLayout.JSON_SUFFIX)) {
+        try {
+          packs.add(PackId.parse(name.substring(0, name.length() - RepositoryLayout.JSON_SUFFIX.length())));
+        } catch (IllegalArgumentException e) {
+          LOG.debug("Ignoring {} in {}", name, directory(repository));
+        }
+      }
+    }
+    return packs;
+  }
+}
