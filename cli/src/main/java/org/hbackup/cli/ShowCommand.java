@@ -57,7 +57,7 @@ final class ShowCommand extends Command {
     try (printer; ManifestReader reader = new ManifestReader(repository::openSegment,
         segmentsUnder(manifest, prefix), 0, Long.MAX_VALUE)) {
       for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
-        if (prefix == null || prefix.isEmpty() || e.path().equals(prefix) || e.path().startsWith(prefix + "/")) {
+        if (prefix == null || RelativePaths.isAtOrUnder(e.path(), prefix)) {
           printer.print(e, null);
         }
       }
@@ -65,16 +65,11 @@ final class ShowCommand extends Command {
     return ExitCodes.SUCCESS;
   }
 
-  /**
-   * The segments that can hold {@code prefix} or paths under it: those paths sort from
-   * {@code prefix} up to {@code prefix + "0"} ('0' follows '/' in byte order), so other segments
-   * are never read.
-   */
+  /** The segments that can hold {@code prefix} or paths under it: other segments are never read. */
   static List<ContentId> segmentsUnder(ManifestList manifest, String prefix) {
     List<ContentId> ids = new ArrayList<>();
     for (SegmentRef s : manifest.segments()) {
-      if (prefix == null || prefix.isEmpty()
-          || (RelativePaths.compare(s.lastPath(), prefix) >= 0 && RelativePaths.compare(s.firstPath(), prefix + "0") < 0)) {
+      if (prefix == null || RelativePaths.mayHoldUnder(s.firstPath(), s.lastPath(), prefix)) {
         ids.add(s.id());
       }
     }

@@ -2,6 +2,8 @@ package org.hbackup.restore;
 
 import java.util.List;
 
+import org.hbackup.common.manifest.RelativePaths;
+
 /** Which manifest entries a restore writes: all of them, or those at or under selected paths. */
 final class PathSelection {
   private final List<String> paths;
@@ -14,13 +16,26 @@ final class PathSelection {
     return paths;
   }
 
+  /** Whether a run of paths from {@code first} to {@code last} (manifest order) may hold a selected path. */
+  boolean mayHoldAnyIn(String first, String last) {
+    if (paths.isEmpty()) {
+      return true;
+    }
+    for (String p : paths) {
+      if (RelativePaths.mayHoldUnder(first, last, p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether {@code path} is selected, or lies under a selected path. */
   boolean selects(String path) {
     if (paths.isEmpty()) {
       return true;
     }
     for (String p : paths) {
-      if (p.isEmpty() || path.equals(p) || path.startsWith(p + "/")) {
+      if (RelativePaths.isAtOrUnder(path, p)) {
         return true;
       }
     }

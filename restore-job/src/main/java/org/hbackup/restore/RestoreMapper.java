@@ -109,7 +109,7 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
     if (repositoryInTarget == null) {
       return null;
     }
-    if (path.equals(repositoryInTarget) || path.startsWith(repositoryInTarget + "/")) {
+    if (RelativePaths.isAtOrUnder(path, repositoryInTarget)) {
       return "it would overwrite the repository, which lies at '" + repositoryInTarget + "' in the target";
     }
     return null;

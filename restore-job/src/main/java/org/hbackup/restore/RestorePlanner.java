@@ -74,8 +74,10 @@ final class RestorePlanner {
       try {
         entries = readWhole(ref);
       } catch (DamageException e) {
-        damaged.add(new RestoreResult.Failure(range(ref), "not restored: " + e.getMessage()));
-        damagedFiles += ref.files();
+        if (selection.mayHoldAnyIn(ref.firstPath(), ref.lastPath())) {
+          damaged.add(new RestoreResult.Failure(range(ref), "not restored: " + e.getMessage()));
+          damagedFiles += ref.files();
+        }
         continue;
       }
       String name = repository.layout().segment(ref.id()).toString();

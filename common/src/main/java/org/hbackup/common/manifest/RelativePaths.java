@@ -69,6 +69,21 @@ public final class RelativePaths {
     return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Whether a run of manifest paths from {@code first} to {@code last} may hold {@code prefix} or
+   * a path under it: those sort from {@code prefix} up to {@code prefix + "0"} ('0' follows '/'
+   * in byte order). The root prefix {@code ""} is under every run.
+   */
+  public static boolean mayHoldUnder(String first, String last, String prefix) {
+    return prefix.isEmpty() || (compare(last, prefix) >= 0 && compare(first, prefix + "0") < 0);
+  }
+
+  /** Whether {@code path} is {@code prefix} or lies under it. */
+  public static boolean isAtOrUnder(String path, String prefix) {
+    return prefix.isEmpty() || path.equals(prefix) || (path.startsWith(prefix) && path.length() > prefix.length()
+        && path.charAt(prefix.length()) == '/');
+  }
+
   public static int depth(String path) {
     if (path.isEmpty()) {
       return 0;

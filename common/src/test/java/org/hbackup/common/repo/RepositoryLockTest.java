@@ -59,13 +59,14 @@ class RepositoryLockTest {
   }
 
   @Test
-  void aLockNotRefreshedForTheStaleTimeBlocksNoOne() throws IOException {
+  void aLockNotRefreshedForTheStaleTimeBlocksNoOneAndIsTakenOver() throws IOException {
     RepositoryLock old = RepositoryLock.acquire(repository, exclusive(), "prune", null, conf);
     java.nio.file.Path file = dir.resolve("repo/locks/" + old.holder().id() + ".json");
     Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(3600)));
+    assertTrue(RepositoryLock.isStale(RepositoryLock.list(repository).get(0), conf));
     try (RepositoryLock b = RepositoryLock.acquire(repository, shared(), "backup", null, conf)) {
-      assertTrue(RepositoryLock.isStale(RepositoryLock.list(repository).stream()
-          .filter(h -> h.id().equals(old.holder().id())).findFirst().orElseThrow(), conf));
+      assertFalse(Files.exists(file), "the stale lock was removed by the one that took over");
+      assertEquals(1, RepositoryLock.list(repository).size());
     }
     old.close();
   }
