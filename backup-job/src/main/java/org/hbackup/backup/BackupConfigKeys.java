@@ -34,6 +34,12 @@ public final class BackupConfigKeys {
   public static final String LISTING = "hbackup.backup.listing";
   /** Sum of the listing's split weights, written by the driver. */
   public static final String LISTING_WEIGHT = "hbackup.backup.listing.weight";
+  /**
+   * The backup's lock file, set by the driver: the committer publishes only while it is still
+   * there, so that a backup whose lock was taken over as stale never publishes into a repository
+   * that a prune may be changing.
+   */
+  public static final String LOCK_FILE = "hbackup.backup.lock.file";
   /** Where the reducer reports the source entries it could not take as they are; set by the driver. */
   public static final String SKIPPED_REPORT = "hbackup.backup.skipped.report";
   /** Upper bound of new chunks, to size the new index file's Bloom filter. */

@@ -89,6 +89,7 @@ public final class BackupJob {
     Repository repository = openOrInit(options.repository(), conf);
     PointId point = PointId.create(Instant.now());
     try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "backup", point, conf)) {
+      conf.set(BackupConfigKeys.LOCK_FILE, lock.holder().file().toString());
       return backUp(conf, sourceFs, source, repository, point, sourceSnapshots == null ? null
           : sourceSnapshots.forRepository(repository.config().id()), started);
     }

@@ -22,6 +22,7 @@ import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.apache.hadoop.security.AccessControlException;
 import org.hbackup.common.CrashPoints;
+import org.hbackup.common.OneLine;
 import org.hbackup.common.chunk.ChunkingReader;
 import org.hbackup.common.chunk.GearChunker;
 import org.hbackup.common.compress.BlobCodec;
@@ -319,23 +320,18 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
       }
     }
     try {
-      return fs.open(path);
+      return PosixFiles.openNoFollow(fs, path);
     } catch (AccessControlException | java.nio.file.AccessDeniedException e) {
-      throw new SourceUnreadable("cannot be read: " + firstLine(e.getMessage()), e);
-    } catch (FileNotFoundException e) {
+      throw new SourceUnreadable("cannot be read: " + OneLine.of(e), e);
+    } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
       if (local && PosixFiles.kindOf(fs, path) == PosixFiles.Kind.FILE) {
-        throw new SourceUnreadable("cannot be read: " + firstLine(e.getMessage()), e);
+        throw new SourceUnreadable("cannot be read: " + OneLine.of(e), e);
       }
-      throw new SourceVanished(e);
+      throw new SourceVanished(new FileNotFoundException(OneLine.of(e)));
+    } catch (java.nio.file.FileSystemException e) {
+      // ELOOP: it became a symlink since its kind was looked at; never read through it.
+      throw new SourceUnreadable("not read, it is no longer a regular file: " + OneLine.of(e), e);
     }
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "permission denied";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 
   /** Emits an entry of the new point, and for a renamed one the mark under its old path. */
@@ -379,7 +375,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
     } catch (FileNotFoundException e) {
       throw new SourceVanished(e);
     } catch (AccessControlException e) {
-      throw new SourceUnreadable("cannot be read: " + firstLine(e.getMessage()), e);
+      throw new SourceUnreadable("cannot be read: " + OneLine.of(e), e);
     }
     if (checksum == null || checksum.getAlgorithmName() == null || checksum.getAlgorithmName().isEmpty()) {
       return null;

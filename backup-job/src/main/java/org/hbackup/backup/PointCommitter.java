@@ -73,6 +73,11 @@ public class PointCommitter extends FileOutputCommitter {
         .changes(PointRecord.readChanges(stats.get(StagedStats.CHANGES)))
         .changeList(base != null)
         .build();
+    checkStillLocked(repository, conf);
+    if (stats.path(StagedStats.CHUNKS_NEW).asLong() > 0 && !repository.fileSystem().exists(staging.indexDir())) {
+      throw new HbackupException("the backup stored " + stats.path(StagedStats.CHUNKS_NEW).asLong()
+          + " new chunks but its staging holds no index file: not publishing point " + point);
+    }
     publisher.publishData(staging);
     if (conf.getBoolean(BackupConfigKeys.TEST_FAIL_BEFORE_POINT_RECORD, false)) {
       throw new IOException("injected failure (" + BackupConfigKeys.TEST_FAIL_BEFORE_POINT_RECORD
@@ -81,6 +86,18 @@ public class PointCommitter extends FileOutputCommitter {
     publisher.publishPoint(staging, record);
     repository.fileSystem().delete(staging.root(), true);
     LOG.info("Point {} committed", point);
+  }
+
+  /**
+   * Refuses to publish when the backup's lock is gone: it was taken over as stale, and a prune
+   * may be changing the repository; nothing is published, the point is simply not made.
+   */
+  private static void checkStillLocked(Repository repository, Configuration conf) throws IOException {
+    String lock = conf.get(BackupConfigKeys.LOCK_FILE);
+    if (lock != null && !repository.fileSystem().exists(new Path(lock))) {
+      throw new HbackupException("the backup's repository lock " + lock + " is gone (it was taken over as"
+          + " stale); not publishing");
+    }
   }
 
   private static ObjectNode readStats(FileSystem fs, StagingLayout staging) throws IOException {

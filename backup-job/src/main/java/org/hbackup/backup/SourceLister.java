@@ -20,6 +20,7 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.io.SequenceFile;
 import org.apache.hadoop.security.AccessControlException;
 import org.apache.hadoop.util.functional.RemoteIterators;
+import org.hbackup.common.OneLine;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.RelativePaths;
@@ -180,7 +181,7 @@ public final class SourceLister {
           // Kept, empty but for what was listed, with its own metadata (its parent's listing gave
           // it); reported, never silently dropped.
           key.set(RelativePaths.relativize(qualifiedRoot, dir.path), null);
-          key.setProblem(ListingKey.UNLISTABLE, "cannot list its contents: " + firstLine(e.getMessage()));
+          key.setProblem(ListingKey.UNLISTABLE, "cannot list its contents: " + OneLine.of(e));
           append(writer, key, PosixFiles.linkStatus(sourceFs, dir.path), totals);
         }
         // Pushed last first, so that they are walked in the listing's (name) order.
@@ -262,14 +263,6 @@ public final class SourceLister {
         return listing.next();
       }
     };
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "permission denied";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 
   private void append(SequenceFile.Writer writer, ListingKey key, FileStatus status, Totals totals)

@@ -16,6 +16,7 @@ import org.apache.hadoop.hdfs.protocol.SnapshotDiffReportListing;
 import org.apache.hadoop.hdfs.protocol.SnapshotDiffReportListing.DiffReportListingEntry;
 import org.apache.hadoop.hdfs.protocol.HdfsConstants;
 import org.hbackup.common.HbackupException;
+import org.hbackup.common.OneLine;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.point.PointRecord;
 import org.slf4j.Logger;
@@ -67,7 +68,7 @@ final class SourceSnapshots {
         dfs.allowSnapshot(source.getPath());
       } catch (org.apache.hadoop.security.AccessControlException e) {
         throw new HbackupException("cannot make " + source.getPath() + " snapshottable (HDFS superuser only): "
-            + firstLine(e.getMessage()), e);
+            + OneLine.of(e), e);
       }
       LOG.info("Made {} snapshottable", source.getPath());
     }
@@ -212,11 +213,4 @@ final class SourceSnapshots {
     LOG.info("Deleted snapshot {} of {}", name, source);
   }
 
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "permission denied";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
-  }
 }

@@ -20,6 +20,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.Tool;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.HbackupException;
+import org.hbackup.common.OneLine;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.repo.Repository;
@@ -91,12 +92,7 @@ abstract class Command extends Configured implements Tool {
   }
 
   static String oneLine(Throwable e) {
-    String message = e.getMessage();
-    if (message == null || message.isEmpty()) {
-      message = e.getClass().getSimpleName();
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    return OneLine.of(e);
   }
 
   PrintStream out() {

@@ -115,6 +115,27 @@ class DamageIT {
     Trees.assertSameTree(expected, fs, fs, new Path(dir.resolve("again-" + name).toUri()), false, false);
   }
 
+  @org.junit.jupiter.api.Test
+  void aSegmentTheDiskCannotReadIsDamageAndTheNextBackupWorksAroundIt() throws Exception {
+    java.nio.file.Path repo = dir.resolve("repo-eio");
+    copyTree(template, repo);
+    java.nio.file.Path segment = fileOf(Kind.SEGMENT, repo);
+    Configuration failing = new Configuration(conf);
+    org.hbackup.common.testing.FaultFileSystem.register(failing);
+    failing.set(org.hbackup.common.testing.FaultFileSystem.FAIL_READS, segment.getFileName().toString());
+    String faulty = org.hbackup.common.testing.FaultFileSystem.SCHEME + ":" + repo;
+    Cli.Result restore = Cli.run(failing, "restore", "--repo", faulty, "--point", point,
+        "--target", dir.resolve("restored-eio").toUri().toString(), "--json");
+    assertEquals(3, restore.exitCode, restore.toString());
+    assertTrue(restore.stderr.contains("Input/output error"), restore.stderr);
+    Cli.Result backup = Cli.run(failing, "backup", "--source", source.toString(), "--repo", faulty, "--json");
+    assertEquals(0, backup.exitCode, "a base the disk cannot read is passed over: " + backup);
+    Cli.Result again = Cli.run(conf, "restore", "--repo", repo.toUri().toString(), "--point",
+        backup.json().get("point").asText(), "--target", dir.resolve("again-eio").toUri().toString());
+    assertEquals(0, again.exitCode, again.toString());
+    Trees.assertSameTree(expected, fs, fs, new Path(dir.resolve("again-eio").toUri()), false, false);
+  }
+
   /** Exit 0 means everything restored exactly; exit 3 names everything that was not. */
   private static void checkRestore(Kind kind, Damage damage, Cli.Result r, java.nio.file.Path target) throws IOException {
     boolean json = kind == Kind.MANIFEST_LIST || kind == Kind.POINT_RECORD;

@@ -253,6 +253,28 @@ class HostileRepositoryIT {
   }
 
   @Test
+  void aTargetGivenAsASymlinkIsTheDirectoryItNames() throws Exception {
+    java.nio.file.Path real = Files.createDirectories(dir.resolve("big-disk/restore-here"));
+    Files.createSymbolicLink(dir.resolve("restore-link"), real);
+    Cli.Result r = restore(honest, "restore-link");
+    assertEquals(0, r.exitCode, r.toString());
+    assertEquals("in d\n", Files.readString(real.resolve("d/f")));
+    assertTrue(Files.isSymbolicLink(dir.resolve("restore-link")), "the link itself is left as it was");
+  }
+
+  @Test
+  void aSymlinkTargetHoldingANulCharacterIsRefused() throws Exception {
+    ManifestEntry root = ManifestEntry.builder(EntryType.DIRECTORY, "").permission((short) 0755).build();
+    ManifestEntry link = ManifestEntry.builder(EntryType.SYMLINK, "bad-link").symlinkTarget("a\0b").build();
+    SegmentRef segment = RepositoryEdits.rawSegment(repository,
+        List.of(ManifestEntryCodec.toBytes(root), ManifestEntryCodec.toBytes(link)), "", "bad-link");
+    PointId point = RepositoryEdits.publish(repository, RepositoryEdits.list(List.of(segment), 0, 1));
+    Cli.Result r = restore(point, "restored-nul");
+    assertEquals(3, r.exitCode, r.toString());
+    assertTrue(r.stderr.contains("NUL"), r.stderr);
+  }
+
+  @Test
   void aKilledRestoreIsFinishedByARestoreWithOverwrite() throws Exception {
     java.nio.file.Path target = Files.createDirectories(dir.resolve("restored-killed"));
     // What a restore killed midway leaves: some entries in place, a file aside in its staging.

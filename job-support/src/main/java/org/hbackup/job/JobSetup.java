@@ -19,15 +19,17 @@ public final class JobSetup {
    * (a second attempt would read and write everything again for nothing), a smaller sort buffer,
    * and on the local job runner one map thread per core (it uses one otherwise).
    */
-  public static void applyDefaults(Configuration conf) {
+  public static void applyDefaults(Configuration conf) throws IOException {
     boolean local = runsLocally(conf);
     if (local) {
       setUnlessUserSet(conf, "mapreduce.local.map.tasks.maximum",
           Integer.toString(Runtime.getRuntime().availableProcessors()));
       LocalRuns.apply(conf);
     }
-    setUnlessUserSet(conf, MRJobConfig.MAP_SPECULATIVE, "false");
-    setUnlessUserSet(conf, MRJobConfig.REDUCE_SPECULATIVE, "false");
+    // Never a second attempt of the same task at once: it would read and write everything again
+    // for nothing, and a restore's attempts would race to place the same files.
+    conf.setBoolean(MRJobConfig.MAP_SPECULATIVE, false);
+    conf.setBoolean(MRJobConfig.REDUCE_SPECULATIVE, false);
     // Map outputs are small records (an entry or an index row per file or chunk): a 100 MiB sort
     // buffer per task costs more to allocate than the task spends on them.
     setUnlessUserSet(conf, MRJobConfig.IO_SORT_MB, Integer.toString(SORT_BUFFER_MB));

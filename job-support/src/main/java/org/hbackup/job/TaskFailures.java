@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.hadoop.mapreduce.JobID;
+import org.hbackup.common.OneLine;
 
 /**
  * Why a task or a job commit failed, for the one-line error of a job that runs in this JVM.
@@ -33,21 +34,13 @@ public final class TaskFailures {
 
   /** One line: the failure's message, and its root cause's when that says something more. */
   static String describe(Throwable failure) {
-    String top = firstLine(failure);
+    String top = OneLine.of(failure);
     Throwable root = failure;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String cause = firstLine(root);
+    String cause = OneLine.of(root);
     return root == failure || top.contains(cause) ? top : top + " (caused by " + cause + ")";
   }
 
-  private static String firstLine(Throwable t) {
-    String message = t.getMessage();
-    if (message == null || message.isEmpty()) {
-      return t.getClass().getSimpleName();
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
-  }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class JobSetupTest {
   @Test
-  void pollsTheLocalRunnerOftenAndAClusterLess() {
+  void pollsTheLocalRunnerOftenAndAClusterLess() throws java.io.IOException {
     Configuration local = new Configuration();
     assertTrue(JobSetup.runsLocally(local));
     JobSetup.applyDefaults(local);
@@ -30,7 +30,7 @@ class JobSetupTest {
   }
 
   @Test
-  void keepsWhatTheUserSetEvenWhereMapredDefaultListsTheKey() {
+  void keepsWhatTheUserSetEvenWhereMapredDefaultListsTheKey() throws java.io.IOException {
     Configuration conf = new Configuration();
     conf.set(Job.COMPLETION_POLL_INTERVAL_KEY, "1234");
     conf.set(MRJobConfig.IO_SORT_MB, "64");

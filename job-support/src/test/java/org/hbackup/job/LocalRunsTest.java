@@ -17,35 +17,51 @@ class LocalRunsTest {
   Path dir;
 
   @Test
-  void eachProcessStagesUnderItsOwnDirectoryBelowHadoopTmpDir() {
+  void eachProcessStagesUnderItsOwnDirectoryBelowHadoopTmpDir() throws IOException {
     Configuration conf = new Configuration();
-    conf.set("hadoop.tmp.dir", dir.toString());
+    conf.set("hadoop.tmp.dir", dir.resolve("tmp").toString());
     JobSetup.applyDefaults(conf);
     ProcessHandle self = ProcessHandle.current();
     String staging = conf.get(LocalRuns.STAGING_ROOT);
-    assertTrue(staging.startsWith(dir.resolve("hbackup-runs/" + self.pid() + "-").toString()), staging);
-    assertTrue(conf.get(LocalRuns.LOCAL_DIR).startsWith(dir.resolve("hbackup-runs").toString()));
+    assertTrue(staging.startsWith(dir.resolve("tmp/hbackup-runs/" + self.pid() + "-").toString()), staging);
+    assertTrue(conf.get(LocalRuns.LOCAL_DIR).startsWith(dir.resolve("tmp/hbackup-runs").toString()));
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("tmp"))), "a new hadoop.tmp.dir is owner-only");
     Configuration chosen = new Configuration();
-    chosen.set("hadoop.tmp.dir", dir.toString());
+    chosen.set("hadoop.tmp.dir", dir.resolve("tmp").toString());
     chosen.set(LocalRuns.STAGING_ROOT, "/elsewhere");
     JobSetup.applyDefaults(chosen);
     assertEquals("/elsewhere", chosen.get(LocalRuns.STAGING_ROOT), "a user's choice is kept");
   }
 
   @Test
+  void refusesAHadoopTmpDirThatIsALinkOrWritableByOthers() throws IOException {
+    Path real = Files.createDirectories(dir.resolve("real"));
+    Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+    org.junit.jupiter.api.Assertions.assertThrows(org.hbackup.common.HbackupException.class, () -> LocalRuns.checkOwn(link));
+    Path open = Files.createDirectories(dir.resolve("open"));
+    Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    org.junit.jupiter.api.Assertions.assertThrows(org.hbackup.common.HbackupException.class, () -> LocalRuns.checkOwn(open));
+    Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    LocalRuns.checkOwn(open);
+  }
+
+  @Test
   void reclaimsTheDirectoriesOfProcessesThatAreGoneAndNoOther() throws Exception {
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
-    long goneStart = gone.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(1L);
+    org.hbackup.common.io.ProcessIdentity self = org.hbackup.common.io.ProcessIdentity.self();
     Path runs = Files.createDirectories(dir.resolve("hbackup-runs"));
-    Path dead = Files.createDirectories(runs.resolve(gone.pid() + "-" + goneStart + "/staging/job_1"));
+    Path dead = Files.createDirectories(runs.resolve(gone.pid() + "-1/staging/job_1"));
+    Files.writeString(runs.resolve(gone.pid() + "-1/owner"), self.host() + "\n" + gone.pid() + "\n1\n" + self.boot()
+        + "\n" + self.pidNamespace() + "\n");
     Files.write(dead.resolve("job.xml"), new byte[100]);
-    ProcessHandle self = ProcessHandle.current();
-    Path alive = Files.createDirectories(runs.resolve(self.pid() + "-"
-        + self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L)));
-    Path foreign = Files.createDirectories(runs.resolve("not-a-run"));
+    Path alive = Files.createDirectories(runs.resolve(self.pid() + "-" + self.start()));
+    Files.writeString(alive.resolve("owner"), self.host() + "\n" + self.pid() + "\n" + self.start() + "\n"
+        + self.boot() + "\n" + self.pidNamespace() + "\n");
+    Path foreign = Files.createDirectories(runs.resolve("no-owner-file"));
     assertEquals(1, LocalRuns.reclaimDead(runs));
-    assertFalse(Files.exists(runs.resolve(gone.pid() + "-" + goneStart)));
+    assertFalse(Files.exists(runs.resolve(gone.pid() + "-1")));
     assertTrue(Files.exists(alive));
     assertTrue(Files.exists(foreign));
   }

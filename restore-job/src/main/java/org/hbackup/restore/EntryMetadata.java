@@ -25,14 +25,16 @@ final class EntryMetadata {
   }
 
   /**
-   * Applies owner, group and times to a symlink itself. Not its permission: a link has none of
-   * its own on POSIX systems, and chmod would follow it to the target.
+   * Applies owner, group and times to a symlink itself, on the local file system. Not its
+   * permission: a link has none of its own on POSIX systems, and chmod would follow it.
    */
   static boolean applyToLink(FileSystem fs, Path path, ManifestEntry e) throws IOException {
-    boolean ownership = applyOwnership(fs, path, e);
-    if (PosixFiles.isLocal(fs)) {
-      PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
+    if (!PosixFiles.isLocal(fs)) {
+      // Hadoop's setOwner and setTimes follow a link: nothing is changed through one.
+      return true;
     }
+    boolean ownership = applyOwnership(fs, path, e);
+    PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
     return ownership;
   }
 

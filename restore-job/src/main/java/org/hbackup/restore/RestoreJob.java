@@ -17,11 +17,12 @@ import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.apache.hadoop.mapreduce.lib.output.SequenceFileOutputFormat;
+import org.apache.hadoop.security.AccessControlException;
 import org.hbackup.common.HbackupException;
+import org.hbackup.common.OneLine;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ManifestList;
-import org.hbackup.common.repo.LockConflictException;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryLock;
 import org.hbackup.job.JobSetup;
@@ -73,11 +74,16 @@ public final class RestoreJob {
   private static RepositoryLock sharedLock(Repository repository, Configuration conf) throws IOException {
     try {
       return RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "restore", null, conf);
-    } catch (LockConflictException e) {
-      throw e;
-    } catch (IOException e) {
-      LOG.warn("Restoring without a lock: the repository's locks cannot be written ({})", e.getMessage());
+    } catch (AccessControlException | java.nio.file.AccessDeniedException | java.nio.file.ReadOnlyFileSystemException e) {
+      LOG.warn("Restoring without a lock: the repository's locks cannot be written ({})", OneLine.of(e));
       return null;
+    } catch (FileNotFoundException e) {
+      // Hadoop's local file system reports a directory it may not write to as "not found".
+      if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
+        LOG.warn("Restoring without a lock: the repository's locks cannot be written ({})", OneLine.of(e));
+        return null;
+      }
+      throw e;
     }
   }
 
@@ -86,7 +92,7 @@ public final class RestoreJob {
     repository.readPoint(options.point());
     ManifestList manifest = repository.readManifest(options.point());
     FileSystem targetFs = FileSystems.raw(options.target(), conf);
-    Path target = targetFs.makeQualified(options.target());
+    Path target = resolvedTarget(targetFs, targetFs.makeQualified(options.target()));
     String repositoryInTarget = checkTarget(targetFs, target, repository.layout().root(), conf);
     RestoreOptions qualified = options.toBuilder().repository(repository.layout().root()).target(target).build();
     qualified.writeTo(conf);
@@ -178,8 +184,25 @@ public final class RestoreJob {
     return repositoryInTarget;
   }
 
+  /**
+   * The target with the links on the way to it resolved, once, here: a target given as a link
+   * (to a larger disk, say) is the directory it names, and from there on nothing below the
+   * target is ever followed (FORMAT.md, "Restoring a point").
+   */
+  private static Path resolvedTarget(FileSystem fs, Path target) throws IOException {
+    if (!PosixFiles.isLocal(fs)) {
+      return fs.exists(target) ? fs.resolvePath(target) : target;
+    }
+    java.nio.file.Path local = PosixFiles.local(target);
+    if (!java.nio.file.Files.exists(local)) {
+      return target;
+    }
+    return fs.makeQualified(new Path(target.toUri().getScheme(), target.toUri().getAuthority(),
+        local.toRealPath().toString()));
+  }
+
   /** Creates the staging directory, owner-only, and checks that it is a real directory. */
-  private static void makeStaging(FileSystem fs, Path staging) throws IOException {
+  static void makeStaging(FileSystem fs, Path staging) throws IOException {
     if (!fs.mkdirs(staging, new FsPermission(PosixFiles.OWNER_ONLY_DIRECTORY))
         || PosixFiles.kindOf(fs, staging) != PosixFiles.Kind.DIRECTORY) {
       throw new HbackupException("could not create the staging directory " + staging);

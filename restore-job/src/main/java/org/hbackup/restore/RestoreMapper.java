@@ -12,6 +12,7 @@ import org.apache.hadoop.io.Text;
 import org.hbackup.common.ChunkMismatchException;
 import org.hbackup.common.CrashPoints;
 import org.hbackup.common.DamageException;
+import org.hbackup.common.OneLine;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.FileHasher;
 import org.hbackup.common.io.FileSystems;
@@ -57,7 +58,8 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
     Configuration conf = context.getConfiguration();
     RestoreOptions options = RestoreOptions.readFrom(conf);
     fs = FileSystems.raw(options.target(), conf);
-    target = new RestoreTarget(fs, options.target(), options.overwrite());
+    // A retried attempt meets what its failed predecessor placed: it may replace it.
+    target = new RestoreTarget(fs, options.target(), options.overwrite() || context.getTaskAttemptID().getId() > 0);
     staging = new Path(conf.get(RestoreConfigKeys.STAGING));
     chunks = new ChunkReader(Repository.open(options.repository(), conf), conf);
     selection = new PathSelection(options.paths());
@@ -101,6 +103,9 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
       emit(RestoreKey.FAILURE, e.path(), ex.getMessage().getBytes(StandardCharsets.UTF_8), context);
     } catch (UnsafeTargetException ex) {
       refuse(e.path(), ex.getMessage(), context);
+    } catch (java.nio.file.FileSystemException ex) {
+      // This entry cannot exist in the target (a name too long, a part of it not a directory).
+      refuse(e.path(), OneLine.of(ex), context);
     }
   }
 
@@ -153,7 +158,7 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
       if (!EntryMetadata.apply(fs, aside, e)) {
         context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
       }
-      target.placeFile(aside, e.path());
+      target.place(aside, e.path());
       placed = true;
     } finally {
       if (!placed) {

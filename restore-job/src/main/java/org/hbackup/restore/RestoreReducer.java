@@ -9,7 +9,9 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.Text;
 import org.hbackup.common.CrashPoints;
+import org.hbackup.common.OneLine;
 import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.ManifestEntryCodec;
 import org.hbackup.common.manifest.RelativePaths;
@@ -18,12 +20,15 @@ import org.hbackup.job.RecordingReducer;
 /**
  * Finishes a restore once every map task is done (the shuffle delivers nothing before): writes
  * the report of failed and refused entries, creates the symlinks (only now, so that no task could
- * have written through one), then applies directory metadata deepest first, after all contents.
- * Memory: one entry at a time.
+ * have written through one; each made aside and renamed into place), then applies directory
+ * metadata deepest first, after all contents. Memory: one entry at a time.
  */
 public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, Text, Text> {
   private RestoreTarget target;
   private FileSystem fs;
+  private Path staging;
+  private boolean stagingRemoved;
+  private long linksMade;
   private final Text outPath = new Text();
   private final Text outReason = new Text();
 
@@ -32,12 +37,15 @@ public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, 
     Configuration conf = context.getConfiguration();
     RestoreOptions options = RestoreOptions.readFrom(conf);
     fs = FileSystems.raw(options.target(), conf);
-    target = new RestoreTarget(fs, options.target(), options.overwrite());
-    // Holds only what failed attempts and damaged files left. Removed before any directory's
-    // metadata is applied: removing it changes the target root's modification time.
-    String staging = conf.get(RestoreConfigKeys.STAGING);
+    target = new RestoreTarget(fs, options.target(), options.overwrite() || context.getTaskAttemptID().getId() > 0);
+    // The staging directory holds only what failed attempts and damaged files left: emptied now,
+    // then used for symlinks made aside, and removed before any directory's metadata is applied
+    // (removing it changes the target root's modification time).
+    String name = conf.get(RestoreConfigKeys.STAGING);
+    staging = name == null ? null : new Path(name);
     if (staging != null) {
-      fs.delete(new Path(staging), true);
+      fs.delete(staging, true);
+      RestoreJob.makeStaging(fs, staging);
     }
     CrashPoints.reached(conf, "restore.reduce");
   }
@@ -55,20 +63,32 @@ public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, 
         if (key.kind() == RestoreKey.SYMLINK) {
           restoreSymlink(e, context);
         } else {
+          removeStaging();
           finishDirectory(e, context);
         }
       } catch (UnsafeTargetException ex) {
         context.getCounter(RestoreCounters.ENTRIES_REFUSED).increment(1);
         report(e.path(), ex.getMessage(), context);
+      } catch (java.nio.file.FileSystemException ex) {
+        context.getCounter(RestoreCounters.ENTRIES_REFUSED).increment(1);
+        report(e.path(), (e.path().isEmpty() ? "." : e.path()) + ": " + OneLine.of(ex), context);
       }
     }
   }
 
+  /** Creates the link aside, then renames it into place: it replaces a file or link there at once. */
   private void restoreSymlink(ManifestEntry e, Context context) throws IOException {
     target.ensureDirectory(RelativePaths.parent(e.path()));
-    target.placeSymlink(e.symlinkTarget(), e.path());
-    if (!EntryMetadata.applyToLink(fs, target.pathOf(e.path()), e)) {
+    Path aside = new Path(staging, "r" + context.getTaskAttemptID().getId() + "-" + linksMade++);
+    target.createSymlink(e.symlinkTarget(), aside, e.path());
+    if (!EntryMetadata.applyToLink(fs, aside, e)) {
       context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
+    }
+    try {
+      target.place(aside, e.path());
+    } catch (IOException | RuntimeException ex) {
+      PosixFiles.deleteEntry(fs, aside);
+      throw ex;
     }
     context.getCounter(RestoreCounters.SYMLINKS).increment(1);
   }
@@ -82,6 +102,18 @@ public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, 
       context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
     }
     context.getCounter(RestoreCounters.DIRECTORIES).increment(1);
+  }
+
+  private void removeStaging() throws IOException {
+    if (!stagingRemoved && staging != null) {
+      fs.delete(staging, true);
+    }
+    stagingRemoved = true;
+  }
+
+  @Override
+  protected void cleanup(Context context) throws IOException {
+    removeStaging();
   }
 
   private void report(String path, String reason, Context context) throws IOException, InterruptedException {

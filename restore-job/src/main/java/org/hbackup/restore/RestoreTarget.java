@@ -1,17 +1,16 @@
 package org.hbackup.restore;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.hbackup.common.HbackupException;
+import org.hbackup.common.OneLine;
+import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.RelativePaths;
 
@@ -23,10 +22,13 @@ import org.hbackup.common.manifest.RelativePaths;
  * which replaces a link itself, never what it points to; symlinks are created by the reducer,
  * after every file and directory (FORMAT.md, "Restoring a point").
  *
- * <p>With {@code --overwrite}, what stands where the point has an entry of another kind (a file
- * or a link where it has a directory, a file or a link where it has a file or a link) is removed
- * first, the link itself and never its target; a directory is never removed. Without it, the
- * target started empty, so anything in the way is refused.
+ * <p>With {@code --overwrite}, a file or link where the point has a file or link is replaced by
+ * one atomic rename, and one where it has a directory is removed (the link itself, never its
+ * target); a directory is never removed. Without it, the target started empty, so anything in
+ * the way is refused (but a retried attempt replaces what its failed predecessor placed).
+ *
+ * <p>No one else may change the target while a restore runs: between a directory's check and a
+ * rename below it, another user who may write there could swap it for a link.
  *
  * <p>Memory: the paths of up to {@value #VERIFIED_DIRECTORIES} directories already checked.
  */
@@ -38,15 +40,12 @@ final class RestoreTarget {
   private final boolean overwrite;
   private final boolean local;
   /** Directories checked (or made) by this task, so that siblings do not check them again. */
-  private final Map<String, Boolean> verified = new LinkedHashMap<>(64, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
+  private final Cache<String, Boolean> verified = CacheBuilder.newBuilder().maximumSize(VERIFIED_DIRECTORIES).build();
 
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-      return size() > VERIFIED_DIRECTORIES;
-    }
-  };
-
+  /**
+   * {@code overwrite}: replace what is in the way (--overwrite, or a retried attempt, which meets
+   * what its failed predecessor placed in a target that started empty).
+   */
   RestoreTarget(FileSystem fs, Path root, boolean overwrite) {
     this.fs = fs;
     this.root = root;
@@ -64,22 +63,30 @@ final class RestoreTarget {
 
   /**
    * Makes sure that {@code path} is a real directory in the target, and so is every directory
-   * above it: each is checked without following links, and a missing one is created.
+   * above it: each is checked from the root down without following links, and a missing one is
+   * created. Iterative: a hostile manifest's depth cannot exhaust the stack.
    */
   void ensureDirectory(String path) throws IOException {
-    if (path.isEmpty() || verified.containsKey(path)) {
+    if (path.isEmpty() || verified.getIfPresent(path) != null) {
       return;
     }
-    ensureDirectory(RelativePaths.parent(path));
-    Path dir = pathOf(path);
-    PosixFiles.Kind kind = PosixFiles.kindOf(fs, dir);
-    if (kind != PosixFiles.Kind.DIRECTORY) {
-      if (kind != PosixFiles.Kind.MISSING) {
-        clearForOverwrite(path, dir, kind);
-      }
-      makeDirectory(path, dir);
+    java.util.ArrayDeque<String> missing = new java.util.ArrayDeque<>();
+    for (String p = path; !p.isEmpty() && verified.getIfPresent(p) == null; p = RelativePaths.parent(p)) {
+      missing.push(p);
     }
-    verified.put(path, Boolean.TRUE);
+    while (!missing.isEmpty()) {
+      String p = missing.pop();
+      Path dir = pathOf(p);
+      PosixFiles.Kind kind = PosixFiles.kindOf(fs, dir);
+      if (kind != PosixFiles.Kind.DIRECTORY) {
+        if (kind != PosixFiles.Kind.MISSING) {
+          refuseUnlessOverwriting(p, kind);
+          PosixFiles.deleteEntry(fs, dir);
+        }
+        makeDirectory(p, dir);
+      }
+      verified.put(p, Boolean.TRUE);
+    }
   }
 
   /** Creates one directory whose parent is checked; another task may have just made it. */
@@ -108,53 +115,39 @@ final class RestoreTarget {
   }
 
   /**
-   * Moves a written and verified file into place by a rename. The parent must have been ensured.
-   * The rename replaces a link at {@code path} itself; a directory there is refused.
+   * Moves a written and verified file (or link) into place by one rename, which replaces a file or
+   * link there itself, never what a link points to; a directory there is refused. The parent
+   * must have been ensured.
    */
-  void placeFile(Path written, String path) throws IOException {
+  void place(Path written, String path) throws IOException {
     Path dest = pathOf(path);
     PosixFiles.Kind kind = PosixFiles.kindOf(fs, dest);
     if (kind != PosixFiles.Kind.MISSING) {
-      clearForOverwrite(path, dest, kind);
+      refuseUnlessOverwriting(path, kind);
     }
-    rename(written, dest);
+    FileSystems.renameReplacing(fs, written, dest);
   }
 
-  /** Creates a symlink at {@code path}; its parent must have been ensured. */
-  void placeSymlink(String linkTarget, String path) throws IOException {
-    Path dest = pathOf(path);
-    PosixFiles.Kind kind = PosixFiles.kindOf(fs, dest);
-    if (kind != PosixFiles.Kind.MISSING) {
-      clearForOverwrite(path, dest, kind);
-    }
+  /** Creates a symlink at {@code aside}, to be placed by {@link #place}. */
+  void createSymlink(String linkTarget, Path aside, String path) throws IOException {
     if (local) {
-      Files.createSymbolicLink(PosixFiles.local(dest), Paths.get(linkTarget));
-    } else {
-      fs.createSymlink(new Path(linkTarget), dest, false);
+      Files.createSymbolicLink(PosixFiles.local(aside), Paths.get(linkTarget));
+      return;
+    }
+    try {
+      fs.createSymlink(new Path(linkTarget), aside, false);
+    } catch (UnsupportedOperationException e) {
+      throw new UnsafeTargetException(path, "the target file system keeps no symlinks (" + OneLine.of(e) + ")");
     }
   }
 
-  /** Removes a non-directory in the way when overwriting; refuses otherwise. */
-  private void clearForOverwrite(String path, Path at, PosixFiles.Kind kind) throws IOException {
+  /** Refuses a directory in the way always, and anything else in the way unless overwriting. */
+  private void refuseUnlessOverwriting(String path, PosixFiles.Kind kind) throws UnsafeTargetException {
     if (kind == PosixFiles.Kind.DIRECTORY) {
       throw new UnsafeTargetException(path, "a directory is in the way in the target");
     }
     if (!overwrite) {
       throw new UnsafeTargetException(path, "a " + describe(kind) + " already exists in the target; use --overwrite");
-    }
-    PosixFiles.deleteEntry(fs, at);
-  }
-
-  private void rename(Path from, Path to) throws IOException {
-    if (local) {
-      try {
-        Files.move(PosixFiles.local(from), PosixFiles.local(to), StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        // Another mount below the target: a copy that keeps the times and mode, then a delete.
-        Files.move(PosixFiles.local(from), PosixFiles.local(to), StandardCopyOption.COPY_ATTRIBUTES);
-      }
-    } else if (!fs.rename(from, to)) {
-      throw new HbackupException("could not rename " + from + " to " + to);
     }
   }
 

@@ -13,6 +13,7 @@ import org.apache.hadoop.fs.Path;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.UnsupportedFormatVersionException;
 import org.hbackup.common.id.ContentId;
+import org.hbackup.common.io.ReadFailures;
 import org.hbackup.common.repo.RepositoryLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,10 +54,16 @@ public final class ChunkIndex implements Closeable {
           FSDataInputStream in = fs.open(s.getPath());
           try {
             readers.add(new IndexFileReader(in, s.getLen(), s.getPath().toString(), cache));
-          } catch (DamageException | UnsupportedFormatVersionException | RuntimeException e) {
+          } catch (IOException | RuntimeException e) {
             in.close();
-            LOG.warn("Leaving out index file {}: {}", s.getPath(), e.getMessage());
-            unreadable.add(s.getPath() + ": " + e.getMessage());
+            DamageException damage = e instanceof IOException
+                ? ReadFailures.asDamage((IOException) e, s.getPath().toString()) : null;
+            if (damage == null && !(e instanceof UnsupportedFormatVersionException) && !(e instanceof RuntimeException)) {
+              throw e; // this run's failure, not the file's
+            }
+            String why = damage != null ? damage.getMessage() : e.getMessage();
+            LOG.warn("Leaving out index file {}: {}", s.getPath(), why);
+            unreadable.add(s.getPath() + ": " + why);
           }
         }
       }

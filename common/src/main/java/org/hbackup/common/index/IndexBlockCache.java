@@ -1,9 +1,10 @@
 package org.hbackup.common.index;
 
 import java.io.IOException;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 
 /**
  * Blocks of index rows (1,024 rows, 64 KiB) read from index files and kept, least recently used
@@ -22,31 +23,23 @@ final class IndexBlockCache {
     byte[] load(long block) throws IOException;
   }
 
-  private final long budget;
-  private long used;
+  private final Cache<Long, byte[]> blocks;
   private int nextFileId;
-  private final LinkedHashMap<Long, byte[]> blocks = new LinkedHashMap<>(256, 0.75f, true);
 
   IndexBlockCache(long budgetBytes) {
-    this.budget = budgetBytes;
+    this.blocks = CacheBuilder.newBuilder().maximumWeight(budgetBytes)
+        .<Long, byte[]>weigher((key, rows) -> rows.length).build();
   }
 
   synchronized int register() {
     return nextFileId++;
   }
 
-  synchronized byte[] get(int fileId, long block, Loader loader) throws IOException {
-    Long key = ((long) fileId << 40) | block;
-    byte[] rows = blocks.get(key);
-    if (rows == null) {
-      rows = loader.load(block);
-      blocks.put(key, rows);
-      used += rows.length;
-      for (Iterator<Map.Entry<Long, byte[]>> it = blocks.entrySet().iterator(); used > budget && blocks.size() > 1;) {
-        used -= it.next().getValue().length;
-        it.remove();
-      }
+  byte[] get(int fileId, long block, Loader loader) throws IOException {
+    try {
+      return blocks.get(((long) fileId << 40) | block, () -> loader.load(block));
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException ? (IOException) e.getCause() : new IOException(e.getCause());
     }
-    return rows;
   }
 }

@@ -36,6 +36,13 @@ public final class FileSystems {
    * this way, since packs hold the source's bytes whatever the source's own modes were.
    */
   public static FSDataOutputStream createOwnerOnly(FileSystem fs, Path path, boolean overwrite) throws IOException {
+    if (PosixFiles.isLocal(fs) && !overwrite) {
+      // Hadoop's local create checks, then opens, and follows a dangling link: O_CREAT|O_EXCL
+      // makes "never overwrite" atomic, which locks rely on (FORMAT.md, "Locks"). Missing
+      // parents are made, as Hadoop's create makes them.
+      mkdirsOwnerOnly(fs, path.getParent());
+      return PosixFiles.createNew(fs, path, 64 * 1024, (short) 1, fs.getDefaultBlockSize(path), null);
+    }
     return fs.create(path, new FsPermission(PosixFiles.OWNER_ONLY_FILE), overwrite,
         fs.getConf().getInt("io.file.buffer.size", 4096), fs.getDefaultReplication(path),
         fs.getDefaultBlockSize(path), null);
@@ -87,7 +94,8 @@ public final class FileSystems {
         java.nio.file.Files.createLink(PosixFiles.local(to), PosixFiles.local(from));
       } catch (java.nio.file.FileAlreadyExistsException e) {
         return false;
-      } catch (UnsupportedOperationException e) {
+      } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+        // No hard links here (vfat, exFAT, SMB, some FUSE): a check, then a rename.
         return checkThenRename(fs, from, to);
       }
       java.nio.file.Files.delete(PosixFiles.local(from));
@@ -102,6 +110,35 @@ public final class FileSystems {
       }
     }
     return checkThenRename(fs, from, to);
+  }
+
+  /**
+   * Gives {@code from} the name {@code to}, replacing a file there in one atomic step where the
+   * file system has one ({@code rename(2)} locally, {@code Rename.OVERWRITE} on HDFS, which both
+   * refuse to replace a directory); elsewhere a delete, then a rename.
+   */
+  public static void renameReplacing(FileSystem fs, Path from, Path to) throws IOException {
+    if (PosixFiles.isLocal(fs)) {
+      try {
+        java.nio.file.Files.move(PosixFiles.local(from), PosixFiles.local(to),
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+        // Another mount below: a copy that keeps times and mode, then a delete.
+        java.nio.file.Files.move(PosixFiles.local(from), PosixFiles.local(to),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+      }
+      return;
+    }
+    if (fs instanceof DistributedFileSystem) {
+      ((DistributedFileSystem) fs).rename(from, to, Options.Rename.OVERWRITE);
+      return;
+    }
+    if (fs.exists(to) && !fs.getFileStatus(to).isDirectory()) {
+      fs.delete(to, false);
+    }
+    if (!fs.rename(from, to)) {
+      throw new IOException("could not rename " + from + " to " + to);
+    }
   }
 
   private static boolean checkThenRename(FileSystem fs, Path from, Path to) throws IOException {

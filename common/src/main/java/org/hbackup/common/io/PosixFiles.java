@@ -8,7 +8,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
-import java.nio.channels.Channels;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -28,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -87,12 +87,145 @@ public final class PosixFiles {
   public static FSDataOutputStream createNew(FileSystem fs, Path path, int bufferSize, short replication,
       long blockSize, Progressable progress) throws IOException {
     if (isLocal(fs)) {
-      java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(local(path),
+      java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(local(path),
           EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
           PosixFilePermissions.asFileAttribute(fromMode(OWNER_ONLY_FILE)));
-      return new FSDataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), bufferSize), null);
+      return new FSDataOutputStream(new SyncableChannelOutput(channel, bufferSize), null);
     }
     return fs.create(path, new FsPermission(OWNER_ONLY_FILE), false, bufferSize, replication, blockSize, progress);
+  }
+
+  /**
+   * A buffered stream over a file channel that {@code hsync} forces to disk, as Hadoop's own
+   * local streams do: packs must be durable before anything names them.
+   */
+  private static final class SyncableChannelOutput extends java.io.OutputStream implements org.apache.hadoop.fs.Syncable {
+    private final java.nio.channels.FileChannel channel;
+    private final java.nio.ByteBuffer buffer;
+
+    SyncableChannelOutput(java.nio.channels.FileChannel channel, int bufferSize) {
+      this.channel = channel;
+      this.buffer = java.nio.ByteBuffer.allocate(Math.max(4096, bufferSize));
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      if (!buffer.hasRemaining()) {
+        drain();
+      }
+      buffer.put((byte) b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (len >= buffer.capacity()) {
+        drain();
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.wrap(b, off, len);
+        while (direct.hasRemaining()) {
+          channel.write(direct);
+        }
+        return;
+      }
+      if (len > buffer.remaining()) {
+        drain();
+      }
+      buffer.put(b, off, len);
+    }
+
+    private void drain() throws IOException {
+      buffer.flip();
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      buffer.clear();
+    }
+
+    @Override
+    public void flush() throws IOException {
+      drain();
+    }
+
+    @Override
+    public void hflush() throws IOException {
+      drain();
+    }
+
+    @Override
+    public void hsync() throws IOException {
+      drain();
+      channel.force(true);
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (channel.isOpen()) {
+        try {
+          drain();
+        } finally {
+          channel.close();
+        }
+      }
+    }
+  }
+
+  /**
+   * Opens a file for reading without following a symlink at its last component
+   * ({@code O_NOFOLLOW}) on the local file system, so that a file swapped for a link after it was
+   * listed is never read through the link; elsewhere Hadoop's open. A link there fails with
+   * {@link java.nio.file.FileSystemException} (ELOOP).
+   */
+  public static FSDataInputStream openNoFollow(FileSystem fs, Path path) throws IOException {
+    if (!isLocal(fs)) {
+      return fs.open(path);
+    }
+    java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(local(path),
+        StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    return new FSDataInputStream(new ChannelInput(channel));
+  }
+
+  /** A local file channel as Hadoop's seekable, positionally readable input. */
+  private static final class ChannelInput extends org.apache.hadoop.fs.FSInputStream {
+    private final java.nio.channels.FileChannel channel;
+
+    ChannelInput(java.nio.channels.FileChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public void seek(long pos) throws IOException {
+      channel.position(pos);
+    }
+
+    @Override
+    public long getPos() throws IOException {
+      return channel.position();
+    }
+
+    @Override
+    public boolean seekToNewSource(long targetPos) {
+      return false;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return len == 0 ? 0 : channel.read(java.nio.ByteBuffer.wrap(b, off, len));
+    }
+
+    @Override
+    public int read(long position, byte[] b, int off, int len) throws IOException {
+      return len == 0 ? 0 : channel.read(java.nio.ByteBuffer.wrap(b, off, len), position);
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
   }
 
   /** What is at a path, read without following a symlink there. */

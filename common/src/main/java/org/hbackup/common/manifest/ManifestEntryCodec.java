@@ -97,7 +97,11 @@ public final class ManifestEntryCodec {
       if (type == EntryType.FILE) {
         readFileContent(in, file, path, b, version);
       } else if (type == EntryType.SYMLINK) {
-        b.symlinkTarget(readString(in, file));
+        String target = readString(in, file);
+        if (target.isEmpty() || target.indexOf('\0') >= 0) {
+          throw new FormatException(file, "symlink '" + path + "' has an empty target or one holding a NUL character");
+        }
+        b.symlinkTarget(target);
       }
       return b.build();
     } catch (EOFException e) {

@@ -1,21 +1,18 @@
 package org.hbackup.common.repo;
 
 import java.io.Closeable;
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.hbackup.common.ChunkMismatchException;
 import org.hbackup.common.ChunkNotFoundException;
 import org.hbackup.common.DamageException;
-import org.hbackup.common.FormatException;
-import org.hbackup.common.UnsupportedFormatVersionException;
+import org.hbackup.common.io.ReadFailures;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
 import org.hbackup.common.index.ChunkIndex;
@@ -33,20 +30,15 @@ import org.hbackup.common.pack.PackReader;
  */
 public final class ChunkReader implements Closeable {
   private static final int OPEN_PACKS = 16;
-  private static final int REMEMBERED_DAMAGED_PACKS = 1024;
 
   private final Repository repository;
   private final ChunkIndex index;
   private final BlobCodec codec;
-  private final Map<PackId, PackReader> open = new LinkedHashMap<>(OPEN_PACKS, 0.75f, true);
-  private final Map<PackId, DamageException> damagedPacks = new LinkedHashMap<>(16, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<PackId, DamageException> eldest) {
-      return size() > REMEMBERED_DAMAGED_PACKS;
-    }
-  };
+  /** Recently used packs, kept open: a restore reads chunks of the same pack in runs. */
+  private final Cache<PackId, PackReader> open = CacheBuilder.newBuilder().maximumSize(OPEN_PACKS)
+      .<PackId, PackReader>removalListener(n -> closeQuietly(n.getValue())).build();
+  /** Packs found missing or damaged in this task: one per pack lost, so a handful. */
+  private final Map<PackId, DamageException> damagedPacks = new HashMap<>();
 
   public ChunkReader(Repository repository, Configuration conf) throws IOException {
     this.repository = repository;
@@ -85,38 +77,44 @@ public final class ChunkReader implements Closeable {
           + " bytes in the index but " + expectedLength + " in the manifest");
     }
     PackReader pack = pack(entry.packId());
+    byte[] blob;
+    try {
+      blob = pack.readBlob(entry.offset(), entry.storedLength());
+    } catch (IOException e) {
+      DamageException damage = ReadFailures.asDamage(e, repository.layout().pack(entry.packId()).toString());
+      if (damage == null) {
+        throw e; // this run's failure, not the pack's
+      }
+      throw recorded(entry.packId(), chunk, damage);
+    }
     byte[] data;
     try {
-      byte[] blob = pack.readBlob(entry.offset(), entry.storedLength());
       data = codec.decode(blob, 0, blob.length, entry.rawLength());
-    } catch (DamageException e) {
-      throw damaged(entry, e);
     } catch (IOException | RuntimeException e) {
-      // A decoder that chokes on flipped bits is damage, not an I/O failure of this run.
-      throw damaged(entry, new ChunkMismatchException("chunk " + chunk + " in pack " + entry.packId()
-          + " cannot be decoded: " + e.getMessage()));
+      // The bytes were read: a decoder that chokes on them means they are not what was written.
+      throw recorded(entry.packId(), chunk, new ChunkMismatchException("chunk " + chunk + " in pack "
+          + entry.packId() + " cannot be decoded: " + e.getMessage()));
     }
     ContentId actual = ContentId.of(data);
     if (!actual.equals(chunk)) {
-      throw damaged(entry, new ChunkMismatchException("chunk " + chunk + " in pack " + entry.packId()
-          + " reads back as " + actual));
+      throw recorded(entry.packId(), chunk, new ChunkMismatchException("chunk " + chunk + " in pack "
+          + entry.packId() + " reads back as " + actual));
     }
     return data;
   }
 
-  /** Records the pack as damaged, so that no backup reuses its chunks; returns {@code e}. */
-  private DamageException damaged(IndexEntry entry, DamageException e) {
-    DamageRecords.record(repository, entry.packId(), entry.chunkId(), e.getMessage());
+  /**
+   * Records a pack whose bytes are damaged (not a missing one, which backups see for themselves),
+   * so that no backup reuses its chunks; returns {@code e}.
+   */
+  private DamageException recorded(PackId pack, ContentId chunk, DamageException e) {
+    DamageRecords.record(repository, pack, chunk, e.getMessage());
     return e;
   }
 
-  /**
-   * Opens a pack, checking its header names it. A pack that is missing, too short, or whose
-   * header is damaged (a flipped version byte reads as a newer format) is damage to every chunk
-   * in it, and is remembered as such.
-   */
+  /** The open pack, opening it once; a missing or damaged pack is remembered as such. */
   private PackReader pack(PackId id) throws IOException {
-    PackReader reader = open.get(id);
+    PackReader reader = open.getIfPresent(id);
     if (reader != null) {
       return reader;
     }
@@ -124,50 +122,30 @@ public final class ChunkReader implements Closeable {
     if (known != null) {
       throw known;
     }
-    FileSystem fs = repository.fileSystem();
-    Path path = repository.layout().pack(id);
     try {
-      FileStatus status = fs.getFileStatus(path);
-      FSDataInputStream in = fs.open(path);
-      try {
-        reader = new PackReader(in, status.getLen(), path.toString());
-      } catch (IOException | RuntimeException e) {
-        in.close();
-        throw e;
-      }
-      if (!reader.id().equals(id)) {
-        reader.close();
-        throw new FormatException(path.toString(), "the pack's header names pack " + reader.id());
-      }
-    } catch (FileNotFoundException e) {
-      throw remember(id, new ChunkNotFoundException("pack " + id + " named by the index is missing: " + path));
+      reader = PackFiles.open(repository, id);
+    } catch (ChunkNotFoundException e) {
+      damagedPacks.put(id, e);
+      throw e;
     } catch (DamageException e) {
-      DamageRecords.record(repository, id, ContentId.of(new byte[0]), e.getMessage());
-      throw remember(id, e);
-    } catch (UnsupportedFormatVersionException e) {
-      DamageRecords.record(repository, id, ContentId.of(new byte[0]), e.getMessage());
-      throw remember(id, new DamageException("pack " + path + " cannot be read: " + e.getMessage(), e));
-    }
-    if (open.size() >= OPEN_PACKS) {
-      PackReader eldest = open.values().iterator().next();
-      open.values().remove(eldest);
-      eldest.close();
+      damagedPacks.put(id, e);
+      throw recorded(id, null, e);
     }
     open.put(id, reader);
     return reader;
   }
 
-  private DamageException remember(PackId id, DamageException e) {
-    damagedPacks.put(id, e);
-    return e;
+  private static void closeQuietly(PackReader reader) {
+    try {
+      reader.close();
+    } catch (IOException e) {
+      // A reader's stream; nothing was written through it.
+    }
   }
 
   @Override
   public void close() throws IOException {
-    for (PackReader r : open.values()) {
-      r.close();
-    }
-    open.clear();
+    open.invalidateAll();
     index.close();
     codec.close();
   }

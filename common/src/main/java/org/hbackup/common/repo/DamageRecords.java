@@ -39,7 +39,8 @@ public final class DamageRecords {
   }
 
   /**
-   * Records that a pack holds a damaged blob. Best effort: a repository the caller may not write
+   * Records that a pack holds a damaged blob ({@code chunk}), or has a damaged header or trailer
+   * ({@code chunk} null). Best effort: a repository the caller may not write
    * to (a read-only copy being restored from) is only told in the log.
    */
   public static void record(Repository repository, PackId pack, ContentId chunk, String reason) {
@@ -52,7 +53,11 @@ public final class DamageRecords {
       root.put("format", FORMAT);
       root.put("version", VERSION);
       root.put("pack", pack.toHex());
-      root.put("chunk", chunk.toHex());
+      if (chunk == null) {
+        root.putNull("chunk");
+      } else {
+        root.put("chunk", chunk.toHex());
+      }
       root.put("reason", reason);
       root.put("detected", Instant.now().toString());
       FileSystems.mkdirsOwnerOnly(repository.fileSystem(), directory(repository));

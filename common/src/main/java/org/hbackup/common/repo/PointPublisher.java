@@ -18,6 +18,7 @@ import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.io.ReadFailures;
 import org.hbackup.common.point.PointRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,32 +100,37 @@ public final class PointPublisher {
    */
   Outcome publishContentAddressed(Path staged, Path target, ContentId id) throws IOException {
     FileSystem fs = repository.fileSystem();
-    for (int attempt = 0; attempt < 3; attempt++) {
-      if (FileSystems.publishNew(fs, staged, target)) {
-        return attempt == 0 ? Outcome.NEW : Outcome.REPLACED_DAMAGED;
-      }
-      ContentId existing;
-      try {
-        existing = hashOf(fs, target);
-      } catch (FileNotFoundException e) {
-        continue; // removed since: take the name again
-      }
-      if (existing.equals(id)) {
-        fs.delete(staged, false);
-        return Outcome.ALREADY_THERE;
-      }
-      LOG.warn("{} does not match its name (its content hashes to {}): replacing it with this backup's copy",
-          target, existing);
-      fs.delete(target, false);
+    if (FileSystems.publishNew(fs, staged, target)) {
+      return Outcome.NEW;
     }
-    throw new DamageException(target + " does not match its name, and could not be replaced");
+    String problem = problemOf(fs, target, id);
+    if (problem == null) {
+      fs.delete(staged, false);
+      return Outcome.ALREADY_THERE;
+    }
+    // One atomic replace, never a delete first: a concurrent writer that replaced it already
+    // put the same bytes there, and a point it published must never see the name empty.
+    LOG.warn("{} {}: replacing it with this backup's copy", target, problem);
+    FileSystems.renameReplacing(fs, staged, target);
+    return Outcome.REPLACED_DAMAGED;
   }
 
-  private static ContentId hashOf(FileSystem fs, Path file) throws IOException {
-    try (HashingInputStream in = new HashingInputStream(Hashing.sha256(), fs.open(file))) {
+  /** Why the file at {@code target} does not stand for content {@code id}, or null when it does. */
+  private static String problemOf(FileSystem fs, Path target, ContentId id) throws IOException {
+    ContentId existing;
+    try (HashingInputStream in = new HashingInputStream(Hashing.sha256(), fs.open(target))) {
       ByteStreams.exhaust(in);
-      return ContentId.wrap(in.hash().asBytes());
+      existing = ContentId.wrap(in.hash().asBytes());
+    } catch (FileNotFoundException e) {
+      return "is gone";
+    } catch (IOException e) {
+      DamageException damage = ReadFailures.asDamage(e, target.toString());
+      if (damage == null) {
+        throw e;
+      }
+      return "cannot be read (" + damage.getMessage() + ")";
     }
+    return existing.equals(id) ? null : "does not match its name (its content hashes to " + existing + ")";
   }
 
   /**

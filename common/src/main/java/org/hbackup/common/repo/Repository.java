@@ -16,6 +16,7 @@ import org.hbackup.common.FormatException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.NotARepositoryException;
 import org.hbackup.common.UnsupportedFormatVersionException;
+import org.hbackup.common.io.ReadFailures;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.index.ChunkIndex;
@@ -198,6 +199,8 @@ public final class Repository {
       record = PointRecord.fromJson(in, path.toString());
     } catch (FileNotFoundException e) {
       throw new HbackupException("no point " + id + " in " + layout.root(), e);
+    } catch (IOException e) {
+      throw ReadFailures.classify(e, path.toString());
     }
     if (!record.id().equals(id)) {
       throw new FormatException(path.toString(), "the record names point " + record.id() + ", not " + id);
@@ -213,6 +216,8 @@ public final class Repository {
       list = ManifestList.fromJson(in, path.toString());
     } catch (FileNotFoundException e) {
       throw new DamageException("the manifest list of point " + id + " is missing: " + path, e);
+    } catch (IOException e) {
+      throw ReadFailures.classify(e, path.toString());
     }
     if (!list.point().equals(id)) {
       throw new FormatException(path.toString(), "the manifest list names point " + list.point() + ", not " + id);
@@ -232,7 +237,9 @@ public final class Repository {
     try (InputStream in = fs.open(path)) {
       return SegmentReader.open(id, in, path.toString());
     } catch (FileNotFoundException e) {
-      throw new org.hbackup.common.DamageException("manifest segment " + id + " is missing: " + path, e);
+      throw new DamageException("manifest segment " + id + " is missing: " + path, e);
+    } catch (IOException e) {
+      throw ReadFailures.classify(e, path.toString());
     }
   }
 

@@ -3,7 +3,6 @@ package org.hbackup.common.repo;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +24,9 @@ import org.apache.hadoop.fs.permission.FsPermission;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.id.PointId;
+import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.Json;
+import org.hbackup.common.io.ProcessIdentity;
 import org.hbackup.common.io.PosixFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,12 +65,21 @@ public final class RepositoryLock implements AutoCloseable {
   }
 
   /** What a lock file says about its holder. */
-  public record Holder(String id, Mode mode, String command, String point, String host, long pid, long processStart,
+  public record Holder(String id, Mode mode, String command, String point, ProcessIdentity process,
       String user, Instant created, Instant refreshed, Path file) {
+    public String host() {
+      return process.host();
+    }
+
+    public long pid() {
+      return process.pid();
+    }
+
     /** One phrase naming the holder, for an error message. */
     public String describe() {
       return command + " (" + mode.name().toLowerCase(java.util.Locale.ROOT) + " lock " + id + ", user " + user
-          + ", host " + host + ", process " + pid + ", since " + created + ", refreshed " + refreshed + ")";
+          + ", host " + process.host() + ", process " + process.pid() + ", since " + created + ", refreshed "
+          + refreshed + ")";
     }
   }
 
@@ -104,20 +114,26 @@ public final class RepositoryLock implements AutoCloseable {
     Path dir = directory(repository);
     fs.mkdirs(dir, new FsPermission(PosixFiles.OWNER_ONLY_DIRECTORY));
     long deadline = System.currentTimeMillis() + conf.getLong(WAIT, 0) * 1000;
-    ProcessHandle self = ProcessHandle.current();
     while (true) {
       String id = UUID.randomUUID().toString().replace("-", "");
       Instant now = Instant.now();
-      Holder holder = new Holder(id, mode, command, point == null ? null : point.toString(), hostName(), self.pid(),
-          self.info().startInstant().map(Instant::toEpochMilli).orElse(0L), currentUser(), now, now,
-          new Path(dir, id + ".json"));
+      Holder holder = new Holder(id, mode, command, point == null ? null : point.toString(), ProcessIdentity.self(),
+          currentUser(), now, now, new Path(dir, id + ".json"));
       write(fs, holder);
-      Optional<Holder> conflict = conflicting(fs, dir, holder, conf);
-      if (conflict.isEmpty()) {
-        return new RepositoryLock(fs, holder.file(), holder,
-            conf.getLong(REFRESH_EVERY, DEFAULT_REFRESH_EVERY_SECONDS));
+      Optional<Holder> conflict;
+      boolean taken = false;
+      try {
+        conflict = conflicting(fs, dir, holder, conf);
+        if (conflict.isEmpty()) {
+          taken = true;
+          return new RepositoryLock(fs, holder.file(), holder,
+              conf.getLong(REFRESH_EVERY, DEFAULT_REFRESH_EVERY_SECONDS));
+        }
+      } finally {
+        if (!taken) {
+          fs.delete(holder.file(), false);
+        }
       }
-      fs.delete(holder.file(), false);
       if (System.currentTimeMillis() >= deadline) {
         throw new LockConflictException("repository " + repository.layout().root() + " is locked by "
             + conflict.get().describe() + "; " + (conflict.get().mode() == Mode.EXCLUSIVE
@@ -171,30 +187,20 @@ public final class RepositoryLock implements AutoCloseable {
         // so it blocks like an exclusive lock until it is stale by its time.
         Instant at = Instant.ofEpochMilli(f.getModificationTime());
         holders.add(new Holder(f.getPath().getName(), Mode.EXCLUSIVE, "unknown (unreadable lock file: "
-            + e.getMessage() + ")", null, "?", -1, 0, f.getOwner(), at, at, f.getPath()));
+            + e.getMessage() + ")", null, new ProcessIdentity("?", -1, 0, "", ""), f.getOwner(), at, at, f.getPath()));
       }
     }
     return holders;
   }
 
   /**
-   * Whether a lock blocks no one: not refreshed for the stale time, or held by a process of this
-   * host that is gone (its pid and start time no longer match a running process).
+   * Whether a lock blocks no one: not refreshed for the stale time, or held by a process known to
+   * be gone (same host, boot and PID namespace as this one, and no process with its id and start
+   * time runs).
    */
   public static boolean isStale(Holder h, Configuration conf) {
     long staleMillis = conf.getLong(STALE_AFTER, DEFAULT_STALE_AFTER_SECONDS) * 1000;
-    if (Duration.between(h.refreshed(), Instant.now()).toMillis() > staleMillis) {
-      return true;
-    }
-    if (h.pid() > 0 && hostName().equals(h.host())) {
-      Optional<ProcessHandle> process = ProcessHandle.of(h.pid());
-      if (process.isEmpty() || !process.get().isAlive()) {
-        return true;
-      }
-      long start = process.get().info().startInstant().map(Instant::toEpochMilli).orElse(0L);
-      return h.processStart() != 0 && start != 0 && start != h.processStart();
-    }
-    return false;
+    return Duration.between(h.refreshed(), Instant.now()).toMillis() > staleMillis || h.process().knownGone();
   }
 
   /** Removes one lock file; returns whether it was there. */
@@ -245,13 +251,14 @@ public final class RepositoryLock implements AutoCloseable {
     } else {
       root.put("point", h.point());
     }
-    root.put("host", h.host());
-    root.put("pid", h.pid());
-    root.put("processStart", h.processStart());
+    root.put("host", h.process().host());
+    root.put("pid", h.process().pid());
+    root.put("processStart", h.process().start());
+    root.put("boot", h.process().boot());
+    root.put("pidNamespace", h.process().pidNamespace());
     root.put("user", h.user());
     root.put("created", h.created().toString());
-    try (FSDataOutputStream out = fs.create(h.file(), new FsPermission(PosixFiles.OWNER_ONLY_FILE), overwrite,
-        4096, fs.getDefaultReplication(h.file()), fs.getDefaultBlockSize(h.file()), null)) {
+    try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs, h.file(), overwrite)) {
       out.write(Json.toBytes(root));
       out.hsync();
     }
@@ -269,20 +276,13 @@ public final class RepositoryLock implements AutoCloseable {
       return new Holder(Json.requireText(root, "id", name),
           Mode.valueOf(Json.requireText(root, "mode", name).toUpperCase(java.util.Locale.ROOT)),
           Json.requireText(root, "command", name), point == null || point.isNull() ? null : point.asText(),
-          Json.requireText(root, "host", name), Json.requireLong(root, "pid", name),
-          Json.requireLong(root, "processStart", name), Json.requireText(root, "user", name),
+          new ProcessIdentity(Json.requireText(root, "host", name), Json.requireLong(root, "pid", name),
+              Json.requireLong(root, "processStart", name), root.path("boot").asText(""),
+              root.path("pidNamespace").asText("")), Json.requireText(root, "user", name),
           Instant.parse(Json.requireText(root, "created", name)), Instant.ofEpochMilli(f.getModificationTime()),
           f.getPath());
     } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
       throw new org.hbackup.common.FormatException(name, e.getMessage(), e);
-    }
-  }
-
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "unknown";
     }
   }
 

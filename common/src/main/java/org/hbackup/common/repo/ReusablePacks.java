@@ -1,18 +1,16 @@
 package org.hbackup.common.repo;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import org.hbackup.common.ChunkNotFoundException;
 import org.hbackup.common.DamageException;
-import org.hbackup.common.UnsupportedFormatVersionException;
+import org.hbackup.common.io.ReadFailures;
 import org.hbackup.common.id.PackId;
 import org.hbackup.common.index.IndexEntry;
 import org.hbackup.common.pack.PackEntry;
@@ -32,46 +30,36 @@ import org.slf4j.LoggerFactory;
  * or {@code verify --read-data}, which record the pack as damaged.
  *
  * <p>Memory: the trailers of recently checked packs, at most {@value #MAX_ROWS} rows of 44 bytes,
- * and the ids of up to {@value #MAX_DAMAGED} damaged packs.
+ * and the ids of the damaged packs (16 bytes each).
  */
 public final class ReusablePacks {
   private static final Logger LOG = LoggerFactory.getLogger(ReusablePacks.class);
   static final int MAX_ROWS = 256 * 1024;
-  static final int MAX_DAMAGED = 10_000;
 
-  private final FileSystem fs;
-  private final RepositoryLayout layout;
-  private long rows;
+  private final Repository repository;
   private long packsChecked;
-  private final LinkedHashMap<PackId, Trailer> trailers = new LinkedHashMap<>(64, 0.75f, true);
-  private final Map<PackId, Boolean> damaged = new LinkedHashMap<>(16, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<PackId, Boolean> eldest) {
-      return size() > MAX_DAMAGED;
-    }
-  };
+  private final Cache<PackId, Trailer> trailers = CacheBuilder.newBuilder().maximumWeight(MAX_ROWS)
+      .<PackId, Trailer>weigher((id, t) -> Math.max(1, t.size())).build();
+  /** Packs recorded as damaged, and those found missing or damaged here: never forgotten. */
+  private final Set<PackId> damaged = new HashSet<>();
 
   public ReusablePacks(Repository repository) throws IOException {
-    this.fs = repository.fileSystem();
-    this.layout = repository.layout();
-    for (PackId known : DamageRecords.load(repository)) {
-      damaged.put(known, Boolean.TRUE);
-    }
+    this.repository = repository;
+    damaged.addAll(DamageRecords.load(repository));
   }
 
   /** Whether the blob the index row names can be delivered, as far as the pack's trailer says. */
   public boolean canDeliver(IndexEntry row) throws IOException {
-    if (damaged.containsKey(row.packId())) {
+    if (damaged.contains(row.packId())) {
       return false;
     }
-    Trailer trailer = trailers.get(row.packId());
+    Trailer trailer = trailers.getIfPresent(row.packId());
     if (trailer == null) {
       trailer = load(row.packId());
       if (trailer == null) {
         return false;
       }
+      trailers.put(row.packId(), trailer);
     }
     return trailer.lists(row);
   }
@@ -81,42 +69,33 @@ public final class ReusablePacks {
     return packsChecked;
   }
 
-  /** Packs found missing or damaged. */
+  /** Packs found missing or damaged, or recorded as damaged. */
   public int packsDamaged() {
     return damaged.size();
   }
 
+  /** The pack's trailer, checked; null when the pack is missing or damaged. */
   private Trailer load(PackId id) throws IOException {
-    Path path = layout.pack(id);
-    List<PackEntry> entries;
     packsChecked++;
-    try {
-      FileStatus status = fs.getFileStatus(path);
-      try (FSDataInputStream in = fs.open(path); PackReader reader = new PackReader(in, status.getLen(), path.toString())) {
-        if (!reader.id().equals(id)) {
-          throw new DamageException(path + ": the pack's header names pack " + reader.id());
-        }
-        entries = reader.entries();
+    try (PackReader reader = PackFiles.open(repository, id)) {
+      try {
+        return new Trailer(reader.entries());
+      } catch (IOException e) {
+        throw ReadFailures.classify(e, repository.layout().pack(id).toString());
       }
-    } catch (FileNotFoundException e) {
-      return markDamaged(id, path + " is missing");
-    } catch (DamageException | UnsupportedFormatVersionException e) {
-      return markDamaged(id, e.getMessage());
+    } catch (ChunkNotFoundException e) {
+      return markDamaged(id, e.getMessage(), false);
+    } catch (DamageException e) {
+      return markDamaged(id, e.getMessage(), true);
     }
-    Trailer trailer = new Trailer(entries);
-    trailers.put(id, trailer);
-    rows += entries.size();
-    for (var it = trailers.entrySet().iterator(); rows > MAX_ROWS && trailers.size() > 1 && it.hasNext();) {
-      Map.Entry<PackId, Trailer> eldest = it.next();
-      rows -= eldest.getValue().size();
-      it.remove();
-    }
-    return trailer;
   }
 
-  private Trailer markDamaged(PackId id, String why) {
+  private Trailer markDamaged(PackId id, String why, boolean record) {
     LOG.warn("Not reusing chunks of pack {}, they are stored again: {}", id, why);
-    damaged.put(id, Boolean.TRUE);
+    damaged.add(id);
+    if (record) {
+      DamageRecords.record(repository, id, null, why);
+    }
     return null;
   }
 

@@ -33,11 +33,14 @@ public class FaultFileSystem extends FileSystem {
   public static final String UNLISTABLE = "fault.unlistable.names";
   /** Files whose path contains this string cannot be written: "No space left on device". */
   public static final String FULL = "fault.full.paths.containing";
+  /** Files whose path contains this string open, but every read fails: "Input/output error". */
+  public static final String FAIL_READS = "fault.fail.reads.containing";
 
   private final RawLocalFileSystem local = new RawLocalFileSystem();
   private Set<String> unreadable = Set.of();
   private Set<String> unlistable = Set.of();
   private String full;
+  private String failReads;
   private Path workingDirectory;
 
   /** Makes {@code fault:} paths use this class, a new instance per configuration. */
@@ -53,6 +56,7 @@ public class FaultFileSystem extends FileSystem {
     unreadable = new HashSet<>(conf.getTrimmedStringCollection(UNREADABLE));
     unlistable = new HashSet<>(conf.getTrimmedStringCollection(UNLISTABLE));
     full = conf.get(FULL);
+    failReads = conf.get(FAIL_READS);
     workingDirectory = faultPath(local.getWorkingDirectory());
   }
 
@@ -84,6 +88,29 @@ public class FaultFileSystem extends FileSystem {
   public FSDataInputStream open(Path f, int bufferSize) throws IOException {
     if (unreadable.contains(f.getName())) {
       throw new AccessControlException("Permission denied: user=test, access=READ, inode=\"" + f.toUri().getPath() + "\"");
+    }
+    if (failReads != null && f.toString().contains(failReads)) {
+      local.getFileStatus(localPath(f));
+      return new FSDataInputStream(new org.apache.hadoop.fs.FSInputStream() {
+        @Override
+        public void seek(long pos) {
+        }
+
+        @Override
+        public long getPos() {
+          return 0;
+        }
+
+        @Override
+        public boolean seekToNewSource(long targetPos) {
+          return false;
+        }
+
+        @Override
+        public int read() throws IOException {
+          throw new IOException("Input/output error");
+        }
+      });
     }
     return local.open(localPath(f), bufferSize);
   }

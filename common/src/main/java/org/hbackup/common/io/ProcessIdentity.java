@@ -1,0 +1,76 @@
+package org.hbackup.common.io;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Who a process is, well enough to tell later whether it still runs: host name, process id and
+ * start time, and on Linux the boot id and the PID namespace. Two containers can share a host name
+ * (host networking) but not their process ids; a process id is only compared when host, boot and
+ * PID namespace are the same as this process's, and otherwise nothing is concluded.
+ */
+public record ProcessIdentity(String host, long pid, long start, String boot, String pidNamespace) {
+  private static final ProcessIdentity CURRENT = current();
+
+  /** This process. */
+  public static ProcessIdentity self() {
+    return CURRENT;
+  }
+
+  private static ProcessIdentity current() {
+    ProcessHandle self = ProcessHandle.current();
+    return new ProcessIdentity(hostName(), self.pid(), startOf(self),
+        read(Paths.get("/proc/sys/kernel/random/boot_id")), link(Paths.get("/proc/self/ns/pid")));
+  }
+
+  /**
+   * Whether this process is known to be gone: it ran on this host, in this boot and PID namespace,
+   * and no process with its id and start time runs now. False when that cannot be told.
+   */
+  public boolean knownGone() {
+    ProcessIdentity here = CURRENT;
+    if (pid <= 0 || !host.equals(here.host) || boot.isEmpty() || !boot.equals(here.boot)
+        || pidNamespace.isEmpty() || !pidNamespace.equals(here.pidNamespace)) {
+      return false;
+    }
+    Optional<ProcessHandle> process = ProcessHandle.of(pid);
+    if (process.isEmpty() || !process.get().isAlive()) {
+      return true;
+    }
+    long now = startOf(process.get());
+    return start != 0 && now != 0 && now != start;
+  }
+
+  private static long startOf(ProcessHandle process) {
+    return process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file).trim();
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  private static String link(Path file) {
+    try {
+      return Files.readSymbolicLink(file).toString();
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+}
