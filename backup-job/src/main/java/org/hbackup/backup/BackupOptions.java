@@ -60,7 +60,15 @@ public final class BackupOptions {
 
   /** Parses full, incremental, differential, or auto (null). */
   public static PointType parseType(String name) {
-    return AUTO.equals(name) ? null : PointType.parse(name);
+    if (AUTO.equals(name)) {
+      return null;
+    }
+    PointType type = PointType.parse(name);
+    if (type == PointType.REPAIRED) {
+      throw new IllegalArgumentException("a backup is full, incremental, differential or auto; 'repaired' points"
+          + " are made by 'hbackup repair points'");
+    }
+    return type;
   }
 
   /** Builds options; {@link #build()} rejects incomplete or unsupported combinations. */

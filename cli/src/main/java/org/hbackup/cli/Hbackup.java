@@ -59,6 +59,8 @@ public final class Hbackup {
         return new DiffCommand(out, err);
       case "unlock":
         return new UnlockCommand(out, err);
+      case "verify":
+        return new VerifyCommand(out, err);
       default:
         return null;
     }
@@ -72,6 +74,7 @@ public final class Hbackup {
     to.println("  list     list the repository's points");
     to.println("  show     list the entries of a point");
     to.println("  diff     list what changed between two points");
+    to.println("  verify   check that points can be restored, without restoring them");
     to.println("  unlock   remove stale locks (or all, with --remove-all)");
     to.println("'hbackup COMMAND --help' describes a command's options. Exit codes: 0 success,");
     to.println("1 failure, 2 usage error, 3 damage found, 4 backup published without unreadable entries.");

@@ -41,8 +41,12 @@ public final class IndexFileReader implements AutoCloseable {
     }
     byte[] header = new byte[IndexFormat.HEADER_LENGTH];
     in.readFully(0, header);
-    FormatChecks.readHeader(new DataInputStream(new ByteArrayInputStream(header)), IndexFormat.MAGIC,
-        "index file", name, IndexFormat.MIN_VERSION, IndexFormat.VERSION);
+    DataInputStream headerIn = new DataInputStream(new ByteArrayInputStream(header));
+    FormatChecks.readHeader(headerIn, IndexFormat.MAGIC, "index file", name, IndexFormat.MIN_VERSION,
+        IndexFormat.VERSION);
+    if (headerIn.readUnsignedShort() != 0) {
+      throw new FormatException(name, "index header's reserved field is not 0");
+    }
     byte[] footer = new byte[IndexFormat.FOOTER_LENGTH];
     in.readFully(length - IndexFormat.FOOTER_LENGTH, footer);
     ByteBuffer f = ByteBuffer.wrap(footer);

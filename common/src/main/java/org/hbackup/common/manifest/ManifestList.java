@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hbackup.common.FormatException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PointId;
+import com.google.common.io.ByteStreams;
 import org.hbackup.common.io.Json;
+import org.hbackup.common.io.JsonDigest;
 
 /**
  * A point's manifest: the ordered list of segments that hold its entries, with totals
@@ -20,8 +22,11 @@ import org.hbackup.common.io.Json;
  */
 public final class ManifestList {
   public static final String FORMAT = "hbackup-manifest";
-  public static final int VERSION = 1;
+  /** Version 2 adds the {@code digest}. */
+  public static final int VERSION = 2;
   public static final int MIN_VERSION = 1;
+  /** One row per segment, about one per thousand entries: a reader refuses a list past this. */
+  static final int MAX_BYTES = 256 << 20;
 
   private final PointId point;
   private final List<SegmentRef> segments;
@@ -64,12 +69,19 @@ public final class ManifestList {
       row.put("files", s.files());
       row.put("bytes", s.bytes());
     }
-    return Json.toBytes(root);
+    return JsonDigest.write(root);
   }
 
   public static ManifestList fromJson(InputStream in, String file) throws IOException {
-    ObjectNode root = Json.parse(in, file);
-    Json.checkFormat(root, FORMAT, file, MIN_VERSION, VERSION);
+    byte[] bytes = ByteStreams.toByteArray(ByteStreams.limit(in, MAX_BYTES + 1L));
+    if (bytes.length > MAX_BYTES) {
+      throw new FormatException(file, "a manifest list larger than " + MAX_BYTES + " bytes");
+    }
+    ObjectNode root = Json.parse(new java.io.ByteArrayInputStream(bytes), file);
+    int version = Json.checkFormat(root, FORMAT, file, MIN_VERSION, VERSION);
+    if (version >= 2) {
+      JsonDigest.check(bytes, root, file);
+    }
     PointId point;
     try {
       point = PointId.parse(Json.requireText(root, "point", file));

@@ -37,7 +37,9 @@ public final class PackReader implements AutoCloseable {
     in.readFully(0, header);
     DataInputStream data = new DataInputStream(new ByteArrayInputStream(header));
     FormatChecks.readHeader(data, PackFormat.MAGIC, "pack", name, PackFormat.MIN_VERSION, PackFormat.VERSION);
-    data.readUnsignedShort();
+    if (data.readUnsignedShort() != 0) {
+      throw new FormatException(name, "pack header's reserved field is not 0");
+    }
     byte[] idBytes = new byte[PackId.LENGTH];
     data.readFully(idBytes);
     this.id = PackId.copyOf(idBytes, 0);
@@ -84,10 +86,20 @@ public final class PackReader implements AutoCloseable {
     }
     List<PackEntry> entries = new ArrayList<>(count);
     ByteBuffer t = ByteBuffer.wrap(trailer);
+    long next = PackFormat.HEADER_LENGTH;
     for (int i = 0; i < count; i++) {
       ContentId id = ContentId.copyOf(trailer, t.position());
       t.position(t.position() + ContentId.LENGTH);
-      entries.add(new PackEntry(id, t.getLong(), t.getInt(), t.getInt()));
+      PackEntry e = new PackEntry(id, t.getLong(), t.getInt(), t.getInt());
+      // Blobs lie one after another from the header to the trailer: every byte belongs to one.
+      if (e.offset() != next || e.storedLength() < 1 || e.rawLength() < 0) {
+        throw new FormatException(name, "pack trailer row " + i + " does not follow the blob before it");
+      }
+      next = e.offset() + e.storedLength();
+      entries.add(e);
+    }
+    if (next != trailerOffset) {
+      throw new FormatException(name, "pack blobs end at " + next + ", not at the trailer (" + trailerOffset + ")");
     }
     return entries;
   }

@@ -13,7 +13,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hbackup.common.FormatException;
 import org.hbackup.common.id.PointId;
+import com.google.common.io.ByteStreams;
 import org.hbackup.common.io.Json;
+import org.hbackup.common.io.JsonDigest;
 import org.hbackup.common.manifest.ChangeKind;
 
 /**
@@ -22,9 +24,13 @@ import org.hbackup.common.manifest.ChangeKind;
  */
 public final class PointRecord {
   public static final String FORMAT = "hbackup-point";
-  /** Version 2 adds {@code changes} and {@code changeList}. */
-  public static final int VERSION = 2;
+  /** Version 2 adds {@code changes} and {@code changeList}; 3 the {@code digest} and the {@code repaired} type. */
+  public static final int VERSION = 3;
+  /** The first version whose records carry a digest, which readers then require. */
+  static final int DIGEST_SINCE = 3;
   public static final int MIN_VERSION = 1;
+  /** Records are a few hundred bytes; a reader refuses one past this before parsing it. */
+  static final int MAX_BYTES = 1 << 20;
 
   private final PointId id;
   private final PointType type;
@@ -198,12 +204,19 @@ public final class PointRecord {
     } else {
       root.putNull("changeList");
     }
-    return Json.toBytes(root);
+    return JsonDigest.write(root);
   }
 
   public static PointRecord fromJson(InputStream in, String file) throws IOException {
-    ObjectNode root = Json.parse(in, file);
-    Json.checkFormat(root, FORMAT, file, MIN_VERSION, VERSION);
+    byte[] bytes = ByteStreams.toByteArray(ByteStreams.limit(in, MAX_BYTES + 1));
+    if (bytes.length > MAX_BYTES) {
+      throw new FormatException(file, "a point record larger than " + MAX_BYTES + " bytes");
+    }
+    ObjectNode root = Json.parse(new java.io.ByteArrayInputStream(bytes), file);
+    int version = Json.checkFormat(root, FORMAT, file, MIN_VERSION, VERSION);
+    if (version >= DIGEST_SINCE) {
+      JsonDigest.check(bytes, root, file);
+    }
     try {
       Builder b = builder(PointId.parse(Json.requireText(root, "id", file)),
           PointType.parse(Json.requireText(root, "type", file)));

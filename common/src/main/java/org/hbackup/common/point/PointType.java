@@ -9,7 +9,13 @@ public enum PointType {
   /** Compared with the latest point of the same source. */
   INCREMENTAL,
   /** Compared with the latest full point of the same source. */
-  DIFFERENTIAL;
+  DIFFERENTIAL,
+  /**
+   * Made by {@code repair points} from its base, a point that names data the repository lost:
+   * the base's entries without the files that cannot be restored (its change list names them).
+   * Since format version 3 of point records.
+   */
+  REPAIRED;
 
   public String configName() {
     return name().toLowerCase(Locale.ROOT);

@@ -1,0 +1,198 @@
+package org.hbackup.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.repo.Repository;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * verify on the embedded default: single bytes flipped at random places of every kind of
+ * repository file, one at a time, are all found (the structure check for metadata, --read-data
+ * for blob bytes), with the file named and the points and paths they affect; deleted files too;
+ * and clean repositories, the golden ones of every format version included, give no false alarm.
+ */
+class VerifyIT {
+  /** Flips per kind of file; each one is a verify run of its own. */
+  private static final int FLIPS = 10;
+
+  @TempDir
+  static java.nio.file.Path dir;
+
+  private static Configuration conf;
+  private static java.nio.file.Path template;
+  private static List<String> points;
+
+  enum Kind { PACK_DATA, PACK_HEADER, PACK_TRAILER, INDEX, SEGMENT, MANIFEST_LIST, POINT_RECORD }
+
+  @BeforeAll
+  static void backUpTwice() throws Exception {
+    conf = new Configuration();
+    conf.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
+    java.nio.file.Path source = dir.resolve("source");
+    for (int i = 0; i < 60; i++) {
+      java.nio.file.Path f = source.resolve("d" + (i % 5) + "/f" + i + ".txt");
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, ("verify me " + i + "\n").repeat(20 + i));
+    }
+    byte[] big = new byte[2_000_000];
+    new Random(11).nextBytes(big);
+    Files.write(source.resolve("big.bin"), big);
+    template = dir.resolve("template");
+    assertEquals(0, Cli.run(conf, "backup", "--source", source.toString(), "--repo", template.toUri().toString()).exitCode);
+    Files.writeString(source.resolve("d0/f0.txt"), "changed\n");
+    assertEquals(0, Cli.run(conf, "backup", "--source", source.toString(), "--repo", template.toUri().toString()).exitCode);
+    points = new ArrayList<>();
+    Repository.open(new Path(template.toUri()), conf).listPoints().forEach(p -> points.add(p.id().toString()));
+  }
+
+  private static Cli.Result verify(java.nio.file.Path repo, String... extra) throws Exception {
+    List<String> args = new ArrayList<>(List.of("verify", "--repo", repo.toUri().toString(), "--json"));
+    args.addAll(List.of(extra));
+    return Cli.run(conf, args.toArray(new String[0]));
+  }
+
+  @Test
+  void cleanRepositoriesOfEveryFormatVersionGiveNoFalseAlarm() throws Exception {
+    List<java.nio.file.Path> repos = new ArrayList<>(List.of(template));
+    for (String version : new String[] {"v1", "v2"}) {
+      java.nio.file.Path copy = dir.resolve("golden-" + version);
+      copyTree(java.nio.file.Paths.get(System.getProperty("user.dir")).resolve(
+          "../common/src/test/resources/golden/" + version + "/repo").normalize(), copy);
+      repos.add(copy);
+    }
+    for (java.nio.file.Path repo : repos) {
+      Cli.Result r = verify(repo, "--read-data");
+      assertEquals(0, r.exitCode, repo + ": " + r);
+      JsonNode report = r.json();
+      assertFalse(report.get("damage").asBoolean());
+      assertTrue(report.get("blobsRead").asLong() > 0);
+      assertTrue(report.get("chunksReferenced").asLong() > 0);
+    }
+    Cli.Result latest = verify(template, "--point", "latest", "--read-data-subset", "1/2");
+    assertEquals(0, latest.exitCode, latest.toString());
+    assertEquals(1, latest.json().get("points").asLong());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void everyFlippedByteIsFoundAndNamed(Kind kind) throws Exception {
+    Random random = new Random(kind.ordinal() * 7919L + 17);
+    for (int i = 0; i < FLIPS; i++) {
+      java.nio.file.Path repo = dir.resolve("flip-" + kind + "-" + i);
+      copyTree(template, repo);
+      java.nio.file.Path file = fileOf(kind, repo, random);
+      byte[] bytes = Files.readAllBytes(file);
+      int at = position(kind, bytes, random);
+      bytes[at] ^= (byte) (1 << random.nextInt(8));
+      Files.write(file, bytes);
+      Cli.Result r = kind == Kind.PACK_DATA ? verify(repo, "--read-data") : verify(repo);
+      String what = kind + " byte " + at + " of " + file.getFileName() + ": ";
+      assertEquals(3, r.exitCode, what + r);
+      JsonNode report = r.json();
+      List<String> damaged = new ArrayList<>();
+      report.get("damaged").forEach(d -> damaged.add(d.get("file").asText()));
+      assertTrue(damaged.stream().anyMatch(d -> d.endsWith(file.getFileName().toString())),
+          what + "the file is named among " + damaged);
+      if (kind == Kind.PACK_DATA || kind == Kind.SEGMENT || kind == Kind.MANIFEST_LIST || kind == Kind.POINT_RECORD) {
+        assertTrue(report.get("affected").size() > 0, what + "the affected paths are listed: " + report);
+      }
+    }
+  }
+
+  @Test
+  void deletedFilesAreFoundWithWhatTheyTakeAlong() throws Exception {
+    for (Kind kind : new Kind[] {Kind.PACK_DATA, Kind.INDEX, Kind.SEGMENT}) {
+      java.nio.file.Path repo = dir.resolve("deleted-" + kind);
+      copyTree(template, repo);
+      Files.delete(fileOf(kind, repo, new Random(1)));
+      Cli.Result r = verify(repo);
+      assertEquals(3, r.exitCode, kind + ": " + r);
+      JsonNode report = r.json();
+      assertTrue(report.get("affectedFiles").asLong() > 0, kind + ": " + report);
+      assertTrue(report.get("affectedPoints").asLong() >= 1, kind + ": " + report);
+      assertTrue(r.stderr.contains("cannot be restored"), r.stderr);
+    }
+  }
+
+  /** A file of the kind: the largest pack (it holds the random file), the largest index file, a segment. */
+  private static java.nio.file.Path fileOf(Kind kind, java.nio.file.Path repo, Random random) throws IOException {
+    String latest = points.get(points.size() - 1);
+    switch (kind) {
+      case PACK_DATA:
+      case PACK_HEADER:
+      case PACK_TRAILER:
+        return largest(repo.resolve("packs"), ".pack");
+      case INDEX:
+        return largest(repo.resolve("index"), ".idx");
+      case SEGMENT:
+        List<java.nio.file.Path> segments;
+        try (Stream<java.nio.file.Path> walk = Files.walk(repo.resolve("manifests/segments"))) {
+          segments = walk.filter(p -> p.toString().endsWith(".seg")).sorted().toList();
+        }
+        return segments.get(random.nextInt(segments.size()));
+      case MANIFEST_LIST:
+        return repo.resolve("manifests/" + latest + ".json");
+      default:
+        return repo.resolve("points/" + latest + ".json");
+    }
+  }
+
+  /** Where to flip: pack data between the header and the trailer; header or trailer and footer; anywhere else. */
+  private static int position(Kind kind, byte[] bytes, Random random) {
+    long trailer = ByteBuffer.wrap(bytes, bytes.length - 44, 8).getLong();
+    switch (kind) {
+      case PACK_DATA:
+        return 24 + random.nextInt((int) trailer - 24);
+      case PACK_HEADER:
+        return random.nextInt(24);
+      case PACK_TRAILER:
+        return (int) trailer + random.nextInt(bytes.length - (int) trailer);
+      default:
+        return random.nextInt(bytes.length);
+    }
+  }
+
+  private static java.nio.file.Path largest(java.nio.file.Path under, String suffix) throws IOException {
+    try (Stream<java.nio.file.Path> walk = Files.walk(under)) {
+      return walk.filter(p -> p.toString().endsWith(suffix)).max(Comparator.comparingLong(p -> p.toFile().length()))
+          .orElseThrow();
+    }
+  }
+
+  static void copyTree(java.nio.file.Path from, java.nio.file.Path to) throws IOException {
+    try (Stream<java.nio.file.Path> walk = Files.walk(from)) {
+      for (java.nio.file.Path p : walk.toList()) {
+        java.nio.file.Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+  }
+
+  static PointId latest(java.nio.file.Path repo) throws IOException {
+    return Repository.open(new Path(repo.toUri()), conf).latestPoint().id();
+  }
+}

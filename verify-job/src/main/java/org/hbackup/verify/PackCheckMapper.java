@@ -1,0 +1,142 @@
+package org.hbackup.verify;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.List;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.hbackup.common.DamageException;
+import org.hbackup.common.UnsupportedFormatVersionException;
+import org.hbackup.common.compress.BlobCodec;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PackId;
+import org.hbackup.common.io.ReadFailures;
+import org.hbackup.common.pack.PackEntry;
+import org.hbackup.common.pack.PackReader;
+import org.hbackup.common.repo.DamageRecords;
+import org.hbackup.common.repo.Repository;
+import org.hbackup.common.repo.RepositoryLayout;
+import org.hbackup.job.RecordingMapper;
+
+/**
+ * Checks the packs of one split: header (magic, version, reserved, id), footer, trailer checksum
+ * and that the blobs tile the pack; with --read-data, also reads every blob in file order,
+ * decodes it and checks its SHA-256 against its chunk id. Sends each pack's state under its id,
+ * and each trailer row under its chunk id for the join with the index. A damaged pack is
+ * recorded (FORMAT.md, "Damage records"), so that no backup reuses it. Memory: one pack's trailer
+ * and one blob.
+ */
+public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyKey, BytesWritable> {
+  private Repository repository;
+  private FileSystem fs;
+  private ReadData readData;
+  private BlobCodec codec;
+  private final VerifyKey outKey = new VerifyKey();
+  private final BytesWritable outValue = new BytesWritable();
+
+  @Override
+  protected void setup(Context context) throws IOException {
+    Configuration conf = context.getConfiguration();
+    repository = Repository.open(new Path(conf.get(VerifyConfigKeys.REPOSITORY)), conf);
+    fs = repository.fileSystem();
+    readData = ReadData.readFrom(conf);
+    codec = new BlobCodec(repository.config().compression(), repository.config().compressionLevel(), conf);
+  }
+
+  @Override
+  protected void map(Text key, LongWritable length, Context context) throws IOException, InterruptedException {
+    Path path = new Path(key.toString());
+    String name = path.getName();
+    PackId id = PackId.parse(name.substring(0, name.length() - RepositoryLayout.PACK_SUFFIX.length()));
+    context.getCounter(VerifyCounters.PACKS).increment(1);
+    List<PackEntry> entries;
+    long bytesRead = 0;
+    FSDataInputStream in;
+    try {
+      in = fs.open(path);
+    } catch (FileNotFoundException e) {
+      return; // removed since the listing: the reducer sees it as missing if an index names it
+    }
+    try (PackReader pack = new PackReader(in, length.get(), path.toString())) {
+      if (!pack.id().equals(id)) {
+        throw new DamageException(path + ": the pack's header names pack " + pack.id());
+      }
+      entries = pack.entries();
+      boolean read = readData.reads(id);
+      String firstBad = null;
+      int bad = 0;
+      for (PackEntry e : entries) {
+        byte blob = VerifyRecord.BLOB_UNREAD;
+        String why = null;
+        if (read) {
+          why = checkBlob(pack, e, path);
+          blob = why == null ? VerifyRecord.BLOB_OK : VerifyRecord.BLOB_BAD;
+          bytesRead += e.storedLength();
+          context.getCounter(VerifyCounters.BLOBS_READ).increment(1);
+          context.progress();
+          if (why != null) {
+            DamageRecords.record(repository, id, e.chunkId(), why);
+            firstBad = firstBad == null ? why : firstBad;
+            bad++;
+          }
+        }
+        emit(VerifyKey.CHUNK, e.chunkId().bytes(), VerifyRecord.trailerRow(id, e.offset(), e.storedLength(),
+            e.rawLength(), blob, why), context);
+      }
+      context.getCounter(VerifyCounters.BYTES_READ).increment(bytesRead);
+      emit(VerifyKey.PACK, id.bytes(), VerifyRecord.packState(bad > 0,
+          bad == 0 ? null : bad + " of its " + entries.size() + " blobs do not read back; the first: " + firstBad,
+          bytesRead), context);
+    } catch (DamageException | UnsupportedFormatVersionException e) {
+      DamageRecords.record(repository, id, null, e.getMessage());
+      emit(VerifyKey.PACK, id.bytes(), VerifyRecord.packState(true, e.getMessage(), bytesRead), context);
+    } catch (IOException e) {
+      DamageException damage = ReadFailures.asDamage(e, path.toString());
+      if (damage == null) {
+        throw e;
+      }
+      DamageRecords.record(repository, id, null, damage.getMessage());
+      emit(VerifyKey.PACK, id.bytes(), VerifyRecord.packState(true, damage.getMessage(), bytesRead), context);
+    }
+  }
+
+  /** Why a blob does not read back as its chunk, or null when it does. */
+  private String checkBlob(PackReader pack, PackEntry e, Path path) throws IOException {
+    byte[] blob;
+    try {
+      blob = pack.readBlob(e.offset(), e.storedLength());
+    } catch (IOException ex) {
+      DamageException damage = ReadFailures.asDamage(ex, path.toString());
+      if (damage == null) {
+        throw ex;
+      }
+      return damage.getMessage();
+    }
+    byte[] data;
+    try {
+      data = codec.decode(blob, 0, blob.length, e.rawLength());
+    } catch (IOException | RuntimeException ex) {
+      return "blob of chunk " + e.chunkId() + " at " + e.offset() + " cannot be decoded: " + ex.getMessage();
+    }
+    ContentId actual = ContentId.of(data);
+    return actual.equals(e.chunkId()) ? null
+        : "blob of chunk " + e.chunkId() + " at " + e.offset() + " reads back as " + actual;
+  }
+
+  private void emit(byte kind, byte[] id, byte[] record, Context context) throws IOException, InterruptedException {
+    outKey.set(kind, id, (byte) 0);
+    outValue.set(record, 0, record.length);
+    context.write(outKey, outValue);
+  }
+
+  @Override
+  protected void cleanup(Context context) {
+    codec.close();
+  }
+}

@@ -1,0 +1,33 @@
+package org.hbackup.verify;
+
+/** Every configuration key of the verify and repair jobs, each beside its default. */
+public final class VerifyConfigKeys {
+  /** Fully qualified URI of the repository. */
+  public static final String REPOSITORY = "hbackup.verify.repository";
+  /** none, all, slice (with SLICE_N, SLICE_M) or percent (with PERCENT). */
+  public static final String READ_DATA = "hbackup.verify.read.data";
+  public static final String SLICE_N = "hbackup.verify.read.data.slice.n";
+  public static final String SLICE_M = "hbackup.verify.read.data.slice.m";
+  public static final String PERCENT = "hbackup.verify.read.data.percent";
+  /** The seed of a random subset, so that every task draws the same packs. */
+  public static final String SEED = "hbackup.verify.read.data.seed";
+  /** The pack listing the driver wrote, and its total weight. */
+  public static final String PACK_LISTING = "hbackup.verify.pack.listing";
+  public static final String PACK_LISTING_WEIGHT = "hbackup.verify.pack.listing.weight";
+  /** The index file listing the driver wrote. */
+  public static final String INDEX_LISTING = "hbackup.verify.index.listing";
+
+  /** How many map tasks the packs are spread over, at most. */
+  public static final String MAX_MAPS = "hbackup.verify.max.maps";
+  public static final int DEFAULT_MAX_MAPS = 20;
+  /** Reduce tasks of the joins. */
+  public static final String REDUCERS = "hbackup.verify.reducers";
+  /** Smallest split of packs, in bytes to read. */
+  public static final String MIN_SPLIT_BYTES = "hbackup.verify.min.split.bytes";
+  public static final long DEFAULT_MIN_SPLIT_BYTES = 64L * 1024 * 1024;
+  /** What checking a pack's header and trailer costs, in bytes of reading, when balancing splits. */
+  public static final long PACK_CHECK_WEIGHT = 1024L * 1024;
+
+  private VerifyConfigKeys() {
+  }
+}

@@ -1,0 +1,390 @@
+package org.hbackup.verify;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.SequenceFile;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.Counters;
+import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.Mapper;
+import org.apache.hadoop.mapreduce.lib.input.MultipleInputs;
+import org.apache.hadoop.mapreduce.lib.input.SequenceFileInputFormat;
+import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
+import org.apache.hadoop.mapreduce.lib.output.LazyOutputFormat;
+import org.apache.hadoop.mapreduce.lib.output.MultipleOutputs;
+import org.apache.hadoop.mapreduce.lib.output.SequenceFileOutputFormat;
+import org.hbackup.common.DamageException;
+import org.hbackup.common.HbackupException;
+import org.hbackup.common.UnsupportedFormatVersionException;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.manifest.ChangeListReader;
+import org.hbackup.common.manifest.ManifestList;
+import org.hbackup.common.manifest.SegmentRef;
+import org.hbackup.common.point.PointRecord;
+import org.hbackup.common.repo.Repository;
+import org.hbackup.common.repo.RepositoryLayout;
+import org.hbackup.common.repo.RepositoryLock;
+import org.hbackup.job.JobSetup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one verify as MapReduce joins whose memory does not grow with the repository
+ * (docs/ARCHITECTURE.md, "Verify"). The driver streams the point records and manifest lists into
+ * a (segment, point) listing and lists the packs and index files; job 1 checks packs, index files
+ * and segments and joins index rows with pack trailers by chunk; job 2 joins the chunks' verdicts
+ * with the points' references; when something cannot be restored, jobs 3 and 4 join it back to
+ * the points and paths it affects. Memory of the driver: one point record and one manifest list.
+ */
+public final class VerifyJob {
+  private static final Logger LOG = LoggerFactory.getLogger(VerifyJob.class);
+  static final String DAMAGE = "damage";
+  static final String REFS = "refs";
+  static final String VERDICTS = "verdicts";
+  static final String AFFECTED = "affected";
+
+  private final Configuration baseConf;
+  private final VerifyOptions options;
+
+  public VerifyJob(Configuration conf, VerifyOptions options) {
+    this.baseConf = conf;
+    this.options = options;
+  }
+
+  static byte[] affectedKey(String point, String path) {
+    return (point + "\0" + path).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Runs the verify; the caller reads the result's reports, then closes it. */
+  public VerifyResult run() throws IOException, InterruptedException {
+    long started = System.currentTimeMillis();
+    Configuration conf = new Configuration(baseConf);
+    Repository repository = Repository.open(options.repository(), conf);
+    conf.set(VerifyConfigKeys.REPOSITORY, repository.layout().root().toString());
+    options.readData().writeTo(conf);
+    Path work = FileSystem.get(conf).makeQualified(new Path(conf.get("hadoop.tmp.dir", "/tmp"),
+        "hbackup/verify-" + UUID.randomUUID()));
+    FileSystem workFs = FileSystems.raw(work, conf);
+    boolean done = false;
+    try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "verify", null, conf)) {
+      VerifyResult result = verify(conf, repository, work, workFs, started);
+      done = true;
+      return result;
+    } catch (ClassNotFoundException e) {
+      throw new HbackupException("verify job could not load a class: " + e.getMessage(), e);
+    } finally {
+      if (!done) {
+        workFs.delete(work, true);
+      }
+    }
+  }
+
+  private VerifyResult verify(Configuration conf, Repository repository, Path work, FileSystem workFs, long started)
+      throws IOException, InterruptedException, ClassNotFoundException {
+    Path segmentPoints = new Path(work, "segment-points");
+    Path driverDamage = new Path(work, "driver-damage");
+    Path driverAffected = new Path(work, "driver-affected");
+    long points = listPoints(conf, repository, segmentPoints, driverDamage, driverAffected);
+    Path packListing = new Path(work, "packs");
+    Path indexListing = new Path(work, "index");
+    long packWeight = listFiles(conf, repository, repository.layout().packsDir(), RepositoryLayout.PACK_SUFFIX,
+        packListing, true);
+    listFiles(conf, repository, repository.layout().indexDir(), RepositoryLayout.INDEX_SUFFIX, indexListing, false);
+    conf.setLong(VerifyConfigKeys.PACK_LISTING_WEIGHT, packWeight);
+
+    Counters counters = new Counters();
+    counters.findCounter(VerifyCounters.POINTS).increment(points);
+    Path files = new Path(work, "files");
+    Job first = job(conf, "hbackup verify: packs, index, segments");
+    MultipleInputs.addInputPath(first, segmentPoints, SequenceFileInputFormat.class, Mapper.class);
+    MultipleInputs.addInputPath(first, packListing, ListingInputFormats.Packs.class, PackCheckMapper.class);
+    MultipleInputs.addInputPath(first, indexListing, ListingInputFormats.IndexFiles.class, IndexRowsMapper.class);
+    first.setReducerClass(VerifyFilesReducer.class);
+    outputs(first, files);
+    run(first, counters);
+
+    Path damagedRefs = new Path(work, "damaged-refs");
+    Job second = job(conf, "hbackup verify: references");
+    addIfPresent(second, workFs, new Path(files, REFS));
+    addIfPresent(second, workFs, new Path(files, VERDICTS));
+    if (!hasInputs(second)) {
+      // No point names a chunk and no index names one: nothing to join.
+      return result(repository, counters, work, workFs, started, driverDamage, files, null);
+    }
+    second.setReducerClass(ReferenceJoinReducer.class);
+    second.setOutputFormatClass(SequenceFileOutputFormat.class);
+    FileOutputFormat.setOutputPath(second, damagedRefs);
+    run(second, counters);
+
+    Path affected = null;
+    boolean refsDamaged = counters.findCounter(VerifyCounters.MISSING_CHUNKS).getValue() > 0;
+    boolean anyAffected = refsDamaged || workFs.exists(new Path(files, AFFECTED)) || workFs.exists(driverAffected);
+    if (anyAffected) {
+      Path joined = new Path(work, "affected-joined");
+      if (refsDamaged) {
+        Job third = job(conf, "hbackup verify: affected files");
+        SequenceFileInputFormat.addInputPath(third, segmentPoints);
+        SequenceFileInputFormat.addInputPath(third, damagedRefs);
+        third.setInputFormatClass(SequenceFileInputFormat.class);
+        third.setReducerClass(AffectedJoinReducer.class);
+        third.setOutputFormatClass(SequenceFileOutputFormat.class);
+        FileOutputFormat.setOutputPath(third, joined);
+        run(third, counters);
+      }
+      affected = new Path(work, "affected-report");
+      Job fourth = job(conf, "hbackup verify: affected report");
+      addIfPresent(fourth, workFs, joined);
+      addIfPresent(fourth, workFs, new Path(files, AFFECTED));
+      addIfPresent(fourth, workFs, driverAffected);
+      fourth.setInputFormatClass(SequenceFileInputFormat.class);
+      fourth.setReducerClass(AffectedReportReducer.class);
+      fourth.setNumReduceTasks(1);
+      fourth.setOutputKeyClass(Text.class);
+      fourth.setOutputValueClass(Text.class);
+      fourth.setOutputFormatClass(SequenceFileOutputFormat.class);
+      FileOutputFormat.setOutputPath(fourth, affected);
+      run(fourth, counters);
+    }
+    return result(repository, counters, work, workFs, started, driverDamage, files, affected);
+  }
+
+  private VerifyResult result(Repository repository, Counters counters, Path work, FileSystem workFs, long started,
+      Path driverDamage, Path files, Path affected) {
+    return new VerifyResult(repository.layout().root(), options.readData(), counters, workFs, work,
+        List.of(driverDamage, new Path(files, DAMAGE)), affected, System.currentTimeMillis() - started);
+  }
+
+  /**
+   * Streams the point records (the selected ones, or all) into the (segment, point) listing,
+   * checking each record, manifest list and change list on the way; what is damaged goes to the
+   * driver's damage report, and a point that cannot be read at all to the affected files.
+   */
+  private long listPoints(Configuration conf, Repository repository, Path segmentPoints, Path damage, Path affected)
+      throws IOException {
+    FileSystem fs = repository.fileSystem();
+    long count = 0;
+    try (SequenceFile.Writer out = writer(conf, segmentPoints, VerifyKey.class, BytesWritable.class);
+         LazyWriter damaged = new LazyWriter(conf, damage, Text.class, Text.class);
+         LazyWriter lost = new LazyWriter(conf, affected, VerifyKey.class, BytesWritable.class)) {
+      RemoteIterator<PointId> ids = pointIds(fs, repository);
+      while (ids.hasNext()) {
+        PointId id = ids.next();
+        count++;
+        String problem = checkPoint(repository, id, out, damaged);
+        if (problem != null) {
+          byte[] why = VerifyRecord.affected(problem);
+          lost.append(new VerifyKey(VerifyKey.AFFECTED, affectedKey(id.toString(), "(the whole point)"), (byte) 0),
+              new BytesWritable(why));
+        }
+      }
+    }
+    return count;
+  }
+
+  /** The ids of the points to check: the selected ones, or every point record's, streamed. */
+  private RemoteIterator<PointId> pointIds(FileSystem fs, Repository repository) throws IOException {
+    if (!options.points().isEmpty()) {
+      return org.apache.hadoop.util.functional.RemoteIterators.remoteIteratorFromIterable(options.points());
+    }
+    RemoteIterator<FileStatus> files;
+    try {
+      files = fs.listStatusIterator(repository.layout().pointsDir());
+    } catch (FileNotFoundException e) {
+      return org.apache.hadoop.util.functional.RemoteIterators.remoteIteratorFromIterable(List.<PointId>of());
+    }
+    RemoteIterator<String> names = org.apache.hadoop.util.functional.RemoteIterators.mappingRemoteIterator(files,
+        s -> s.getPath().getName());
+    RemoteIterator<String> records = org.apache.hadoop.util.functional.RemoteIterators.filteringRemoteIterator(names,
+        n -> n.endsWith(RepositoryLayout.JSON_SUFFIX) && PointId.isPointId(n.substring(0, n.length() - 5)));
+    return org.apache.hadoop.util.functional.RemoteIterators.mappingRemoteIterator(records,
+        n -> PointId.parse(n.substring(0, n.length() - 5)));
+  }
+
+  /** Checks one point's record, list and change list; sends its segments; returns its damage or null. */
+  private static String checkPoint(Repository repository, PointId id, SequenceFile.Writer out, LazyWriter damaged)
+      throws IOException {
+    RepositoryLayout layout = repository.layout();
+    PointRecord record;
+    ManifestList list;
+    try {
+      record = repository.readPoint(id);
+    } catch (DamageException | UnsupportedFormatVersionException e) {
+      damaged.append(new Text(layout.point(id).toString()), new Text(e.getMessage()));
+      return "its point record is damaged: " + e.getMessage();
+    } catch (HbackupException e) {
+      damaged.append(new Text(layout.point(id).toString()), new Text("the point record is missing"));
+      return "its point record is missing";
+    }
+    try {
+      list = repository.readManifest(id);
+    } catch (DamageException | UnsupportedFormatVersionException e) {
+      damaged.append(new Text(layout.manifest(id).toString()), new Text(e.getMessage()));
+      return "its manifest list is damaged: " + e.getMessage();
+    }
+    for (SegmentRef ref : list.segments()) {
+      out.append(new VerifyKey(VerifyKey.SEGMENT, ref.id().bytes(), (byte) 0),
+          new BytesWritable(VerifyRecord.point(id.toString(), ref.firstPath(), ref.lastPath())));
+    }
+    if (record.hasChangeList()) {
+      try (ChangeListReader changes = repository.openChangeList(id)) {
+        while (changes.next() != null) {
+          continue;
+        }
+      } catch (DamageException | UnsupportedFormatVersionException e) {
+        // Informational: a restore never reads it, so no file of the point is affected.
+        damaged.append(new Text(layout.changeList(id).toString()), new Text(e.getMessage()));
+      } catch (FileNotFoundException e) {
+        damaged.append(new Text(layout.changeList(id).toString()), new Text("the change list is missing"));
+      } catch (IOException e) {
+        DamageException damage = org.hbackup.common.io.ReadFailures.asDamage(e, layout.changeList(id).toString());
+        if (damage == null) {
+          throw e;
+        }
+        damaged.append(new Text(layout.changeList(id).toString()), new Text(damage.getMessage()));
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Lists the files of one repository directory (and, for packs, of its fan-out directories) with
+   * their lengths; returns the sum of their split weights.
+   */
+  private long listFiles(Configuration conf, Repository repository, Path dir, String suffix, Path listing,
+      boolean fannedOut) throws IOException {
+    FileSystem fs = repository.fileSystem();
+    ReadData readData = ReadData.readFrom(conf);
+    long weight = 0;
+    try (SequenceFile.Writer out = writer(conf, listing, Text.class, LongWritable.class)) {
+      RemoteIterator<FileStatus> top;
+      try {
+        top = fs.listStatusIterator(dir);
+      } catch (FileNotFoundException e) {
+        return 0;
+      }
+      while (top.hasNext()) {
+        FileStatus s = top.next();
+        if (fannedOut && s.isDirectory()) {
+          RemoteIterator<FileStatus> inside = fs.listStatusIterator(s.getPath());
+          while (inside.hasNext()) {
+            weight += listOne(out, inside.next(), suffix, readData, fannedOut);
+          }
+        } else if (!fannedOut) {
+          weight += listOne(out, s, suffix, readData, fannedOut);
+        }
+      }
+    }
+    return weight;
+  }
+
+  private static long listOne(SequenceFile.Writer out, FileStatus s, String suffix, ReadData readData, boolean pack)
+      throws IOException {
+    String name = s.getPath().getName();
+    if (!s.isFile() || !name.endsWith(suffix)) {
+      return 0;
+    }
+    Text path = new Text(s.getPath().toString());
+    try {
+      out.sync();
+      out.append(path, new LongWritable(s.getLen()));
+      return pack && !readData.reads(ListingInputFormats.packId(path)) ? VerifyConfigKeys.PACK_CHECK_WEIGHT : s.getLen();
+    } catch (IllegalArgumentException e) {
+      return 0; // not a name of this format
+    }
+  }
+
+  private static SequenceFile.Writer writer(Configuration conf, Path file, Class<?> key, Class<?> value)
+      throws IOException {
+    return SequenceFile.createWriter(conf, SequenceFile.Writer.file(file), SequenceFile.Writer.keyClass(key),
+        SequenceFile.Writer.valueClass(value), SequenceFile.Writer.compression(SequenceFile.CompressionType.NONE));
+  }
+
+  /** A SequenceFile writer that creates its file on the first record only. */
+  private static final class LazyWriter implements AutoCloseable {
+    private final Configuration conf;
+    private final Path file;
+    private final Class<?> key;
+    private final Class<?> value;
+    private SequenceFile.Writer writer;
+
+    LazyWriter(Configuration conf, Path file, Class<?> key, Class<?> value) {
+      this.conf = conf;
+      this.file = file;
+      this.key = key;
+      this.value = value;
+    }
+
+    void append(org.apache.hadoop.io.Writable k, org.apache.hadoop.io.Writable v) throws IOException {
+      if (writer == null) {
+        writer = writer(conf, file, key, value);
+      }
+      writer.append(k, v);
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (writer != null) {
+        writer.close();
+      }
+    }
+  }
+
+  private Job job(Configuration conf, String name) throws IOException {
+    Configuration jobConf = new Configuration(conf);
+    JobSetup.applyDefaults(jobConf);
+    Job job = Job.getInstance(jobConf, name);
+    JobSetup.setJar(job, VerifyJob.class);
+    job.setMapOutputKeyClass(VerifyKey.class);
+    job.setMapOutputValueClass(BytesWritable.class);
+    job.setOutputKeyClass(VerifyKey.class);
+    job.setOutputValueClass(BytesWritable.class);
+    job.setGroupingComparatorClass(VerifyKey.GroupComparator.class);
+    job.setPartitionerClass(VerifyKey.GroupPartitioner.class);
+    job.setNumReduceTasks(Math.max(1, jobConf.getInt(VerifyConfigKeys.REDUCERS,
+        JobSetup.runsLocally(jobConf) ? Runtime.getRuntime().availableProcessors() : 8)));
+    return job;
+  }
+
+  /** The first job writes only through named outputs: damage, refs, verdicts, affected. */
+  private static void outputs(Job job, Path dir) {
+    LazyOutputFormat.setOutputFormatClass(job, SequenceFileOutputFormat.class);
+    FileOutputFormat.setOutputPath(job, dir);
+    MultipleOutputs.addNamedOutput(job, DAMAGE, SequenceFileOutputFormat.class, Text.class, Text.class);
+    MultipleOutputs.addNamedOutput(job, REFS, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
+    MultipleOutputs.addNamedOutput(job, VERDICTS, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
+    MultipleOutputs.addNamedOutput(job, AFFECTED, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
+  }
+
+  private static void addIfPresent(Job job, FileSystem fs, Path dir) throws IOException {
+    if (fs.exists(dir)) {
+      SequenceFileInputFormat.addInputPath(job, dir);
+      job.setInputFormatClass(SequenceFileInputFormat.class);
+    }
+  }
+
+  private static boolean hasInputs(Job job) {
+    String dirs = job.getConfiguration().get(org.apache.hadoop.mapreduce.lib.input.FileInputFormat.INPUT_DIR);
+    return dirs != null && !dirs.isEmpty();
+  }
+
+  private static void run(Job job, Counters into) throws IOException, InterruptedException, ClassNotFoundException {
+    LOG.info("Running {}", job.getJobName());
+    if (!job.waitForCompletion(LOG.isInfoEnabled())) {
+      throw new HbackupException(job.getJobName() + " (" + job.getJobID() + ") failed: " + JobSetup.failure(job));
+    }
+    into.incrAllCounters(job.getCounters());
+  }
+
+}
