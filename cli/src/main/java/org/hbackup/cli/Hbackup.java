@@ -29,13 +29,27 @@ public final class Hbackup {
       usage(args.length == 0 ? err : out);
       return args.length == 0 ? ExitCodes.USAGE : ExitCodes.SUCCESS;
     }
-    Command command = command(args[0], out, err);
+    int words = 1;
+    Command command;
+    if (args[0].equals("repair")) {
+      // Two words: repair index, repair points.
+      command = args.length > 1 ? repair(args[1], out, err) : null;
+      if (command == null) {
+        err.println("hbackup repair: give 'index' or 'points'");
+        err.println("usage: hbackup repair index --repo URI [--read-data] [--dry-run] [--json]");
+        err.println("       hbackup repair points --repo URI [--point ID]... [--forget] [--dry-run] [--json]");
+        return ExitCodes.USAGE;
+      }
+      words = 2;
+    } else {
+      command = command(args[0], out, err);
+    }
     if (command == null) {
       err.println("hbackup: unknown command '" + args[0] + "'");
       usage(err);
       return ExitCodes.USAGE;
     }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    String[] rest = Arrays.copyOfRange(args, words, args.length);
     if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))) {
       Command.help(command.synopsis(), command.options(), out);
       return ExitCodes.SUCCESS;
@@ -66,6 +80,17 @@ public final class Hbackup {
     }
   }
 
+  static Command repair(String what, PrintStream out, PrintStream err) {
+    switch (what) {
+      case "index":
+        return new RepairIndexCommand(out, err);
+      case "points":
+        return new RepairPointsCommand(out, err);
+      default:
+        return null;
+    }
+  }
+
   private static void usage(PrintStream to) {
     to.println("usage: hbackup COMMAND [GENERIC_OPTIONS] [OPTIONS]");
     to.println("  init     create a repository");
@@ -75,6 +100,7 @@ public final class Hbackup {
     to.println("  show     list the entries of a point");
     to.println("  diff     list what changed between two points");
     to.println("  verify   check that points can be restored, without restoring them");
+    to.println("  repair   index: rebuild the index from the packs; points: rewrite points without lost files");
     to.println("  unlock   remove stale locks (or all, with --remove-all)");
     to.println("'hbackup COMMAND --help' describes a command's options. Exit codes: 0 success,");
     to.println("1 failure, 2 usage error, 3 damage found, 4 backup published without unreadable entries.");

@@ -141,7 +141,8 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
         context.getCounter(VerifyCounters.DANGLING_INDEX_ROWS).increment(1);
         String problem = "index row of chunk " + ContentId.wrap(id) + " names pack " + row.pack + " at " + row.offset
             + "+" + row.storedLength + ", which that pack does not hold";
-        damage(repository.layout().index(ContentId.parse(stem(row.text1))).toString(), problem);
+        outputs.write(VerifyJob.DANGLING, new Text(repository.layout().index(ContentId.parse(stem(row.text1))).toString()),
+            new Text(problem), VerifyJob.DANGLING + "/part");
         why = why == null ? problem : why;
       } else if (blob.state == VerifyRecord.BLOB_BAD) {
         why = why == null ? blob.text1 : why;

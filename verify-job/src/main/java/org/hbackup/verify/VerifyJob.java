@@ -54,6 +54,7 @@ public final class VerifyJob {
   static final String REFS = "refs";
   static final String VERDICTS = "verdicts";
   static final String AFFECTED = "affected";
+  static final String DANGLING = "dangling";
 
   private final Configuration baseConf;
   private final VerifyOptions options;
@@ -67,18 +68,25 @@ public final class VerifyJob {
     return (point + "\0" + path).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Runs the verify; the caller reads the result's reports, then closes it. */
+  /** Runs the verify under a shared lock; the caller reads the result's reports, then closes it. */
   public VerifyResult run() throws IOException, InterruptedException {
+    Repository repository = Repository.open(options.repository(), baseConf);
+    try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "verify", null,
+        baseConf)) {
+      return runLocked(repository);
+    }
+  }
+
+  /** Runs the verify; the caller holds a lock on the repository. */
+  VerifyResult runLocked(Repository repository) throws IOException, InterruptedException {
     long started = System.currentTimeMillis();
     Configuration conf = new Configuration(baseConf);
-    Repository repository = Repository.open(options.repository(), conf);
     conf.set(VerifyConfigKeys.REPOSITORY, repository.layout().root().toString());
     options.readData().writeTo(conf);
-    Path work = FileSystem.get(conf).makeQualified(new Path(conf.get("hadoop.tmp.dir", "/tmp"),
-        "hbackup/verify-" + UUID.randomUUID()));
+    Path work = workDirectory(conf, "verify");
     FileSystem workFs = FileSystems.raw(work, conf);
     boolean done = false;
-    try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "verify", null, conf)) {
+    try {
       VerifyResult result = verify(conf, repository, work, workFs, started);
       done = true;
       return result;
@@ -89,6 +97,12 @@ public final class VerifyJob {
         workFs.delete(work, true);
       }
     }
+  }
+
+  /** A directory of its own for one run's listings and reports, under hadoop.tmp.dir. */
+  static Path workDirectory(Configuration conf, String what) throws IOException {
+    return FileSystem.get(conf).makeQualified(new Path(conf.get("hadoop.tmp.dir", "/tmp"),
+        "hbackup/" + what + "-" + UUID.randomUUID()));
   }
 
   private VerifyResult verify(Configuration conf, Repository repository, Path work, FileSystem workFs, long started)
@@ -161,9 +175,10 @@ public final class VerifyJob {
   }
 
   private VerifyResult result(Repository repository, Counters counters, Path work, FileSystem workFs, long started,
-      Path driverDamage, Path files, Path affected) {
+      Path driverDamage, Path files, Path affected) throws IOException {
     return new VerifyResult(repository.layout().root(), options.readData(), counters, workFs, work,
-        List.of(driverDamage, new Path(files, DAMAGE)), affected, System.currentTimeMillis() - started);
+        List.of(driverDamage, new Path(files, DAMAGE)), new Path(files, DANGLING), affected,
+        System.currentTimeMillis() - started);
   }
 
   /**
@@ -262,7 +277,7 @@ public final class VerifyJob {
    * Lists the files of one repository directory (and, for packs, of its fan-out directories) with
    * their lengths; returns the sum of their split weights.
    */
-  private long listFiles(Configuration conf, Repository repository, Path dir, String suffix, Path listing,
+  static long listFiles(Configuration conf, Repository repository, Path dir, String suffix, Path listing,
       boolean fannedOut) throws IOException {
     FileSystem fs = repository.fileSystem();
     ReadData readData = ReadData.readFrom(conf);
@@ -341,7 +356,7 @@ public final class VerifyJob {
     }
   }
 
-  private Job job(Configuration conf, String name) throws IOException {
+  static Job job(Configuration conf, String name) throws IOException {
     Configuration jobConf = new Configuration(conf);
     JobSetup.applyDefaults(jobConf);
     Job job = Job.getInstance(jobConf, name);
@@ -365,6 +380,7 @@ public final class VerifyJob {
     MultipleOutputs.addNamedOutput(job, REFS, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
     MultipleOutputs.addNamedOutput(job, VERDICTS, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
     MultipleOutputs.addNamedOutput(job, AFFECTED, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
+    MultipleOutputs.addNamedOutput(job, DANGLING, SequenceFileOutputFormat.class, Text.class, Text.class);
   }
 
   private static void addIfPresent(Job job, FileSystem fs, Path dir) throws IOException {
@@ -379,7 +395,7 @@ public final class VerifyJob {
     return dirs != null && !dirs.isEmpty();
   }
 
-  private static void run(Job job, Counters into) throws IOException, InterruptedException, ClassNotFoundException {
+  static void run(Job job, Counters into) throws IOException, InterruptedException, ClassNotFoundException {
     LOG.info("Running {}", job.getJobName());
     if (!job.waitForCompletion(LOG.isInfoEnabled())) {
       throw new HbackupException(job.getJobName() + " (" + job.getJobID() + ") failed: " + JobSetup.failure(job));

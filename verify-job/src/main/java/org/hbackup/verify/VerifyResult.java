@@ -33,8 +33,11 @@ public final class VerifyResult implements AutoCloseable {
   private final long durationMs;
   private long damagedFiles = -1;
 
+  /** Index files with rows that name blobs their packs do not hold: how many rows, and the first. */
+  private final java.util.Map<String, String[]> dangling = new java.util.TreeMap<>();
+
   VerifyResult(Path repository, ReadData readData, Counters counters, FileSystem fs, Path work, List<Path> damage,
-      Path affected, long durationMs) {
+      Path danglingRows, Path affected, long durationMs) throws IOException {
     this.repository = repository;
     this.readData = readData;
     this.counters = counters;
@@ -43,6 +46,12 @@ public final class VerifyResult implements AutoCloseable {
     this.damage = damage;
     this.affected = affected;
     this.durationMs = durationMs;
+    // One line per index file, however many of its rows dangle. Memory: one entry per index file.
+    visit(danglingRows, (file, reason) -> {
+      String[] seen = dangling.computeIfAbsent(file, f -> new String[] {"0", reason});
+      seen[0] = Long.toString(Long.parseLong(seen[0]) + 1);
+      return true;
+    });
   }
 
   public Path repository() {
@@ -86,6 +95,13 @@ public final class VerifyResult implements AutoCloseable {
         return;
       }
     }
+    for (java.util.Map.Entry<String, String[]> e : dangling.entrySet()) {
+      String rows = e.getValue()[0];
+      if (!visitor.visit(e.getKey(), rows + " row(s) name blobs their packs do not hold; the first: "
+          + e.getValue()[1])) {
+        return;
+      }
+    }
   }
 
   /** Visits each file of a point that cannot be restored, by point then path: (point, path + NUL + reason). */
@@ -93,6 +109,54 @@ public final class VerifyResult implements AutoCloseable {
     if (affected != null) {
       visit(affected, visitor);
     }
+  }
+
+  /** One file of a point that cannot be restored. */
+  public record Affected(String point, String path, String reason) {
+  }
+
+  /** Reads the affected files one at a time, by point then path; null after the last. */
+  public interface AffectedReader extends AutoCloseable {
+    Affected next() throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+
+  /** A reader of the affected files (the report is one file: one reducer wrote it). */
+  public AffectedReader affectedReader() throws IOException {
+    if (affected == null || !fs.exists(new Path(affected, "part-r-00000"))) {
+      return new AffectedReader() {
+        @Override
+        public Affected next() {
+          return null;
+        }
+
+        @Override
+        public void close() {
+        }
+      };
+    }
+    SequenceFile.Reader in = new SequenceFile.Reader(fs.getConf(),
+        SequenceFile.Reader.file(new Path(affected, "part-r-00000")));
+    Text point = new Text();
+    Text pathAndReason = new Text();
+    return new AffectedReader() {
+      @Override
+      public Affected next() throws IOException {
+        if (!in.next(point, pathAndReason)) {
+          return null;
+        }
+        String v = pathAndReason.toString();
+        int nul = v.indexOf('\0');
+        return new Affected(point.toString(), v.substring(0, nul), v.substring(nul + 1));
+      }
+
+      @Override
+      public void close() throws IOException {
+        in.close();
+      }
+    };
   }
 
   private boolean visit(Path fileOrDir, Visitor visitor) throws IOException {

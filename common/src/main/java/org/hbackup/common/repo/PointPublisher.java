@@ -82,7 +82,7 @@ public final class PointPublisher {
   }
 
   /** How a staged content-addressed file came to be published. */
-  enum Outcome {
+  public enum Outcome {
     /** The name was free. */
     NEW,
     /** A file of that name was there, and its content matches the name: it stands for this one. */
@@ -98,7 +98,7 @@ public final class PointPublisher {
    * bytes first is then simply shared, never a failure; a damaged file there is replaced by this
    * copy, so damage is never built upon (FORMAT.md, "Writing a point").
    */
-  Outcome publishContentAddressed(Path staged, Path target, ContentId id) throws IOException {
+  public Outcome publishContentAddressed(Path staged, Path target, ContentId id) throws IOException {
     FileSystem fs = repository.fileSystem();
     if (FileSystems.publishNew(fs, staged, target)) {
       return Outcome.NEW;

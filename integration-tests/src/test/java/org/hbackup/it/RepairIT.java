@@ -1,0 +1,227 @@
+package org.hbackup.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.CrashPoints;
+import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.repo.Repository;
+import org.hbackup.common.repo.RepositoryLock;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * repair and unlock on the embedded default: after a pack is lost, {@code repair index} makes the
+ * next backup store its data again, {@code repair points} gives points that restore without the
+ * reported files, --dry-run changes nothing, and locks keep repair and backups apart.
+ */
+class RepairIT {
+  @TempDir
+  static java.nio.file.Path dir;
+
+  private static Configuration conf;
+  private static FileSystem fs;
+  private static java.nio.file.Path source;
+
+  @BeforeAll
+  static void makeSource() throws Exception {
+    conf = new Configuration();
+    conf.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
+    source = dir.resolve("source");
+    for (int i = 0; i < 20; i++) {
+      Files.createDirectories(source.resolve("d" + (i % 2)));
+      Files.writeString(source.resolve("d" + (i % 2) + "/f" + i + ".txt"), ("repair " + i + "\n").repeat(i + 3));
+    }
+    fs = FileSystems.raw(new Path(source.toUri()), conf);
+  }
+
+  /** A repository with a point of the small files and one that adds a large file in a pack of its own. */
+  private static String twoPoints(String name) throws Exception {
+    String repo = dir.resolve(name).toUri().toString();
+    java.nio.file.Path tree = dir.resolve("tree-" + name);
+    VerifyIT.copyTree(source, tree);
+    assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo).exitCode);
+    byte[] big = new byte[1_500_000];
+    new Random(5).nextBytes(big);
+    Files.write(tree.resolve("big.bin"), big);
+    assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo).exitCode);
+    return repo;
+  }
+
+  private static void deleteLargestPack(String name) throws Exception {
+    try (Stream<java.nio.file.Path> walk = Files.walk(dir.resolve(name + "/packs"))) {
+      Files.delete(walk.filter(p -> p.toString().endsWith(".pack"))
+          .max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow());
+    }
+  }
+
+  @Test
+  void afterALostPackRepairIndexMakesTheNextBackupStoreItsDataAgain() throws Exception {
+    String repo = twoPoints("repo-index");
+    deleteLargestPack("repo-index");
+    Cli.Result dry = Cli.run(conf, "repair", "index", "--repo", repo, "--dry-run", "--json");
+    assertEquals(0, dry.exitCode, dry.toString());
+    assertTrue(dry.json().get("dryRun").asBoolean());
+    JsonNode before = Cli.run(conf, "verify", "--repo", repo, "--json").json();
+    assertTrue(before.get("danglingIndexRows").asLong() > 0, "the dry run changed nothing: " + before);
+
+    Cli.Result repair = Cli.run(conf, "repair", "index", "--repo", repo, "--json");
+    assertEquals(0, repair.exitCode, repair.toString());
+    JsonNode r = repair.json();
+    assertTrue(r.get("newRows").asLong() < r.get("oldRows").asLong(), r.toString());
+    try (Stream<java.nio.file.Path> index = Files.list(dir.resolve("repo-index/index"))) {
+      assertEquals(1, index.count(), "one new index file replaced the old ones");
+    }
+    JsonNode after = Cli.run(conf, "verify", "--repo", repo, "--json").json();
+    assertEquals(0, after.get("danglingIndexRows").asLong(), after.toString());
+    assertTrue(after.get("missingChunks").asLong() > 0, "the lost data is known to be lost: " + after);
+
+    java.nio.file.Path tree = dir.resolve("tree-repo-index");
+    Cli.Result backup = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo, "--json");
+    assertEquals(0, backup.exitCode, backup.toString());
+    assertTrue(backup.json().get("bytesNew").asLong() >= 1_500_000, "stored again: " + backup.json());
+    String target = dir.resolve("restored-index").toUri().toString();
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", target);
+    assertEquals(0, restore.exitCode, restore.toString());
+    Trees.assertSameTree(Trees.snapshot(fs, new Path(tree.toUri())), fs, fs, new Path(target), false, false);
+  }
+
+  @Test
+  void repairPointsGivesPointsThatRestoreWithoutTheReportedFiles() throws Exception {
+    String repo = twoPoints("repo-points");
+    deleteLargestPack("repo-points");
+    List<String> before = new ArrayList<>();
+    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> before.add(p.get("id").asText()));
+
+    Cli.Result dry = Cli.run(conf, "repair", "points", "--repo", repo, "--dry-run", "--json");
+    assertEquals(0, dry.exitCode, dry.toString());
+    JsonNode planned = dry.json().get("points");
+    assertEquals(1, planned.size(), dry.stdout);
+    assertEquals(before.get(1), planned.get(0).get("point").asText());
+    assertEquals("big.bin", planned.get(0).get("dropped").get(0).asText());
+    List<String> unchanged = new ArrayList<>();
+    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> unchanged.add(p.get("id").asText()));
+    assertEquals(before, unchanged, "a dry run changes nothing");
+
+    Cli.Result repair = Cli.run(conf, "repair", "points", "--repo", repo, "--forget", "--json");
+    assertEquals(0, repair.exitCode, repair.toString());
+    JsonNode done = repair.json().get("points").get(0);
+    String repaired = done.get("repaired").asText();
+    assertTrue(done.get("forgotten").asBoolean());
+    JsonNode points = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points");
+    assertEquals(2, points.size());
+    assertEquals(before.get(0), points.get(0).get("id").asText());
+    assertEquals("repaired", points.get(1).get("type").asText());
+    assertEquals(before.get(1), points.get(1).get("base").asText());
+
+    Cli.Result diff = Cli.run(conf, "diff", "--repo", repo, "--to", repaired, "--json");
+    assertEquals(0, diff.exitCode, diff.toString());
+    assertEquals("big.bin", diff.json().get("changes").get(0).get("path").asText());
+    assertEquals("deleted", diff.json().get("changes").get(0).get("change").asText());
+
+    String target = dir.resolve("restored-points").toUri().toString();
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", repaired, "--target", target);
+    assertEquals(0, restore.exitCode, restore.toString());
+    TreeMap<String, FileStatus> expected = Trees.snapshot(fs, new Path(dir.resolve("tree-repo-points").toUri()));
+    expected.remove("big.bin");
+    Trees.assertSameTree(expected, fs, fs, new Path(target), false, false);
+
+    assertEquals(0, Cli.run(conf, "repair", "index", "--repo", repo).exitCode);
+    Cli.Result verify = Cli.run(conf, "verify", "--repo", repo, "--read-data");
+    assertEquals(0, verify.exitCode, "after both repairs the repository is whole: " + verify);
+  }
+
+  @Test
+  void repairAndBackupsKeepApartAndAKilledJobsLockIsUnlocked() throws Exception {
+    String repo = twoPoints("repo-locks");
+    Repository repository = Repository.open(new Path(repo), conf);
+    try (RepositoryLock backup = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "backup", null, conf)) {
+      Cli.Result refused = Cli.run(conf, "repair", "index", "--repo", repo);
+      assertEquals(1, refused.exitCode, refused.toString());
+      assertTrue(refused.stderr.contains("locked by backup"), refused.stderr);
+    }
+    Cli.Result killed = Cli.child(dir.resolve("hadoop-tmp"), "backup", "-D", CrashPoints.KEY + "=backup.map",
+        "--source", dir.resolve("tree-repo-locks").toString(), "--repo", repo);
+    assertEquals(CrashPoints.STATUS, killed.exitCode, killed.toString());
+    assertEquals(1, RepositoryLock.list(repository).size(), "the killed backup left its lock");
+    Cli.Result unlock = Cli.run(conf, "unlock", "--repo", repo);
+    assertEquals(0, unlock.exitCode, unlock.toString());
+    assertTrue(unlock.stdout.contains("Removed 1 lock"), unlock.stdout);
+    assertEquals(0, RepositoryLock.list(repository).size());
+    RepositoryLock live = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "restore", null, conf);
+    assertTrue(Cli.run(conf, "unlock", "--repo", repo).stdout.contains("1 live lock(s) kept"));
+    assertEquals(0, Cli.run(conf, "unlock", "--repo", repo, "--remove-all").exitCode);
+    assertFalse(Files.exists(dir.resolve("repo-locks/locks/" + live.holder().id() + ".json")));
+    live.close();
+  }
+
+  private static List<String> indexFiles(String name) throws Exception {
+    try (Stream<java.nio.file.Path> index = Files.list(dir.resolve(name + "/index"))) {
+      return index.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void aRepairIndexKilledBetweenPublishingAndDeletingIsFinishedByTheNext() throws Exception {
+    String repo = twoPoints("repo-killed-index");
+    deleteLargestPack("repo-killed-index");
+    long missing = Cli.run(conf, "verify", "--repo", repo, "--json").json().get("missingChunks").asLong();
+    List<String> oldIndex = indexFiles("repo-killed-index");
+    Cli.Result killed = Cli.child(dir.resolve("hadoop-tmp"), "repair", "index", "-D",
+        CrashPoints.KEY + "=repair.index.published", "--repo", repo);
+    assertEquals(CrashPoints.STATUS, killed.exitCode, killed.toString());
+    // The rebuilt index of the one pack left has the same rows as that pack's backup's index: same name.
+    assertTrue(indexFiles("repo-killed-index").containsAll(oldIndex), "old index files are deleted only after");
+    JsonNode between = Cli.run(conf, "verify", "--repo", repo, "--json").json();
+    assertEquals(missing, between.get("missingChunks").asLong(), "nothing readable was lost: " + between);
+    String first = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").get(0).get("id").asText();
+    String target = dir.resolve("restored-killed-index").toUri().toString();
+    assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", first, "--target", target).exitCode);
+
+    Cli.Result again = Cli.run(conf, "repair", "index", "--repo", repo);
+    assertEquals(0, again.exitCode, "the dead repair's lock is taken over: " + again);
+    try (Stream<java.nio.file.Path> index = Files.list(dir.resolve("repo-killed-index/index"))) {
+      assertEquals(1, index.count());
+    }
+    assertEquals(0, Cli.run(conf, "verify", "--repo", repo, "--json").json().get("danglingIndexRows").asLong());
+  }
+
+  @Test
+  void aRepairPointsKilledBeforeForgettingIsFinishedByTheNextNotRepeated() throws Exception {
+    String repo = twoPoints("repo-killed-points");
+    deleteLargestPack("repo-killed-points");
+    Cli.Result killed = Cli.child(dir.resolve("hadoop-tmp"), "repair", "points", "-D",
+        CrashPoints.KEY + "=repair.points.published", "--repo", repo, "--forget");
+    assertEquals(CrashPoints.STATUS, killed.exitCode, killed.toString());
+    JsonNode points = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points");
+    assertEquals(3, points.size(), "the repaired point is published, the original not yet forgotten");
+    String original = points.get(1).get("id").asText();
+    String repaired = points.get(2).get("id").asText();
+
+    Cli.Result again = Cli.run(conf, "repair", "points", "--repo", repo, "--forget", "--json");
+    assertEquals(0, again.exitCode, again.toString());
+    JsonNode row = again.json().get("points").get(0);
+    assertEquals(original, row.get("point").asText());
+    assertEquals(repaired, row.get("repaired").asText(), "the earlier repaired point is kept, not made twice");
+    assertEquals(1, row.get("filesDropped").asLong());
+    assertTrue(row.get("forgotten").asBoolean());
+    points = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points");
+    assertEquals(2, points.size(), points.toString());
+    assertEquals(repaired, points.get(1).get("id").asText());
+  }
+}

@@ -1,0 +1,84 @@
+package org.hbackup.verify;
+
+import java.io.IOException;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.NullWritable;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.index.IndexEntry;
+import org.hbackup.common.index.IndexWriter;
+import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.repo.RepositoryLayout;
+import org.hbackup.job.RecordingReducer;
+
+/**
+ * Writes the new index of {@code repair index}, one reducer: the pack trailers' rows arrive by
+ * chunk id, and each chunk gets the first row whose blob was not found damaged (with
+ * --read-data, only blobs that were read and check out). Packs found missing or damaged are
+ * counted. The file is staged under its SHA-256 for the driver to publish. Memory: the new
+ * index's Bloom filter (about 1.2 bytes per chunk).
+ */
+public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritable, NullWritable, NullWritable> {
+  /** Where the driver wants the new index file staged. */
+  static final String STAGING = "hbackup.repair.index.staging";
+  /** How many rows to size the Bloom filter for. */
+  static final String EXPECTED_ROWS = "hbackup.repair.index.expected.rows";
+  /** Counters of the rebuild. */
+  public enum Rows {
+    /** Rows written into the new index. */
+    WRITTEN,
+    /** Chunks left out: every copy of them is in a damaged blob or pack. */
+    DROPPED
+  }
+
+  private FileSystem fs;
+  private Path staging;
+  private FSDataOutputStream stream;
+  private IndexWriter writer;
+
+  @Override
+  protected void setup(Context context) throws IOException {
+    Configuration conf = context.getConfiguration();
+    staging = new Path(conf.get(STAGING));
+    fs = FileSystems.raw(staging, conf);
+    stream = FileSystems.createOwnerOnly(fs, new Path(staging, "index.partial"), true);
+    writer = new IndexWriter(stream, conf.getLong(EXPECTED_ROWS, 1000));
+  }
+
+  @Override
+  protected void reduce(VerifyKey key, Iterable<BytesWritable> values, Context context)
+      throws IOException, InterruptedException {
+    if (key.kind() == VerifyKey.PACK) {
+      for (BytesWritable value : values) {
+        VerifyRecord r = VerifyRecord.decode(value.getBytes(), value.getLength());
+        if (r.tag == VerifyRecord.PACK_STATE && r.state == 1) {
+          context.getCounter(VerifyCounters.DAMAGED_PACKS).increment(1);
+        }
+      }
+      return;
+    }
+    ContentId chunk = ContentId.wrap(key.bytes().clone());
+    for (BytesWritable value : values) {
+      VerifyRecord r = VerifyRecord.decode(value.getBytes(), value.getLength());
+      if (r.tag == VerifyRecord.TRAILER_ROW && r.state != VerifyRecord.BLOB_BAD) {
+        writer.add(new IndexEntry(chunk, r.pack, r.offset, r.storedLength, r.rawLength));
+        context.getCounter(Rows.WRITTEN).increment(1);
+        return;
+      }
+    }
+    context.getCounter(Rows.DROPPED).increment(1);
+  }
+
+  @Override
+  protected void cleanup(Context context) throws IOException {
+    ContentId name = writer.finish();
+    stream.hsync();
+    writer.close();
+    FileSystems.renameNew(fs, new Path(staging, "index.partial"),
+        new Path(staging, name.toHex() + RepositoryLayout.INDEX_SUFFIX));
+  }
+}
