@@ -63,6 +63,28 @@ final class EntryPrinter implements AutoCloseable {
     json.writeEndObject();
   }
 
+  /**
+   * Ends the entries and opens a list of paths under {@code arrayName} (text: a comment line
+   * {@code # title}), for {@link #path}.
+   */
+  void startPaths(String arrayName, String title) throws IOException {
+    if (json == null) {
+      out.println("# " + title);
+      return;
+    }
+    json.writeEndArray();
+    json.writeArrayFieldStart(arrayName);
+  }
+
+  /** One path of the list opened by {@link #startPaths}. */
+  void path(String label, String path) throws IOException {
+    if (json == null) {
+      out.printf("%-12s %s%n", label, path);
+    } else {
+      json.writeString(path);
+    }
+  }
+
   @Override
   public void close() throws IOException {
     if (json != null) {

@@ -1,5 +1,6 @@
 package org.hbackup.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,11 +9,15 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PointId;
+import org.hbackup.common.manifest.ChangeKind;
+import org.hbackup.common.manifest.ChangeListReader;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.manifest.ManifestReader;
 import org.hbackup.common.manifest.RelativePaths;
 import org.hbackup.common.manifest.SegmentRef;
+import org.hbackup.common.point.PointRecord;
+import org.hbackup.common.point.PointType;
 import org.hbackup.common.repo.Repository;
 
 /** {@code hbackup show}: the entries of a point, all of them or those under a path. */
@@ -49,7 +54,7 @@ final class ShowCommand extends Command {
     PointId requested = pointArgument(line, "point");
     Repository repository = Repository.open(path(line, "repo"), getConf());
     PointId point = resolve(repository, requested);
-    repository.readPoint(point);
+    PointRecord record = repository.readPoint(point);
     ManifestList manifest = repository.readManifest(point);
     EntryPrinter printer = line.hasOption("json")
         ? EntryPrinter.json(out(), new String[][] {{"point", point.toString()}}, "entries")
@@ -61,8 +66,24 @@ final class ShowCommand extends Command {
           printer.print(e, null);
         }
       }
+      if (record.type() == PointType.REPAIRED && record.hasChangeList()) {
+        printer.startPaths("dropped", "dropped by the repair of point " + record.base() + ": not restorable");
+        printDropped(repository, point, prefix, printer);
+      }
     }
     return ExitCodes.SUCCESS;
+  }
+
+  /** The files a repair left out of a point: its change list names each as deleted. */
+  private static void printDropped(Repository repository, PointId point, String prefix, EntryPrinter printer)
+      throws IOException {
+    try (ChangeListReader changes = repository.openChangeList(point)) {
+      for (ChangeListReader.Change c = changes.next(); c != null; c = changes.next()) {
+        if (c.kind() == ChangeKind.DELETED && (prefix == null || RelativePaths.isAtOrUnder(c.path(), prefix))) {
+          printer.path("dropped", c.path());
+        }
+      }
+    }
   }
 
   /** The segments that can hold {@code prefix} or paths under it: other segments are never read. */

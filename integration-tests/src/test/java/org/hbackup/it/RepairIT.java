@@ -134,6 +134,12 @@ class RepairIT {
     assertEquals("big.bin", diff.json().get("changes").get(0).get("path").asText());
     assertEquals("deleted", diff.json().get("changes").get(0).get("change").asText());
 
+    JsonNode shown = Cli.run(conf, "show", "--repo", repo, "--point", repaired, "--json").json();
+    assertEquals("big.bin", shown.get("dropped").get(0).asText(), shown.toString());
+    assertEquals(1, shown.get("dropped").size());
+    shown.get("entries").forEach(e -> assertFalse(e.get("path").asText().equals("big.bin")));
+    assertTrue(Cli.run(conf, "show", "--repo", repo, "--point", repaired).stdout.contains("dropped      big.bin"));
+
     String target = dir.resolve("restored-points").toUri().toString();
     Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", repaired, "--target", target);
     assertEquals(0, restore.exitCode, restore.toString());
