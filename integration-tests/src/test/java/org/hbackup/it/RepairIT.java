@@ -230,4 +230,49 @@ class RepairIT {
     assertEquals(2, points.size(), points.toString());
     assertEquals(repaired, points.get(1).get("id").asText());
   }
+
+  /**
+   * Writes the golden repository of format version 3 (see common/src/test/resources/golden/v3):
+   * run only when {@code -Dhbackup.golden.v3.out=DIR} asks for it, once per format version.
+   */
+  @Test
+  void writesTheVersion3GoldenRepositoryWhenAsked() throws Exception {
+    String out = System.getProperty("hbackup.golden.v3.out");
+    org.junit.jupiter.api.Assumptions.assumeTrue(out != null, "only when -Dhbackup.golden.v3.out is set");
+    java.nio.file.Path target = java.nio.file.Path.of(out);
+    java.nio.file.Path tree = target.resolve("source");
+    java.nio.file.Path repoDir = target.resolve("repo");
+    String repo = repoDir.toUri().toString();
+    java.nio.file.attribute.FileTime time = java.nio.file.attribute.FileTime.fromMillis(1_709_208_000_000L);
+    Files.createDirectories(tree.resolve("dir"));
+    Files.writeString(tree.resolve("hello.txt"), "hello, golden version 3\n");
+    Files.write(tree.resolve("dir/data.bin"), ChangeChain.random(3, 300_000));
+    Files.write(tree.resolve("empty"), new byte[0]);
+    Files.setPosixFilePermissions(tree.resolve("hello.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    for (String p : new String[] {"hello.txt", "dir/data.bin", "empty", "dir"}) {
+      Files.setLastModifiedTime(tree.resolve(p), time);
+    }
+    assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo).exitCode);
+    List<java.nio.file.Path> firstPacks = packs(repoDir);
+    Files.write(tree.resolve("dir/lost.bin"), ChangeChain.random(4, 200_000));
+    Files.setLastModifiedTime(tree.resolve("dir/lost.bin"), time);
+    Files.setLastModifiedTime(tree.resolve("dir"), time);
+    assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo).exitCode);
+    for (java.nio.file.Path pack : packs(repoDir)) {
+      if (!firstPacks.contains(pack)) {
+        Files.delete(pack);
+      }
+    }
+    assertEquals(0, Cli.run(conf, "repair", "index", "--repo", repo).exitCode);
+    assertEquals(0, Cli.run(conf, "repair", "points", "--repo", repo, "--forget").exitCode);
+    assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo).exitCode);
+    assertEquals(0, Cli.run(conf, "verify", "--repo", repo, "--read-data").exitCode);
+    FileSystems.raw(new Path(repo), conf).delete(new Path(repo, "tmp"), true);
+  }
+
+  private static List<java.nio.file.Path> packs(java.nio.file.Path repo) throws Exception {
+    try (Stream<java.nio.file.Path> walk = Files.walk(repo.resolve("packs"))) {
+      return walk.filter(p -> p.toString().endsWith(".pack")).toList();
+    }
+  }
 }

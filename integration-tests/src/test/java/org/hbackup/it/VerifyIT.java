@@ -74,7 +74,7 @@ class VerifyIT {
   @Test
   void cleanRepositoriesOfEveryFormatVersionGiveNoFalseAlarm() throws Exception {
     List<java.nio.file.Path> repos = new ArrayList<>(List.of(template));
-    for (String version : new String[] {"v1", "v2"}) {
+    for (String version : new String[] {"v1", "v2", "v3"}) {
       java.nio.file.Path copy = dir.resolve("golden-" + version);
       copyTree(java.nio.file.Paths.get(System.getProperty("user.dir")).resolve(
           "../common/src/test/resources/golden/" + version + "/repo").normalize(), copy);
