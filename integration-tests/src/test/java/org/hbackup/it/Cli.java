@@ -56,11 +56,19 @@ final class Cli {
    * hadoop.tmp.dir; returns its exit code and output.
    */
   static Result child(java.nio.file.Path hadoopTmp, String... args) throws Exception {
+    return child(java.util.List.of(), "org.hbackup.cli.Hbackup", hadoopTmp, args);
+  }
+
+  /** As {@link #child(java.nio.file.Path, String...)}, with JVM options and another main class. */
+  static Result child(java.util.List<String> jvmOptions, String mainClass, java.nio.file.Path hadoopTmp,
+      String... args) throws Exception {
     java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
         System.getProperty("java.home") + java.io.File.separator + "bin" + java.io.File.separator + "java",
         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.util=ALL-UNNAMED",
         "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "-Dhadoop.tmp.dir=" + hadoopTmp, "-cp", System.getProperty("java.class.path"), "org.hbackup.cli.Hbackup"));
+        "-Dhadoop.tmp.dir=" + hadoopTmp));
+    command.addAll(jvmOptions);
+    command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(java.util.List.of(args));
     Process p = new ProcessBuilder(command).start();
     java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {

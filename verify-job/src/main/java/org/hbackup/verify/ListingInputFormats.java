@@ -30,10 +30,7 @@ final class ListingInputFormats {
     public List<InputSplit> getSplits(JobContext job) throws IOException {
       Configuration conf = job.getConfiguration();
       Path listing = FileInputFormat.getInputPaths(job)[0];
-      long total = conf.getLong(VerifyConfigKeys.PACK_LISTING_WEIGHT, 0);
-      int maps = Math.max(1, conf.getInt(VerifyConfigKeys.MAX_MAPS, VerifyConfigKeys.DEFAULT_MAX_MAPS));
-      long target = Math.max(conf.getLong(VerifyConfigKeys.MIN_SPLIT_BYTES, VerifyConfigKeys.DEFAULT_MIN_SPLIT_BYTES),
-          (total + maps - 1) / maps);
+      long target = target(conf, conf.getLong(VerifyConfigKeys.PACK_LISTING_WEIGHT, 0));
       ReadData readData = ReadData.readFrom(conf);
       return WeightedSplits.<Text, LongWritable>of(conf, listing, target,
           (k, v) -> readData.reads(packId(k)) ? v.get() : VerifyConfigKeys.PACK_CHECK_WEIGHT);
@@ -45,12 +42,24 @@ final class ListingInputFormats {
     return org.hbackup.common.id.PackId.parse(name.substring(0, name.indexOf('.')));
   }
 
-  /** Index files: one split per file, read whole and in order. */
+  /**
+   * Index files, listed with their lengths, each read whole by one task: splits of about equal
+   * bytes, so that a repository of thousands of backups (an index file each) is not thousands of
+   * tasks.
+   */
   public static final class IndexFiles extends SequenceFileInputFormat<Text, LongWritable> {
     @Override
     public List<InputSplit> getSplits(JobContext job) throws IOException {
-      return WeightedSplits.<Text, LongWritable>of(job.getConfiguration(), FileInputFormat.getInputPaths(job)[0], 1,
-          (k, v) -> 1);
+      Configuration conf = job.getConfiguration();
+      return WeightedSplits.<Text, LongWritable>of(conf, FileInputFormat.getInputPaths(job)[0],
+          target(conf, conf.getLong(VerifyConfigKeys.INDEX_LISTING_WEIGHT, 0)), (k, v) -> v.get());
     }
+  }
+
+  /** The weight of one split: the whole over the most map tasks, but not below the minimum split. */
+  private static long target(Configuration conf, long total) {
+    int maps = Math.max(1, conf.getInt(VerifyConfigKeys.MAX_MAPS, VerifyConfigKeys.DEFAULT_MAX_MAPS));
+    return Math.max(conf.getLong(VerifyConfigKeys.MIN_SPLIT_BYTES, VerifyConfigKeys.DEFAULT_MIN_SPLIT_BYTES),
+        (total + maps - 1) / maps);
   }
 }

@@ -16,6 +16,8 @@ public final class VerifyConfigKeys {
   public static final String PACK_LISTING_WEIGHT = "hbackup.verify.pack.listing.weight";
   /** The index file listing the driver wrote. */
   public static final String INDEX_LISTING = "hbackup.verify.index.listing";
+  /** Internal: the bytes of every index file listed, for splits of equal weight. */
+  public static final String INDEX_LISTING_WEIGHT = "hbackup.verify.index.listing.weight";
 
   /** How many map tasks the packs are spread over, at most. */
   public static final String MAX_MAPS = "hbackup.verify.max.maps";

@@ -115,8 +115,10 @@ public final class VerifyJob {
     Path indexListing = new Path(work, "index");
     long packWeight = listFiles(conf, repository, repository.layout().packsDir(), RepositoryLayout.PACK_SUFFIX,
         packListing, true);
-    listFiles(conf, repository, repository.layout().indexDir(), RepositoryLayout.INDEX_SUFFIX, indexListing, false);
+    long indexWeight = listFiles(conf, repository, repository.layout().indexDir(), RepositoryLayout.INDEX_SUFFIX,
+        indexListing, false);
     conf.setLong(VerifyConfigKeys.PACK_LISTING_WEIGHT, packWeight);
+    conf.setLong(VerifyConfigKeys.INDEX_LISTING_WEIGHT, indexWeight);
 
     Counters counters = new Counters();
     counters.findCounter(VerifyCounters.POINTS).increment(points);
