@@ -106,6 +106,50 @@ class MiniClusterRoundTripIT {
     Trees.assertSameTree(sourceBefore, fs, fs, new Path(hdfs("/restored/a")), true);
   }
 
+  /**
+   * verify and both repairs as YARN jobs against an HDFS repository that lost a pack: repair
+   * points names what it drops and makes a point without it, repair index forgets the lost
+   * chunks, and verify --read-data then reads every blob and finds the repository whole.
+   */
+  @Test
+  void verifyAndRepairRunOnYarnAgainstAnHdfsRepository() throws Exception {
+    String repo = hdfs("/backups/v");
+    // Small splits: several map tasks, each with a pack of its own.
+    assertEquals(0, Cli.run(conf, "backup", "-D", BackupConfigKeys.MIN_SPLIT_BYTES + "=1048576",
+        "--source", source.toString(), "--repo", repo).exitCode);
+    LocatedFileStatus largest = null;
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(new Path(repo, "packs"), true);
+    while (files.hasNext()) {
+      LocatedFileStatus f = files.next();
+      if (f.getPath().getName().endsWith(".pack") && (largest == null || f.getLen() > largest.getLen())) {
+        largest = f;
+      }
+    }
+    assertTrue(fs.delete(largest.getPath(), false));
+
+    Cli.Result points = Cli.run(conf, "repair", "points", "-D", "hbackup.verify.reducers=2", "--repo", repo,
+        "--forget", "--json");
+    assertEquals(0, points.exitCode, points.toString());
+    JsonNode row = points.json().get("points").get(0);
+    assertTrue(row.get("filesDropped").asLong() > 0, row.toString());
+    assertTrue(row.get("forgotten").asBoolean());
+    String dropped = row.get("dropped").get(0).asText();
+    assertTrue(sourceBefore.containsKey(dropped), dropped);
+
+    Cli.Result index = Cli.run(conf, "repair", "index", "-D", "hbackup.verify.reducers=2", "--repo", repo, "--json");
+    assertEquals(0, index.exitCode, index.toString());
+    assertTrue(index.json().get("newRows").asLong() < index.json().get("oldRows").asLong(), index.stdout);
+
+    Cli.Result verify = Cli.run(conf, "verify", "-D", "hbackup.verify.reducers=2", "--repo", repo, "--read-data",
+        "--json");
+    assertEquals(0, verify.exitCode, verify.toString());
+    assertTrue(index.json().get("newRows").asLong() > 0, "some packs are left: " + index.stdout);
+    assertEquals(index.json().get("newRows").asLong(), verify.json().get("blobsRead").asLong(), verify.stdout);
+    assertEquals(1, verify.json().get("points").asLong());
+    assertEquals("repaired", Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").get(0)
+        .get("type").asText());
+  }
+
   @Test
   void aMapAttemptThatFailsOnceStillGivesACompletePoint() throws Exception {
     Cli.Result backup = Cli.run(conf, "backup", "-D", BackupConfigKeys.TEST_FAIL_MAP_TASK_ONCE + "=0",
