@@ -17,13 +17,14 @@ public final class JobSetup {
   /**
    * Defaults every hbackup job runs with, unless the user set them: no speculative attempts
    * (a second attempt would read and write everything again for nothing), a smaller sort buffer,
-   * and on the local job runner one map thread per core (it uses one otherwise).
+   * and on the local job runner one map and one reduce thread per core (it uses one otherwise).
    */
   public static void applyDefaults(Configuration conf) throws IOException {
     boolean local = runsLocally(conf);
     if (local) {
-      setUnlessUserSet(conf, "mapreduce.local.map.tasks.maximum",
-          Integer.toString(Runtime.getRuntime().availableProcessors()));
+      String cores = Integer.toString(Runtime.getRuntime().availableProcessors());
+      setUnlessUserSet(conf, "mapreduce.local.map.tasks.maximum", cores);
+      setUnlessUserSet(conf, "mapreduce.local.reduce.tasks.maximum", cores);
       LocalRuns.apply(conf);
     }
     // Never a second attempt of the same task at once: it would read and write everything again

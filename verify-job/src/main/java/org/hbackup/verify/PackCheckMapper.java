@@ -39,6 +39,8 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
   private BlobCodec codec;
   private final VerifyKey outKey = new VerifyKey();
   private final BytesWritable outValue = new BytesWritable();
+  /** One buffer for every blob this task reads. */
+  private byte[] blob = new byte[0];
 
   @Override
   protected void setup(Context context) throws IOException {
@@ -108,9 +110,18 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
 
   /** Why a blob does not read back as its chunk, or null when it does. */
   private String checkBlob(PackReader pack, PackEntry e, Path path) throws IOException {
-    byte[] blob;
+    int largest = repository.config().chunker().max();
+    if (e.rawLength() > largest || e.storedLength() > largest + 1) {
+      // No writer makes a blob longer than the largest chunk (plus its method byte): a trailer
+      // that says so is damaged, and is not trusted with the size of a buffer.
+      return "blob of chunk " + e.chunkId() + " at " + e.offset() + " is longer (" + e.storedLength() + " stored, "
+          + e.rawLength() + " raw) than the repository's largest chunk";
+    }
+    if (blob.length < e.storedLength()) {
+      blob = new byte[Math.max(e.storedLength(), blob.length * 2)];
+    }
     try {
-      blob = pack.readBlob(e.offset(), e.storedLength());
+      pack.readBlob(e.offset(), e.storedLength(), blob);
     } catch (IOException ex) {
       DamageException damage = ReadFailures.asDamage(ex, path.toString());
       if (damage == null) {
@@ -118,13 +129,12 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
       }
       return damage.getMessage();
     }
-    byte[] data;
+    ContentId actual;
     try {
-      data = codec.decode(blob, 0, blob.length, e.rawLength());
+      actual = codec.decodedId(blob, 0, e.storedLength(), e.rawLength());
     } catch (IOException | RuntimeException ex) {
       return "blob of chunk " + e.chunkId() + " at " + e.offset() + " cannot be decoded: " + ex.getMessage();
     }
-    ContentId actual = ContentId.of(data);
     return actual.equals(e.chunkId()) ? null
         : "blob of chunk " + e.chunkId() + " at " + e.offset() + " reads back as " + actual;
   }

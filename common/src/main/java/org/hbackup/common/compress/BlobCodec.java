@@ -16,6 +16,7 @@ import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.Lz4Codec;
 import org.apache.hadoop.io.compress.SnappyCodec;
 import org.apache.hadoop.util.ReflectionUtils;
+import org.hbackup.common.id.ContentId;
 
 /**
  * Encodes chunks into blobs ({@code method byte || payload}) and back. Zstandard goes through
@@ -29,6 +30,7 @@ public final class BlobCodec implements Closeable {
   private final CompressionCodec lz4;
   private final CompressionCodec snappy;
   private byte[] scratch = new byte[0];
+  private byte[] decoded = new byte[0];
   private int encodedLength;
 
   public BlobCodec(Compression method, int zstdLevel, Configuration conf) {
@@ -118,6 +120,36 @@ public final class BlobCodec implements Closeable {
         return decompressWithCodec(snappy, blob, offset, length, out);
       default:
         throw new IOException("unknown blob method " + blobMethod);
+    }
+  }
+
+  /**
+   * The SHA-256 of what a blob decodes to, which must be exactly {@code rawLength} bytes: what a
+   * check needs, without the copy of {@link #decode}. A stored blob is hashed where it lies; a
+   * compressed one is decoded into a buffer this codec keeps.
+   */
+  public ContentId decodedId(byte[] blob, int offset, int length, int rawLength) throws IOException {
+    if (length < 1) {
+      throw new IOException("empty blob");
+    }
+    Compression blobMethod = Compression.ofCode(blob[offset] & 0xff);
+    switch (blobMethod) {
+      case NONE:
+        if (length - 1 != rawLength) {
+          throw new IOException("stored blob holds " + (length - 1) + " bytes, expected " + rawLength);
+        }
+        return ContentId.of(blob, offset + 1, rawLength);
+      case ZSTD:
+        if (decoded.length < rawLength) {
+          decoded = new byte[Math.max(rawLength, decoded.length * 2)];
+        }
+        int n = zstdDecompress.decompressByteArray(decoded, 0, rawLength, blob, offset + 1, length - 1);
+        if (n != rawLength) {
+          throw new IOException("zstd blob decoded to " + n + " bytes, expected " + rawLength);
+        }
+        return ContentId.of(decoded, 0, rawLength);
+      default:
+        return ContentId.of(decode(blob, offset, length, rawLength));
     }
   }
 

@@ -60,6 +60,18 @@ public final class PackReader implements AutoCloseable {
     return blob;
   }
 
+  /**
+   * Reads a blob into {@code into} (at 0), which must hold {@code storedLength} bytes: for a
+   * reader of many blobs, one buffer instead of an array per blob.
+   */
+  public void readBlob(long offset, int storedLength, byte[] into) throws IOException {
+    if (offset < PackFormat.HEADER_LENGTH || storedLength < 1
+        || offset + storedLength > length - PackFormat.FOOTER_LENGTH) {
+      throw new FormatException(name, "blob at " + offset + "+" + storedLength + " lies outside the pack");
+    }
+    in.readFully(offset, into, 0, storedLength);
+  }
+
   /** Reads and checks the trailer: every blob's chunk id and place. */
   public List<PackEntry> entries() throws IOException {
     byte[] footer = new byte[PackFormat.FOOTER_LENGTH];

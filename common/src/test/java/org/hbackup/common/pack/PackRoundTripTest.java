@@ -67,6 +67,13 @@ class PackRoundTripTest {
         assertEquals(ContentId.of(chunks.get(i)), e.chunkId());
         byte[] blob = reader.readBlob(e.offset(), e.storedLength());
         assertArrayEquals(chunks.get(i), codec.decode(blob, 0, blob.length, e.rawLength()));
+        // The check path: into a reused buffer larger than the blob, hashed without a copy.
+        byte[] buffer = new byte[e.storedLength() + 100];
+        reader.readBlob(e.offset(), e.storedLength(), buffer);
+        assertEquals(e.chunkId(), codec.decodedId(buffer, 0, e.storedLength(), e.rawLength()));
+        int wrongLength = e.rawLength() + 1;
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+            () -> codec.decodedId(buffer, 0, e.storedLength(), wrongLength), "a raw length that lies is refused");
         if (method != Compression.NONE && i % 2 == 1) {
           assertEquals(method.code(), blob[0], "compressible chunk stored with " + method);
         }
