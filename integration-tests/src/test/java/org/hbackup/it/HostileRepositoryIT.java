@@ -213,8 +213,11 @@ class HostileRepositoryIT {
     assertTrue(r.stderr.contains("names point " + honest), r.stderr);
 
     PointId borrowing = PointId.create(java.time.Instant.now());
-    String json = new String(record, StandardCharsets.UTF_8).replace("\"id\" : \"" + honest, "\"id\" : \"" + borrowing);
-    Files.writeString(dir.resolve("repo/points/" + borrowing + ".json"), json);
+    // A forger recomputes the record's digest: it is a checksum against damage, not a signature.
+    com.fasterxml.jackson.databind.node.ObjectNode forged = (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(record);
+    forged.put("id", borrowing.toString());
+    Files.write(dir.resolve("repo/points/" + borrowing + ".json"), org.hbackup.common.io.JsonDigest.write(forged));
     Cli.Result r2 = restore(borrowing, "restored-borrowing");
     assertEquals(3, r2.exitCode, r2.toString());
     assertTrue(r2.stderr.contains("not this point's manifest list"), r2.stderr);
