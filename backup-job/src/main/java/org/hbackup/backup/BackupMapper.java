@@ -36,6 +36,7 @@ import org.hbackup.common.manifest.ChunkRef;
 import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.SourceChecksum;
+import org.hbackup.common.pack.TaskPacks;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryConfig;
 import org.hbackup.common.repo.ReusablePacks;

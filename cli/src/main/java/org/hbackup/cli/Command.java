@@ -182,4 +182,19 @@ abstract class Command extends Configured implements Tool {
     formatter.printHelp(w, 100, synopsis, null, options, 2, 2, null);
     w.flush();
   }
+
+  /** A counter's name as a report field: BYTES_READ becomes bytesRead. */
+  static String camel(String constant) {
+    StringBuilder b = new StringBuilder();
+    boolean upper = false;
+    for (char c : constant.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
+      if (c == '_') {
+        upper = true;
+      } else {
+        b.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return b.toString();
+  }
 }

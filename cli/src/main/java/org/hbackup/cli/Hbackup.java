@@ -75,6 +75,10 @@ public final class Hbackup {
         return new UnlockCommand(out, err);
       case "verify":
         return new VerifyCommand(out, err);
+      case "forget":
+        return new ForgetCommand(out, err);
+      case "prune":
+        return new PruneCommand(out, err);
       default:
         return null;
     }
@@ -101,6 +105,8 @@ public final class Hbackup {
     to.println("  diff     list what changed between two points");
     to.println("  verify   check that points can be restored, without restoring them");
     to.println("  repair   index: rebuild the index from the packs; points: rewrite points without lost files");
+    to.println("  forget   remove points by a retention policy (each source's on their own), or named points");
+    to.println("  prune    delete the data no remaining point uses; rewrite packs that are mostly unused");
     to.println("  unlock   remove stale locks (or all, with --remove-all)");
     to.println("'hbackup COMMAND --help' describes a command's options. Exit codes: 0 success,");
     to.println("1 failure, 2 usage error, 3 damage found, 4 backup published without unreadable entries.");

@@ -159,19 +159,4 @@ final class VerifyCommand extends Command {
     g.flush();
     out().println();
   }
-
-  /** A counter's name as a report field: DAMAGED_PACKS is damagedPacks. */
-  static String camel(String constant) {
-    StringBuilder b = new StringBuilder();
-    boolean upper = false;
-    for (char c : constant.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
-      if (c == '_') {
-        upper = true;
-      } else {
-        b.append(upper ? Character.toUpperCase(c) : c);
-        upper = false;
-      }
-    }
-    return b.toString();
-  }
 }

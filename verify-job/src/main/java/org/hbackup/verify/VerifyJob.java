@@ -78,7 +78,7 @@ public final class VerifyJob {
   }
 
   /** Runs the verify; the caller holds a lock on the repository. */
-  VerifyResult runLocked(Repository repository) throws IOException, InterruptedException {
+  public VerifyResult runLocked(Repository repository) throws IOException, InterruptedException {
     long started = System.currentTimeMillis();
     Configuration conf = new Configuration(baseConf);
     conf.set(VerifyConfigKeys.REPOSITORY, repository.layout().root().toString());
@@ -100,7 +100,7 @@ public final class VerifyJob {
   }
 
   /** A directory of its own for one run's listings and reports, under hadoop.tmp.dir. */
-  static Path workDirectory(Configuration conf, String what) throws IOException {
+  public static Path workDirectory(Configuration conf, String what) throws IOException {
     return FileSystem.get(conf).makeQualified(new Path(conf.get("hadoop.tmp.dir", "/tmp"),
         "hbackup/" + what + "-" + UUID.randomUUID()));
   }
@@ -358,7 +358,7 @@ public final class VerifyJob {
     }
   }
 
-  static Job job(Configuration conf, String name) throws IOException {
+  public static Job job(Configuration conf, String name) throws IOException {
     Configuration jobConf = new Configuration(conf);
     JobSetup.applyDefaults(jobConf);
     Job job = Job.getInstance(jobConf, name);
@@ -397,7 +397,7 @@ public final class VerifyJob {
     return dirs != null && !dirs.isEmpty();
   }
 
-  static void run(Job job, Counters into) throws IOException, InterruptedException, ClassNotFoundException {
+  public static void run(Job job, Counters into) throws IOException, InterruptedException, ClassNotFoundException {
     LOG.info("Running {}", job.getJobName());
     if (!job.waitForCompletion(LOG.isInfoEnabled())) {
       throw new HbackupException(job.getJobName() + " (" + job.getJobID() + ") failed: " + JobSetup.failure(job));

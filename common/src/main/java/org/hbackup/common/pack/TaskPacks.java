@@ -1,4 +1,4 @@
-package org.hbackup.backup;
+package org.hbackup.common.pack;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,30 +9,28 @@ import org.apache.hadoop.fs.Path;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
 import org.hbackup.common.io.FileSystems;
-import org.hbackup.common.pack.PackEntry;
-import org.hbackup.common.pack.PackWriter;
 import org.hbackup.common.repo.RepositoryLayout;
 
 /**
- * The packs of one task attempt: blobs go into the current pack until it reaches the target
+ * The packs of one task attempt (a backup's, or a prune's repack): blobs go into the current pack until it reaches the target
  * size, then a new one starts. Packs live in the attempt's work directory, so a failed attempt's
  * packs are discarded with it and only a committed attempt's packs reach the repository.
  */
-final class TaskPacks implements Closeable {
+public final class TaskPacks implements Closeable {
   private final FileSystem fs;
   private final Path dir;
   private final long targetSize;
   private PackWriter current;
   private int packsWritten;
 
-  TaskPacks(FileSystem fs, Path dir, long targetSize) {
+  public TaskPacks(FileSystem fs, Path dir, long targetSize) {
     this.fs = fs;
     this.dir = dir;
     this.targetSize = targetSize;
   }
 
   /** Appends one blob, starting a pack if needed; returns where it lies. */
-  PackedBlob add(ContentId chunk, byte[] blob, int length, int rawLength) throws IOException {
+  public PackedBlob add(ContentId chunk, byte[] blob, int length, int rawLength) throws IOException {
     if (current == null) {
       PackId id = PackId.random();
       FSDataOutputStream stream = FileSystems.createOwnerOnly(fs, new Path(dir, id.toHex() + RepositoryLayout.PACK_SUFFIX),
@@ -47,7 +45,7 @@ final class TaskPacks implements Closeable {
     return packed;
   }
 
-  int packsWritten() {
+  public int packsWritten() {
     return packsWritten;
   }
 
@@ -66,9 +64,9 @@ final class TaskPacks implements Closeable {
   }
 
   /** A blob's pack and place. */
-  static final class PackedBlob {
-    final PackId pack;
-    final PackEntry entry;
+  public static final class PackedBlob {
+    public final PackId pack;
+    public final PackEntry entry;
 
     PackedBlob(PackId pack, PackEntry entry) {
       this.pack = pack;

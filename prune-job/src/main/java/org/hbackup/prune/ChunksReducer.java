@@ -1,0 +1,88 @@
+package org.hbackup.prune;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.lib.output.MultipleOutputs;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.job.RecordingReducer;
+import org.hbackup.verify.VerifyKey;
+
+/**
+ * The sweep of prune, by chunk: a chunk's copies (the pack trailers' rows, sorted first) meet the
+ * remaining points' references to it. A referenced chunk keeps one copy, the one in the newest
+ * pack (so that a prune stopped after its repack converges on the new packs); every other copy,
+ * and every copy of a chunk nothing references, is unused. Each copy goes to its pack, marked used
+ * or not. A referenced chunk with no copy is a problem that stops the prune before it deletes
+ * anything. A pack's own record passes through to the packs job. Memory: one chunk's copies.
+ */
+public class ChunksReducer extends RecordingReducer<VerifyKey, BytesWritable, VerifyKey, BytesWritable> {
+  private MultipleOutputs<VerifyKey, BytesWritable> outputs;
+  private final VerifyKey outKey = new VerifyKey();
+  private final BytesWritable outValue = new BytesWritable();
+
+  @Override
+  protected void setup(Context context) {
+    outputs = new MultipleOutputs<>(context);
+  }
+
+  @Override
+  protected void reduce(VerifyKey key, Iterable<BytesWritable> values, Context context)
+      throws IOException, InterruptedException {
+    if (key.kind() == VerifyKey.PACK) {
+      byte[] pack = key.bytes().clone();
+      for (BytesWritable value : values) {
+        write(pack, (byte) 0, value.copyBytes());
+      }
+      return;
+    }
+    List<PruneRecord> copies = new ArrayList<>(2);
+    long refs = 0;
+    for (BytesWritable value : values) {
+      PruneRecord r = PruneRecord.decode(value.getBytes(), value.getLength());
+      if (r.tag == PruneRecord.COPY) {
+        copies.add(r);
+      } else {
+        refs++;
+      }
+    }
+    ContentId chunk = ContentId.wrap(key.bytes().clone());
+    if (copies.isEmpty()) {
+      if (refs > 0) {
+        context.getCounter(PruneCounters.PROBLEMS).increment(1);
+        outputs.write(PruneJob.PROBLEMS, new Text("chunk " + chunk), new Text("used by " + refs
+            + " file reference(s) of the remaining points, and no pack holds it"), PruneJob.PROBLEMS + "/part");
+      }
+      return;
+    }
+    PruneRecord kept = null;
+    if (refs > 0) {
+      for (PruneRecord c : copies) {
+        if (kept == null || c.mtime > kept.mtime || (c.mtime == kept.mtime && java.util.Arrays.compareUnsigned(c.pack.bytes(), kept.pack.bytes()) > 0)) {
+          kept = c;
+        }
+      }
+      context.getCounter(PruneCounters.CHUNKS_LIVE).increment(1);
+      context.getCounter(PruneCounters.COPIES_DUPLICATE).increment(copies.size() - 1);
+    } else {
+      context.getCounter(PruneCounters.CHUNKS_UNUSED).increment(1);
+    }
+    for (PruneRecord c : copies) {
+      write(c.pack.bytes(), (byte) 1, PruneRecord.blob(chunk, c.offset, c.storedLength, c.rawLength, c == kept));
+    }
+  }
+
+  private void write(byte[] pack, byte order, byte[] record) throws IOException, InterruptedException {
+    outKey.set(VerifyKey.PACK, pack, order);
+    outValue.set(record, 0, record.length);
+    outputs.write(PruneJob.BLOBS, outKey, outValue, PruneJob.BLOBS + "/part");
+  }
+
+  @Override
+  protected void cleanup(Context context) throws IOException, InterruptedException {
+    outputs.close();
+  }
+}

@@ -1,0 +1,509 @@
+package org.hbackup.prune;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.SequenceFile;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.Counters;
+import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.Mapper;
+import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
+import org.apache.hadoop.mapreduce.lib.input.MultipleInputs;
+import org.apache.hadoop.mapreduce.lib.input.SequenceFileInputFormat;
+import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
+import org.apache.hadoop.mapreduce.lib.output.LazyOutputFormat;
+import org.apache.hadoop.mapreduce.lib.output.MultipleOutputs;
+import org.apache.hadoop.mapreduce.lib.output.SequenceFileOutputFormat;
+import org.hbackup.common.CrashPoints;
+import org.hbackup.common.DamageException;
+import org.hbackup.common.HbackupException;
+import org.hbackup.common.UnsupportedFormatVersionException;
+import org.hbackup.common.id.PackId;
+import org.hbackup.common.id.PointId;
+import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.manifest.ManifestList;
+import org.hbackup.common.manifest.SegmentRef;
+import org.hbackup.common.repo.DamageRecords;
+import org.hbackup.common.repo.PointPublisher;
+import org.hbackup.common.repo.Repository;
+import org.hbackup.common.repo.RepositoryLayout;
+import org.hbackup.common.repo.RepositoryLock;
+import org.hbackup.common.repo.StagingLayout;
+import org.hbackup.common.repo.TmpReclaimer;
+import org.hbackup.verify.VerifyJob;
+import org.hbackup.verify.VerifyKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code prune}: removes what no remaining point uses, as MapReduce joins whose memory does not
+ * grow with the repository (docs/ARCHITECTURE.md, "Prune"), under an exclusive lock, in the order
+ * of FORMAT.md ("Pruning") that keeps every crash harmless:
+ * <ol>
+ * <li>the driver streams the remaining points' segments, the segment files and the packs into
+ *     listings;</li>
+ * <li>mark (by segment): each named segment is read once and sends its chunk references;</li>
+ * <li>sweep (by chunk): each chunk's copies (pack trailers) meet its references; one copy of a
+ *     used chunk is kept;</li>
+ * <li>plan (by pack): each pack is kept, deleted or rewritten;</li>
+ * <li>repack (map tasks balanced by bytes): used blobs of rewritten packs, each checked, into new
+ *     packs;</li>
+ * <li>index and check (by chunk): one row per kept chunk into new index files; a referenced chunk
+ *     without a row stops the prune;</li>
+ * <li>publish new packs, then new index files; then delete the old index files, the packs
+ *     planned for deletion, unused segments, and manifest lists of forgotten points.</li>
+ * </ol>
+ * A problem found at any step (a point, segment or chunk the remaining points need that is missing
+ * or damaged) stops the prune before it publishes or deletes anything. Nothing younger than the
+ * grace period is deleted. Memory of the driver: the ids of the remaining points.
+ */
+public final class PruneJob {
+  private static final Logger LOG = LoggerFactory.getLogger(PruneJob.class);
+  static final String REFS = "refs";
+  static final String DROP = "drop";
+  static final String PROBLEMS = "problems";
+  static final String BLOBS = "blobs";
+  static final String ROWS = "rows";
+  static final String REPACK = "repack";
+  /** How many problems the result names; the counter has them all. */
+  static final int NAMED = 100;
+
+  /** A problem that stopped the prune: a file (or chunk) and why. */
+  public record Problem(String file, String reason) {
+  }
+
+  /** What the prune did, or on a dry run would do. */
+  public record Result(boolean dryRun, boolean deleted, String deferredBecause, List<Problem> problems,
+      Counters counters, long bytesBefore, long bytesAfter, long durationMs) {
+    public long get(PruneCounters c) {
+      return counters.findCounter(c).getValue();
+    }
+
+    /** Whether the prune stopped on damage the remaining points are exposed to. */
+    public boolean damage() {
+      return get(PruneCounters.PROBLEMS) > 0;
+    }
+  }
+
+  private final Configuration baseConf;
+  private final Path repositoryPath;
+  private final PruneOptions options;
+  /** Points to count as forgotten though their records are still there: forget's dry run. */
+  private final Set<String> forgotten;
+
+  public PruneJob(Configuration conf, Path repository, PruneOptions options) {
+    this(conf, repository, options, Set.of());
+  }
+
+  PruneJob(Configuration conf, Path repository, PruneOptions options, Set<String> forgotten) {
+    if (!forgotten.isEmpty() && !options.dryRun()) {
+      throw new IllegalArgumentException("points are only counted as forgotten on a dry run");
+    }
+    this.baseConf = conf;
+    this.repositoryPath = repository;
+    this.options = options;
+    this.forgotten = Set.copyOf(forgotten);
+  }
+
+  public Result run() throws IOException, InterruptedException {
+    Repository repository = Repository.open(repositoryPath, baseConf);
+    try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.EXCLUSIVE, "prune", null,
+        baseConf)) {
+      return runLocked(repository, lock);
+    }
+  }
+
+  /** Runs the prune under {@code lock}, an exclusive lock the caller holds. */
+  Result runLocked(Repository repository, RepositoryLock lock) throws IOException, InterruptedException {
+    long started = System.currentTimeMillis();
+    FileSystem fs = repository.fileSystem();
+    // The repository's own clock: the lock file was written just now.
+    long now = fs.getFileStatus(lock.holder().file()).getModificationTime();
+    long cutoff = now - baseConf.getLong(PruneConfigKeys.GRACE, PruneConfigKeys.DEFAULT_GRACE_SECONDS) * 1000;
+    Configuration conf = new Configuration(baseConf);
+    conf.set(PruneConfigKeys.REPOSITORY, repository.layout().root().toString());
+    conf.setLong(PruneConfigKeys.CUTOFF, cutoff);
+    conf.setDouble(PruneConfigKeys.MAX_UNUSED, options.maxUnusedPercent() / 100);
+    Path work = VerifyJob.workDirectory(conf, "prune");
+    FileSystem workFs = FileSystems.raw(work, conf);
+    StagingLayout staging = new StagingLayout(new Path(repository.layout().tmpDir(), "prune-" + UUID.randomUUID()));
+    try {
+      return new Run(repository, conf, work, workFs, staging, cutoff, started).execute();
+    } catch (ClassNotFoundException e) {
+      throw new HbackupException("prune job could not load a class: " + e.getMessage(), e);
+    } finally {
+      workFs.delete(work, true);
+      fs.delete(staging.root(), true);
+    }
+  }
+
+  /** One prune's state: its listings, counters and problems. */
+  private final class Run {
+    private final Repository repository;
+    private final FileSystem fs;
+    private final Configuration conf;
+    private final Path work;
+    private final FileSystem workFs;
+    private final StagingLayout staging;
+    private final long cutoff;
+    private final long started;
+    private final Counters counters = new Counters();
+    private final List<Problem> problems = new ArrayList<>();
+    private final Set<String> points = new HashSet<>();
+    private final List<FileStatus> oldIndexFiles = new ArrayList<>();
+
+    Run(Repository repository, Configuration conf, Path work, FileSystem workFs, StagingLayout staging, long cutoff,
+        long started) {
+      this.repository = repository;
+      this.fs = repository.fileSystem();
+      this.conf = conf;
+      this.work = work;
+      this.workFs = workFs;
+      this.staging = staging;
+      this.cutoff = cutoff;
+      this.started = started;
+    }
+
+    Result execute() throws IOException, InterruptedException, ClassNotFoundException {
+      long bytesBefore = fs.getContentSummary(repository.layout().root()).getLength();
+      Path segmentPoints = new Path(work, "segment-points");
+      Path segmentFiles = new Path(work, "segment-files");
+      Path packListing = new Path(work, "packs");
+      listPoints(segmentPoints);
+      try (SequenceFile.Writer out = PruneListings.writer(conf, segmentFiles, VerifyKey.class, BytesWritable.class)) {
+        PruneListings.listSegments(fs, repository.layout(), out);
+      }
+      PruneListings.Totals packs;
+      try (SequenceFile.Writer out = PruneListings.writer(conf, packListing, Text.class, BytesWritable.class)) {
+        packs = PruneListings.listPacks(fs, repository.layout(), out);
+      }
+      conf.setLong(PruneConfigKeys.PACK_LISTING_WEIGHT, packs.files() * PruneListings.TRAILER_WEIGHT);
+      listIndexFiles();
+      if (!problems.isEmpty()) {
+        return stopped(bytesBefore);
+      }
+
+      Path marked = new Path(work, "marked");
+      Job mark = job("hbackup prune: segments", marked);
+      SequenceFileInputFormat.addInputPath(mark, segmentPoints);
+      SequenceFileInputFormat.addInputPath(mark, segmentFiles);
+      mark.setInputFormatClass(SequenceFileInputFormat.class);
+      mark.setReducerClass(SegmentsReducer.class);
+      VerifyJob.run(mark, counters);
+      if (collectProblems(marked)) {
+        return stopped(bytesBefore);
+      }
+
+      Path swept = new Path(work, "swept");
+      Job sweep = job("hbackup prune: chunks", swept);
+      MultipleInputs.addInputPath(sweep, packListing, PruneListings.Packs.class, PackTrailerMapper.class);
+      if (workFs.exists(new Path(marked, REFS))) {
+        MultipleInputs.addInputPath(sweep, new Path(marked, REFS), SequenceFileInputFormat.class, Mapper.class);
+      }
+      sweep.setReducerClass(ChunksReducer.class);
+      VerifyJob.run(sweep, counters);
+      if (collectProblems(swept)) {
+        return stopped(bytesBefore);
+      }
+
+      Path planned = new Path(work, "planned");
+      if (workFs.exists(new Path(swept, BLOBS))) {
+        Job plan = job("hbackup prune: packs", planned);
+        SequenceFileInputFormat.addInputPath(plan, new Path(swept, BLOBS));
+        plan.setInputFormatClass(SequenceFileInputFormat.class);
+        plan.setReducerClass(PacksReducer.class);
+        VerifyJob.run(plan, counters);
+      }
+      if (options.dryRun()) {
+        return result(true, false, null, bytesBefore, bytesBefore);
+      }
+
+      FileSystems.mkdirsOwnerOnly(fs, staging.root());
+      Path repacked = repack(planned);
+      if (collectProblems(staging.packsDir())) {
+        return stopped(bytesBefore);
+      }
+      Path indexed = new Path(work, "indexed");
+      conf.setLong(PruneConfigKeys.EXPECTED_ROWS, get(PruneCounters.CHUNKS_LIVE) + get(PruneCounters.PACKS_YOUNG) * 64);
+      conf.set(PruneConfigKeys.STAGING, staging.root().toString());
+      Job index = job("hbackup prune: index", indexed);
+      boolean inputs = addIfPresent(index, new Path(planned, ROWS));
+      inputs |= repacked != null && addIfPresent(index, repacked);
+      inputs |= addIfPresent(index, new Path(marked, REFS));
+      index.setInputFormatClass(SequenceFileInputFormat.class);
+      index.setReducerClass(IndexReducer.class);
+      if (inputs) {
+        VerifyJob.run(index, counters);
+      }
+      if (collectProblems(indexed)) {
+        return stopped(bytesBefore);
+      }
+      return publishAndDelete(planned, marked, bytesBefore);
+    }
+
+    /** Rewrites the packs the plan listed, if any; returns the rows of the new packs, or null. */
+    private Path repack(Path planned) throws IOException, InterruptedException, ClassNotFoundException {
+      Path outputs = new Path(planned, REPACK);
+      if (!workFs.exists(outputs)) {
+        return null;
+      }
+      Path listing = new Path(work, "repack");
+      try (SequenceFile.Writer out = PruneListings.writer(conf, listing, Text.class, BytesWritable.class)) {
+        conf.setLong(PruneConfigKeys.REPACK_LISTING_WEIGHT, PruneListings.relist(conf, workFs, outputs, out));
+      }
+      Job repack = job("hbackup prune: repack", staging.packsDir());
+      repack.setInputFormatClass(PruneListings.Repack.class);
+      FileInputFormat.addInputPath(repack, listing);
+      repack.setMapperClass(RepackMapper.class);
+      repack.setNumReduceTasks(0);
+      VerifyJob.run(repack, counters);
+      return new Path(staging.packsDir(), ROWS);
+    }
+
+    private Result publishAndDelete(Path planned, Path marked, long bytesBefore) throws IOException {
+      long written = 0;
+      for (FileStatus s : list(staging.packsDir())) {
+        if (s.getPath().getName().endsWith(RepositoryLayout.PACK_SUFFIX)) {
+          written += s.getLen();
+        }
+      }
+      counters.findCounter(PruneCounters.PACK_BYTES_WRITTEN).increment(written);
+      Set<String> newIndex = new HashSet<>();
+      for (FileStatus s : list(new Path(staging.root(), "index"))) {
+        newIndex.add(s.getPath().getName());
+      }
+      // New packs first, then the index files that name them (FORMAT.md, "Pruning", step 1).
+      new PointPublisher(repository, conf).publishData(staging);
+      CrashPoints.reached(conf, "prune.published");
+      String deferred = pointsPublishedMeanwhile();
+      if (deferred != null) {
+        LOG.warn("Prune deleted nothing: {}", deferred);
+        return result(false, false, deferred, bytesBefore, fs.getContentSummary(repository.layout().root()).getLength());
+      }
+      for (FileStatus s : oldIndexFiles) {
+        if (!newIndex.contains(s.getPath().getName()) && fs.delete(s.getPath(), false)) {
+          counters.findCounter(PruneCounters.OTHER_BYTES_DELETED).increment(s.getLen());
+        }
+      }
+      CrashPoints.reached(conf, "prune.index.deleted");
+      deleteListed(new Path(planned, DROP), true);
+      CrashPoints.reached(conf, "prune.packs.deleted");
+      deleteListed(new Path(marked, DROP), false);
+      CrashPoints.reached(conf, "prune.segments.deleted");
+      deleteForgottenManifests();
+      TmpReclaimer.Reclaimed reclaimed = TmpReclaimer.reclaim(repository, conf);
+      counters.findCounter(PruneCounters.OTHER_BYTES_DELETED).increment(reclaimed.bytes());
+      long after = fs.getContentSummary(repository.layout().root()).getLength();
+      return result(false, true, null, bytesBefore, after);
+    }
+
+    /** Streams the remaining points into the (segment, point) listing; a point that cannot be read is a problem. */
+    private void listPoints(Path segmentPoints) throws IOException {
+      try (SequenceFile.Writer out = PruneListings.writer(conf, segmentPoints, VerifyKey.class, BytesWritable.class)) {
+        for (RemoteIterator<PointId> ids = pointIds(); ids.hasNext();) {
+          PointId id = ids.next();
+          if (forgotten.contains(id.toString())) {
+            continue;
+          }
+          ManifestList list;
+          try {
+            repository.readPoint(id);
+            list = repository.readManifest(id);
+          } catch (DamageException | UnsupportedFormatVersionException e) {
+            problem(repository.layout().point(id).toString(), e.getMessage());
+            continue;
+          } catch (HbackupException e) {
+            continue; // forgotten since the listing: it is not a remaining point
+          }
+          points.add(id.toString());
+          counters.findCounter(PruneCounters.POINTS).increment(1);
+          byte[] point = PruneRecord.point(id.toString());
+          for (SegmentRef ref : list.segments()) {
+            out.append(new VerifyKey(VerifyKey.SEGMENT, ref.id().bytes(), (byte) 0), new BytesWritable(point));
+          }
+        }
+      }
+    }
+
+    private RemoteIterator<PointId> pointIds() throws IOException {
+      RemoteIterator<FileStatus> files = PruneListings.iterate(fs, repository.layout().pointsDir());
+      List<PointId> ids = new ArrayList<>();
+      while (files.hasNext()) {
+        String name = files.next().getPath().getName();
+        if (name.endsWith(RepositoryLayout.JSON_SUFFIX)) {
+          String stem = name.substring(0, name.length() - RepositoryLayout.JSON_SUFFIX.length());
+          if (PointId.isPointId(stem)) {
+            ids.add(PointId.parse(stem));
+          }
+        }
+      }
+      return org.apache.hadoop.util.functional.RemoteIterators.remoteIteratorFromIterable(ids);
+    }
+
+    private void listIndexFiles() throws IOException {
+      for (RemoteIterator<FileStatus> it = PruneListings.iterate(fs, repository.layout().indexDir()); it.hasNext();) {
+        FileStatus s = it.next();
+        if (s.isFile() && s.getPath().getName().endsWith(RepositoryLayout.INDEX_SUFFIX)) {
+          counters.findCounter(PruneCounters.INDEX_FILES_BEFORE).increment(1);
+          // A young index file stays: its writer may still be publishing the point it belongs to.
+          if (s.getModificationTime() <= cutoff) {
+            oldIndexFiles.add(s);
+          }
+        }
+      }
+    }
+
+    /**
+     * Why the deletes must wait: a point record that appeared while the prune ran (a writer that
+     * ignored the lock) may use data the plan did not count as used. Null when there is none.
+     */
+    private String pointsPublishedMeanwhile() throws IOException {
+      for (RemoteIterator<PointId> ids = pointIds(); ids.hasNext();) {
+        PointId id = ids.next();
+        if (!points.contains(id.toString())) {
+          return "point " + id + " was published while the prune ran (by a writer that did not take the"
+              + " repository lock); run prune again";
+        }
+      }
+      return null;
+    }
+
+    /** Deletes the files a job listed as (path, length); packs take their damage records with them. */
+    private void deleteListed(Path outputs, boolean packs) throws IOException {
+      Text path = new Text();
+      LongWritable length = new LongWritable();
+      for (FileStatus part : list(outputs)) {
+        if (part.getPath().getName().startsWith("_")) {
+          continue;
+        }
+        try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(part.getPath()))) {
+          while (in.next(path, length)) {
+            Path p = new Path(path.toString());
+            if (!fs.delete(p, false)) {
+              continue;
+            }
+            if (packs) {
+              counters.findCounter(PruneCounters.PACK_BYTES_DELETED).increment(length.get());
+              String name = p.getName();
+              PackId id = PackId.parse(name.substring(0, name.length() - RepositoryLayout.PACK_SUFFIX.length()));
+              if (fs.delete(new Path(DamageRecords.directory(repository), id.toHex() + RepositoryLayout.JSON_SUFFIX),
+                  false)) {
+                counters.findCounter(PruneCounters.DAMAGE_RECORDS_DELETED).increment(1);
+              }
+            } else {
+              counters.findCounter(PruneCounters.SEGMENTS_DELETED).increment(1);
+              counters.findCounter(PruneCounters.OTHER_BYTES_DELETED).increment(length.get());
+            }
+          }
+        }
+      }
+    }
+
+    /** Manifest lists and change lists whose point is gone, older than the grace period. */
+    private void deleteForgottenManifests() throws IOException {
+      for (RemoteIterator<FileStatus> it = PruneListings.iterate(fs, repository.layout().manifestsDir()); it.hasNext();) {
+        FileStatus s = it.next();
+        String name = s.getPath().getName();
+        int dot = name.indexOf('.');
+        if (!s.isFile() || dot < 0 || s.getModificationTime() > cutoff) {
+          continue;
+        }
+        String stem = name.substring(0, dot);
+        String suffix = name.substring(dot);
+        boolean ours = suffix.equals(RepositoryLayout.JSON_SUFFIX) || suffix.equals(RepositoryLayout.CHANGES_SUFFIX);
+        if (ours && PointId.isPointId(stem) && !points.contains(stem)
+            && !fs.exists(repository.layout().point(PointId.parse(stem))) && fs.delete(s.getPath(), false)) {
+          counters.findCounter(PruneCounters.MANIFEST_FILES_DELETED).increment(1);
+          counters.findCounter(PruneCounters.OTHER_BYTES_DELETED).increment(s.getLen());
+        }
+      }
+    }
+
+    /** Reads a job's problems output into the result; returns whether there were any. */
+    private boolean collectProblems(Path jobOutput) throws IOException {
+      Text file = new Text();
+      Text why = new Text();
+      for (FileStatus part : list(new Path(jobOutput, PROBLEMS))) {
+        try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(part.getPath()))) {
+          while (in.next(file, why)) {
+            if (problems.size() < NAMED) {
+              problems.add(new Problem(file.toString(), why.toString()));
+            }
+          }
+        }
+      }
+      return !problems.isEmpty() || get(PruneCounters.PROBLEMS) > 0;
+    }
+
+    private void problem(String file, String why) {
+      counters.findCounter(PruneCounters.PROBLEMS).increment(1);
+      if (problems.size() < NAMED) {
+        problems.add(new Problem(file, why));
+      }
+    }
+
+    private Result stopped(long bytesBefore) {
+      LOG.warn("Prune stopped before deleting anything: {} problem(s), the first: {}", get(PruneCounters.PROBLEMS),
+          problems.isEmpty() ? "?" : problems.get(0).file() + ": " + problems.get(0).reason());
+      return result(options.dryRun(), false, null, bytesBefore, bytesBefore);
+    }
+
+    private Result result(boolean dryRun, boolean deleted, String deferred, long before, long after) {
+      return new Result(dryRun, deleted, deferred, List.copyOf(problems), counters, before, after,
+          System.currentTimeMillis() - started);
+    }
+
+    private long get(PruneCounters c) {
+      return counters.findCounter(c).getValue();
+    }
+
+    private Job job(String name, Path output) throws IOException {
+      Job job = VerifyJob.job(conf, name);
+      LazyOutputFormat.setOutputFormatClass(job, SequenceFileOutputFormat.class);
+      FileOutputFormat.setOutputPath(job, output);
+      MultipleOutputs.addNamedOutput(job, REFS, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
+      MultipleOutputs.addNamedOutput(job, BLOBS, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
+      MultipleOutputs.addNamedOutput(job, ROWS, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
+      MultipleOutputs.addNamedOutput(job, REPACK, SequenceFileOutputFormat.class, Text.class, BytesWritable.class);
+      MultipleOutputs.addNamedOutput(job, DROP, SequenceFileOutputFormat.class, Text.class, LongWritable.class);
+      MultipleOutputs.addNamedOutput(job, PROBLEMS, SequenceFileOutputFormat.class, Text.class, Text.class);
+      return job;
+    }
+
+    private boolean addIfPresent(Job job, Path dir) throws IOException {
+      if (!workFs.exists(dir) && !fs.exists(dir)) {
+        return false;
+      }
+      SequenceFileInputFormat.addInputPath(job, dir);
+      return true;
+    }
+
+    private List<FileStatus> list(Path dir) throws IOException {
+      List<FileStatus> files = new ArrayList<>();
+      FileSystem dirFs = dir.getFileSystem(conf);
+      try {
+        for (FileStatus s : dirFs.listStatus(dir)) {
+          if (s.isFile()) {
+            files.add(s);
+          }
+        }
+      } catch (FileNotFoundException e) {
+        // nothing there
+      }
+      return files;
+    }
+  }
+}
