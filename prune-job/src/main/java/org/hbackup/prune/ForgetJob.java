@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.hbackup.common.CrashPoints;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.point.PointRecord;
@@ -85,6 +86,7 @@ public final class ForgetJob {
         for (SourceDecision d : decisions) {
           for (PointRecord p : d.removed()) {
             forget(repository, p);
+            CrashPoints.reached(conf, "forget.removed");
             snapshots[SourceSnapshotCleanup.deleteFor(p, repository.config().id(), conf).ordinal()]++;
           }
         }

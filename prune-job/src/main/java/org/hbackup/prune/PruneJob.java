@@ -178,7 +178,7 @@ public final class PruneJob {
     }
 
     Result execute() throws IOException, InterruptedException, ClassNotFoundException {
-      long bytesBefore = fs.getContentSummary(repository.layout().root()).getLength();
+      long bytesBefore = repositoryBytes();
       Path segmentPoints = new Path(work, "segment-points");
       Path segmentFiles = new Path(work, "segment-files");
       Path packListing = new Path(work, "packs");
@@ -251,6 +251,7 @@ public final class PruneJob {
       if (collectProblems(indexed)) {
         return stopped(bytesBefore);
       }
+      CrashPoints.reached(conf, "prune.planned");
       return publishAndDelete(planned, marked, bytesBefore);
     }
 
@@ -291,7 +292,7 @@ public final class PruneJob {
       String deferred = pointsPublishedMeanwhile();
       if (deferred != null) {
         LOG.warn("Prune deleted nothing: {}", deferred);
-        return result(false, false, deferred, bytesBefore, fs.getContentSummary(repository.layout().root()).getLength());
+        return result(false, false, deferred, bytesBefore, repositoryBytes());
       }
       for (FileStatus s : oldIndexFiles) {
         if (!newIndex.contains(s.getPath().getName()) && fs.delete(s.getPath(), false)) {
@@ -306,7 +307,7 @@ public final class PruneJob {
       deleteForgottenManifests();
       TmpReclaimer.Reclaimed reclaimed = TmpReclaimer.reclaim(repository, conf);
       counters.findCounter(PruneCounters.OTHER_BYTES_DELETED).increment(reclaimed.bytes());
-      long after = fs.getContentSummary(repository.layout().root()).getLength();
+      long after = repositoryBytes();
       return result(false, true, null, bytesBefore, after);
     }
 
@@ -464,6 +465,17 @@ public final class PruneJob {
     private Result result(boolean dryRun, boolean deleted, String deferred, long before, long after) {
       return new Result(dryRun, deleted, deferred, List.copyOf(problems), counters, before, after,
           System.currentTimeMillis() - started);
+    }
+
+    /** Bytes of the repository's files, without its locks (this prune's own among them). */
+    private long repositoryBytes() throws IOException {
+      long locks;
+      try {
+        locks = fs.getContentSummary(RepositoryLock.directory(repository)).getLength();
+      } catch (FileNotFoundException e) {
+        locks = 0;
+      }
+      return fs.getContentSummary(repository.layout().root()).getLength() - locks;
     }
 
     private long get(PruneCounters c) {

@@ -114,6 +114,7 @@ public class RepackMapper extends RecordingMapper<Text, BytesWritable, VerifyKey
     }
     TaskPacks.PackedBlob packed = packs.add(b.chunk(), buffer, b.storedLength(), b.rawLength());
     context.getCounter(PruneCounters.BLOBS_COPIED).increment(1);
+    org.hbackup.common.CrashPoints.reached(context.getConfiguration(), "prune.repack");
     context.getCounter(PruneCounters.BYTES_COPIED).increment(b.storedLength());
     byte[] row = PruneRecord.row(packed.pack, packed.entry.offset(), packed.entry.storedLength(),
         packed.entry.rawLength(), true);

@@ -58,6 +58,11 @@ public final class RepositoryLock implements AutoCloseable {
   public static final long DEFAULT_REFRESH_EVERY_SECONDS = 5 * 60;
   /** How long to wait for a conflicting lock to go before giving up, in seconds (0: do not wait). */
   public static final String WAIT = "hbackup.lock.wait.seconds";
+  /**
+   * Test only: take the lock without looking for conflicting ones, as a writer that ignores the
+   * protocol would, so that tests can show what prune does about such a writer.
+   */
+  public static final String TEST_IGNORE_CONFLICTS = "hbackup.test.lock.ignore";
 
   /** Who may hold the repository alongside whom. */
   public enum Mode {
@@ -123,7 +128,8 @@ public final class RepositoryLock implements AutoCloseable {
       Optional<Holder> conflict;
       boolean taken = false;
       try {
-        conflict = conflicting(fs, dir, holder, conf);
+        conflict = conf.getBoolean(TEST_IGNORE_CONFLICTS, false) ? Optional.empty()
+            : conflicting(fs, dir, holder, conf);
         if (conflict.isEmpty()) {
           taken = true;
           return new RepositoryLock(fs, holder.file(), holder,

@@ -1,0 +1,359 @@
+package org.hbackup.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.CrashPoints;
+import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.repo.RepositoryLock;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * forget and prune on the embedded default, over a chain of nine points of a tree that changes
+ * every time (appends, deletes, renames, a large file rewritten, new files): every remaining point
+ * restores byte- and metadata-exactly, the repository shrinks by what only the forgotten points
+ * used, verify --read-data passes; a dry run changes nothing; a process killed at every step of
+ * forget and prune leaves every remaining point restorable, and the next prune finishes the work
+ * and reaches the same size; backups meet the prune's lock, and one that ignores it still gets a
+ * point that restores.
+ */
+class PruneIT {
+  private static final int POINTS = 9;
+  private static final int KEEP = 3;
+
+  @TempDir
+  static java.nio.file.Path dir;
+
+  private static Configuration conf;
+  private static FileSystem fs;
+  /** The tree as each point saw it, copied with its metadata, oldest first. */
+  private static final List<java.nio.file.Path> trees = new ArrayList<>();
+  private static final List<String> points = new ArrayList<>();
+  private static java.nio.file.Path template;
+  /** Size of the repository after an uninterrupted forget --keep-last 3 --prune. */
+  private static long prunedSize;
+  private static long onlyForgottenBytes;
+
+  @BeforeAll
+  static void makeChain() throws Exception {
+    conf = new Configuration();
+    conf.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
+    // The chain is made within seconds: everything in it is "young" to the default grace period.
+    conf.setLong("hbackup.prune.grace.seconds", 0);
+    conf.setLong("hbackup.tmp.reclaim.grace.seconds", 0);
+    java.nio.file.Path source = dir.resolve("source");
+    template = dir.resolve("template");
+    fs = FileSystems.raw(new Path(source.toUri()), conf);
+    Random random = new Random(42);
+    Files.createDirectories(source.resolve("a/deep"));
+    Files.createDirectories(source.resolve("b"));
+    Files.createDirectories(source.resolve("empty-dir"));
+    for (int i = 0; i < 24; i++) {
+      write(source.resolve((i % 3 == 0 ? "a/deep/" : i % 2 == 0 ? "a/" : "b/") + "f" + i + ".dat"),
+          bytes(random, 2_000 + random.nextInt(30_000)));
+    }
+    write(source.resolve("big1.bin"), bytes(random, 1_600_000));
+    write(source.resolve("big2.bin"), bytes(random, 1_200_000));
+    Files.createSymbolicLink(source.resolve("link"), java.nio.file.Paths.get("a/f2.dat"));
+    for (int p = 0; p < POINTS; p++) {
+      if (p > 0) {
+        change(source, p, random);
+      }
+      java.nio.file.Path copy = dir.resolve("tree-" + p);
+      copyWithMetadata(source, copy);
+      trees.add(copy);
+      Cli.Result backup = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri(template), "--json");
+      assertEquals(0, backup.exitCode, backup.toString());
+      points.add(backup.json().get("point").asText());
+    }
+    onlyForgottenBytes = onlyForgottenBytes();
+    java.nio.file.Path reference = dir.resolve("reference");
+    VerifyIT.copyTree(template, reference);
+    Cli.Result pruned = Cli.run(conf, "forget", "--repo", uri(reference), "--keep-last", Integer.toString(KEEP),
+        "--prune", "--json");
+    assertEquals(0, pruned.exitCode, pruned.toString());
+    prunedSize = size(reference);
+  }
+
+  /** One step of change: an append, a delete, a rename, a new file, and every third step big1.bin rewritten. */
+  private static void change(java.nio.file.Path root, int step, Random random) throws Exception {
+    List<java.nio.file.Path> files;
+    try (Stream<java.nio.file.Path> walk = Files.walk(root)) {
+      files = walk.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && f.getFileName().toString().startsWith("f")).sorted().toList();
+    }
+    java.nio.file.Path appended = files.get(step % files.size());
+    Files.write(appended, bytes(random, 4_000), java.nio.file.StandardOpenOption.APPEND);
+    Files.delete(files.get((step * 7 + 3) % files.size()));
+    java.nio.file.Path renamed = files.get((step * 5 + 1) % files.size());
+    if (Files.exists(renamed) && !renamed.equals(appended)) {
+      Files.move(renamed, renamed.resolveSibling("r" + step + "-" + renamed.getFileName()));
+    }
+    write(root.resolve("b/new-" + step + ".dat"), bytes(random, 5_000 + random.nextInt(40_000)));
+    if (step % 3 == 0) {
+      write(root.resolve("big1.bin"), bytes(random, 1_600_000));
+    }
+  }
+
+  private static byte[] bytes(Random random, int n) {
+    byte[] b = new byte[n];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private static void write(java.nio.file.Path p, byte[] content) throws Exception {
+    Files.write(p, content);
+  }
+
+  private static void copyWithMetadata(java.nio.file.Path from, java.nio.file.Path to) throws Exception {
+    try (Stream<java.nio.file.Path> walk = Files.walk(from)) {
+      for (java.nio.file.Path p : walk.toList()) {
+        java.nio.file.Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isSymbolicLink(p)) {
+          Files.createSymbolicLink(target, Files.readSymbolicLink(p));
+          java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p,
+              java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          Files.getFileAttributeView(target, java.nio.file.attribute.BasicFileAttributeView.class,
+              java.nio.file.LinkOption.NOFOLLOW_LINKS).setTimes(a.lastModifiedTime(), a.lastAccessTime(), null);
+        } else if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+    // Directories' times after their contents were copied.
+    try (Stream<java.nio.file.Path> walk = Files.walk(from)) {
+      for (java.nio.file.Path p : walk.filter(Files::isDirectory).toList()) {
+        FileTime t = Files.getLastModifiedTime(p);
+        Files.setLastModifiedTime(to.resolve(from.relativize(p).toString()), t);
+      }
+    }
+  }
+
+  /** Bytes of file contents that only the forgotten (oldest) points hold: what prune should reclaim. */
+  private static long onlyForgottenBytes() throws Exception {
+    Map<String, Long> forgotten = new HashMap<>();
+    Set<String> kept = new HashSet<>();
+    for (int p = 0; p < POINTS; p++) {
+      try (Stream<java.nio.file.Path> walk = Files.walk(trees.get(p))) {
+        for (java.nio.file.Path f : walk.filter(x -> Files.isRegularFile(x, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            .toList()) {
+          byte[] content = Files.readAllBytes(f);
+          String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+          if (p < POINTS - KEEP) {
+            forgotten.put(hash, (long) content.length);
+          } else {
+            kept.add(hash);
+          }
+        }
+      }
+    }
+    kept.forEach(forgotten::remove);
+    return forgotten.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private static String uri(java.nio.file.Path p) {
+    return p.toUri().toString();
+  }
+
+  private static long size(java.nio.file.Path root) throws Exception {
+    try (Stream<java.nio.file.Path> walk = Files.walk(root)) {
+      return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  private static java.nio.file.Path copyOfTemplate(String name) throws Exception {
+    java.nio.file.Path copy = dir.resolve(name);
+    VerifyIT.copyTree(template, copy);
+    return copy;
+  }
+
+  /** Every point the repository lists restores exactly as its tree was. */
+  private static void assertRemainingPointsRestore(java.nio.file.Path repo, String label) throws Exception {
+    JsonNode list = Cli.run(conf, "list", "--repo", uri(repo), "--json").json().get("points");
+    assertTrue(list.size() >= KEEP, label + ": " + list);
+    for (JsonNode p : list) {
+      String id = p.get("id").asText();
+      int n = points.indexOf(id);
+      assertTrue(n >= 0, id);
+      java.nio.file.Path target = dir.resolve("restored-" + label + "-" + n);
+      Cli.Result restore = Cli.run(conf, "restore", "--repo", uri(repo), "--point", id, "--target", target.toString());
+      assertEquals(0, restore.exitCode, label + " point " + n + ": " + restore);
+      TreeMap<String, FileStatus> expected = Trees.snapshot(fs, new Path(trees.get(n).toUri()));
+      Trees.assertSameTree(expected, fs, fs, new Path(target.toUri()), false, false);
+    }
+  }
+
+  @Test
+  void forgetAndPruneKeepWhatTheRemainingPointsNeedAndReclaimWhatOnlyTheOthersUsed() throws Exception {
+    java.nio.file.Path repo = copyOfTemplate("repo-main");
+    long before = size(repo);
+
+    Cli.Result dry = Cli.run(conf, "forget", "--repo", uri(repo), "--keep-last", Integer.toString(KEEP), "--prune",
+        "--dry-run", "--json");
+    assertEquals(0, dry.exitCode, dry.toString());
+    assertEquals(POINTS - KEEP, dry.json().get("removed").asInt());
+    assertTrue(dry.json().get("prune").get("bytesUnused").asLong() > 0, dry.stdout);
+    assertEquals(before, size(repo), "a dry run changes nothing");
+    assertEquals(POINTS, Cli.run(conf, "list", "--repo", uri(repo), "--json").json().get("points").size());
+
+    Cli.Result forget = Cli.run(conf, "forget", "--repo", uri(repo), "--keep-last", Integer.toString(KEEP), "--prune",
+        "--json");
+    assertEquals(0, forget.exitCode, forget.toString());
+    JsonNode report = forget.json();
+    JsonNode source = report.get("sources").get(0);
+    assertEquals(KEEP, source.get("kept").size());
+    assertEquals(POINTS - KEEP, source.get("removed").size());
+    assertEquals("last point", source.get("kept").get(0).get("reasons").get(0).asText());
+    JsonNode prune = report.get("prune");
+    assertTrue(prune.get("deleted").asBoolean(), prune.toString());
+    assertEquals(0, prune.get("problems").asLong());
+    assertEquals(KEEP, prune.get("points").asLong());
+    assertTrue(prune.get("packsRepacked").asLong() + prune.get("packsDeleted").asLong() > 0, prune.toString());
+    assertTrue(prune.get("segmentsDeleted").asLong() > 0, prune.toString());
+    assertEquals(2L * (POINTS - KEEP) - 1, prune.get("manifestFilesDeleted").asLong(),
+        "every forgotten point's manifest list and change list (the first, full, point has none)");
+    assertEquals(size(repo), prune.get("bytesAfter").asLong());
+
+    long reclaimed = before - size(repo);
+    // What only the forgotten points held goes, with their manifests; at most --max-unused (5%) of a
+    // kept pack may stay as garbage inside it.
+    assertTrue(reclaimed >= onlyForgottenBytes * 0.9, reclaimed + " reclaimed of " + onlyForgottenBytes);
+    assertTrue(reclaimed <= onlyForgottenBytes + 200_000, reclaimed + " reclaimed of " + onlyForgottenBytes);
+    assertRemainingPointsRestore(repo, "main");
+    Cli.Result verify = Cli.run(conf, "verify", "--repo", uri(repo), "--read-data", "--json");
+    assertEquals(0, verify.exitCode, verify.toString());
+    assertEquals(0, verify.json().get("unusedPacks").asLong());
+
+    Cli.Result again = Cli.run(conf, "prune", "--repo", uri(repo), "--json");
+    assertEquals(0, again.exitCode, again.toString());
+    assertEquals(0, again.json().get("packsDeleted").asLong() + again.json().get("packsRepacked").asLong(),
+        "a second prune finds nothing to do: " + again.stdout);
+    assertEquals(prunedSize, size(repo), "same size as the reference run");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"forget.removed", "prune.repack", "prune.planned", "publish.packs", "publish.index",
+      "prune.published", "prune.index.deleted", "prune.packs.deleted", "prune.segments.deleted"})
+  void aForgetOrPruneKilledAtAnyStepLeavesEveryPointRestorableAndTheNextPruneFinishes(String stage) throws Exception {
+    java.nio.file.Path repo = copyOfTemplate("repo-" + stage);
+    Cli.Result killed = Cli.child(dir.resolve("hadoop-tmp"), "forget", "-D", CrashPoints.KEY + "=" + stage,
+        "-D", "hbackup.prune.grace.seconds=0", "--repo", uri(repo), "--keep-last", Integer.toString(KEEP), "--prune");
+    assertEquals(CrashPoints.STATUS, killed.exitCode, killed.toString());
+    assertRemainingPointsRestore(repo, stage);
+    Cli.Result verify = Cli.run(conf, "verify", "--repo", uri(repo));
+    assertEquals(0, verify.exitCode, stage + ": " + verify);
+
+    // The forget may have stopped after its first removal: finishing means running it again.
+    Cli.Result finish = Cli.run(conf, "forget", "--repo", uri(repo), "--keep-last", Integer.toString(KEEP), "--prune",
+        "--json");
+    assertEquals(0, finish.exitCode, stage + ": " + finish);
+    assertEquals(KEEP, Cli.run(conf, "list", "--repo", uri(repo), "--json").json().get("points").size());
+    assertRemainingPointsRestore(repo, stage + "-finished");
+    assertEquals(prunedSize, size(repo), stage + ": the finished prune reaches the size of an uninterrupted one");
+  }
+
+  @Test
+  void backupsMeetThePrunesLockAndOneThatIgnoresItStillGetsAPointThatRestores() throws Exception {
+    java.nio.file.Path repo = copyOfTemplate("repo-concurrent");
+    java.nio.file.Path pause = dir.resolve("pause");
+    Files.write(pause, new byte[0]);
+    Configuration paused = new Configuration(conf);
+    paused.set(CrashPoints.PAUSE_AT, "prune.planned");
+    paused.set(CrashPoints.PAUSE_FILE, pause.toString());
+    Cli.Result[] prune = new Cli.Result[1];
+    Thread pruning = new Thread(() -> {
+      try {
+        prune[0] = Cli.run(paused, "forget", "--repo", uri(repo), "--keep-last", Integer.toString(KEEP), "--prune",
+            "--json");
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    pruning.start();
+    java.nio.file.Path reached = java.nio.file.Paths.get(pause + ".reached");
+    for (int i = 0; i < 600 && !Files.exists(reached); i++) {
+      Thread.sleep(100);
+    }
+    assertTrue(Files.exists(reached), "the prune reached its pause");
+
+    java.nio.file.Path source = dir.resolve("source");
+    Cli.Result refused = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri(repo));
+    assertEquals(1, refused.exitCode, refused.toString());
+    assertTrue(refused.stderr.contains("locked by forget"), refused.stderr);
+
+    java.nio.file.Path extra = dir.resolve("source-extra");
+    copyWithMetadata(source, extra);
+    write(extra.resolve("during-prune.bin"), ChangeChain.random(77, 300_000));
+    Cli.Result ignoring = Cli.run(conf, "backup", "-D", RepositoryLock.TEST_IGNORE_CONFLICTS + "=true",
+        "--source", extra.toString(), "--repo", uri(repo), "--json");
+    assertEquals(0, ignoring.exitCode, ignoring.toString());
+    String point = ignoring.json().get("point").asText();
+
+    Files.delete(pause);
+    pruning.join(120_000);
+    assertEquals(1, prune[0].exitCode, prune[0].toString());
+    assertFalse(prune[0].json().get("prune").get("deleted").asBoolean(), prune[0].stdout);
+    assertTrue(prune[0].stderr.contains("was published while the prune ran"), prune[0].stderr);
+    assertRestores(repo, point, extra, "during");
+
+    Cli.Result again = Cli.run(conf, "prune", "--repo", uri(repo), "--json");
+    assertEquals(0, again.exitCode, again.toString());
+    assertTrue(again.json().get("deleted").asBoolean());
+    assertRestores(repo, point, extra, "after");
+    assertEquals(0, Cli.run(conf, "verify", "--repo", uri(repo), "--read-data").exitCode);
+  }
+
+  private static void assertRestores(java.nio.file.Path repo, String point, java.nio.file.Path tree, String label)
+      throws Exception {
+    java.nio.file.Path target = dir.resolve("restored-concurrent-" + label);
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", uri(repo), "--point", point, "--target", target.toString());
+    assertEquals(0, restore.exitCode, restore.toString());
+    Trees.assertSameTree(Trees.snapshot(fs, new Path(tree.toUri())), fs, fs, new Path(target.toUri()), false, false);
+  }
+
+  @Test
+  void aPruneThatWouldLoseDataTheRemainingPointsUseStopsBeforeDeletingAnything() throws Exception {
+    java.nio.file.Path repo = copyOfTemplate("repo-damaged");
+    // The largest pack is the first backup's: it holds big2.bin, which every point uses.
+    java.nio.file.Path lost;
+    try (Stream<java.nio.file.Path> walk = Files.walk(repo.resolve("packs"))) {
+      lost = walk.filter(p -> p.toString().endsWith(".pack"))
+          .max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+    }
+    Files.delete(lost);
+    long before = size(repo);
+    Cli.Result r = Cli.run(conf, "prune", "--repo", uri(repo), "--json");
+    assertEquals(3, r.exitCode, r.toString());
+    assertFalse(r.json().get("deleted").asBoolean());
+    assertTrue(r.json().get("problems").asLong() > 0);
+    assertTrue(r.stderr.contains("nothing was deleted"), r.stderr);
+    assertEquals(before, size(repo), "nothing changed");
+  }
+}
