@@ -3,26 +3,12 @@ package org.hbackup.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.hbackup.common.id.ContentId;
-import org.hbackup.common.id.FileHasher;
-import org.hbackup.common.id.PointId;
-import org.hbackup.common.manifest.ChunkRef;
-import org.hbackup.common.manifest.EntryType;
-import org.hbackup.common.manifest.ManifestEntry;
-import org.hbackup.common.point.PointRecord;
-import org.hbackup.common.point.PointType;
-import org.hbackup.common.repo.Repository;
-import org.hbackup.common.testing.RepositoryFixture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * memory) so that what is measured is hbackup's.
  */
 class VerifyMemoryIT {
-  private static final int FILES_PER_POINT = 2_000;
-  private static final int CHUNKS_PER_FILE = 6;
   private static final List<String> JVM = List.of("-Xmx160m", "-XX:+UseSerialGC");
 
   @TempDir
@@ -54,42 +38,23 @@ class VerifyMemoryIT {
     conf.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
   }
 
-  /** A repository of {@code points} points, each of its own files, each file of its own chunks. */
+  /** A repository of {@code points} points ({@link SyntheticRepository}). */
   private static String synthesize(String name, int points) throws Exception {
     java.nio.file.Path base = System.getProperty("hbackup.test.memory.dir") == null ? dir
         : java.nio.file.Path.of(System.getProperty("hbackup.test.memory.dir"));
     Path root = new Path(base.resolve(name).toUri());
-    RepositoryFixture fixture = RepositoryFixture.create(root, conf);
-    Repository repository = fixture.repository();
-    Random random = new Random(points);
-    for (int p = 0; p < points; p++) {
-      List<byte[]> chunks = new ArrayList<>();
-      List<ManifestEntry> entries = new ArrayList<>();
-      entries.add(ManifestEntry.builder(EntryType.DIRECTORY, "").permission((short) 0755).build());
-      entries.add(ManifestEntry.builder(EntryType.DIRECTORY, "d").permission((short) 0755).build());
-      for (int f = 0; f < FILES_PER_POINT; f++) {
-        FileHasher hasher = new FileHasher(0);
-        List<ChunkRef> refs = new ArrayList<>();
-        for (int c = 0; c < CHUNKS_PER_FILE; c++) {
-          byte[] chunk = ByteBuffer.allocate(40).putInt(p).putInt(f).putInt(c).putLong(random.nextLong()).array();
-          chunks.add(chunk);
-          hasher.update(chunk, 0, chunk.length);
-          refs.add(new ChunkRef(ContentId.of(chunk), chunk.length));
-        }
-        entries.add(ManifestEntry.builder(EntryType.FILE, String.format("d/f%06d", f)).permission((short) 0644)
-            .length(40L * CHUNKS_PER_FILE).modificationTime(1_709_208_000_000L).fileHash(hasher.finish())
-            .chunks(refs).build());
-      }
-      fixture.store(chunks);
-      PointId point = fixture.writeManifest(entries);
-      PointRecord record = PointRecord.builder(point, PointType.FULL).source("file:/synthetic/" + p)
-          .completed(Instant.now()).totals(FILES_PER_POINT, 2, 0, 40L * CHUNKS_PER_FILE * FILES_PER_POINT).build();
-      try (OutputStream out = repository.fileSystem().create(repository.layout().point(point), false)) {
-        out.write(record.toJson());
-      }
-      Thread.sleep(2); // point ids are by the millisecond
-    }
+    SyntheticRepository.create(root, points, conf);
     return root.toString();
+  }
+
+  /** Blobs of a synthetic repository of {@code points} points: each file's own chunks. */
+  static long blobs(int points) {
+    return (long) points * SyntheticRepository.FILES_PER_POINT * SyntheticRepository.CHUNKS_PER_FILE;
+  }
+
+  /** Its chunk references: every tenth file of each point but the first also uses one of the point before. */
+  static long references(int points) {
+    return blobs(points) + (points - 1L) * SyntheticRepository.FILES_PER_POINT / 10;
   }
 
   private static Cli.Result verify(String repo, String... extra) throws Exception {
@@ -110,10 +75,10 @@ class VerifyMemoryIT {
     Cli.Result l = verify(large);
     JsonNode sj = s.json();
     JsonNode lj = l.json();
-    assertEquals(3 * FILES_PER_POINT * CHUNKS_PER_FILE, sj.get("chunksReferenced").asLong());
-    assertEquals(30 * FILES_PER_POINT * CHUNKS_PER_FILE, lj.get("chunksReferenced").asLong());
+    assertEquals(references(3), sj.get("chunksReferenced").asLong());
+    assertEquals(references(30), lj.get("chunksReferenced").asLong());
     assertEquals(30, lj.get("points").asLong());
-    assertEquals(lj.get("chunksReferenced").asLong(), lj.get("indexRows").asLong());
+    assertEquals(blobs(30), lj.get("indexRows").asLong());
 
     long smallPeak = HeapSampling.peak(s);
     long largePeak = HeapSampling.peak(l);
@@ -124,7 +89,7 @@ class VerifyMemoryIT {
         "peak live heap grew from " + smallPeak + " to " + largePeak + " bytes");
 
     Cli.Result data = verify(large, "--read-data");
-    assertEquals(lj.get("chunksReferenced").asLong(), data.json().get("blobsRead").asLong());
+    assertEquals(blobs(30), data.json().get("blobsRead").asLong());
     long dataPeak = HeapSampling.peak(data);
     System.err.printf("verify --read-data peak live heap, large: %.1f MiB%n", dataPeak / 1048576.0);
     assertTrue(dataPeak < smallPeak + 8L * 1024 * 1024, "reading every blob: " + dataPeak + " bytes");
