@@ -297,6 +297,25 @@ class MiniClusterRoundTripIT {
       assertEquals(0, restore.exitCode, restore.toString());
       Trees.assertSameTree(states.get(i), fs, fs, new Path(target), true, false);
     }
+
+    // forget and prune as YARN jobs: the last two points stay, and the full point's snapshot,
+    // which only it needed, is deleted with it; the other repository's is untouched.
+    Cli.Result forget = Cli.run(conf, "forget", "-D", "hbackup.prune.grace.seconds=0",
+        "-D", "hbackup.verify.reducers=2", "--repo", repo, "--keep-last", "2", "--prune", "--json");
+    assertEquals(0, forget.exitCode, forget.toString());
+    assertEquals(4, forget.json().get("removed").asInt(), forget.stdout);
+    assertEquals(1, forget.json().get("snapshotsDeleted").asInt(), forget.stdout);
+    assertFalse(fs.exists(new Path(chainRoot, ".snapshot/" + prefix + points.get(0))));
+    assertTrue(fs.exists(new Path(chainRoot, ".snapshot/" + otherSnapshot)));
+    JsonNode pruned = forget.json().get("prune");
+    assertTrue(pruned.get("deleted").asBoolean(), pruned.toString());
+    assertTrue(pruned.get("bytesAfter").asLong() < pruned.get("bytesBefore").asLong(), pruned.toString());
+    for (String point : new String[] {points.get(4), again.json().get("point").asText()}) {
+      String target = hdfs("/restored/pruned-" + point);
+      Cli.Result restore = Cli.run(local, "restore", "--repo", repo, "--point", point, "--target", target);
+      assertEquals(0, restore.exitCode, restore.toString());
+      Trees.assertSameTree(states.get(4), fs, fs, new Path(target), true, false);
+    }
   }
 
   private static String recorded(String repo, String point) throws Exception {
