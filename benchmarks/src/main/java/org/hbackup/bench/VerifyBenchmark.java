@@ -102,6 +102,12 @@ public final class VerifyBenchmark {
             "hbackup-verify-benchmark.log")));
     pb.environment().put("RESTIC_PASSWORD", "benchmark");
     pb.environment().put("BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK", "yes");
+    // The benchmark runs tools on copies of their repositories: borg would ask whether one moved.
+    pb.environment().put("BORG_RELOCATED_REPO_ACCESS_IS_OK", "yes");
+    if (System.getProperty("hbackup.bench.borg.base") != null) {
+      pb.environment().put("BORG_BASE_DIR", System.getProperty("hbackup.bench.borg.base"));
+    }
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     int code = pb.start().waitFor();
     if (code != 0) {
       throw new IllegalStateException(String.join(" ", command) + " exited " + code
@@ -109,7 +115,7 @@ public final class VerifyBenchmark {
     }
   }
 
-  private static String version(String... command) throws IOException, InterruptedException {
+  static String version(String... command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes()).trim();
     p.waitFor();
