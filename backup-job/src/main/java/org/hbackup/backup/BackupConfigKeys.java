@@ -12,6 +12,8 @@ public final class BackupConfigKeys {
   public static final String TYPE = "hbackup.backup.type";
   /** The point an incremental or differential backup compares with; unset for a full one. */
   public static final String BASE_POINT = "hbackup.backup.base";
+  /** Whether entries record the source's access times as they are now (--atime); see BackupOptions. */
+  public static final String ACCESS_TIMES = "hbackup.backup.atime";
   /** The HDFS snapshot of the source that this backup reads; unset when it reads the source live. */
   public static final String SNAPSHOT_NAME = "hbackup.backup.snapshot.name";
   /** Whether to make a not yet snapshottable HDFS source snapshottable (needs HDFS superuser). */

@@ -108,8 +108,8 @@ public final class BackupJob {
     }
     PointRecord base = chooseBase(repository, scan.points(), source, options.type());
     PointType type = base == null ? PointType.FULL : options.type() == null ? PointType.INCREMENTAL : options.type();
-    BackupOptions qualified = BackupOptions.builder().source(source)
-        .repository(repository.layout().root()).type(type).snapshot(options.snapshot()).build();
+    BackupOptions qualified = options.toBuilder().source(source).repository(repository.layout().root())
+        .type(type).build();
     qualified.writeTo(conf);
     conf.set(BackupConfigKeys.POINT, point.toString());
     if (base != null) {

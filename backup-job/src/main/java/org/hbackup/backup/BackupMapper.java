@@ -73,6 +73,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
   private FileSystem checksumFs;
   /** Whether the source is read from a snapshot, where a file cannot change between tasks. */
   private boolean readsSnapshot;
+  /** Whether entries take the source's access times as they are now (--atime); see BackupOptions. */
+  private boolean accessTimes;
   private TaskPacks packs;
   private final Set<ContentId> storedByTask = new HashSet<>();
   private final BackupKey outKey = new BackupKey();
@@ -101,6 +103,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
     sourceChecksums = usesSourceChecksums(conf);
     sourceFs = FileSystems.raw(new Path(conf.get(BackupConfigKeys.SOURCE)), conf);
     readsSnapshot = conf.get(BackupConfigKeys.SNAPSHOT_NAME) != null;
+    accessTimes = BackupOptions.readFrom(conf).accessTimes();
     if (sourceChecksums) {
       Configuration checksumConf = new Configuration(conf);
       checksumConf.set(BackupJob.CHECKSUM_COMBINE_MODE, BackupJob.COMPOSITE_CRC);
@@ -146,11 +149,12 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
       return;
     }
     if (status.isDirectory()) {
-      emitEntry(key, metadata(EntryType.DIRECTORY, key.path(), status).build(), renamedInBase(key), context);
+      emitEntry(key, keepBaseAccessTime(key, metadata(EntryType.DIRECTORY, key.path(), status).build()),
+          renamedInBase(key), context);
       context.getCounter(BackupCounters.DIRECTORIES).increment(1);
     } else if (status.isSymlink()) {
-      emitEntry(key, metadata(EntryType.SYMLINK, key.path(), status).symlinkTarget(status.getSymlink().toString())
-          .build(), renamedInBase(key), context);
+      emitEntry(key, keepBaseAccessTime(key, metadata(EntryType.SYMLINK, key.path(), status)
+          .symlinkTarget(status.getSymlink().toString()).build()), renamedInBase(key), context);
       context.getCounter(BackupCounters.SYMLINKS).increment(1);
     } else {
       try {
@@ -169,6 +173,26 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
       throw new IOException("injected failure (" + BackupConfigKeys.TEST_FAIL_MAP_TASK_ONCE + ") in "
           + context.getTaskAttemptID());
     }
+  }
+
+  /**
+   * The entry with its base entry's access time when only reading can have moved it: same type,
+   * same modification time (and for a symlink, same target). Listing a directory or reading a
+   * file moves its access time, and the previous backup did both; without this, every point of
+   * an unchanged tree would store all of its metadata again (DESIGN.md §2). Unless --atime.
+   */
+  private ManifestEntry keepBaseAccessTime(ListingKey key, ManifestEntry entry) throws IOException {
+    if (accessTimes || base == null) {
+      return entry;
+    }
+    ManifestEntry previous = base.find(key.basePath());
+    if (previous == null || previous.type() != entry.type()
+        || previous.modificationTime() != entry.modificationTime()
+        || !java.util.Objects.equals(previous.symlinkTarget(), entry.symlinkTarget())
+        || previous.accessTime() == entry.accessTime()) {
+      return entry;
+    }
+    return entry.toBuilder(entry.type(), entry.path()).accessTime(previous.accessTime()).build();
   }
 
   private boolean renamedInBase(ListingKey key) throws IOException {
@@ -360,8 +384,14 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
     if (sourceChecksums && (checksum == null || !checksum.equals(previous.sourceChecksum()))) {
       return null;
     }
-    return metadata(EntryType.FILE, relative, status).fileHash(previous.fileHash())
-        .chunks(previous.chunks()).rangeSize(previous.rangeSize()).sourceChecksum(checksum).build();
+    ManifestEntry.Builder entry = metadata(EntryType.FILE, relative, status).fileHash(previous.fileHash())
+        .chunks(previous.chunks()).rangeSize(previous.rangeSize()).sourceChecksum(checksum);
+    if (!accessTimes) {
+      // Same content and modification time: reading it (the previous backup did) moved only
+      // its access time, which must not make the point store new metadata.
+      entry.accessTime(previous.accessTime());
+    }
+    return entry.build();
   }
 
   /** The source file system's checksum of the file, or null when it has none (or is not asked). */

@@ -14,16 +14,23 @@ public final class BackupOptions {
   private final Path repository;
   private final PointType type;
   private final boolean snapshot;
+  private final boolean accessTimes;
 
   private BackupOptions(Builder b) {
     this.source = b.source;
     this.repository = b.repository;
     this.type = b.type;
     this.snapshot = b.snapshot;
+    this.accessTimes = b.accessTimes;
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A builder holding every option of this one, to change some. */
+  public Builder toBuilder() {
+    return builder().source(source).repository(repository).type(type).snapshot(snapshot).accessTimes(accessTimes);
   }
 
   public Path source() {
@@ -44,18 +51,30 @@ public final class BackupOptions {
     return snapshot;
   }
 
+  /**
+   * Whether an entry records its access time as the source has it now. By default an entry
+   * whose type and modification time are those of its base entry keeps the base's access time:
+   * reading the source (the previous backup did) moves access times, and a point whose files
+   * were only read must not store new metadata for them (FORMAT.md, "Access times").
+   */
+  public boolean accessTimes() {
+    return accessTimes;
+  }
+
   /** Writes the options into a job configuration (the one place that does). */
   public void writeTo(Configuration conf) {
     conf.set(BackupConfigKeys.SOURCE, source.toString());
     conf.set(BackupConfigKeys.REPOSITORY, repository.toString());
     conf.set(BackupConfigKeys.TYPE, type == null ? AUTO : type.configName());
+    conf.setBoolean(BackupConfigKeys.ACCESS_TIMES, accessTimes);
   }
 
   /** Reads options back from a job configuration. */
   public static BackupOptions readFrom(Configuration conf) {
     return builder().source(new Path(conf.get(BackupConfigKeys.SOURCE)))
         .repository(new Path(conf.get(BackupConfigKeys.REPOSITORY)))
-        .type(parseType(conf.get(BackupConfigKeys.TYPE))).build();
+        .type(parseType(conf.get(BackupConfigKeys.TYPE)))
+        .accessTimes(conf.getBoolean(BackupConfigKeys.ACCESS_TIMES, false)).build();
   }
 
   /** Parses full, incremental, differential, or auto (null). */
@@ -77,6 +96,7 @@ public final class BackupOptions {
     private Path repository;
     private PointType type;
     private boolean snapshot;
+    private boolean accessTimes;
 
     public Builder source(Path v) {
       this.source = v;
@@ -95,6 +115,11 @@ public final class BackupOptions {
 
     public Builder snapshot(boolean v) {
       this.snapshot = v;
+      return this;
+    }
+
+    public Builder accessTimes(boolean v) {
+      this.accessTimes = v;
       return this;
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
+import org.hbackup.backup.BackupConfigKeys;
 import org.hbackup.backup.BackupCounters;
 import org.hbackup.backup.BackupJob;
 import org.hbackup.backup.BackupOptions;
@@ -28,7 +29,7 @@ final class BackupCommand extends Command {
 
   @Override
   String synopsis() {
-    return "hbackup backup --source URI --repo URI [--type full|incremental|differential|auto] [--snapshot] [--json]";
+    return "hbackup backup --source URI --repo URI [--type full|incremental|differential|auto] [--snapshot] [--atime] [--json]";
   }
 
   @Override
@@ -40,6 +41,8 @@ final class BackupCommand extends Command {
             + "differential (against its latest full point) or auto (default: full for a new source, else incremental)"))
         .addOption(flag("snapshot", "make an HDFS source snapshottable if it is not (HDFS superuser only); "
             + "a snapshottable source is always read from a snapshot"))
+        .addOption(flag("atime", "record access times as they are now; by default an entry whose modification "
+            + "time did not change keeps its base point's access time, so reading the source adds no metadata"))
         .addOption(flag("json", "print one JSON report on stdout"));
   }
 
@@ -48,7 +51,8 @@ final class BackupCommand extends Command {
     String typeName = line.getOptionValue("type", BackupOptions.AUTO);
     PointType type = build(() -> BackupOptions.parseType(typeName));
     BackupOptions.Builder builder = BackupOptions.builder().source(path(line, "source"))
-        .repository(path(line, "repo")).type(type).snapshot(line.hasOption("snapshot"));
+        .repository(path(line, "repo")).type(type).snapshot(line.hasOption("snapshot"))
+        .accessTimes(line.hasOption("atime") || getConf().getBoolean(BackupConfigKeys.ACCESS_TIMES, false));
     BackupOptions options = build(builder::build);
     BackupResult result = new BackupJob(getConf(), options).run();
     Map<String, Long> figures = new LinkedHashMap<>();

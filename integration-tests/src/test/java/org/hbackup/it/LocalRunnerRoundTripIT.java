@@ -474,6 +474,86 @@ class LocalRunnerRoundTripIT {
     }
   }
 
+  /**
+   * Reading a source moves its access times (the previous backup read every file), and that
+   * alone must not make the next point store its metadata again: by default an entry whose
+   * modification time did not change keeps its base entry's access time, so a point of a tree
+   * that was only read adds no segment. With --atime the access times as they are now are kept.
+   */
+  @Test
+  void accessTimesMovedByReadingAddNoSegmentUnlessAskedFor() throws Exception {
+    java.nio.file.Path tree = dir.resolve("atime-source");
+    for (int d = 0; d < 20; d++) {
+      java.nio.file.Path sub = Files.createDirectories(tree.resolve("d" + d));
+      for (int f = 0; f < 100; f++) {
+        Files.write(sub.resolve("f" + f + ".txt"), ("file " + d + "/" + f + "\n").repeat(f + 1)
+            .getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    Files.createSymbolicLink(tree.resolve("d0/link"), java.nio.file.Paths.get("f1.txt"));
+    Path treePath = new Path(tree.toUri());
+    String repo = uri("repo-atime");
+    TreeMap<String, FileStatus> beforeFull = Trees.snapshot(fs, treePath);
+    String full = backup(tree, repo).get("point").asText();
+    java.nio.file.Path segments = dir.resolve("repo-atime/manifests/segments");
+    TreeMap<String, Long> segmentsOfFull = filesUnder(segments);
+    long manifestBytes = segmentsOfFull.values().stream().mapToLong(Long::longValue).sum();
+
+    moveAccessTimes(tree, 3_600_000L);
+    JsonNode read = backup(tree, repo);
+    assertEquals(0, read.get("bytesRead").asLong(), "nothing changed");
+    assertEquals(segmentsOfFull, filesUnder(segments), "no segment is written for access times alone");
+    assertEquals(0, read.get("pathsMetadataOnly").asLong(), read.toString());
+    assertEquals(0, read.get("pathsModified").asLong(), read.toString());
+    PointId readPoint = PointId.parse(read.get("point").asText());
+    Repository repository = Repository.open(new Path(repo), conf);
+    assertEquals(repository.readManifest(PointId.parse(full)).segments().stream().map(SegmentRef::id).toList(),
+        repository.readManifest(readPoint).segments().stream().map(SegmentRef::id).toList(),
+        "the point names the full point's segments");
+    String restoredRead = uri("atime-restored-read");
+    assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", readPoint.toString(),
+        "--target", restoredRead).exitCode);
+    Trees.assertSameTree(beforeFull, fs, fs, new Path(restoredRead), false, true);
+
+    moveAccessTimes(tree, 7_200_000L);
+    TreeMap<String, FileStatus> beforeAtime = Trees.snapshot(fs, treePath);
+    JsonNode withAtime = backup(tree, repo, "--atime");
+    TreeMap<String, Long> afterAtime = filesUnder(segments);
+    long written = afterAtime.entrySet().stream().filter(e -> !segmentsOfFull.containsKey(e.getKey()))
+        .mapToLong(java.util.Map.Entry::getValue).sum();
+    assertTrue(written > manifestBytes / 2, "--atime stores the new access times: " + written + " of "
+        + manifestBytes + " bytes of segments written");
+    String restoredAtime = uri("atime-restored-atime");
+    assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", withAtime.get("point").asText(),
+        "--target", restoredAtime).exitCode);
+    Trees.assertSameTree(beforeAtime, fs, fs, new Path(restoredAtime), false, true);
+  }
+
+  /** Sets every entry's access time (a symlink's own) to now plus {@code ahead} milliseconds. */
+  private static void moveAccessTimes(java.nio.file.Path tree, long ahead) throws IOException {
+    java.nio.file.attribute.FileTime time = java.nio.file.attribute.FileTime.fromMillis(
+        System.currentTimeMillis() + ahead);
+    try (Stream<java.nio.file.Path> entries = Files.walk(tree)) {
+      for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) entries::iterator) {
+        Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS).setTimes(null, time, null);
+      }
+    }
+  }
+
+  /** Each regular file under {@code root} (relative name) with its length. */
+  private static TreeMap<String, Long> filesUnder(java.nio.file.Path root) throws IOException {
+    TreeMap<String, Long> files = new TreeMap<>();
+    try (Stream<java.nio.file.Path> entries = Files.walk(root)) {
+      for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) entries::iterator) {
+        if (Files.isRegularFile(p)) {
+          files.put(root.relativize(p).toString(), Files.size(p));
+        }
+      }
+    }
+    return files;
+  }
+
   /** A backup of the change chain; its large files are read in ranges of 4 MiB. */
   private static JsonNode backup(java.nio.file.Path tree, String repo, String... extra) throws Exception {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
