@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.ToolRunner;
 
 /**
@@ -16,11 +17,31 @@ public final class Hbackup {
   private Hbackup() {
   }
 
+  /**
+   * The system property through which Oozie's java action names the file holding the action's
+   * {@code <configuration>} (queue, credentials, {@code -D}-like settings). A main class that
+   * submits jobs must load it itself, or the workflow's settings never reach the jobs.
+   */
+  static final String OOZIE_ACTION_CONF = "oozie.action.conf.xml";
+
   public static void main(String[] args) throws Exception {
-    int code = run(new Configuration(), args, System.out, System.err);
+    int code = run(configuration(), args, System.out, System.err);
     if (code != ExitCodes.SUCCESS) {
       System.exit(code);
     }
+  }
+
+  /**
+   * Hadoop's configuration (site files from the classpath), with an Oozie action's configuration
+   * on top when the action named one. Options given on the command line ({@code -D}) still win.
+   */
+  static Configuration configuration() {
+    Configuration conf = new Configuration();
+    String actionConf = System.getProperty(OOZIE_ACTION_CONF);
+    if (actionConf != null && !actionConf.isEmpty()) {
+      conf.addResource(new Path("file:///", actionConf));
+    }
+    return conf;
   }
 
   /** Runs one command; returns its exit code. */

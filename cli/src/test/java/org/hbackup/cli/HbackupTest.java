@@ -86,4 +86,53 @@ class HbackupTest {
     assertTrue(Files.size(properties) <= Command.OOZIE_MAX_BYTES);
     assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("Point "), out.toString(StandardCharsets.UTF_8));
   }
+  /**
+   * Oozie's java action passes its {@code <configuration>} in a file named by a system property:
+   * its settings reach the backup job (here the range size: the job reads a 4 MiB file in 1 MiB
+   * ranges), and a {@code -D} on the command line still wins over them.
+   */
+  @Test
+  void loadsTheOozieActionConfigurationIntoTheJobs() throws Exception {
+    java.nio.file.Path source = Files.createDirectories(dir.resolve("oozie-source"));
+    byte[] data = new byte[4 << 20];
+    new java.util.Random(7).nextBytes(data);
+    Files.write(source.resolve("big.bin"), data);
+    java.nio.file.Path actionConf = dir.resolve("action.xml");
+    Configuration written = new Configuration(false);
+    written.set("hbackup.backup.range.bytes", Integer.toString(1 << 20));
+    written.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
+    written.set("mapreduce.job.queuename", "backups");
+    try (java.io.OutputStream o = Files.newOutputStream(actionConf)) {
+      written.writeXml(o);
+    }
+    java.nio.file.Path properties = dir.resolve("oozie-action.properties");
+    System.setProperty(Hbackup.OOZIE_ACTION_CONF, actionConf.toString());
+    System.setProperty(Command.OOZIE_OUTPUT, properties.toString());
+    try {
+      Configuration conf = Hbackup.configuration();
+      assertEquals("backups", conf.get("mapreduce.job.queuename"));
+      int code = Hbackup.run(conf, new String[] {"backup", "--source", source.toString(), "--repo",
+          dir.resolve("oozie-repo").toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+          new PrintStream(err, true, StandardCharsets.UTF_8));
+      assertEquals(ExitCodes.SUCCESS, code, err.toString(StandardCharsets.UTF_8));
+      java.util.Properties captured = new java.util.Properties();
+      try (java.io.InputStream in = Files.newInputStream(properties)) {
+        captured.load(in);
+      }
+      assertEquals("4", captured.getProperty("ranges"), "the action's range size reached the job");
+
+      Configuration overridden = Hbackup.configuration();
+      code = Hbackup.run(overridden, new String[] {"backup", "-D", "hbackup.backup.range.bytes=" + (1 << 30),
+          "--type", "full", "--source", source.toString(), "--repo", dir.resolve("oozie-repo").toString()},
+          new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+      assertEquals(ExitCodes.SUCCESS, code, err.toString(StandardCharsets.UTF_8));
+      try (java.io.InputStream in = Files.newInputStream(properties)) {
+        captured.load(in);
+      }
+      assertEquals("0", captured.getProperty("ranges"), "-D wins over the action's configuration");
+    } finally {
+      System.clearProperty(Hbackup.OOZIE_ACTION_CONF);
+      System.clearProperty(Command.OOZIE_OUTPUT);
+    }
+  }
 }
