@@ -151,6 +151,8 @@ abstract class Command extends Configured implements Tool {
   }
 
   void printJson(ObjectNode report) throws IOException {
+    // Which hbackup wrote the report, like every point record it publishes.
+    report.put("version", org.hbackup.common.HbackupVersion.get());
     out.println(Json.toPrettyString(report));
     out.flush();
   }

@@ -50,6 +50,10 @@ public final class Hbackup {
       usage(args.length == 0 ? err : out);
       return args.length == 0 ? ExitCodes.USAGE : ExitCodes.SUCCESS;
     }
+    if (args[0].equals("--version") || args[0].equals("version")) {
+      out.println("hbackup " + org.hbackup.common.HbackupVersion.get());
+      return ExitCodes.SUCCESS;
+    }
     int words = 1;
     Command command;
     if (args[0].equals("repair")) {
@@ -129,7 +133,8 @@ public final class Hbackup {
     to.println("  forget   remove points by a retention policy (each source's on their own), or named points");
     to.println("  prune    delete the data no remaining point uses; rewrite packs that are mostly unused");
     to.println("  unlock   remove stale locks (or all, with --remove-all)");
-    to.println("'hbackup COMMAND --help' describes a command's options. Exit codes: 0 success,");
+    to.println("'hbackup COMMAND --help' describes a command's options; 'hbackup --version' the version.");
+    to.println("Exit codes: 0 success,");
     to.println("1 failure, 2 usage error, 3 damage found, 4 backup published without unreadable entries.");
   }
 }

@@ -65,6 +65,11 @@ final class ListCommand extends Command {
         row.put("source", p.source());
         row.put("files", p.files());
         row.put("bytes", p.bytes());
+        if (p.hbackupVersion() == null) {
+          row.putNull("writtenBy");
+        } else {
+          row.put("writtenBy", p.hbackupVersion());
+        }
       }
       ArrayNode unreadable = report.putArray("unreadable");
       scan.unreadable().forEach(u -> unreadable.addObject().put("file", u.file()).put("reason", u.reason()));

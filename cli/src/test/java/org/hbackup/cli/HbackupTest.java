@@ -58,6 +58,14 @@ class HbackupTest {
   }
 
   @Test
+  void printsItsVersion() throws Exception {
+    assertEquals(ExitCodes.SUCCESS, run("--version"));
+    String printed = out.toString(StandardCharsets.UTF_8).trim();
+    assertEquals("hbackup " + org.hbackup.common.HbackupVersion.get(), printed);
+    assertTrue(printed.matches("hbackup \\d+\\.\\d+\\.\\d+.*"), printed);
+  }
+
+  @Test
   void helpExitsWith0() throws Exception {
     assertEquals(ExitCodes.SUCCESS, run("--help"));
     assertEquals(ExitCodes.SUCCESS, run("restore", "--help"));

@@ -85,6 +85,7 @@ class LocalRunnerRoundTripIT {
     assertEquals(bytes, report.get("bytesNew").asLong(), "a first backup stores every byte");
     assertTrue(report.get("bytesStored").asLong() < bytes, "logs compress");
     assertTrue(report.get("durationMs").asLong() > 0);
+    assertEquals(org.hbackup.common.HbackupVersion.get(), report.get("version").asText());
 
     Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-a"), "--point", "latest",
         "--target", uri("restored-a"), "--json");
@@ -103,6 +104,7 @@ class LocalRunnerRoundTripIT {
     assertEquals(files, point.get("files").asLong());
     assertEquals(bytes, point.get("bytes").asLong());
     assertEquals(source.toString(), point.get("source").asText());
+    assertEquals(org.hbackup.common.HbackupVersion.get(), point.get("writtenBy").asText(), "the record says who wrote it");
   }
 
   @Test

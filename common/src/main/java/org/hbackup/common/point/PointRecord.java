@@ -46,6 +46,7 @@ public final class PointRecord {
   private final Map<String, Long> counters;
   private final Map<ChangeKind, Long> changes;
   private final boolean hasChangeList;
+  private final String hbackupVersion;
 
   private PointRecord(Builder b) {
     this.id = b.id;
@@ -62,6 +63,7 @@ public final class PointRecord {
     this.counters = Collections.unmodifiableMap(new LinkedHashMap<>(b.counters));
     this.changes = b.changes == null ? null : Collections.unmodifiableMap(new EnumMap<>(b.changes));
     this.hasChangeList = b.hasChangeList;
+    this.hbackupVersion = b.hbackupVersion;
   }
 
   public static Builder builder(PointId id, PointType type) {
@@ -125,6 +127,11 @@ public final class PointRecord {
    */
   public Map<ChangeKind, Long> changes() {
     return changes;
+  }
+
+  /** The hbackup version that wrote the record; null when an earlier writer did not say. */
+  public String hbackupVersion() {
+    return hbackupVersion;
   }
 
   /** Whether the point has a change list ({@link #changeListPath()}). */
@@ -204,6 +211,9 @@ public final class PointRecord {
     } else {
       root.putNull("changeList");
     }
+    if (hbackupVersion != null) {
+      root.put("hbackupVersion", hbackupVersion);
+    }
     return JsonDigest.write(root);
   }
 
@@ -250,6 +260,8 @@ public final class PointRecord {
         }
         b.changeList(true);
       }
+      JsonNode writer = root.get("hbackupVersion");
+      b.hbackupVersion(writer == null || writer.isNull() ? null : writer.asText());
       return b.build();
     } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
       throw new FormatException(file, e.getMessage(), e);
@@ -272,11 +284,18 @@ public final class PointRecord {
     private final Map<String, Long> counters = new LinkedHashMap<>();
     private Map<ChangeKind, Long> changes;
     private boolean hasChangeList;
+    private String hbackupVersion = org.hbackup.common.HbackupVersion.get();
 
     private Builder(PointId id, PointType type) {
       this.id = id;
       this.type = type;
       this.created = id.created();
+    }
+
+    /** The hbackup version that writes the record (the running one unless told). */
+    public Builder hbackupVersion(String v) {
+      this.hbackupVersion = v;
+      return this;
     }
 
     public Builder base(PointId v) {

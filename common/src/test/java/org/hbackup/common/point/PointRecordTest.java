@@ -40,6 +40,8 @@ class PointRecordTest {
     assertEquals("hbackup-x", back.snapshot());
     assertEquals(base, back.base());
     assertEquals(5L, back.counters().get("bytesNew"));
+    assertEquals(org.hbackup.common.HbackupVersion.get(), back.hbackupVersion(), "which hbackup wrote it");
+    assertFalse(back.hbackupVersion().equals("unknown"), "the build records its version");
   }
 
   @Test
@@ -52,6 +54,7 @@ class PointRecordTest {
     PointRecord record = read(v1.getBytes(StandardCharsets.UTF_8));
     assertNull(record.changes());
     assertFalse(record.hasChangeList());
+    assertNull(record.hbackupVersion(), "an earlier writer did not say");
   }
 
   @Test
