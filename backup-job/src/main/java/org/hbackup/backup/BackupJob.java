@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.client.HdfsClientConfigKeys;
 import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.mapreduce.Counters;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.hbackup.common.CrashPoints;
@@ -33,6 +34,7 @@ import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryConfig;
 import org.hbackup.common.repo.RepositoryLock;
 import org.hbackup.common.repo.TmpReclaimer;
+import org.hbackup.job.JobCompletion;
 import org.hbackup.job.JobSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -154,8 +156,11 @@ public final class BackupJob {
           totals.files() + 2 * totals.bytes() / repository.config().chunker().average());
       Job job = configure(conf, point, staging);
       LOG.info("Backing up {} into {} as point {}", source, repository.layout().root(), point);
-      boolean ok = job.waitForCompletion(LOG.isInfoEnabled());
-      if (!ok) {
+      Path record = repository.layout().point(point);
+      // A published point is never reported as a failure, even when the client lost the job.
+      JobCompletion.Outcome outcome = JobCompletion.await(job, LOG.isInfoEnabled(),
+          () -> repository.fileSystem().exists(record));
+      if (!outcome.succeeded()) {
         throw new HbackupException("backup job " + job.getJobID() + " failed: "
             + JobSetup.failure(job) + "; no point was published");
       }
@@ -165,9 +170,12 @@ public final class BackupJob {
         snapshots.commit(snapshotsNeeded(repository, source), pointIds(repository));
       }
       List<SkippedReport.Skipped> skipped = SkippedReport.readAndDelete(skippedReport, conf, MAX_REPORTED_SKIPPED);
+      Counters counters = outcome.counters() != null ? outcome.counters()
+          : countersFromRecord(repository.readPoint(point), skipped);
       return new BackupResult(point, qualified, base == null ? null : base.id(), snapshots == null ? null
-          : snapshots.nameOf(point), job.getCounters(), System.currentTimeMillis() - started,
-          job.getJobID().toString(), scan.unreadable(), skipped, repositoryInSource, reclaimed);
+          : snapshots.nameOf(point), counters, System.currentTimeMillis() - started,
+          job.getJobID().toString(), scan.unreadable(), skipped, repositoryInSource, reclaimed)
+          .withLostTrack(outcome.lostTrack());
     } catch (ClassNotFoundException e) {
       throw new HbackupException("backup job could not load a class: " + e.getMessage(), e);
     } finally {
@@ -180,6 +188,29 @@ public final class BackupJob {
         snapshots.abort();
       }
     }
+  }
+
+  /**
+   * The figures of a backup whose job the client lost after it published its point: those the
+   * point record keeps (totals, bytes and chunks new, changes), and the skipped entries counted
+   * from the skipped report (so that an incomplete point still exits 4). The rest read 0.
+   */
+  static Counters countersFromRecord(PointRecord record, List<SkippedReport.Skipped> skipped) {
+    Counters c = new Counters();
+    c.findCounter(BackupCounters.FILES).setValue(record.files());
+    c.findCounter(BackupCounters.DIRECTORIES).setValue(record.directories());
+    c.findCounter(BackupCounters.SYMLINKS).setValue(record.symlinks());
+    c.findCounter(BackupCounters.BYTES_NEW).setValue(record.counters().getOrDefault(StagedStats.BYTES_NEW, 0L));
+    c.findCounter(BackupCounters.BYTES_STORED).setValue(record.counters().getOrDefault(StagedStats.BYTES_STORED, 0L));
+    c.findCounter(BackupCounters.CHUNKS_NEW).setValue(record.counters().getOrDefault(StagedStats.CHUNKS_NEW, 0L));
+    if (record.changes() != null) {
+      record.changes().forEach((kind, n) -> c.findCounter(BackupCounters.of(kind)).setValue(n));
+    }
+    for (SkippedReport.Skipped k : skipped) {
+      c.findCounter(k.reason().startsWith(SkippedReport.SPECIAL_PREFIX) ? BackupCounters.SPECIAL_FILES_SKIPPED
+          : BackupCounters.ENTRIES_UNREADABLE).increment(1);
+    }
+    return c;
   }
 
   /**

@@ -22,6 +22,7 @@ public final class BackupResult {
   private final List<SkippedReport.Skipped> skipped;
   private final String repositoryExcluded;
   private final TmpReclaimer.Reclaimed reclaimed;
+  private String lostTrack;
 
   public BackupResult(PointId point, BackupOptions options, PointId base, String snapshot, Counters counters,
       long durationMs, String jobId, List<PointScan.Unreadable> unreadablePoints, List<SkippedReport.Skipped> skipped,
@@ -38,6 +39,20 @@ public final class BackupResult {
     this.skipped = List.copyOf(skipped);
     this.repositoryExcluded = repositoryExcluded;
     this.reclaimed = reclaimed;
+  }
+
+  /** Marks a result whose figures come from the point record: the client lost the job (why). */
+  BackupResult withLostTrack(String why) {
+    this.lostTrack = why;
+    return this;
+  }
+
+  /**
+   * Why the job's counters could not be fetched after it published the point (the figures then
+   * come from the point record, and those it does not keep read 0); null when they were.
+   */
+  public String lostTrack() {
+    return lostTrack;
   }
 
   /** Source entries not backed up as they are (unreadable, special), at most {@link BackupJob#MAX_REPORTED_SKIPPED}. */

@@ -25,6 +25,9 @@ public final class SkippedReport implements AutoCloseable {
   private SequenceFile.Writer writer;
   private final Text path = new Text();
   private final Text reason = new Text();
+  /** How a special file's reason starts; an unreadable entry's starts with {@link #UNREADABLE_PREFIX}. */
+  static final String SPECIAL_PREFIX = "special file: ";
+  static final String UNREADABLE_PREFIX = "unreadable: ";
 
   SkippedReport(Configuration conf) {
     this.conf = conf;
@@ -44,7 +47,7 @@ public final class SkippedReport implements AutoCloseable {
           SequenceFile.Writer.compression(SequenceFile.CompressionType.NONE));
     }
     path.set(entryPath);
-    reason.set((record.skippedBecause() == ShuffleRecord.SPECIAL ? "special file: " : "unreadable: ")
+    reason.set((record.skippedBecause() == ShuffleRecord.SPECIAL ? SPECIAL_PREFIX : UNREADABLE_PREFIX)
         + record.skipReason());
     writer.append(path, reason);
   }

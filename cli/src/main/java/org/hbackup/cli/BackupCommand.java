@@ -132,12 +132,21 @@ final class BackupCommand extends Command {
       com.fasterxml.jackson.databind.node.ArrayNode unreadable = report.putArray("unreadablePoints");
       result.unreadablePoints().forEach(u -> unreadable.addObject().put("file", u.file()).put("reason", u.reason()));
       report.put("jobId", result.jobId());
+      if (result.lostTrack() == null) {
+        report.putNull("lostTrack");
+      } else {
+        report.put("lostTrack", result.lostTrack());
+      }
       printJson(report);
     } else {
       out().printf("Point %s: %s backup of %s: %d files, %d directories, %d bytes read, %d new, %d stored in %.1f s%n",
           result.point(), result.type().configName(), options.source(), figures.get("files"),
           figures.get("directories"), figures.get("bytesRead"), figures.get("bytesNew"),
           figures.get("bytesStored"), result.durationMs() / 1000.0);
+    }
+    if (result.lostTrack() != null) {
+      err().println("hbackup backup: point " + result.point() + " is published, but the job's figures could not be"
+          + " read (" + result.lostTrack() + "); those above come from its point record");
     }
     warnAboutDamage(result);
     return reportSkipped(result);

@@ -19,6 +19,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.hbackup.backup.BackupConfigKeys;
+import org.hbackup.job.JobCompletion;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.io.FileSystems;
@@ -176,6 +177,44 @@ class LocalRunnerRoundTripIT {
     assertEquals("data/big.bin", r.get("failed").get(0).asText());
     assertFalse(Files.exists(dir.resolve("restored-e/data/big.bin")), "a damaged file never appears");
     assertTrue(Files.exists(dir.resolve("restored-e/top.txt")), "undamaged files are restored");
+  }
+
+  /**
+   * On YARN the client may lose a finished job (the history server does not have it yet:
+   * "Unknown Job"). A backup whose point was published exits 0 with the point record's figures;
+   * counters that come late are asked for again; a job that failed stays a failure.
+   */
+  @Test
+  void aPublishedPointIsNeverReportedAsAFailureWhenTheClientLosesTheJob() throws Exception {
+    long files = sourceBefore.values().stream().filter(FileStatus::isFile).count();
+    long bytes = sourceBefore.values().stream().mapToLong(s -> s.isFile() ? s.getLen() : 0).sum();
+    Cli.Result lost = Cli.run(conf, "backup", "-D", JobCompletion.TEST_LOSE_TRACK + "=wait",
+        "--source", source.toString(), "--repo", uri("repo-lost"), "--json");
+    assertEquals(0, lost.exitCode, lost.toString());
+    JsonNode report = lost.json();
+    assertTrue(report.get("lostTrack").asText().contains("Unknown Job"), report.toString());
+    assertTrue(lost.stderr.contains("is published, but the job's figures could not be read"), lost.stderr);
+    assertEquals(files, report.get("files").asLong(), "from the point record");
+    assertEquals(bytes, report.get("bytesNew").asLong(), "from the point record");
+    assertEquals(report.get("point").asText(),
+        Cli.run(conf, "list", "--repo", uri("repo-lost"), "--json").json().get("points").get(0).get("id").asText());
+    assertEquals(0, Cli.run(conf, "restore", "--repo", uri("repo-lost"), "--point", "latest", "--target",
+        uri("restored-lost")).exitCode);
+    Trees.assertSameTree(sourceBefore, fs, fs, new Path(uri("restored-lost")), false);
+
+    snapshotSource();
+    Cli.Result late = Cli.run(conf, "backup", "-D", JobCompletion.TEST_LOSE_TRACK + "=2",
+        "-D", JobCompletion.STATUS_BACKOFF_MS + "=10", "--type", "full",
+        "--source", source.toString(), "--repo", uri("repo-lost"), "--json");
+    assertEquals(0, late.exitCode, late.toString());
+    assertTrue(late.json().get("lostTrack").isNull(), "the third fetch got the counters");
+    assertEquals(bytes, late.json().get("bytesRead").asLong(), "a figure only the job's counters hold");
+
+    Cli.Result failed = Cli.run(conf, "backup", "-D", JobCompletion.TEST_LOSE_TRACK + "=wait",
+        "-D", BackupConfigKeys.TEST_FAIL_BEFORE_POINT_RECORD + "=true",
+        "--source", source.toString(), "--repo", uri("repo-lost"), "--json");
+    assertEquals(1, failed.exitCode, "no point was published: " + failed);
+    assertEquals(2, Cli.run(conf, "list", "--repo", uri("repo-lost"), "--json").json().get("points").size());
   }
 
   @Test

@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.SequenceFile;
 import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.Counters;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.apache.hadoop.mapreduce.lib.output.SequenceFileOutputFormat;
@@ -25,6 +26,7 @@ import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryLock;
+import org.hbackup.job.JobCompletion;
 import org.hbackup.job.JobSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,14 +126,19 @@ public final class RestoreJob {
       Path report = new Path(work, "report");
       Job job = configure(conf, report);
       LOG.info("Restoring point {} from {} into {}", options.point(), repository.layout().root(), target);
-      boolean ok = job.waitForCompletion(LOG.isInfoEnabled());
-      if (!ok) {
+      JobCompletion.Outcome outcome = JobCompletion.await(job, LOG.isInfoEnabled(), JobCompletion.notKnown());
+      if (!outcome.succeeded()) {
         throw new HbackupException("restore job " + job.getJobID() + " failed: " + JobSetup.failure(job));
+      }
+      if (outcome.counters() == null) {
+        // What failed is in the report files, read below; only the figures are missing.
+        LOG.warn("Restore job {} finished but its counters could not be read ({}): its figures read 0",
+            job.getJobID(), outcome.lostTrack());
       }
       List<RestoreResult.Failure> failures = new ArrayList<>(plan.damagedSegments);
       readFailures(workFs, report, conf, failures);
-      return new RestoreResult(options.point(), job.getCounters(), failures, plan.filesInDamagedSegments,
-          System.currentTimeMillis() - started);
+      return new RestoreResult(options.point(), outcome.counters() == null ? new Counters() : outcome.counters(),
+          failures, plan.filesInDamagedSegments, System.currentTimeMillis() - started);
     } catch (ClassNotFoundException e) {
       throw new HbackupException("restore job could not load a class: " + e.getMessage(), e);
     } finally {

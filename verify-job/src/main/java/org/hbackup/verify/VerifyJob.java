@@ -36,6 +36,7 @@ import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryLayout;
 import org.hbackup.common.repo.RepositoryLock;
+import org.hbackup.job.JobCompletion;
 import org.hbackup.job.JobSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -399,10 +400,16 @@ public final class VerifyJob {
 
   public static void run(Job job, Counters into) throws IOException, InterruptedException, ClassNotFoundException {
     LOG.info("Running {}", job.getJobName());
-    if (!job.waitForCompletion(LOG.isInfoEnabled())) {
+    JobCompletion.Outcome outcome = JobCompletion.await(job, LOG.isInfoEnabled(), JobCompletion.notKnown());
+    if (!outcome.succeeded()) {
       throw new HbackupException(job.getJobName() + " (" + job.getJobID() + ") failed: " + JobSetup.failure(job));
     }
-    into.incrAllCounters(job.getCounters());
+    if (outcome.counters() == null) {
+      // Its verdict is in the counters: without them nothing may be said to be clean.
+      throw new HbackupException(job.getJobName() + " (" + job.getJobID() + ") finished, but its counters could"
+          + " not be read: " + outcome.lostTrack());
+    }
+    into.incrAllCounters(outcome.counters());
   }
 
 }
