@@ -12,6 +12,8 @@ public final class BackupConfigKeys {
   public static final String TYPE = "hbackup.backup.type";
   /** The point an incremental or differential backup compares with; unset for a full one. */
   public static final String BASE_POINT = "hbackup.backup.base";
+  /** Exclude patterns (--exclude, --exclude-file), one per line; see ExcludeRules. */
+  public static final String EXCLUDE = "hbackup.backup.exclude";
   /** Whether entries record the source's access times as they are now (--atime); see BackupOptions. */
   public static final String ACCESS_TIMES = "hbackup.backup.atime";
   /** The HDFS snapshot of the source that this backup reads; unset when it reads the source live. */
@@ -49,6 +51,8 @@ public final class BackupConfigKeys {
 
   /** How many map tasks the work is spread over, at most. */
   public static final String MAX_MAPS = "hbackup.backup.max.maps";
+  /** Bandwidth per map task in MiB/s (--bandwidth, as DistCp's -bandwidth); 0 means no limit. */
+  public static final String BANDWIDTH_MIB = "hbackup.backup.bandwidth.mib";
   public static final int DEFAULT_MAX_MAPS = 20;
   /** Smallest split, in weight: below this, task start-up costs more than it saves. */
   public static final String MIN_SPLIT_BYTES = "hbackup.backup.min.split.bytes";

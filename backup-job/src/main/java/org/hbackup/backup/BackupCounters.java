@@ -21,6 +21,10 @@ public enum BackupCounters {
   RANGES,
   /** Bytes read from the source. */
   BYTES_READ,
+  /** Map tasks that ran to the end (each counts itself; the local job runner keeps no job counter of them). */
+  MAP_TASKS,
+  /** Milliseconds map tasks waited to stay within --bandwidth. */
+  THROTTLED_MS,
   /** Plaintext bytes of chunks the repository did not hold before this backup. */
   BYTES_NEW,
   /** Bytes written into packs (compressed blobs), what the repository grew by in data. */

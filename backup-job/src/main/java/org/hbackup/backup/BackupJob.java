@@ -147,8 +147,8 @@ public final class BackupJob {
         totals = new SourceLister(conf).list(sourceFs, listRoot, rootMetadata, listing, renames, hint,
             repositoryInSource);
       }
-      LOG.info("Listed {} entries ({} files, {} bytes; split weight {}) under {}", totals.entries(),
-          totals.files(), totals.bytes(), totals.weight(), listRoot);
+      LOG.info("Listed {} entries ({} files, {} bytes; split weight {}; {} excluded) under {}", totals.entries(),
+          totals.files(), totals.bytes(), totals.weight(), totals.excluded(), listRoot);
       CrashPoints.reached(conf, "backup.listed");
       conf.set(BackupConfigKeys.LISTING, listing.toString());
       conf.setLong(BackupConfigKeys.LISTING_WEIGHT, totals.weight());
@@ -175,7 +175,7 @@ public final class BackupJob {
       return new BackupResult(point, qualified, base == null ? null : base.id(), snapshots == null ? null
           : snapshots.nameOf(point), counters, System.currentTimeMillis() - started,
           job.getJobID().toString(), scan.unreadable(), skipped, repositoryInSource, reclaimed)
-          .withLostTrack(outcome.lostTrack());
+          .withLostTrack(outcome.lostTrack()).withExcluded(totals.excluded());
     } catch (ClassNotFoundException e) {
       throw new HbackupException("backup job could not load a class: " + e.getMessage(), e);
     } finally {

@@ -76,6 +76,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
   /** Whether entries take the source's access times as they are now (--atime); see BackupOptions. */
   private boolean accessTimes;
   private TaskPacks packs;
+  /** The bytes read from the source are paid for here (--bandwidth). */
+  private org.hbackup.job.Throttle throttle;
   private final Set<ContentId> storedByTask = new HashSet<>();
   private final BackupKey outKey = new BackupKey();
   private final BytesWritable outValue = new BytesWritable();
@@ -104,6 +106,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
     sourceFs = FileSystems.raw(new Path(conf.get(BackupConfigKeys.SOURCE)), conf);
     readsSnapshot = conf.get(BackupConfigKeys.SNAPSHOT_NAME) != null;
     accessTimes = BackupOptions.readFrom(conf).accessTimes();
+    throttle = org.hbackup.job.Throttle.of(conf.getFloat(BackupConfigKeys.BANDWIDTH_MIB, 0));
+    context.getCounter(BackupCounters.MAP_TASKS).increment(1);
     if (sourceChecksums) {
       Configuration checksumConf = new Configuration(conf);
       checksumConf.set(BackupJob.CHECKSUM_COMBINE_MODE, BackupJob.COMPOSITE_CRC);
@@ -498,6 +502,9 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
       chunks.add(new ChunkRef(id, chunkLength));
       length += chunkLength;
       context.getCounter(BackupCounters.BYTES_READ).increment(chunkLength);
+      if (throttle.limits()) {
+        context.getCounter(BackupCounters.THROTTLED_MS).increment(throttle.pay(chunkLength));
+      }
       context.progress();
     }
     return length;

@@ -15,6 +15,7 @@ public final class BackupOptions {
   private final PointType type;
   private final boolean snapshot;
   private final boolean accessTimes;
+  private final ExcludeRules excludes;
 
   private BackupOptions(Builder b) {
     this.source = b.source;
@@ -22,6 +23,7 @@ public final class BackupOptions {
     this.type = b.type;
     this.snapshot = b.snapshot;
     this.accessTimes = b.accessTimes;
+    this.excludes = b.excludes;
   }
 
   public static Builder builder() {
@@ -30,7 +32,8 @@ public final class BackupOptions {
 
   /** A builder holding every option of this one, to change some. */
   public Builder toBuilder() {
-    return builder().source(source).repository(repository).type(type).snapshot(snapshot).accessTimes(accessTimes);
+    return builder().source(source).repository(repository).type(type).snapshot(snapshot).accessTimes(accessTimes)
+        .excludes(excludes);
   }
 
   public Path source() {
@@ -61,12 +64,18 @@ public final class BackupOptions {
     return accessTimes;
   }
 
+  /** The entries left out of the point (--exclude, --exclude-file). */
+  public ExcludeRules excludes() {
+    return excludes;
+  }
+
   /** Writes the options into a job configuration (the one place that does). */
   public void writeTo(Configuration conf) {
     conf.set(BackupConfigKeys.SOURCE, source.toString());
     conf.set(BackupConfigKeys.REPOSITORY, repository.toString());
     conf.set(BackupConfigKeys.TYPE, type == null ? AUTO : type.configName());
     conf.setBoolean(BackupConfigKeys.ACCESS_TIMES, accessTimes);
+    excludes.writeTo(conf);
   }
 
   /** Reads options back from a job configuration. */
@@ -74,7 +83,8 @@ public final class BackupOptions {
     return builder().source(new Path(conf.get(BackupConfigKeys.SOURCE)))
         .repository(new Path(conf.get(BackupConfigKeys.REPOSITORY)))
         .type(parseType(conf.get(BackupConfigKeys.TYPE)))
-        .accessTimes(conf.getBoolean(BackupConfigKeys.ACCESS_TIMES, false)).build();
+        .accessTimes(conf.getBoolean(BackupConfigKeys.ACCESS_TIMES, false))
+        .excludes(ExcludeRules.readFrom(conf)).build();
   }
 
   /** Parses full, incremental, differential, or auto (null). */
@@ -97,6 +107,7 @@ public final class BackupOptions {
     private PointType type;
     private boolean snapshot;
     private boolean accessTimes;
+    private ExcludeRules excludes = ExcludeRules.NONE;
 
     public Builder source(Path v) {
       this.source = v;
@@ -120,6 +131,11 @@ public final class BackupOptions {
 
     public Builder accessTimes(boolean v) {
       this.accessTimes = v;
+      return this;
+    }
+
+    public Builder excludes(ExcludeRules v) {
+      this.excludes = v == null ? ExcludeRules.NONE : v;
       return this;
     }
 

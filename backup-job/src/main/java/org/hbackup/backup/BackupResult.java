@@ -23,6 +23,7 @@ public final class BackupResult {
   private final String repositoryExcluded;
   private final TmpReclaimer.Reclaimed reclaimed;
   private String lostTrack;
+  private long excluded;
 
   public BackupResult(PointId point, BackupOptions options, PointId base, String snapshot, Counters counters,
       long durationMs, String jobId, List<PointScan.Unreadable> unreadablePoints, List<SkippedReport.Skipped> skipped,
@@ -39,6 +40,16 @@ public final class BackupResult {
     this.skipped = List.copyOf(skipped);
     this.repositoryExcluded = repositoryExcluded;
     this.reclaimed = reclaimed;
+  }
+
+  BackupResult withExcluded(long entries) {
+    this.excluded = entries;
+    return this;
+  }
+
+  /** Source entries the exclude rules left out (not counting what lies under an excluded directory). */
+  public long excluded() {
+    return excluded;
   }
 
   /** Marks a result whose figures come from the point record: the client lost the job (why). */
@@ -99,6 +110,11 @@ public final class BackupResult {
 
   public long get(BackupCounters counter) {
     return counters.findCounter(counter).getValue();
+  }
+
+  /** How many map tasks of the job ran to the end; 0 when its counters were lost. */
+  public long mapTasks() {
+    return get(BackupCounters.MAP_TASKS);
   }
 
   public long durationMs() {

@@ -43,6 +43,7 @@ public final class SourceLister {
     private long files;
     private long bytes;
     private long weight;
+    private long excluded;
 
     public long entries() {
       return entries;
@@ -56,6 +57,11 @@ public final class SourceLister {
       return bytes;
     }
 
+    /** Entries left out by the exclude rules (what lies under an excluded directory not counted). */
+    public long excluded() {
+      return excluded;
+    }
+
     /** Sum of split weights: file bytes plus a per-entry cost. */
     public long weight() {
       return weight;
@@ -65,9 +71,11 @@ public final class SourceLister {
   private final Configuration conf;
   private final long fileWeight;
   private final long rangeSize;
+  private final ExcludeRules excludes;
 
   public SourceLister(Configuration conf) {
     this.conf = conf;
+    this.excludes = ExcludeRules.readFrom(conf);
     this.fileWeight = conf.getLong(BackupConfigKeys.FILE_WEIGHT_BYTES, BackupConfigKeys.DEFAULT_FILE_WEIGHT_BYTES);
     this.rangeSize = rangeSize(conf);
   }
@@ -202,6 +210,10 @@ public final class SourceLister {
       FileStatus child = local ? children.next() : PosixFiles.complete(sourceFs, children.next());
       String relative = RelativePaths.relativize(qualifiedRoot, child.getPath());
       if (relative.equals(excluded)) {
+        continue;
+      }
+      if (excludes.excludes(relative)) {
+        totals.excluded++;
         continue;
       }
       if (child instanceof PosixFiles.SpecialFileStatus) {

@@ -1,17 +1,23 @@
 package org.hbackup.cli;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.apache.hadoop.fs.Path;
 import org.hbackup.backup.BackupConfigKeys;
 import org.hbackup.backup.BackupCounters;
 import org.hbackup.backup.BackupJob;
 import org.hbackup.backup.BackupOptions;
 import org.hbackup.backup.BackupResult;
+import org.hbackup.backup.ExcludeRules;
 import org.hbackup.backup.SkippedReport;
 import org.hbackup.common.io.Json;
 import org.hbackup.common.point.PointType;
@@ -29,18 +35,23 @@ final class BackupCommand extends Command {
 
   @Override
   String synopsis() {
-    return "hbackup backup --source URI --repo URI [--type full|incremental|differential|auto] [--snapshot] [--atime] [--json]";
+    return "hbackup backup --source URI --repo URI [--type full|incremental|differential|auto] [--snapshot] [--atime]"
+        + " [--exclude PATTERN]... [--exclude-file FILE] [--max-maps N] [--bandwidth MIB] [--json]";
   }
 
   @Override
   Options options() {
-    return new Options()
+    return withTaskLimits(new Options())
         .addOption(required("source", "URI", "directory to back up"))
         .addOption(required("repo", "URI", "repository (created with defaults if the path does not exist)"))
         .addOption(optional("type", "TYPE", "full, incremental (against the source's latest point), "
             + "differential (against its latest full point) or auto (default: full for a new source, else incremental)"))
         .addOption(flag("snapshot", "make an HDFS source snapshottable if it is not (HDFS superuser only); "
             + "a snapshottable source is always read from a snapshot"))
+        .addOption(Option.builder().longOpt("exclude").hasArg().argName("PATTERN").desc("leave out entries that "
+            + "match: a name glob (*.tmp) at any depth, or a path glob under the source (logs/*.gz, /tmp, **/cache); "
+            + "an excluded directory with everything under it; repeatable").build())
+        .addOption(optional("exclude-file", "FILE", "exclude patterns, one per line (# comments); any Hadoop URI"))
         .addOption(flag("atime", "record access times as they are now; by default an entry whose modification "
             + "time did not change keeps its base point's access time, so reading the source adds no metadata"))
         .addOption(flag("json", "print one JSON report on stdout"));
@@ -48,11 +59,13 @@ final class BackupCommand extends Command {
 
   @Override
   int execute(CommandLine line) throws Exception {
+    applyTaskLimits(line, BackupConfigKeys.MAX_MAPS, BackupConfigKeys.BANDWIDTH_MIB);
     String typeName = line.getOptionValue("type", BackupOptions.AUTO);
     PointType type = build(() -> BackupOptions.parseType(typeName));
     BackupOptions.Builder builder = BackupOptions.builder().source(path(line, "source"))
         .repository(path(line, "repo")).type(type).snapshot(line.hasOption("snapshot"))
-        .accessTimes(line.hasOption("atime") || getConf().getBoolean(BackupConfigKeys.ACCESS_TIMES, false));
+        .accessTimes(line.hasOption("atime") || getConf().getBoolean(BackupConfigKeys.ACCESS_TIMES, false))
+        .excludes(excludes(line));
     BackupOptions options = build(builder::build);
     BackupResult result = new BackupJob(getConf(), options).run();
     Map<String, Long> figures = new LinkedHashMap<>();
@@ -64,6 +77,9 @@ final class BackupCommand extends Command {
     figures.put("sourceChecksums", result.get(BackupCounters.SOURCE_CHECKSUMS));
     figures.put("ranges", result.get(BackupCounters.RANGES));
     figures.put("bytesRead", result.get(BackupCounters.BYTES_READ));
+    figures.put("excluded", result.excluded());
+    figures.put("throttledMs", result.get(BackupCounters.THROTTLED_MS));
+    figures.put("mapTasks", result.mapTasks());
     figures.put("bytesNew", result.get(BackupCounters.BYTES_NEW));
     figures.put("bytesStored", result.get(BackupCounters.BYTES_STORED));
     figures.put("chunksNew", result.get(BackupCounters.CHUNKS_NEW));
@@ -150,6 +166,24 @@ final class BackupCommand extends Command {
     }
     warnAboutDamage(result);
     return reportSkipped(result);
+  }
+
+  /** The rules of --exclude and --exclude-file, and of any hbackup.backup.exclude given with -D. */
+  private ExcludeRules excludes(CommandLine line) throws Exception {
+    List<String> patterns = new ArrayList<>(ExcludeRules.readFrom(getConf()).patterns());
+    String[] given = line.getOptionValues("exclude");
+    if (given != null) {
+      patterns.addAll(Arrays.asList(given));
+    }
+    if (line.hasOption("exclude-file")) {
+      Path file = path(line, "exclude-file");
+      try {
+        patterns.addAll(ExcludeRules.readFile(file, getConf()));
+      } catch (java.io.FileNotFoundException e) {
+        throw new UsageException("--exclude-file " + file + " does not exist");
+      }
+    }
+    return build(() -> new ExcludeRules(patterns));
   }
 
   /**

@@ -111,6 +111,33 @@ abstract class Command extends Configured implements Tool {
     return Option.builder().longOpt(longName).hasArg().argName(argName).desc(description).build();
   }
 
+  /** {@code --max-maps N} and {@code --bandwidth MIB}, as DistCp's {@code -m} and {@code -bandwidth}. */
+  static Options withTaskLimits(Options options) {
+    return options.addOption(optional("max-maps", "N", "at most N map tasks (default 20)"))
+        .addOption(optional("bandwidth", "MIB", "at most MIB MiB/s per map task, as DistCp's -bandwidth "
+            + "(default: no limit)"));
+  }
+
+  /** Sets the job keys of {@code --max-maps} and {@code --bandwidth} when given. */
+  void applyTaskLimits(CommandLine line, String maxMapsKey, String bandwidthKey) throws UsageException {
+    if (line.hasOption("max-maps")) {
+      String text = line.getOptionValue("max-maps");
+      int maps = build(() -> Integer.parseInt(text));
+      if (maps < 1) {
+        throw new UsageException("--max-maps must be at least 1, not " + text);
+      }
+      getConf().setInt(maxMapsKey, maps);
+    }
+    if (line.hasOption("bandwidth")) {
+      String text = line.getOptionValue("bandwidth");
+      float mib = build(() -> Float.parseFloat(text));
+      if (!(mib > 0) || Float.isInfinite(mib)) {
+        throw new UsageException("--bandwidth must be a positive number of MiB/s, not " + text);
+      }
+      getConf().setFloat(bandwidthKey, mib);
+    }
+  }
+
   static Option flag(String longName, String description) {
     return Option.builder().longOpt(longName).desc(description).build();
   }

@@ -12,6 +12,7 @@ import org.apache.commons.cli.Options;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.io.Json;
 import org.hbackup.common.repo.Repository;
+import org.hbackup.restore.RestoreConfigKeys;
 import org.hbackup.restore.RestoreCounters;
 import org.hbackup.restore.RestoreJob;
 import org.hbackup.restore.RestoreOptions;
@@ -30,12 +31,13 @@ final class RestoreCommand extends Command {
 
   @Override
   String synopsis() {
-    return "hbackup restore --repo URI --point ID|latest --target URI [--path PATH]... [--overwrite] [--json]";
+    return "hbackup restore --repo URI --point ID|latest --target URI [--path PATH]... [--overwrite]"
+        + " [--max-maps N] [--bandwidth MIB] [--json]";
   }
 
   @Override
   Options options() {
-    return new Options()
+    return withTaskLimits(new Options())
         .addOption(required("repo", "URI", "repository"))
         .addOption(required("point", "ID", "point id, or 'latest'"))
         .addOption(required("target", "URI", "directory to restore into (absent or empty unless --overwrite)"))
@@ -48,6 +50,7 @@ final class RestoreCommand extends Command {
   @Override
   int execute(CommandLine line) throws Exception {
     PointId requested = pointArgument(line, "point");
+    applyTaskLimits(line, RestoreConfigKeys.MAX_MAPS, RestoreConfigKeys.BANDWIDTH_MIB);
     RestoreOptions.Builder builder = RestoreOptions.builder().target(path(line, "target"))
         .overwrite(line.hasOption("overwrite"));
     String[] paths = line.getOptionValues("path");
@@ -66,6 +69,8 @@ final class RestoreCommand extends Command {
     figures.put("directories", result.get(RestoreCounters.DIRECTORIES));
     figures.put("symlinks", result.get(RestoreCounters.SYMLINKS));
     figures.put("bytesWritten", result.get(RestoreCounters.BYTES_WRITTEN));
+    figures.put("throttledMs", result.get(RestoreCounters.THROTTLED_MS));
+    figures.put("mapTasks", result.mapTasks());
     figures.put("chunksRead", result.get(RestoreCounters.CHUNKS_READ));
     figures.put("filesFailed", result.get(RestoreCounters.FILES_FAILED));
     figures.put("entriesRefused", result.get(RestoreCounters.ENTRIES_REFUSED));

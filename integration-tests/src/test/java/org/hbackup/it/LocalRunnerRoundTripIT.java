@@ -595,6 +595,96 @@ class LocalRunnerRoundTripIT {
     return files;
   }
 
+  /**
+   * --exclude and --exclude-file leave entries out (an excluded directory with all it holds),
+   * the report counts them, the restore holds exactly the rest, and the next backup with the
+   * same rules reads nothing.
+   */
+  @Test
+  void excludedEntriesAreLeftOutAndCounted() throws Exception {
+    java.nio.file.Path tree = dir.resolve("exclude-source");
+    Files.createDirectories(tree.resolve("logs/old"));
+    Files.createDirectories(tree.resolve("cache/deep"));
+    Files.createDirectories(tree.resolve("src/cache"));
+    Files.writeString(tree.resolve("keep.txt"), "kept");
+    Files.writeString(tree.resolve("scratch.tmp"), "left out by name");
+    Files.writeString(tree.resolve("logs/a.gz"), "left out by path");
+    Files.writeString(tree.resolve("logs/a.txt"), "kept");
+    Files.writeString(tree.resolve("logs/old/b.gz"), "kept: * does not cross /");
+    Files.writeString(tree.resolve("cache/deep/c.bin"), "under an excluded directory");
+    Files.writeString(tree.resolve("src/cache/d.bin"), "under an excluded directory too");
+    Files.writeString(tree.resolve("src/main.c"), "kept");
+    java.nio.file.Path rules = dir.resolve("exclude-rules.txt");
+    Files.writeString(rules, "# left out of every backup\n\n**/cache\n");
+    Path treePath = new Path(tree.toUri());
+    String repo = uri("repo-exclude");
+    String[] excludes = {"--exclude", "*.tmp", "--exclude", "logs/*.gz", "--exclude-file", rules.toString()};
+    TreeMap<String, FileStatus> expected = Trees.snapshot(fs, treePath);
+    for (String gone : List.of("scratch.tmp", "logs/a.gz", "cache", "cache/deep", "cache/deep/c.bin", "src/cache",
+        "src/cache/d.bin")) {
+      assertTrue(expected.remove(gone) != null, gone);
+    }
+    JsonNode first = backup(tree, repo, excludes);
+    assertEquals(4, first.get("excluded").asLong(), "scratch.tmp, logs/a.gz, cache, src/cache: " + first);
+    assertEquals(expected.values().stream().filter(FileStatus::isFile).count(), first.get("files").asLong());
+    String restored = uri("restored-exclude");
+    assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", restored).exitCode);
+    Trees.assertSameTree(expected, fs, fs, new Path(restored), false, false);
+
+    JsonNode again = backup(tree, repo, excludes);
+    assertEquals(0, again.get("bytesRead").asLong(), "the excluded entries are not 'added' again");
+    assertEquals(0, again.get("pathsAdded").asLong());
+    assertEquals(0, again.get("pathsDeleted").asLong());
+
+    Cli.Result missing = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo,
+        "--exclude-file", dir.resolve("no-such-rules").toString());
+    assertEquals(2, missing.exitCode, missing.toString());
+    Cli.Result malformed = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo, "--exclude", "[x");
+    assertEquals(2, malformed.exitCode, malformed.toString());
+  }
+
+  /**
+   * --max-maps bounds the map tasks and --bandwidth throttles each of them (MiB/s, as DistCp's
+   * -bandwidth), on backup and on restore: 3 MiB at 1 MiB/s cannot take less than about 2 s
+   * (the first second's bytes come without waiting).
+   */
+  @Test
+  void maxMapsAndBandwidthLimitBackupAndRestoreTasks() throws Exception {
+    java.nio.file.Path tree = dir.resolve("throttle-source");
+    Files.createDirectories(tree);
+    writeRandom(tree.resolve("three-mib.bin"), 3 << 20, 11, false);
+    for (int i = 0; i < 40; i++) {
+      Files.writeString(tree.resolve("small-" + i + ".txt"), "small file " + i);
+    }
+    String repo = uri("repo-throttle");
+    long started = System.nanoTime();
+    JsonNode backup = backup(tree, repo, "--max-maps", "1", "--bandwidth", "1");
+    long backupMs = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(1, backup.get("mapTasks").asLong(), backup.toString());
+    assertTrue(backup.get("throttledMs").asLong() >= 1500, backup.toString());
+    assertTrue(backupMs >= 1500, backupMs + " ms");
+
+    String restored = uri("restored-throttle");
+    started = System.nanoTime();
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", restored,
+        "--max-maps", "1", "--bandwidth", "1", "--json");
+    long restoreMs = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(0, restore.exitCode, restore.toString());
+    assertEquals(1, restore.json().get("mapTasks").asLong(), restore.toString());
+    assertTrue(restore.json().get("throttledMs").asLong() >= 1500, restore.toString());
+    assertTrue(restoreMs >= 1500, restoreMs + " ms");
+    assertTrue(Trees.sameBytes(fs, new Path(tree.resolve("three-mib.bin").toUri()), fs,
+        new Path(restored + "/three-mib.bin")));
+
+    JsonNode unthrottled = backup(tree, repo, "--type", "full");
+    assertEquals(0, unthrottled.get("throttledMs").asLong());
+    for (String[] bad : new String[][] {{"--max-maps", "0"}, {"--max-maps", "x"}, {"--bandwidth", "-1"},
+        {"--bandwidth", "NaN"}}) {
+      Cli.Result r = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo, bad[0], bad[1]);
+      assertEquals(2, r.exitCode, String.join(" ", bad) + ": " + r);
+    }
+  }
+
   /** A backup of the change chain; its large files are read in ranges of 4 MiB. */
   private static JsonNode backup(java.nio.file.Path tree, String repo, String... extra) throws Exception {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(

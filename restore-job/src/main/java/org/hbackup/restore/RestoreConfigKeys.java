@@ -34,6 +34,8 @@ public final class RestoreConfigKeys {
 
   /** How many map tasks the work is spread over, at most. */
   public static final String MAX_MAPS = "hbackup.restore.max.maps";
+  /** Bandwidth per map task in MiB/s (--bandwidth, as DistCp's -bandwidth); 0 means no limit. */
+  public static final String BANDWIDTH_MIB = "hbackup.restore.bandwidth.mib";
   public static final int DEFAULT_MAX_MAPS = 20;
   /** Smallest split, in weight. */
   public static final String MIN_SPLIT_BYTES = "hbackup.restore.min.split.bytes";

@@ -10,6 +10,10 @@ public enum RestoreCounters {
   SYMLINKS,
   /** Bytes of file content written. */
   BYTES_WRITTEN,
+  /** Map tasks that ran to the end (each counts itself; the local job runner keeps no job counter of them). */
+  MAP_TASKS,
+  /** Milliseconds map tasks waited to stay within --bandwidth. */
+  THROTTLED_MS,
   /** Chunks read from packs and verified. */
   CHUNKS_READ,
   /** Files not restored because their data is damaged or missing; the report names each. */

@@ -50,6 +50,8 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
   private String repositoryInTarget;
   private String asidePrefix;
   private long asideCount;
+  /** The bytes written to the target are paid for here (--bandwidth). */
+  private org.hbackup.job.Throttle throttle;
   private final RestoreKey outKey = new RestoreKey();
   private final BytesWritable outValue = new BytesWritable();
 
@@ -63,6 +65,8 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
     staging = new Path(conf.get(RestoreConfigKeys.STAGING));
     chunks = new ChunkReader(Repository.open(options.repository(), conf), conf);
     selection = new PathSelection(options.paths());
+    throttle = org.hbackup.job.Throttle.of(conf.getFloat(RestoreConfigKeys.BANDWIDTH_MIB, 0));
+    context.getCounter(RestoreCounters.MAP_TASKS).increment(1);
     repositoryInTarget = conf.get(RestoreConfigKeys.REPOSITORY_IN_TARGET);
     // Short and unique per attempt: a retried attempt never meets what a failed one left.
     asidePrefix = "m" + context.getTaskAttemptID().getTaskID().getId() + "a" + context.getTaskAttemptID().getId() + "-";
@@ -146,6 +150,9 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
           whole.update(data, 0, data.length);
           context.getCounter(RestoreCounters.CHUNKS_READ).increment(1);
           context.getCounter(RestoreCounters.BYTES_WRITTEN).increment(data.length);
+          if (throttle.limits()) {
+            context.getCounter(RestoreCounters.THROTTLED_MS).increment(throttle.pay(data.length));
+          }
           context.progress();
         }
       }

@@ -50,6 +50,11 @@ public final class RestoreResult {
     return point;
   }
 
+  /** How many map tasks of the job ran to the end; 0 when its counters were lost. */
+  public long mapTasks() {
+    return counters.findCounter(RestoreCounters.MAP_TASKS).getValue();
+  }
+
   public long get(RestoreCounters counter) {
     long value = counters.findCounter(counter).getValue();
     return counter == RestoreCounters.FILES_FAILED ? value + filesInDamagedSegments : value;
