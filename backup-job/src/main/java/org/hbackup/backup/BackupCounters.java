@@ -21,6 +21,8 @@ public enum BackupCounters {
   RANGES,
   /** Bytes read from the source. */
   BYTES_READ,
+  /** HDFS files open for write when read (taken as of their visible length, or left out: --open-files). */
+  FILES_OPEN_FOR_WRITE,
   /** Map tasks that ran to the end (each counts itself; the local job runner keeps no job counter of them). */
   MAP_TASKS,
   /** Milliseconds map tasks waited to stay within --bandwidth. */

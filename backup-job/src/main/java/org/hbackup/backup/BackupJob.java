@@ -207,7 +207,8 @@ public final class BackupJob {
       record.changes().forEach((kind, n) -> c.findCounter(BackupCounters.of(kind)).setValue(n));
     }
     for (SkippedReport.Skipped k : skipped) {
-      c.findCounter(k.reason().startsWith(SkippedReport.SPECIAL_PREFIX) ? BackupCounters.SPECIAL_FILES_SKIPPED
+      c.findCounter(k.openForWrite() ? BackupCounters.FILES_OPEN_FOR_WRITE
+          : k.reason().startsWith(SkippedReport.SPECIAL_PREFIX) ? BackupCounters.SPECIAL_FILES_SKIPPED
           : BackupCounters.ENTRIES_UNREADABLE).increment(1);
     }
     return c;

@@ -75,6 +75,12 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
   private boolean readsSnapshot;
   /** Whether entries take the source's access times as they are now (--atime); see BackupOptions. */
   private boolean accessTimes;
+  /** What to do with a file open for write (--open-files). */
+  private BackupOptions.OpenFiles openFiles;
+  /** The source as HDFS, which alone has files open for write; null on other file systems. */
+  private org.apache.hadoop.hdfs.DistributedFileSystem dfs;
+  /** Set by {@link #sourceChecksum} when the file turned out to be open for write. */
+  private boolean checksumFoundOpenFile;
   private TaskPacks packs;
   /** The bytes read from the source are paid for here (--bandwidth). */
   private org.hbackup.job.Throttle throttle;
@@ -104,8 +110,12 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
     }
     sourceChecksums = usesSourceChecksums(conf);
     sourceFs = FileSystems.raw(new Path(conf.get(BackupConfigKeys.SOURCE)), conf);
+    dfs = sourceFs instanceof org.apache.hadoop.hdfs.DistributedFileSystem
+        ? (org.apache.hadoop.hdfs.DistributedFileSystem) sourceFs : null;
     readsSnapshot = conf.get(BackupConfigKeys.SNAPSHOT_NAME) != null;
-    accessTimes = BackupOptions.readFrom(conf).accessTimes();
+    BackupOptions options = BackupOptions.readFrom(conf);
+    accessTimes = options.accessTimes();
+    openFiles = options.openFiles();
     throttle = org.hbackup.job.Throttle.of(conf.getFloat(BackupConfigKeys.BANDWIDTH_MIB, 0));
     context.getCounter(BackupCounters.MAP_TASKS).increment(1);
     if (sourceChecksums) {
@@ -217,8 +227,19 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
     // A checksum describes the bytes of every range only if the file cannot change between the
     // tasks that read them: when read from a snapshot.
     boolean keepsChecksum = !key.isRange() || (first && readsSnapshot);
-    SourceChecksum checksum = previous != null || keepsChecksum ? sourceChecksum(status, context) : null;
+    checksumFoundOpenFile = false;
+    boolean asked = previous != null || keepsChecksum;
+    SourceChecksum checksum = asked ? sourceChecksum(status, context) : null;
     ManifestEntry carried = previous == null ? null : carryOver(previous, key.path(), status, checksum);
+    // Whether the file is open for write. A live file's checksum is refused while it is; a
+    // snapshot's copy gives one, so a file about to be read from a snapshot is asked about (one
+    // NameNode call beside reading it whole), as is range 0 of a live file read in ranges (which
+    // asks no checksum). A live whole file that read longer than listed is asked after reading.
+    boolean open = checksumFoundOpenFile || (first && carried == null
+        && (readsSnapshot || (key.isRange() && !asked)) && openForWrite(status));
+    if (open && !admitOpenFile(key, context)) {
+      return;
+    }
     FileSystem fs = sourceFs;
     if (carried != null) {
       if (!first) {
@@ -253,8 +274,59 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
       return;
     }
     ManifestEntry entry = backUpFile(fs, key.path(), status, checksum, context);
+    if (!open && entry.length() != status.getLen() && openForWrite(status) && !admitOpenFile(key, context)) {
+      return;
+    }
     fileDone(context);
     emitEntry(key, entry, false, context);
+  }
+
+  /**
+   * Whether an HDFS file is open for write (under construction), asked of the NameNode about the
+   * live file (a snapshot's copy is frozen, but the file it was taken of may still be written).
+   * Asked only where the file gave a sign: its checksum was refused, or it read longer than listed.
+   */
+  private boolean openForWrite(FileStatus status) throws IOException {
+    if (dfs == null) {
+      return false;
+    }
+    try {
+      return !dfs.isFileClosed(livePath(status.getPath()));
+    } catch (FileNotFoundException e) {
+      return false;
+    }
+  }
+
+  /** The live path of a path inside a snapshot ({@code dir/.snapshot/name/rest} is {@code dir/rest}). */
+  static Path livePath(Path path) {
+    String p = path.toUri().getPath();
+    int at = p.indexOf("/" + org.apache.hadoop.hdfs.protocol.HdfsConstants.DOT_SNAPSHOT_DIR + "/");
+    if (at < 0) {
+      return path;
+    }
+    int nameEnd = p.indexOf('/', at + org.apache.hadoop.hdfs.protocol.HdfsConstants.DOT_SNAPSHOT_DIR.length() + 2);
+    String live = p.substring(0, at) + (nameEnd < 0 ? "" : p.substring(nameEnd));
+    return new Path(path.toUri().getScheme(), path.toUri().getAuthority(), live.isEmpty() ? "/" : live);
+  }
+
+  /**
+   * Applies --open-files to a file found open for write; returns whether it is still backed up.
+   * include: taken as read (as of its visible length; from a snapshot, the length it captured)
+   * and noted; skip: left out and reported; fail: the task fails, naming it, and nothing is published.
+   */
+  private boolean admitOpenFile(ListingKey key, Context context) throws IOException, InterruptedException {
+    context.getCounter(BackupCounters.FILES_OPEN_FOR_WRITE).increment(1);
+    switch (openFiles) {
+      case FAIL:
+        throw new IOException("'" + key.path() + "' is open for write (--open-files fail)");
+      case SKIP:
+        emit(key.path(), ShuffleRecord.skipped(ShuffleRecord.OPEN_FOR_WRITE, "left out (--open-files skip)"),
+            context);
+        return false;
+      default:
+        emit(key.path(), ShuffleRecord.note(ShuffleRecord.OPEN_FOR_WRITE, SkippedReport.OPEN_TAKEN), context);
+        return true;
+    }
   }
 
   private void fileDone(Context context) {
@@ -411,6 +483,14 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
       throw new SourceVanished(e);
     } catch (AccessControlException e) {
       throw new SourceUnreadable("cannot be read: " + OneLine.of(e), e);
+    } catch (IOException e) {
+      // HDFS refuses the checksum of a file under construction ("... is under construction"; of
+      // its snapshot copy, some other error): the file is then read, as of its visible length.
+      if (openForWrite(status)) {
+        checksumFoundOpenFile = true;
+        return null;
+      }
+      throw e;
     }
     if (checksum == null || checksum.getAlgorithmName() == null || checksum.getAlgorithmName().isEmpty()) {
       return null;

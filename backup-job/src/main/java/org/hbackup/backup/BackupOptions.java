@@ -10,12 +10,35 @@ import org.hbackup.common.point.PointType;
 public final class BackupOptions {
   public static final String AUTO = "auto";
 
+  /** What a backup does with an HDFS file that is open for write when it reads it. */
+  public enum OpenFiles {
+    /** Take it as of its visible length (from a snapshot: the length the snapshot captured), flagged. */
+    INCLUDE,
+    /** Leave it out of the point, reported. */
+    SKIP,
+    /** Fail the backup, naming it; nothing is published. */
+    FAIL;
+
+    public static OpenFiles parse(String name) {
+      try {
+        return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--open-files is include, skip or fail, not '" + name + "'");
+      }
+    }
+
+    public String configName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   private final Path source;
   private final Path repository;
   private final PointType type;
   private final boolean snapshot;
   private final boolean accessTimes;
   private final ExcludeRules excludes;
+  private final OpenFiles openFiles;
 
   private BackupOptions(Builder b) {
     this.source = b.source;
@@ -24,6 +47,7 @@ public final class BackupOptions {
     this.snapshot = b.snapshot;
     this.accessTimes = b.accessTimes;
     this.excludes = b.excludes;
+    this.openFiles = b.openFiles;
   }
 
   public static Builder builder() {
@@ -33,7 +57,7 @@ public final class BackupOptions {
   /** A builder holding every option of this one, to change some. */
   public Builder toBuilder() {
     return builder().source(source).repository(repository).type(type).snapshot(snapshot).accessTimes(accessTimes)
-        .excludes(excludes);
+        .excludes(excludes).openFiles(openFiles);
   }
 
   public Path source() {
@@ -69,6 +93,11 @@ public final class BackupOptions {
     return excludes;
   }
 
+  /** What to do with HDFS files open for write (--open-files). */
+  public OpenFiles openFiles() {
+    return openFiles;
+  }
+
   /** Writes the options into a job configuration (the one place that does). */
   public void writeTo(Configuration conf) {
     conf.set(BackupConfigKeys.SOURCE, source.toString());
@@ -76,6 +105,7 @@ public final class BackupOptions {
     conf.set(BackupConfigKeys.TYPE, type == null ? AUTO : type.configName());
     conf.setBoolean(BackupConfigKeys.ACCESS_TIMES, accessTimes);
     excludes.writeTo(conf);
+    conf.set(BackupConfigKeys.OPEN_FILES, openFiles.configName());
   }
 
   /** Reads options back from a job configuration. */
@@ -84,7 +114,8 @@ public final class BackupOptions {
         .repository(new Path(conf.get(BackupConfigKeys.REPOSITORY)))
         .type(parseType(conf.get(BackupConfigKeys.TYPE)))
         .accessTimes(conf.getBoolean(BackupConfigKeys.ACCESS_TIMES, false))
-        .excludes(ExcludeRules.readFrom(conf)).build();
+        .excludes(ExcludeRules.readFrom(conf))
+        .openFiles(OpenFiles.parse(conf.get(BackupConfigKeys.OPEN_FILES, OpenFiles.INCLUDE.configName()))).build();
   }
 
   /** Parses full, incremental, differential, or auto (null). */
@@ -108,6 +139,7 @@ public final class BackupOptions {
     private boolean snapshot;
     private boolean accessTimes;
     private ExcludeRules excludes = ExcludeRules.NONE;
+    private OpenFiles openFiles = OpenFiles.INCLUDE;
 
     public Builder source(Path v) {
       this.source = v;
@@ -136,6 +168,11 @@ public final class BackupOptions {
 
     public Builder excludes(ExcludeRules v) {
       this.excludes = v == null ? ExcludeRules.NONE : v;
+      return this;
+    }
+
+    public Builder openFiles(OpenFiles v) {
+      this.openFiles = v == null ? OpenFiles.INCLUDE : v;
       return this;
     }
 

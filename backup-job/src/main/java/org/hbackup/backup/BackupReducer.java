@@ -129,6 +129,10 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
         skipped.report(path, record);
         continue;
       }
+      if (record.isNote()) {
+        skipped.report(path, record);
+        continue;
+      }
       if (record.isRange()) {
         if (ranges == null) {
           ranges = new ArrayList<>();

@@ -66,9 +66,17 @@ public final class BackupResult {
     return lostTrack;
   }
 
-  /** Source entries not backed up as they are (unreadable, special), at most {@link BackupJob#MAX_REPORTED_SKIPPED}. */
+  /**
+   * Source entries not in the point (unreadable, special, open for write with --open-files skip),
+   * at most {@link BackupJob#MAX_REPORTED_SKIPPED}.
+   */
   public List<SkippedReport.Skipped> skipped() {
-    return skipped;
+    return skipped.stream().filter(SkippedReport.Skipped::leftOut).toList();
+  }
+
+  /** Paths of the files found open for write, taken or left out (as many as the report holds). */
+  public List<String> openForWrite() {
+    return skipped.stream().filter(SkippedReport.Skipped::openForWrite).map(SkippedReport.Skipped::path).toList();
   }
 
   /** Where the repository lies inside the source (left out of the point), or null. */

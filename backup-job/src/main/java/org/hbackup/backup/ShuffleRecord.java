@@ -22,11 +22,15 @@ final class ShuffleRecord {
   static final byte MOVED_AWAY = 2;
   static final byte RANGE = 3;
   static final byte SKIPPED = 4;
+  /** Something the report says about an entry that is in the point as it is (an open file). */
+  static final byte NOTE = 5;
 
   /** A source entry that could not be read (a file, or a directory's contents): reported. */
   static final byte UNREADABLE = 1;
   /** A FIFO, socket or device, never read as data: reported, not kept. */
   static final byte SPECIAL = 2;
+  /** An HDFS file open for write (--open-files): reported; left out only with "skip". */
+  static final byte OPEN_FOR_WRITE = 3;
 
   private final byte tag;
   private final ManifestEntry entry;
@@ -98,6 +102,13 @@ final class ShuffleRecord {
     return bytes.toByteArray();
   }
 
+  /** A note for the report on an entry that is in the point ({@link #OPEN_FOR_WRITE}). */
+  static byte[] note(byte why, String reason) throws IOException {
+    byte[] record = skipped(why, reason);
+    record[0] = NOTE;
+    return record;
+  }
+
   static ShuffleRecord decode(byte[] bytes, int length) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, length));
     byte tag = in.readByte();
@@ -110,6 +121,7 @@ final class ShuffleRecord {
       case MOVED_AWAY:
         return new ShuffleRecord(tag, null, Text.readString(in));
       case SKIPPED:
+      case NOTE:
         byte why = in.readByte();
         return new ShuffleRecord(tag, null, Text.readString(in), why, 1, 0);
       case RANGE:
@@ -132,6 +144,10 @@ final class ShuffleRecord {
 
   boolean isSkipped() {
     return tag == SKIPPED;
+  }
+
+  boolean isNote() {
+    return tag == NOTE;
   }
 
   /** For a skipped record: {@link #UNREADABLE} or {@link #SPECIAL}. */

@@ -28,6 +28,8 @@ public final class SkippedReport implements AutoCloseable {
   /** How a special file's reason starts; an unreadable entry's starts with {@link #UNREADABLE_PREFIX}. */
   static final String SPECIAL_PREFIX = "special file: ";
   static final String UNREADABLE_PREFIX = "unreadable: ";
+  /** How the reason of a file open for write starts, whether it was left out or taken. */
+  static final String OPEN_PREFIX = "open for write: ";
 
   SkippedReport(Configuration conf) {
     this.conf = conf;
@@ -47,9 +49,19 @@ public final class SkippedReport implements AutoCloseable {
           SequenceFile.Writer.compression(SequenceFile.CompressionType.NONE));
     }
     path.set(entryPath);
-    reason.set((record.skippedBecause() == ShuffleRecord.SPECIAL ? SPECIAL_PREFIX : UNREADABLE_PREFIX)
-        + record.skipReason());
+    reason.set(prefix(record.skippedBecause()) + record.skipReason());
     writer.append(path, reason);
+  }
+
+  private static String prefix(byte why) {
+    switch (why) {
+      case ShuffleRecord.SPECIAL:
+        return SPECIAL_PREFIX;
+      case ShuffleRecord.OPEN_FOR_WRITE:
+        return OPEN_PREFIX;
+      default:
+        return UNREADABLE_PREFIX;
+    }
   }
 
   @Override
@@ -65,7 +77,19 @@ public final class SkippedReport implements AutoCloseable {
 
   /** One entry of the report. */
   public record Skipped(String path, String reason) {
+    /** Whether this is a file open for write (taken or left out), not an unreadable or special one. */
+    public boolean openForWrite() {
+      return reason.startsWith(OPEN_PREFIX);
+    }
+
+    /** Whether the entry is not in the point (a note on an open file that was taken is not). */
+    public boolean leftOut() {
+      return !reason.startsWith(OPEN_PREFIX + OPEN_TAKEN);
+    }
   }
+
+  /** The reason of an open file that the point holds as of its visible length. */
+  static final String OPEN_TAKEN = "taken as of its visible length";
 
   /** Reads up to {@code limit} entries of a report, deleting it; none when it was not written. */
   static List<Skipped> readAndDelete(Path file, Configuration conf, int limit) throws IOException {

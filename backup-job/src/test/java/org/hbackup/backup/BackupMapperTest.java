@@ -427,4 +427,14 @@ class BackupMapperTest {
     assertTrue(record.skipReason().contains("no longer a regular file"), record.skipReason());
     assertEquals(1, count(BackupCounters.ENTRIES_UNREADABLE));
   }
+
+  @Test
+  void aSnapshotPathMapsToTheLiveFileItWasTakenOf() {
+    assertEquals(new org.apache.hadoop.fs.Path("hdfs://nn:8020/data/logs/wal.log"), BackupMapper.livePath(
+        new org.apache.hadoop.fs.Path("hdfs://nn:8020/data/.snapshot/hbackup-x-y/logs/wal.log")));
+    assertEquals(new org.apache.hadoop.fs.Path("hdfs://nn:8020/data"), BackupMapper.livePath(
+        new org.apache.hadoop.fs.Path("hdfs://nn:8020/data/.snapshot/s1")));
+    assertEquals(new org.apache.hadoop.fs.Path("hdfs://nn:8020/a/b"), BackupMapper.livePath(
+        new org.apache.hadoop.fs.Path("hdfs://nn:8020/a/b")));
+  }
 }

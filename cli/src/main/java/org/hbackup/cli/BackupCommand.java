@@ -35,7 +35,7 @@ final class BackupCommand extends Command {
 
   @Override
   String synopsis() {
-    return "hbackup backup --source URI --repo URI [--type full|incremental|differential|auto] [--snapshot] [--atime]"
+    return "hbackup backup --source URI --repo URI [--type full|incremental|differential|auto] [--snapshot] [--atime] [--open-files include|skip|fail]"
         + " [--exclude PATTERN]... [--exclude-file FILE] [--max-maps N] [--bandwidth MIB] [--json]";
   }
 
@@ -52,6 +52,8 @@ final class BackupCommand extends Command {
             + "match: a name glob (*.tmp) at any depth, or a path glob under the source (logs/*.gz, /tmp, **/cache); "
             + "an excluded directory with everything under it; repeatable").build())
         .addOption(optional("exclude-file", "FILE", "exclude patterns, one per line (# comments); any Hadoop URI"))
+        .addOption(optional("open-files", "include|skip|fail", "HDFS files open for write: take them as of their "
+            + "visible length (from a snapshot: as it captured them) and flag them (default), leave them out, or fail"))
         .addOption(flag("atime", "record access times as they are now; by default an entry whose modification "
             + "time did not change keeps its base point's access time, so reading the source adds no metadata"))
         .addOption(flag("json", "print one JSON report on stdout"));
@@ -66,6 +68,13 @@ final class BackupCommand extends Command {
         .repository(path(line, "repo")).type(type).snapshot(line.hasOption("snapshot"))
         .accessTimes(line.hasOption("atime") || getConf().getBoolean(BackupConfigKeys.ACCESS_TIMES, false))
         .excludes(excludes(line));
+    if (line.hasOption("open-files")) {
+      String value = line.getOptionValue("open-files");
+      builder.openFiles(build(() -> BackupOptions.OpenFiles.parse(value)));
+    } else if (getConf().get(BackupConfigKeys.OPEN_FILES) != null) {
+      String value = getConf().get(BackupConfigKeys.OPEN_FILES);
+      builder.openFiles(build(() -> BackupOptions.OpenFiles.parse(value)));
+    }
     BackupOptions options = build(builder::build);
     BackupResult result = new BackupJob(getConf(), options).run();
     Map<String, Long> figures = new LinkedHashMap<>();
@@ -93,6 +102,7 @@ final class BackupCommand extends Command {
     figures.put("filesVanished", result.get(BackupCounters.FILES_VANISHED));
     figures.put("entriesUnreadable", result.get(BackupCounters.ENTRIES_UNREADABLE));
     figures.put("specialFilesSkipped", result.get(BackupCounters.SPECIAL_FILES_SKIPPED));
+    figures.put("filesOpenForWrite", result.get(BackupCounters.FILES_OPEN_FOR_WRITE));
     figures.put("filesReadAgain", result.get(BackupCounters.FILES_READ_AGAIN));
     figures.put("stagingReclaimed", result.reclaimed().entries());
     figures.put("stagingBytesReclaimed", result.reclaimed().bytes());
@@ -143,6 +153,8 @@ final class BackupCommand extends Command {
       } else {
         report.put("repositoryExcluded", result.repositoryExcluded());
       }
+      com.fasterxml.jackson.databind.node.ArrayNode open = report.putArray("openForWrite");
+      result.openForWrite().forEach(open::add);
       com.fasterxml.jackson.databind.node.ArrayNode skipped = report.putArray("skipped");
       result.skipped().forEach(k -> skipped.addObject().put("path", k.path()).put("reason", k.reason()));
       com.fasterxml.jackson.databind.node.ArrayNode unreadable = report.putArray("unreadablePoints");
@@ -191,6 +203,13 @@ final class BackupCommand extends Command {
    * some could not be read (the point is complete for everything else).
    */
   private int reportSkipped(BackupResult result) {
+    long openFiles = result.get(BackupCounters.FILES_OPEN_FOR_WRITE);
+    if (openFiles > 0) {
+      List<String> open = result.openForWrite();
+      err().println("hbackup backup: " + openFiles + " files open for write, "
+          + (result.options().openFiles() == BackupOptions.OpenFiles.SKIP ? "left out" : "taken as of their visible length")
+          + ": " + String.join(", ", open.subList(0, Math.min(open.size(), 10))) + (open.size() > 10 ? ", ..." : ""));
+    }
     long unreadable = result.get(BackupCounters.ENTRIES_UNREADABLE);
     long special = result.get(BackupCounters.SPECIAL_FILES_SKIPPED);
     if (unreadable + special == 0) {
@@ -198,6 +217,9 @@ final class BackupCommand extends Command {
     }
     StringBuilder names = new StringBuilder();
     for (SkippedReport.Skipped k : result.skipped()) {
+      if (k.openForWrite()) {
+        continue;
+      }
       if (names.length() > 400) {
         names.append(", ...");
         break;

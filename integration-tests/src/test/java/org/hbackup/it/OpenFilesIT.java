@@ -1,0 +1,166 @@
+package org.hbackup.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.Random;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.io.IOUtils;
+import org.hbackup.common.CrashPoints;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Files open for write on HDFS (a log being appended, a WAL) are in every busy source. A backup
+ * takes them as of their visible length and flags them ({@code --open-files include}, the
+ * default), leaves them out with a report ({@code skip}), or fails naming them ({@code fail});
+ * from a snapshot, as of the length the snapshot captured. One MiniDFSCluster, the local runner.
+ */
+class OpenFilesIT {
+  @TempDir
+  static java.nio.file.Path dir;
+
+  private static MiniDFSCluster dfs;
+  private static DistributedFileSystem fs;
+  private static Configuration conf;
+
+  @BeforeAll
+  static void startCluster() throws IOException {
+    Configuration base = new Configuration();
+    base.setInt("dfs.replication", 1);
+    base.setLong("dfs.blocksize", 1024 * 1024);
+    base.setInt("dfs.namenode.fs-limits.min-block-size", 4096);
+    base.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
+    dfs = new MiniDFSCluster.Builder(base, new java.io.File(dir.toFile(), "dfs")).numDataNodes(1).build();
+    dfs.waitActive();
+    fs = dfs.getFileSystem();
+    conf = new Configuration(dfs.getConfiguration(0));
+    conf.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (dfs != null) {
+      dfs.shutdown();
+    }
+  }
+
+  private static byte[] random(int length, long seed) {
+    byte[] data = new byte[length];
+    new Random(seed).nextBytes(data);
+    return data;
+  }
+
+  /** A source with a closed file and one kept open for write: 1.5 MiB written and hflushed. */
+  private static FSDataOutputStream sourceWithAnOpenFile(Path source, byte[] visible) throws IOException {
+    fs.mkdirs(source);
+    try (FSDataOutputStream out = fs.create(new Path(source, "closed.txt"))) {
+      out.write("closed".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    FSDataOutputStream open = fs.create(new Path(source, "wal.log"));
+    open.write(visible);
+    open.hflush();
+    return open;
+  }
+
+  private static byte[] read(Path file) throws IOException {
+    try (InputStream in = fs.open(file)) {
+      return IOUtils.readFullyToByteArray(new java.io.DataInputStream(in));
+    }
+  }
+
+  @Test
+  void aLiveSourceTakesAnOpenFileAsOfItsVisibleLengthAndFlagsIt() throws Exception {
+    Path source = fs.makeQualified(new Path("/live"));
+    byte[] visible = random(1_500_000, 1);
+    try (FSDataOutputStream open = sourceWithAnOpenFile(source, visible)) {
+      String repo = fs.makeQualified(new Path("/repo-live")).toString();
+      Cli.Result backup = Cli.run(conf, "backup", "--source", source.toString(), "--repo", repo, "--json");
+      assertEquals(0, backup.exitCode, backup.toString());
+      JsonNode report = backup.json();
+      assertEquals(1, report.get("filesOpenForWrite").asLong(), report.toString());
+      assertEquals("wal.log", report.get("openForWrite").get(0).asText());
+      open.write(random(1000, 2));
+      open.hflush();
+
+      String target = fs.makeQualified(new Path("/restored-live")).toString();
+      assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", target).exitCode);
+      assertArrayEquals(visible, read(new Path(target, "wal.log")), "as of its visible length at the backup");
+
+      Cli.Result skip = Cli.run(conf, "backup", "--source", source.toString(), "--repo", repo, "--open-files",
+          "skip", "--json");
+      assertEquals(0, skip.exitCode, skip.toString());
+      assertEquals(1, skip.json().get("filesOpenForWrite").asLong());
+      assertTrue(skip.json().get("skipped").toString().contains("open for write"), skip.toString());
+      assertEquals(1, skip.json().get("files").asLong(), "only closed.txt");
+
+      Cli.Result fail = Cli.run(conf, "backup", "--source", source.toString(), "--repo", repo, "--open-files",
+          "fail", "--json");
+      assertEquals(1, fail.exitCode, fail.toString());
+      assertTrue(fail.stderr.contains("wal.log"), fail.stderr);
+      assertEquals(2, Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").size(),
+          "the failed backup published nothing");
+    }
+    Cli.Result closed = Cli.run(conf, "backup", "--source", source.toString(), "--repo",
+        fs.makeQualified(new Path("/repo-live")).toString(), "--open-files", "fail", "--json");
+    assertEquals(0, closed.exitCode, "once closed, nothing is open: " + closed);
+    assertEquals(0, closed.json().get("filesOpenForWrite").asLong());
+  }
+
+  @Test
+  void aSnapshotTakesAnOpenFileAsOfTheLengthItCaptured() throws Exception {
+    Path source = fs.makeQualified(new Path("/snap"));
+    byte[] visible = random(1_200_000, 3);
+    try (FSDataOutputStream open = sourceWithAnOpenFile(source, visible)) {
+      fs.allowSnapshot(source);
+      String repo = fs.makeQualified(new Path("/repo-snap")).toString();
+      // The backup pauses once it has taken its snapshot and listed it; the writer goes on.
+      java.nio.file.Path pause = dir.resolve("pause-snapshot");
+      Files.write(pause, new byte[0]);
+      Configuration paused = new Configuration(conf);
+      paused.set(CrashPoints.PAUSE_AT, "backup.listed");
+      paused.set(CrashPoints.PAUSE_FILE, pause.toString());
+      Cli.Result[] backup = new Cli.Result[1];
+      Thread backingUp = new Thread(() -> {
+        try {
+          backup[0] = Cli.run(paused, "backup", "--source", source.toString(), "--repo", repo, "--json");
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      backingUp.start();
+      java.nio.file.Path reached = java.nio.file.Paths.get(pause + ".reached");
+      for (int i = 0; i < 600 && !Files.exists(reached); i++) {
+        Thread.sleep(100);
+      }
+      assertTrue(Files.exists(reached), "the backup reached its pause");
+      open.write(random(500_000, 4));
+      open.hflush();
+      Files.delete(pause);
+      backingUp.join(120_000);
+
+      assertEquals(0, backup[0].exitCode, backup[0].toString());
+      JsonNode report = backup[0].json();
+      assertFalse(report.get("snapshot").isNull(), "read from a snapshot");
+      assertEquals(1, report.get("filesOpenForWrite").asLong(), report.toString());
+      String target = fs.makeQualified(new Path("/restored-snap")).toString();
+      assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", target).exitCode);
+      byte[] restored = read(new Path(target, "wal.log"));
+      assertArrayEquals(visible, restored, "as the snapshot captured it, nothing written after it");
+    }
+  }
+}
