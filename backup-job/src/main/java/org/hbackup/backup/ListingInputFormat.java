@@ -1,20 +1,18 @@
 package org.hbackup.backup;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.SequenceFile;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.JobContext;
 import org.apache.hadoop.mapreduce.RecordReader;
 import org.apache.hadoop.mapreduce.TaskAttemptContext;
-import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.mapreduce.lib.input.SequenceFileInputFormat;
-import org.apache.hadoop.mapreduce.lib.input.SequenceFileRecordReader;
+import org.hbackup.job.WeightedSplit;
+import org.hbackup.job.WeightedSplits;
 
 /**
  * Splits the listing so that each map task gets about the same weight (bytes to read plus a cost
@@ -26,33 +24,9 @@ public final class ListingInputFormat extends SequenceFileInputFormat<ListingKey
   @Override
   public List<InputSplit> getSplits(JobContext job) throws IOException {
     Configuration conf = job.getConfiguration();
-    Path listing = new Path(conf.get(BackupConfigKeys.LISTING));
-    long target = targetSplitWeight(conf);
     long fileWeight = conf.getLong(BackupConfigKeys.FILE_WEIGHT_BYTES, BackupConfigKeys.DEFAULT_FILE_WEIGHT_BYTES);
-    List<InputSplit> splits = new ArrayList<>();
-    try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
-      long fileLength = listing.getFileSystem(conf).getFileStatus(listing).getLen();
-      ListingKey key = new ListingKey();
-      FileStatus value = new FileStatus();
-      long splitStart = reader.getPosition();
-      long weight = 0;
-      long recordStart = reader.getPosition();
-      while (reader.next(key, value)) {
-        weight += SourceLister.weight(key, value, fileWeight);
-        long next = reader.getPosition();
-        if (weight >= target) {
-          // The split ends where the next record's sync mark begins.
-          splits.add(new FileSplit(listing, splitStart, next - splitStart, null));
-          splitStart = next;
-          weight = 0;
-        }
-        recordStart = next;
-      }
-      if (recordStart > splitStart || splits.isEmpty()) {
-        splits.add(new FileSplit(listing, splitStart, fileLength - splitStart, null));
-      }
-    }
-    return splits;
+    return WeightedSplits.<ListingKey, FileStatus>of(conf, new Path(conf.get(BackupConfigKeys.LISTING)),
+        targetSplitWeight(conf), (key, status) -> SourceLister.weight(key, status, fileWeight));
   }
 
   static long targetSplitWeight(Configuration conf) {
@@ -64,6 +38,6 @@ public final class ListingInputFormat extends SequenceFileInputFormat<ListingKey
 
   @Override
   public RecordReader<ListingKey, FileStatus> createRecordReader(InputSplit split, TaskAttemptContext context) {
-    return new SequenceFileRecordReader<>();
+    return new WeightedSplit.Reader<>();
   }
 }

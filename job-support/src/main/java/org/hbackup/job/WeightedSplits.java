@@ -9,12 +9,13 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.SequenceFile;
 import org.apache.hadoop.io.Writable;
 import org.apache.hadoop.mapreduce.InputSplit;
-import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.util.ReflectionUtils;
 
 /**
  * Cuts a listing (a SequenceFile with a sync mark before every record) into splits of about the
  * same weight, not the same number of records: a split ends where the record after it begins.
+ * The splits are {@link WeightedSplit}s, which the framework orders by weight; input formats
+ * read them with {@link WeightedSplit.Reader}.
  * Memory: one record.
  */
 public final class WeightedSplits {
@@ -42,14 +43,14 @@ public final class WeightedSplits {
         weight += weigher.weigh(key, value);
         long next = reader.getPosition();
         if (weight >= target) {
-          splits.add(new FileSplit(listing, splitStart, next - splitStart, null));
+          splits.add(new WeightedSplit(listing, splitStart, next - splitStart, weight));
           splitStart = next;
           weight = 0;
         }
         recordStart = next;
       }
       if (recordStart > splitStart || splits.isEmpty()) {
-        splits.add(new FileSplit(listing, splitStart, fileLength - splitStart, null));
+        splits.add(new WeightedSplit(listing, splitStart, fileLength - splitStart, Math.max(1, weight)));
       }
     }
     return splits;

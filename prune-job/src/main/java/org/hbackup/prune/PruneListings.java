@@ -15,11 +15,14 @@ import org.apache.hadoop.io.Text;
 import org.apache.hadoop.io.Writable;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.JobContext;
+import org.apache.hadoop.mapreduce.RecordReader;
+import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
 import org.apache.hadoop.mapreduce.lib.input.SequenceFileInputFormat;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
 import org.hbackup.common.repo.RepositoryLayout;
+import org.hbackup.job.WeightedSplit;
 import org.hbackup.job.WeightedSplits;
 import org.hbackup.verify.VerifyKey;
 
@@ -134,6 +137,11 @@ final class PruneListings {
       return WeightedSplits.<Text, BytesWritable>of(conf, FileInputFormat.getInputPaths(job)[0],
           target(conf, conf.getLong(PruneConfigKeys.PACK_LISTING_WEIGHT, 0)), (k, v) -> TRAILER_WEIGHT);
     }
+
+    @Override
+    public RecordReader<Text, BytesWritable> createRecordReader(InputSplit split, TaskAttemptContext context) {
+      return new WeightedSplit.Reader<>();
+    }
   }
 
   /**
@@ -179,6 +187,11 @@ final class PruneListings {
               throw new java.io.UncheckedIOException(e);
             }
           });
+    }
+
+    @Override
+    public RecordReader<Text, BytesWritable> createRecordReader(InputSplit split, TaskAttemptContext context) {
+      return new WeightedSplit.Reader<>();
     }
   }
 }

@@ -9,8 +9,11 @@ import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.JobContext;
+import org.apache.hadoop.mapreduce.RecordReader;
+import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
 import org.apache.hadoop.mapreduce.lib.input.SequenceFileInputFormat;
+import org.hbackup.job.WeightedSplit;
 import org.hbackup.job.WeightedSplits;
 
 /**
@@ -53,6 +56,11 @@ final class ListingInputFormats {
       Configuration conf = job.getConfiguration();
       return WeightedSplits.<Text, LongWritable>of(conf, FileInputFormat.getInputPaths(job)[0],
           target(conf, conf.getLong(VerifyConfigKeys.INDEX_LISTING_WEIGHT, 0)), (k, v) -> v.get());
+    }
+
+    @Override
+    public RecordReader<Text, LongWritable> createRecordReader(InputSplit split, TaskAttemptContext context) {
+      return new WeightedSplit.Reader<>();
     }
   }
 
