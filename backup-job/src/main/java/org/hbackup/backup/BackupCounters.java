@@ -23,6 +23,8 @@ public enum BackupCounters {
   BYTES_READ,
   /** HDFS files open for write when read (taken as of their visible length, or left out: --open-files). */
   FILES_OPEN_FOR_WRITE,
+  /** Entries with ACL entries or extended attributes, kept in the point. */
+  ENTRIES_WITH_ATTRIBUTES,
   /** Map tasks that ran to the end (each counts itself; the local job runner keeps no job counter of them). */
   MAP_TASKS,
   /** Milliseconds map tasks waited to stay within --bandwidth. */

@@ -33,6 +33,7 @@ import org.hbackup.common.index.IndexEntry;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ChunkRef;
+import org.hbackup.common.manifest.EntryAttributes;
 import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.SourceChecksum;
@@ -79,6 +80,11 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
   private BackupOptions.OpenFiles openFiles;
   /** The source as HDFS, which alone has files open for write; null on other file systems. */
   private org.apache.hadoop.hdfs.DistributedFileSystem dfs;
+  /** The setuid and setgid bits of the record being mapped (the listing reads them; a FileStatus cannot hold them). */
+  private short setIdBits;
+  /** Whether extended attributes are read (HDFS); turned off when the NameNode has them disabled. */
+  private boolean readXattrs;
+  private Context context;
   /** Set by {@link #sourceChecksum} when the file turned out to be open for write. */
   private boolean checksumFoundOpenFile;
   private TaskPacks packs;
@@ -112,6 +118,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
     sourceFs = FileSystems.raw(new Path(conf.get(BackupConfigKeys.SOURCE)), conf);
     dfs = sourceFs instanceof org.apache.hadoop.hdfs.DistributedFileSystem
         ? (org.apache.hadoop.hdfs.DistributedFileSystem) sourceFs : null;
+    readXattrs = dfs != null && conf.getBoolean(BackupConfigKeys.XATTRS, true);
+    this.context = context;
     readsSnapshot = conf.get(BackupConfigKeys.SNAPSHOT_NAME) != null;
     BackupOptions options = BackupOptions.readFrom(conf);
     accessTimes = options.accessTimes();
@@ -151,6 +159,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
 
   @Override
   protected void map(ListingKey key, FileStatus status, Context context) throws IOException, InterruptedException {
+    setIdBits = key.setIdBits();
     if (key.problem() == ListingKey.SPECIAL) {
       context.getCounter(BackupCounters.SPECIAL_FILES_SKIPPED).increment(1);
       emit(key.path(), ShuffleRecord.skipped(ShuffleRecord.SPECIAL, key.problemReason()), context);
@@ -456,7 +465,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
    * must be read: where source checksums are used, only the same checksum confirms the content
    * (an unavailable one never does). The metadata comes from the source as it is now.
    */
-  private ManifestEntry carryOver(ManifestEntry previous, String relative, FileStatus status, SourceChecksum checksum) {
+  private ManifestEntry carryOver(ManifestEntry previous, String relative, FileStatus status, SourceChecksum checksum)
+      throws IOException {
     if (sourceChecksums && (checksum == null || !checksum.equals(previous.sourceChecksum()))) {
       return null;
     }
@@ -635,16 +645,60 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
     return false;
   }
 
-  static ManifestEntry.Builder metadata(EntryType type, String relative, FileStatus status) {
+  /**
+   * The entry's metadata as the source reports it: with the listing's setuid and setgid bits, and
+   * on HDFS its ACL entries and extended attributes.
+   */
+  private ManifestEntry.Builder metadata(EntryType type, String relative, FileStatus status) throws IOException {
     return ManifestEntry.builder(type, relative)
+        .attributes(attributes(type, status))
         .length(status.isFile() ? status.getLen() : 0)
-        .permission(status.getPermission().toShort())
+        .permission((short) ((status.getPermission().toShort() & 01777) | setIdBits))
         .owner(status.getOwner())
         .group(status.getGroup())
         .modificationTime(status.getModificationTime())
         .accessTime(status.getAccessTime())
         .replication(status.getReplication())
         .blockSize(status.getBlockSize());
+  }
+
+  /**
+   * ACL entries beyond the mode bits (asked only of entries HDFS flags as having them) and
+   * extended attributes (one call per entry; a symlink's would be its target's). On other file
+   * systems, none: Hadoop's local file system has neither.
+   */
+  private EntryAttributes attributes(EntryType type, FileStatus status) throws IOException {
+    if (dfs == null || type == EntryType.SYMLINK) {
+      return EntryAttributes.NONE;
+    }
+    Path path = status.getPath();
+    try {
+      java.util.List<String> acl = java.util.List.of();
+      if (status.hasAcl()) {
+        acl = dfs.getAclStatus(path).getEntries().stream().map(org.apache.hadoop.fs.permission.AclEntry::toStringStable)
+            .toList();
+      }
+      java.util.Map<String, byte[]> xattrs = java.util.Map.of();
+      if (readXattrs) {
+        try {
+          xattrs = dfs.getXAttrs(path);
+        } catch (org.apache.hadoop.ipc.RemoteException e) {
+          if (!String.valueOf(e.getMessage()).contains("XAttr")) {
+            throw e;
+          }
+          // The NameNode has extended attributes disabled: there are none to keep.
+          readXattrs = false;
+        }
+      }
+      EntryAttributes a = EntryAttributes.of(acl, xattrs);
+      if (!a.isEmpty()) {
+        context.getCounter(BackupCounters.ENTRIES_WITH_ATTRIBUTES).increment(1);
+      }
+      return a;
+    } catch (FileNotFoundException e) {
+      // Gone since it was listed: reading it will say so.
+      return EntryAttributes.NONE;
+    }
   }
 
   @Override

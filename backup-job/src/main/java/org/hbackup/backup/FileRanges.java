@@ -71,7 +71,7 @@ final class FileRanges {
     ManifestEntry.Builder b = ManifestEntry.builder(EntryType.FILE, path).length(length)
         .permission(first.permission()).owner(first.owner()).group(first.group())
         .modificationTime(first.modificationTime()).accessTime(first.accessTime())
-        .replication(first.replication()).blockSize(first.blockSize()).chunks(chunks)
+        .replication(first.replication()).blockSize(first.blockSize()).attributes(first.attributes()).chunks(chunks)
         .sourceChecksum(complete ? first.sourceChecksum() : null);
     if (hashes.size() <= 1) {
       // What was read fits in one range: the plain SHA-256 of that range is the file's hash.

@@ -25,6 +25,8 @@ public final class ListingKey implements Writable {
   private boolean expectedUnchanged;
   private byte problem;
   private final Text problemReason = new Text();
+  /** Setuid (04000) and setgid (02000), which a FileStatus cannot carry: read from the local file system. */
+  private short setIdBits;
 
   /** No problem: the entry was listed as it is. */
   public static final byte LISTED = 0;
@@ -61,6 +63,7 @@ public final class ListingKey implements Writable {
     this.expectedUnchanged = false;
     this.problem = LISTED;
     this.problemReason.clear();
+    this.setIdBits = 0;
     this.rangeIndex = 0;
     this.rangeCount = 1;
     this.rangeSize = 0;
@@ -122,6 +125,15 @@ public final class ListingKey implements Writable {
     return problemReason.toString();
   }
 
+  /** The entry's setuid and setgid bits (04000, 02000), which its FileStatus cannot hold. */
+  public short setIdBits() {
+    return setIdBits;
+  }
+
+  public void setSetIdBits(int mode) {
+    this.setIdBits = (short) (mode & 06000);
+  }
+
   /** Marks the entry as one the listing could not take as it is, and why. */
   public void setProblem(byte kind, String reason) {
     this.problem = kind;
@@ -140,6 +152,7 @@ public final class ListingKey implements Writable {
     if (problem != LISTED) {
       problemReason.write(out);
     }
+    out.writeShort(setIdBits);
     WritableUtils.writeVInt(out, rangeCount);
     if (rangeCount > 1) {
       WritableUtils.writeVInt(out, rangeIndex);
@@ -163,6 +176,7 @@ public final class ListingKey implements Writable {
     } else {
       problemReason.clear();
     }
+    setIdBits = in.readShort();
     rangeCount = WritableUtils.readVInt(in);
     rangeIndex = rangeCount > 1 ? WritableUtils.readVInt(in) : 0;
     rangeSize = rangeCount > 1 ? WritableUtils.readVLong(in) : 0;

@@ -277,12 +277,24 @@ public final class SourceLister {
     };
   }
 
+  /**
+   * A plain copy of a status with its flags (whether it has an ACL, is encrypted, erasure coded,
+   * snapshottable): FileStatus's copy constructor drops them, and the backup asks for an entry's
+   * ACL only where the flag says it has one.
+   */
+  static FileStatus plain(FileStatus s) throws IOException {
+    return new FileStatus(s.getLen(), s.isDirectory(), s.getReplication(), s.getBlockSize(), s.getModificationTime(),
+        s.getAccessTime(), s.getPermission(), s.getOwner(), s.getGroup(), s.isSymlink() ? s.getSymlink() : null,
+        s.getPath(), FileStatus.attributes(s.hasAcl(), s.isEncrypted(), s.isErasureCoded(), s.isSnapshotEnabled()));
+  }
+
   private void append(SequenceFile.Writer writer, ListingKey key, FileStatus status, Totals totals)
       throws IOException {
+    key.setSetIdBits(PosixFiles.modeBits(status));
     writer.sync();
     // Plain FileStatus: file systems return subclasses (HdfsLocatedFileStatus) the listing's
     // value class does not accept, and block locations are not needed.
-    writer.append(key, status.getClass() == FileStatus.class ? status : new FileStatus(status));
+    writer.append(key, status.getClass() == FileStatus.class ? status : plain(status));
     totals.weight += weight(key, status, fileWeight);
     if (key.rangeIndex() > 0 || key.problem() != ListingKey.LISTED) {
       return;

@@ -103,6 +103,7 @@ final class BackupCommand extends Command {
     figures.put("entriesUnreadable", result.get(BackupCounters.ENTRIES_UNREADABLE));
     figures.put("specialFilesSkipped", result.get(BackupCounters.SPECIAL_FILES_SKIPPED));
     figures.put("filesOpenForWrite", result.get(BackupCounters.FILES_OPEN_FOR_WRITE));
+    figures.put("entriesWithAttributes", result.get(BackupCounters.ENTRIES_WITH_ATTRIBUTES));
     figures.put("filesReadAgain", result.get(BackupCounters.FILES_READ_AGAIN));
     figures.put("stagingReclaimed", result.reclaimed().entries());
     figures.put("stagingBytesReclaimed", result.reclaimed().bytes());

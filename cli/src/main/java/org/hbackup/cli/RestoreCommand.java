@@ -75,6 +75,7 @@ final class RestoreCommand extends Command {
     figures.put("filesFailed", result.get(RestoreCounters.FILES_FAILED));
     figures.put("entriesRefused", result.get(RestoreCounters.ENTRIES_REFUSED));
     figures.put("ownershipNotApplied", result.get(RestoreCounters.OWNERSHIP_NOT_APPLIED));
+    figures.put("attributesNotApplied", result.get(RestoreCounters.ATTRIBUTES_NOT_APPLIED));
     figures.put("durationMs", result.durationMs());
 
     Map<String, String> oozie = new LinkedHashMap<>();

@@ -15,6 +15,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.AclEntry;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.io.IOUtils;
@@ -25,12 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Files open for write on HDFS (a log being appended, a WAL) are in every busy source. A backup
- * takes them as of their visible length and flags them ({@code --open-files include}, the
- * default), leaves them out with a report ({@code skip}), or fails naming them ({@code fail});
- * from a snapshot, as of the length the snapshot captured. One MiniDFSCluster, the local runner.
+ * What an HDFS source has that the local file system does not, on one MiniDFSCluster (ACLs
+ * enabled) with the local job runner. Files open for write (a log being appended, a WAL) are in
+ * every busy source: a backup takes them as of their visible length and flags them
+ * ({@code --open-files include}, the default), leaves them out with a report ({@code skip}), or
+ * fails naming them ({@code fail}); from a snapshot, as of the length the snapshot captured. ACL
+ * entries and extended attributes are kept and restored (DistCp's {@code -pa -px}).
  */
-class OpenFilesIT {
+class HdfsSourceIT {
   @TempDir
   static java.nio.file.Path dir;
 
@@ -45,6 +48,7 @@ class OpenFilesIT {
     base.setLong("dfs.blocksize", 1024 * 1024);
     base.setInt("dfs.namenode.fs-limits.min-block-size", 4096);
     base.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
+    base.setBoolean("dfs.namenode.acls.enabled", true);
     dfs = new MiniDFSCluster.Builder(base, new java.io.File(dir.toFile(), "dfs")).numDataNodes(1).build();
     dfs.waitActive();
     fs = dfs.getFileSystem();
@@ -162,5 +166,62 @@ class OpenFilesIT {
       byte[] restored = read(new Path(target, "wal.log"));
       assertArrayEquals(visible, restored, "as the snapshot captured it, nothing written after it");
     }
+  }
+
+  @Test
+  void aclEntriesAndExtendedAttributesAreKeptAndRestored() throws Exception {
+    Path source = fs.makeQualified(new Path("/meta"));
+    Path dirWithDefaults = new Path(source, "shared");
+    Path file = new Path(dirWithDefaults, "report.csv");
+    fs.mkdirs(dirWithDefaults);
+    try (FSDataOutputStream out = fs.create(file)) {
+      out.write(random(10_000, 5));
+    }
+    fs.modifyAclEntries(dirWithDefaults, AclEntry.parseAclSpec("default:user:bob:rwx,user:carol:r-x", true));
+    fs.modifyAclEntries(file, AclEntry.parseAclSpec("user:bob:rw-,group:analysts:r--", true));
+    fs.setXAttr(file, "user.checksum", new byte[] {0, 1, (byte) 0xfe});
+    fs.setXAttr(file, "trusted.origin", "s3://bucket/x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    fs.setXAttr(dirWithDefaults, "user.owner-team", "data".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String repo = fs.makeQualified(new Path("/repo-meta")).toString();
+    Cli.Result backup = Cli.run(conf, "backup", "--source", source.toString(), "--repo", repo, "--json");
+    assertEquals(0, backup.exitCode, backup.toString());
+    assertEquals(2, backup.json().get("entriesWithAttributes").asLong(), backup.toString());
+
+    Path target = fs.makeQualified(new Path("/restored-meta"));
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", target.toString(),
+        "--json");
+    assertEquals(0, restore.exitCode, restore.toString());
+    assertEquals(0, restore.json().get("attributesNotApplied").asLong());
+    for (String relative : new String[] {"shared", "shared/report.csv"}) {
+      Path from = new Path(source, relative);
+      Path to = new Path(target, relative);
+      assertEquals(fs.getAclStatus(from).getEntries(), fs.getAclStatus(to).getEntries(), relative + " ACL");
+      assertEquals(fs.getFileStatus(from).getPermission(), fs.getFileStatus(to).getPermission(), relative + " mode");
+      java.util.Map<String, byte[]> want = fs.getXAttrs(from);
+      java.util.Map<String, byte[]> got = fs.getXAttrs(to);
+      assertEquals(want.keySet(), got.keySet(), relative + " xattrs");
+      for (String name : want.keySet()) {
+        assertArrayEquals(want.get(name), got.get(name), relative + " " + name);
+      }
+    }
+    assertArrayEquals(read(file), read(new Path(target, "shared/report.csv")));
+
+    // An attribute changed alone (the modification time does not move) is a metadata change.
+    fs.setXAttr(file, "user.checksum", new byte[] {9});
+    Cli.Result next = Cli.run(conf, "backup", "--source", source.toString(), "--repo", repo, "--json");
+    assertEquals(0, next.exitCode, next.toString());
+    assertEquals(1, next.json().get("pathsMetadataOnly").asLong(), next.toString());
+    assertEquals(0, next.json().get("bytesRead").asLong(), "carried over unread, with its new attributes");
+    Path second = fs.makeQualified(new Path("/restored-meta-2"));
+    assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", second.toString())
+        .exitCode);
+    assertArrayEquals(new byte[] {9}, fs.getXAttr(new Path(second, "shared/report.csv"), "user.checksum"));
+
+    // A target that holds neither (the local file system) gets the rest, and the report says so.
+    String local = dir.resolve("restored-local").toUri().toString();
+    Cli.Result toLocal = Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", local, "--json");
+    assertEquals(0, toLocal.exitCode, toLocal.toString());
+    assertEquals(2, toLocal.json().get("attributesNotApplied").asLong(), toLocal.toString());
+    assertArrayEquals(read(file), Files.readAllBytes(dir.resolve("restored-local/shared/report.csv")));
   }
 }

@@ -685,6 +685,29 @@ class LocalRunnerRoundTripIT {
     }
   }
 
+  /** Setuid, setgid and sticky bits on the local file system (FsPermission holds only the sticky bit). */
+  @Test
+  void keepsSetuidSetgidAndStickyBits() throws Exception {
+    java.nio.file.Path tree = dir.resolve("modes-source");
+    Files.createDirectories(tree.resolve("shared"));
+    Files.createDirectories(tree.resolve("team"));
+    Files.writeString(tree.resolve("tool"), "#!/bin/sh\n");
+    Files.writeString(tree.resolve("team/script"), "#!/bin/sh\n");
+    java.util.Map<String, Integer> modes = new java.util.TreeMap<>(java.util.Map.of("tool", 04755, "shared", 01777,
+        "team", 02775, "team/script", 06750));
+    for (java.util.Map.Entry<String, Integer> m : modes.entrySet()) {
+      Files.setAttribute(tree.resolve(m.getKey()), "unix:mode", m.getValue());
+    }
+    String repo = uri("repo-modes");
+    backup(tree, repo);
+    String target = uri("restored-modes");
+    assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", target).exitCode);
+    for (java.util.Map.Entry<String, Integer> m : modes.entrySet()) {
+      int restored = (Integer) Files.getAttribute(dir.resolve("restored-modes").resolve(m.getKey()), "unix:mode") & 07777;
+      assertEquals(Integer.toOctalString(m.getValue()), Integer.toOctalString(restored), m.getKey());
+    }
+  }
+
   /** A backup of the change chain; its large files are read in ranges of 4 MiB. */
   private static JsonNode backup(java.nio.file.Path tree, String repo, String... extra) throws Exception {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(

@@ -83,7 +83,8 @@ final class RepositoryEdits {
     }
     byte[] raw = body.toByteArray();
     byte[] file = ByteBuffer.allocate(20 + raw.length).put("HBMS".getBytes(StandardCharsets.US_ASCII))
-        .putShort((short) 2).put((byte) 0).put((byte) 0).putInt(encodedEntries.size()).putLong(raw.length)
+        .putShort((short) org.hbackup.common.manifest.ManifestEntryCodec.CURRENT).put((byte) 0).put((byte) 0)
+        .putInt(encodedEntries.size()).putLong(raw.length)
         .put(raw).array();
     ContentId id = ContentId.of(file);
     write(repository, repository.layout().segment(id), file);

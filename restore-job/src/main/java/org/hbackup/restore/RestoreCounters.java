@@ -25,5 +25,7 @@ public enum RestoreCounters {
    */
   ENTRIES_REFUSED,
   /** Entries whose owner or group could not be applied (the restoring user may not). */
-  OWNERSHIP_NOT_APPLIED
+  OWNERSHIP_NOT_APPLIED,
+  /** Entries whose ACL entries or extended attributes the target could not take (the local file system has none). */
+  ATTRIBUTES_NOT_APPLIED
 }

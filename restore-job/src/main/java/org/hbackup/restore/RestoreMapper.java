@@ -162,9 +162,7 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
             ? "range hash" : "SHA-256") + " " + actual + ", the manifest says " + e.fileHash());
       }
       // Mode, owner and times before the file is visible: it never shows with a wider mode.
-      if (!EntryMetadata.apply(fs, aside, e)) {
-        context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
-      }
+      EntryMetadata.apply(fs, aside, e, context);
       target.place(aside, e.path());
       placed = true;
     } finally {

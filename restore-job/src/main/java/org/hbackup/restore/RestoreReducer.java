@@ -81,9 +81,7 @@ public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, 
     target.ensureDirectory(RelativePaths.parent(e.path()));
     Path aside = new Path(staging, "r" + context.getTaskAttemptID().getId() + "-" + linksMade++);
     target.createSymlink(e.symlinkTarget(), aside, e.path());
-    if (!EntryMetadata.applyToLink(fs, aside, e)) {
-      context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
-    }
+    EntryMetadata.applyToLink(fs, aside, e, context);
     try {
       target.place(aside, e.path());
     } catch (IOException | RuntimeException ex) {
@@ -98,9 +96,7 @@ public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, 
     if (!target.isDirectory(e.path())) {
       throw new UnsafeTargetException(e.path(), "is no longer a directory in the target; its metadata is not applied");
     }
-    if (!EntryMetadata.apply(fs, target.pathOf(e.path()), e)) {
-      context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
-    }
+    EntryMetadata.apply(fs, target.pathOf(e.path()), e, context);
     context.getCounter(RestoreCounters.DIRECTORIES).increment(1);
   }
 

@@ -65,6 +65,8 @@ public final class PosixFiles {
   public static final short OWNER_ONLY_DIRECTORY = 0700;
   /** The bits {@link #toMode} reads: owner, group and others, without setuid, setgid and sticky. */
   private static final int PERMISSION_BITS = 0777;
+  /** The mode bits a FileStatus holds: permission and sticky bit. */
+  private static final int STATUS_MODE_BITS = 01777;
   /**
    * Account names by id, for the JVM's life, as {@code ls} would print them: there are few
    * accounts, and an account renamed during a backup keeps the name it had when first seen.
@@ -344,13 +346,13 @@ public final class PosixFiles {
     Path symlink = type == S_IFLNK ? new Path(Files.readSymbolicLink(local).toString()) : null;
     long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis();
     long atime = ((FileTime) a.get("lastAccessTime")).toMillis();
-    FsPermission permission = new FsPermission((short) (mode & PERMISSION_BITS));
+    FsPermission permission = new FsPermission((short) (mode & STATUS_MODE_BITS));
     if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK) {
       return new SpecialFileStatus(specialKind(type), replication, blockSize, mtime, atime, permission, owner, group,
           path);
     }
-    return new FileStatus(type == S_IFREG ? (Long) a.get("size") : 0, type == S_IFDIR, replication, blockSize,
-        mtime, atime, permission, owner, group, symlink, path);
+    return new LocalFileStatus(type == S_IFREG ? (Long) a.get("size") : 0, type == S_IFDIR, replication, blockSize,
+        mtime, atime, permission, owner, group, symlink, path, mode & 07777);
   }
 
   private static String specialKind(int type) {
@@ -372,6 +374,39 @@ public final class PosixFiles {
    * A FIFO, socket or device node of the local file system: Hadoop's {@link FileStatus} would
    * call it a file, and opening a FIFO blocks, reading a device never ends. Never read as data.
    */
+  /**
+   * The mode bits of a status: its permission with the sticky bit, and for a local file its
+   * setuid and setgid bits, which Hadoop's FsPermission cannot hold.
+   */
+  public static int modeBits(FileStatus status) {
+    if (status instanceof LocalFileStatus) {
+      return ((LocalFileStatus) status).mode;
+    }
+    return status.getPermission().toShort() & STATUS_MODE_BITS;
+  }
+
+  /** A local file's status, with all twelve mode bits. */
+  public static final class LocalFileStatus extends FileStatus {
+    private static final long serialVersionUID = 1L;
+    private final int mode;
+
+    LocalFileStatus(long length, boolean directory, short replication, long blockSize, long mtime, long atime,
+        FsPermission permission, String owner, String group, Path symlink, Path path, int mode) {
+      super(length, directory, replication, blockSize, mtime, atime, permission, owner, group, symlink, path);
+      this.mode = mode;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return super.equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+      return super.hashCode();
+    }
+  }
+
   public static final class SpecialFileStatus extends FileStatus {
     private static final long serialVersionUID = 1L;
     private final String kind;
@@ -398,10 +433,17 @@ public final class PosixFiles {
     }
   }
 
-  /** Applies permission (with the sticky bit where supported) to a path. */
+  /**
+   * Applies mode bits to a path: on the local file system all twelve (setuid, setgid, sticky;
+   * chmod, after any chown, which clears setuid and setgid); elsewhere what FsPermission holds.
+   */
   public static void setPermission(FileSystem fs, Path path, short mode) throws IOException {
     if (isLocal(fs)) {
-      Files.setPosixFilePermissions(local(path), fromMode(mode));
+      if (UNIX_VIEW) {
+        Files.setAttribute(local(path), "unix:mode", mode & 07777, LinkOption.NOFOLLOW_LINKS);
+      } else {
+        Files.setPosixFilePermissions(local(path), fromMode(mode));
+      }
     } else {
       fs.setPermission(path, new FsPermission(mode));
     }

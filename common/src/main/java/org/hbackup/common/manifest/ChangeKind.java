@@ -67,7 +67,8 @@ public enum ChangeKind {
     boolean sameMetadata = before.permission() == after.permission()
         && before.owner().equals(after.owner()) && before.group().equals(after.group())
         && before.modificationTime() == after.modificationTime()
-        && before.replication() == after.replication() && before.blockSize() == after.blockSize();
+        && before.replication() == after.replication() && before.blockSize() == after.blockSize()
+        && before.attributes().equals(after.attributes());
     return sameMetadata ? UNCHANGED : METADATA;
   }
 }

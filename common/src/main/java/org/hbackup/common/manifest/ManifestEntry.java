@@ -26,6 +26,7 @@ public final class ManifestEntry {
   private final String symlinkTarget;
   private final SourceChecksum sourceChecksum;
   private final long rangeSize;
+  private final EntryAttributes attributes;
 
   private ManifestEntry(Builder b) {
     this.type = b.type;
@@ -43,6 +44,7 @@ public final class ManifestEntry {
     this.symlinkTarget = b.symlinkTarget;
     this.sourceChecksum = b.sourceChecksum;
     this.rangeSize = b.rangeSize;
+    this.attributes = b.attributes;
   }
 
   public static Builder builder(EntryType type, String path) {
@@ -52,7 +54,8 @@ public final class ManifestEntry {
   /** A builder holding every field of this entry, under another path and type. */
   public Builder toBuilder(EntryType newType, String newPath) {
     Builder b = new Builder(newType, newPath).length(length).permission(permission).owner(owner).group(group)
-        .modificationTime(modificationTime).accessTime(accessTime).replication(replication).blockSize(blockSize);
+        .modificationTime(modificationTime).accessTime(accessTime).replication(replication).blockSize(blockSize)
+        .attributes(attributes);
     if (newType == type) {
       b.fileHash(fileHash).chunks(chunks).symlinkTarget(symlinkTarget).sourceChecksum(sourceChecksum)
           .rangeSize(rangeSize);
@@ -72,7 +75,10 @@ public final class ManifestEntry {
     return length;
   }
 
-  /** POSIX permission bits as Hadoop's {@code FsPermission.toShort()}, sticky bit included. */
+  /**
+   * POSIX mode bits: permission (0777), sticky (01000), and from segment version 3 setuid
+   * (04000) and setgid (02000), which Hadoop's {@code FsPermission} does not hold.
+   */
   public short permission() {
     return permission;
   }
@@ -127,6 +133,11 @@ public final class ManifestEntry {
     return rangeSize;
   }
 
+  /** ACL entries and extended attributes (segment version 3); none for entries of earlier versions. */
+  public EntryAttributes attributes() {
+    return attributes;
+  }
+
   public boolean isFile() {
     return type == EntryType.FILE;
   }
@@ -146,7 +157,7 @@ public final class ManifestEntry {
         && accessTime == e.accessTime && replication == e.replication && blockSize == e.blockSize
         && Objects.equals(fileHash, e.fileHash) && chunks.equals(e.chunks)
         && Objects.equals(symlinkTarget, e.symlinkTarget) && Objects.equals(sourceChecksum, e.sourceChecksum)
-        && rangeSize == e.rangeSize;
+        && rangeSize == e.rangeSize && attributes.equals(e.attributes);
   }
 
   @Override
@@ -176,6 +187,7 @@ public final class ManifestEntry {
     private String symlinkTarget;
     private SourceChecksum sourceChecksum;
     private long rangeSize;
+    private EntryAttributes attributes = EntryAttributes.NONE;
 
     private Builder(EntryType type, String path) {
       this.type = Objects.requireNonNull(type, "type");
@@ -244,6 +256,11 @@ public final class ManifestEntry {
 
     public Builder rangeSize(long v) {
       this.rangeSize = v;
+      return this;
+    }
+
+    public Builder attributes(EntryAttributes v) {
+      this.attributes = v == null ? EntryAttributes.NONE : v;
       return this;
     }
 

@@ -23,24 +23,42 @@ public final class ManifestEntryCodec {
   /** A 16 TiB file at the 256 KiB minimum chunk size. */
   static final int MAX_CHUNKS = 1 << 26;
 
-  /** The entry encoding this build writes: that of segment version 2 (adds the source checksum). */
-  public static final int CURRENT = 2;
+  /**
+   * The entry encoding this build writes: that of segment version 3 (2 added the source
+   * checksum; 3 the setuid and setgid bits in the permission, ACL entries and extended attributes).
+   */
+  public static final int CURRENT = 3;
+  /** The mode bits of version 1 and 2: permission and sticky bit. */
+  static final int V2_MODE_BITS = 01777;
+  /** The mode bits of version 3: also setuid and setgid. */
+  static final int MODE_BITS = 07777;
 
   private ManifestEntryCodec() {
   }
 
   /** Writes one entry in the current encoding. */
   public static void write(ManifestEntry e, DataOutput out) throws IOException {
+    write(e, out, CURRENT);
+  }
+
+  /**
+   * Writes one entry in the encoding of segment {@code version}, leaving out what it cannot hold:
+   * for the tests that prove older encodings are still read.
+   */
+  static void write(ManifestEntry e, DataOutput out, int version) throws IOException {
     out.writeByte(e.type().code());
     writeString(out, e.path());
     out.writeLong(e.length());
-    out.writeShort(e.permission());
+    out.writeShort(e.permission() & (version >= 3 ? MODE_BITS : V2_MODE_BITS));
     writeString(out, e.owner());
     writeString(out, e.group());
     out.writeLong(e.modificationTime());
     out.writeLong(e.accessTime());
     out.writeShort(e.replication());
     out.writeLong(e.blockSize());
+    if (version >= 3) {
+      writeAttributes(e.attributes(), out);
+    }
     switch (e.type()) {
       case FILE:
         out.write(e.fileHash().bytes());
@@ -48,6 +66,9 @@ public final class ManifestEntryCodec {
         for (ChunkRef c : e.chunks()) {
           out.write(c.id().bytes());
           out.writeInt(c.length());
+        }
+        if (version < 2) {
+          break;
         }
         SourceChecksum checksum = e.sourceChecksum();
         writeString(out, checksum == null ? "" : checksum.algorithm());
@@ -70,7 +91,7 @@ public final class ManifestEntryCodec {
   }
 
   /**
-   * Reads one entry written in the encoding of segment {@code version} (1 or 2); {@code file}
+   * Reads one entry written in the encoding of segment {@code version} (1 to 3); {@code file}
    * names the source in errors.
    */
   public static ManifestEntry read(DataInput in, String file, int version) throws IOException {
@@ -87,13 +108,16 @@ public final class ManifestEntryCodec {
       }
       ManifestEntry.Builder b = ManifestEntry.builder(type, path)
           .length(in.readLong())
-          .permission(in.readShort())
+          .permission((short) (in.readShort() & (version >= 3 ? MODE_BITS : V2_MODE_BITS)))
           .owner(readString(in, file))
           .group(readString(in, file))
           .modificationTime(in.readLong())
           .accessTime(in.readLong())
           .replication(in.readShort())
           .blockSize(in.readLong());
+      if (version >= 3) {
+        b.attributes(readAttributes(in, file, path));
+      }
       if (type == EntryType.FILE) {
         readFileContent(in, file, path, b, version);
       } else if (type == EntryType.SYMLINK) {
@@ -149,6 +173,52 @@ public final class ManifestEntryCodec {
       throw new FormatException(file, "entry '" + path + "' has chunks of " + total
           + " bytes for a length of " + partial.length());
     }
+  }
+
+  /** ACL entries (u16 count, strings), then extended attributes (u16 count, name string, u32 length, bytes). */
+  private static void writeAttributes(EntryAttributes a, DataOutput out) throws IOException {
+    out.writeShort(a.acl().size());
+    for (String entry : a.acl()) {
+      writeString(out, entry);
+    }
+    out.writeShort(a.xattrs().size());
+    for (java.util.Map.Entry<String, byte[]> x : a.xattrs().entrySet()) {
+      writeString(out, x.getKey());
+      out.writeInt(x.getValue().length);
+      out.write(x.getValue());
+    }
+  }
+
+  private static EntryAttributes readAttributes(DataInput in, String file, String path) throws IOException {
+    int aclCount = in.readUnsignedShort();
+    if (aclCount > EntryAttributes.MAX_ACL_ENTRIES) {
+      throw new FormatException(file, "entry '" + path + "' claims " + aclCount + " ACL entries");
+    }
+    List<String> acl = new ArrayList<>(aclCount);
+    for (int i = 0; i < aclCount; i++) {
+      acl.add(readString(in, file));
+    }
+    int xattrCount = in.readUnsignedShort();
+    if (xattrCount > EntryAttributes.MAX_XATTRS) {
+      throw new FormatException(file, "entry '" + path + "' claims " + xattrCount + " extended attributes");
+    }
+    java.util.Map<String, byte[]> xattrs = new java.util.LinkedHashMap<>();
+    String previous = null;
+    for (int i = 0; i < xattrCount; i++) {
+      String name = readString(in, file);
+      int length = in.readInt();
+      if (length < 0 || length > EntryAttributes.MAX_XATTR_VALUE) {
+        throw new FormatException(file, "entry '" + path + "' has an extended attribute of " + length + " bytes");
+      }
+      if (previous != null && RelativePaths.compare(previous, name) >= 0) {
+        throw new FormatException(file, "entry '" + path + "' has extended attributes out of order or repeated");
+      }
+      previous = name;
+      byte[] value = new byte[length];
+      in.readFully(value);
+      xattrs.put(name, value);
+    }
+    return EntryAttributes.of(acl, xattrs);
   }
 
   static void writeString(DataOutput out, String s) throws IOException {

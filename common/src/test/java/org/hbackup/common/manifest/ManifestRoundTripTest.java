@@ -1,5 +1,6 @@
 package org.hbackup.common.manifest;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -173,13 +174,77 @@ class ManifestRoundTripTest {
   @Test
   void readsAVersion1EntryWithoutAChecksum() throws IOException {
     ManifestEntry e = file("dir/f", 10);
-    byte[] v2 = ManifestEntryCodec.toBytes(e);
-    // Version 1 is version 2 without the empty checksum's string (4 bytes) and length (2 bytes)
-    // and the range size (8 bytes).
-    byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 14);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    ManifestEntryCodec.write(e, new java.io.DataOutputStream(bytes), 1);
+    byte[] v1 = bytes.toByteArray();
+    // Version 1 is version 3 without the attributes' two counts (4 bytes), the empty checksum's
+    // string (4 bytes) and length (2 bytes) and the range size (8 bytes).
+    assertEquals(ManifestEntryCodec.toBytes(e).length - 18, v1.length);
     ManifestEntry read = ManifestEntryCodec.read(new java.io.DataInputStream(new ByteArrayInputStream(v1)), "v1", 1);
     assertEquals(e, read);
     assertNull(read.sourceChecksum());
+  }
+
+  /** Version 3: setuid and setgid bits, ACL entries and extended attributes (binary values too). */
+  @Test
+  void keepsModeBitsAclEntriesAndExtendedAttributes() throws IOException {
+    java.util.Map<String, byte[]> xattrs = new java.util.HashMap<>();
+    xattrs.put("user.checksum", new byte[] {0, 1, (byte) 0xff});
+    xattrs.put("trusted.origin", "s3://bucket".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    xattrs.put("user.empty", new byte[0]);
+    EntryAttributes attributes = EntryAttributes.of(List.of("user:bob:rwx", "group::r-x", "default:user:carol:r--"),
+        xattrs);
+    ManifestEntry setuid = file("bin/tool", 10).toBuilder(EntryType.FILE, "bin/tool")
+        .permission((short) 04755).attributes(attributes).build();
+    ManifestEntry shared = ManifestEntry.builder(EntryType.DIRECTORY, "bin").permission((short) 03775)
+        .attributes(EntryAttributes.of(List.of("default:group:ops:rwx"), null)).build();
+    List<ManifestEntry> entries = List.of(directory(""), shared, setuid);
+    List<ManifestEntry> back = read(write(entries));
+    assertEquals(entries, back);
+    assertEquals((short) 04755, back.get(2).permission());
+    assertEquals(List.of("trusted.origin", "user.checksum", "user.empty"),
+        List.copyOf(back.get(2).attributes().xattrs().keySet()), "in the order of their names' bytes");
+    assertArrayEquals(new byte[] {0, 1, (byte) 0xff}, back.get(2).attributes().xattrs().get("user.checksum"));
+    assertEquals(ChangeKind.METADATA, ChangeKind.of(file("bin/tool", 10).toBuilder(EntryType.FILE, "bin/tool")
+        .permission((short) 04755).build(), setuid), "an attribute change is a metadata change");
+
+    // A version 2 entry cannot hold setuid or setgid: a reader masks them.
+    java.io.ByteArrayOutputStream v2 = new java.io.ByteArrayOutputStream();
+    ManifestEntryCodec.write(setuid, new java.io.DataOutputStream(v2), 2);
+    byte[] raw = v2.toByteArray();
+    int permissionAt = 1 + 4 + "bin/tool".length() + 8;
+    raw[permissionAt] = (byte) 0x09; // 04755 as written by a hostile version 2 writer
+    ManifestEntry masked = ManifestEntryCodec.read(new java.io.DataInputStream(new ByteArrayInputStream(raw)), "v2", 2);
+    assertEquals((short) 0755, masked.permission());
+    assertTrue(masked.attributes().isEmpty());
+  }
+
+  @Test
+  void refusesHostileAttributes() throws IOException {
+    ManifestEntry e = ManifestEntry.builder(EntryType.DIRECTORY, "d").attributes(EntryAttributes.of(List.of(),
+        java.util.Map.of("user.a", new byte[] {1}, "user.b", new byte[] {2}))).build();
+    byte[] bytes = ManifestEntryCodec.toBytes(e);
+    int countAt = 1 + 4 + 1 + 8 + 2 + 4 + 4 + 8 + 8 + 2 + 8;
+    // ACL count
+    byte[] manyAcl = bytes.clone();
+    manyAcl[countAt] = (byte) 0xff;
+    assertThrows(FormatException.class, () -> ManifestEntryCodec.fromBytes(manyAcl, 0, manyAcl.length, "bad"));
+    // xattr count past the bound
+    byte[] manyXattrs = bytes.clone();
+    manyXattrs[countAt + 2] = (byte) 0xff;
+    assertThrows(FormatException.class, () -> ManifestEntryCodec.fromBytes(manyXattrs, 0, manyXattrs.length, "bad"));
+    // the first value's length past the bound
+    byte[] huge = bytes.clone();
+    int lengthAt = countAt + 4 + 4 + "user.a".length();
+    huge[lengthAt] = 0x7f;
+    assertThrows(FormatException.class, () -> ManifestEntryCodec.fromBytes(huge, 0, huge.length, "bad"));
+    // names out of order: user.b before user.a
+    byte[] swapped = bytes.clone();
+    swapped[countAt + 4 + 4 + 5] = 'b';
+    swapped[countAt + 4 + 4 + 6 + 4 + 1 + 4 + 5] = 'a';
+    assertThrows(FormatException.class, () -> ManifestEntryCodec.fromBytes(swapped, 0, swapped.length, "bad"));
+    assertThrows(IllegalArgumentException.class, () -> EntryAttributes.of(List.of("user:a:rwx,user:b:rwx"), null));
+    assertThrows(IllegalArgumentException.class, () -> EntryAttributes.of(null, java.util.Map.of("noprefix", new byte[0])));
   }
 
   @Test
