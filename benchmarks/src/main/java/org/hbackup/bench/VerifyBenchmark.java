@@ -97,9 +97,29 @@ public final class VerifyBenchmark {
 
   /** Runs a command as its own process; its output is discarded, a failure stops the benchmark. */
   static void run(String... command) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+    ProcessBuilder pb = tool(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(System.getProperty("java.io.tmpdir"),
             "hbackup-verify-benchmark.log")));
+    int code = pb.start().waitFor();
+    if (code != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " exited " + code
+          + " (output in ${java.io.tmpdir}/hbackup-verify-benchmark.log)");
+    }
+  }
+
+  /** Runs a command as {@link #run} does and returns its standard output, trimmed. */
+  static String output(String... command) throws IOException, InterruptedException {
+    Process p = tool(command).start();
+    String out = new String(p.getInputStream().readAllBytes()).trim();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue());
+    }
+    return out;
+  }
+
+  /** A process of a backup tool, with the environment every run of the benchmarks gives it. */
+  private static ProcessBuilder tool(String... command) {
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("RESTIC_PASSWORD", "benchmark");
     pb.environment().put("BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK", "yes");
     // The benchmark runs tools on copies of their repositories: borg would ask whether one moved.
@@ -108,11 +128,7 @@ public final class VerifyBenchmark {
       pb.environment().put("BORG_BASE_DIR", System.getProperty("hbackup.bench.borg.base"));
     }
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    int code = pb.start().waitFor();
-    if (code != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " exited " + code
-          + " (output in ${java.io.tmpdir}/hbackup-verify-benchmark.log)");
-    }
+    return pb;
   }
 
   static String version(String... command) throws IOException, InterruptedException {

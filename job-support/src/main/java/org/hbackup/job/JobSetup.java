@@ -25,6 +25,10 @@ public final class JobSetup {
       String cores = Integer.toString(Runtime.getRuntime().availableProcessors());
       setUnlessUserSet(conf, "mapreduce.local.map.tasks.maximum", cores);
       setUnlessUserSet(conf, "mapreduce.local.reduce.tasks.maximum", cores);
+      // Each reducer may keep this share of the heap for map outputs it merges in memory; the
+      // local runner runs one per core in one JVM, so together they must stay well inside it.
+      setUnlessUserSet(conf, MRJobConfig.SHUFFLE_INPUT_BUFFER_PERCENT,
+          Float.toString(Math.min(0.70f, 0.60f / Runtime.getRuntime().availableProcessors())));
       LocalRuns.apply(conf);
     }
     // Never a second attempt of the same task at once: it would read and write everything again
