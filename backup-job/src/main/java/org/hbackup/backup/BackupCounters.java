@@ -25,6 +25,8 @@ public enum BackupCounters {
   FILES_OPEN_FOR_WRITE,
   /** Entries with ACL entries or extended attributes, kept in the point. */
   ENTRIES_WITH_ATTRIBUTES,
+  /** Entries whose ACL or extended attributes the backup's user may not read: kept without them. */
+  ATTRIBUTES_UNREADABLE,
   /** Map tasks that ran to the end (each counts itself; the local job runner keeps no job counter of them). */
   MAP_TASKS,
   /** Milliseconds map tasks waited to stay within --bandwidth. */

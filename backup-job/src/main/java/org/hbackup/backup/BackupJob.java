@@ -36,6 +36,7 @@ import org.hbackup.common.repo.RepositoryLock;
 import org.hbackup.common.repo.TmpReclaimer;
 import org.hbackup.job.JobCompletion;
 import org.hbackup.job.JobSetup;
+import org.hbackup.job.ProgressReporter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +95,48 @@ public final class BackupJob {
       conf.set(BackupConfigKeys.LOCK_FILE, lock.holder().file().toString());
       return backUp(conf, sourceFs, source, repository, point, sourceSnapshots == null ? null
           : sourceSnapshots.forRepository(repository.config().id()), started);
+    }
+  }
+
+  /**
+   * A dry run: lists the source live (no snapshot is taken, so renames show as new files) against
+   * the base the backup would choose, into a temporary file of the local job runner's directory;
+   * writes nothing to the repository, takes no lock, and creates no repository.
+   */
+  public BackupPlan plan() throws IOException {
+    long started = System.currentTimeMillis();
+    Configuration conf = new Configuration(baseConf);
+    FileSystem sourceFs = options.source().getFileSystem(conf);
+    FileStatus sourceStatus;
+    try {
+      sourceStatus = sourceFs.getFileStatus(options.source());
+    } catch (FileNotFoundException e) {
+      throw new HbackupException("source " + options.source() + " does not exist", e);
+    }
+    if (!sourceStatus.isDirectory()) {
+      throw new HbackupException("source " + options.source() + " is not a directory");
+    }
+    Path source = sourceStatus.getPath();
+    boolean exists = Repository.exists(options.repository(), conf);
+    Repository repository = exists ? Repository.open(options.repository(), conf) : null;
+    PointRecord base = repository == null ? null
+        : chooseBase(repository, repository.scanPoints().points(), source, options.type());
+    PointType type = base == null ? PointType.FULL : options.type() == null ? PointType.INCREMENTAL : options.type();
+    options.toBuilder().source(source).type(type).build().writeTo(conf);
+    String repositoryInSource = FileSystems.relativeUnder(source, options.repository(), conf);
+    java.nio.file.Path local = java.nio.file.Files.createTempFile("hbackup-dry-run", ".listing");
+    Path listing = new Path(local.toUri());
+    try (BaseManifest baseEntries = base == null ? null : new BaseManifest(repository, base.id(), conf.getInt(
+        BackupConfigKeys.BASE_SEGMENT_CACHE, BackupConfigKeys.DEFAULT_BASE_SEGMENT_CACHE))) {
+      java.nio.file.Files.delete(local);
+      SourceLister.UnchangedHint hint = baseEntries == null ? SourceLister.UnchangedHint.NONE
+          : (basePath, status) -> baseEntries.sameFile(basePath, status) != null;
+      SourceLister.Totals totals = new SourceLister(conf).list(sourceFs, source, null, listing,
+          SnapshotRenames.NONE, hint, repositoryInSource);
+      return new BackupPlan(type, base == null ? null : base.id(), exists, totals,
+          System.currentTimeMillis() - started);
+    } finally {
+      listing.getFileSystem(conf).delete(listing, false);
     }
   }
 
@@ -158,8 +201,15 @@ public final class BackupJob {
       LOG.info("Backing up {} into {} as point {}", source, repository.layout().root(), point);
       Path record = repository.layout().point(point);
       // A published point is never reported as a failure, even when the client lost the job.
+      long listedFiles = totals.files();
+      long listedBytes = totals.bytes();
       JobCompletion.Outcome outcome = JobCompletion.await(job, LOG.isInfoEnabled(),
-          () -> repository.fileSystem().exists(record));
+          () -> repository.fileSystem().exists(record), "backup", (c, seconds) -> {
+            long read = c.findCounter(BackupCounters.BYTES_READ).getValue();
+            return String.format(java.util.Locale.ROOT, "%,d of %,d files, %s of %s read (unchanged files are not),"
+                + " %s", c.findCounter(BackupCounters.FILES).getValue(), listedFiles, ProgressReporter.bytes(read),
+                ProgressReporter.bytes(listedBytes), ProgressReporter.rate(read, seconds));
+          });
       if (!outcome.succeeded()) {
         throw new HbackupException("backup job " + job.getJobID() + " failed: "
             + JobSetup.failure(job) + "; no point was published");

@@ -244,8 +244,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
     // snapshot's copy gives one, so a file about to be read from a snapshot is asked about (one
     // NameNode call beside reading it whole), as is range 0 of a live file read in ranges (which
     // asks no checksum). A live whole file that read longer than listed is asked after reading.
-    boolean open = checksumFoundOpenFile || (first && carried == null
-        && (readsSnapshot || (key.isRange() && !asked)) && openForWrite(status));
+    boolean open = first && (checksumFoundOpenFile || (carried == null
+        && (readsSnapshot || (key.isRange() && !asked)) && openForWrite(status)));
     if (open && !admitOpenFile(key, context)) {
       return;
     }
@@ -697,6 +697,11 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
       return a;
     } catch (FileNotFoundException e) {
       // Gone since it was listed: reading it will say so.
+      return EntryAttributes.NONE;
+    } catch (AccessControlException e) {
+      // Extended attributes need read permission on the entry (a directory the backup's user may
+      // not list): the entry is kept without them, and counted; its contents are reported apart.
+      context.getCounter(BackupCounters.ATTRIBUTES_UNREADABLE).increment(1);
       return EntryAttributes.NONE;
     }
   }

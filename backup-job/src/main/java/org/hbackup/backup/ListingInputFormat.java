@@ -8,10 +8,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.JobContext;
-import org.apache.hadoop.mapreduce.RecordReader;
-import org.apache.hadoop.mapreduce.TaskAttemptContext;
-import org.apache.hadoop.mapreduce.lib.input.SequenceFileInputFormat;
-import org.hbackup.job.WeightedSplit;
+import org.hbackup.job.WeightedInputFormat;
 import org.hbackup.job.WeightedSplits;
 
 /**
@@ -19,7 +16,7 @@ import org.hbackup.job.WeightedSplits;
  * per file), not the same number of files. Split boundaries fall on the sync marks that
  * {@link SourceLister} writes before every record, so a split reads exactly its records.
  */
-public final class ListingInputFormat extends SequenceFileInputFormat<ListingKey, FileStatus> {
+public final class ListingInputFormat extends WeightedInputFormat<ListingKey, FileStatus> {
 
   @Override
   public List<InputSplit> getSplits(JobContext job) throws IOException {
@@ -34,10 +31,5 @@ public final class ListingInputFormat extends SequenceFileInputFormat<ListingKey
     int maps = conf.getInt(BackupConfigKeys.MAX_MAPS, BackupConfigKeys.DEFAULT_MAX_MAPS);
     long min = conf.getLong(BackupConfigKeys.MIN_SPLIT_BYTES, BackupConfigKeys.DEFAULT_MIN_SPLIT_BYTES);
     return Math.max(min, (total + maps - 1) / Math.max(1, maps));
-  }
-
-  @Override
-  public RecordReader<ListingKey, FileStatus> createRecordReader(InputSplit split, TaskAttemptContext context) {
-    return new WeightedSplit.Reader<>();
   }
 }

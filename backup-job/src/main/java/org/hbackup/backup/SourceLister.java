@@ -44,6 +44,9 @@ public final class SourceLister {
     private long bytes;
     private long weight;
     private long excluded;
+    private long unchangedFiles;
+    private long unchangedBytes;
+    private long skipped;
 
     public long entries() {
       return entries;
@@ -55,6 +58,20 @@ public final class SourceLister {
 
     public long bytes() {
       return bytes;
+    }
+
+    /** Files whose length and modification time are the base's: likely carried over unread. */
+    public long unchangedFiles() {
+      return unchangedFiles;
+    }
+
+    public long unchangedBytes() {
+      return unchangedBytes;
+    }
+
+    /** Entries the listing could not take as they are: special files, directories it may not list. */
+    public long skipped() {
+      return skipped;
     }
 
     /** Entries left out by the exclude rules (what lies under an excluded directory not counted). */
@@ -296,13 +313,21 @@ public final class SourceLister {
     // value class does not accept, and block locations are not needed.
     writer.append(key, status.getClass() == FileStatus.class ? status : plain(status));
     totals.weight += weight(key, status, fileWeight);
-    if (key.rangeIndex() > 0 || key.problem() != ListingKey.LISTED) {
+    if (key.rangeIndex() > 0) {
+      return;
+    }
+    if (key.problem() != ListingKey.LISTED) {
+      totals.skipped++;
       return;
     }
     totals.entries++;
     if (status.isFile()) {
       totals.files++;
       totals.bytes += status.getLen();
+      if (key.expectedUnchanged()) {
+        totals.unchangedFiles++;
+        totals.unchangedBytes += status.getLen();
+      }
     }
   }
 }

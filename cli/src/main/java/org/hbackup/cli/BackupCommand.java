@@ -12,10 +12,12 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.util.StringUtils;
 import org.hbackup.backup.BackupConfigKeys;
 import org.hbackup.backup.BackupCounters;
 import org.hbackup.backup.BackupJob;
 import org.hbackup.backup.BackupOptions;
+import org.hbackup.backup.BackupPlan;
 import org.hbackup.backup.BackupResult;
 import org.hbackup.backup.ExcludeRules;
 import org.hbackup.backup.SkippedReport;
@@ -36,7 +38,7 @@ final class BackupCommand extends Command {
   @Override
   String synopsis() {
     return "hbackup backup --source URI --repo URI [--type full|incremental|differential|auto] [--snapshot] [--atime] [--open-files include|skip|fail]"
-        + " [--exclude PATTERN]... [--exclude-file FILE] [--max-maps N] [--bandwidth MIB] [--json]";
+        + " [--exclude PATTERN]... [--exclude-file FILE] [--max-maps N] [--bandwidth MIB] [--dry-run] [--quiet] [--json]";
   }
 
   @Override
@@ -56,7 +58,9 @@ final class BackupCommand extends Command {
             + "visible length (from a snapshot: as it captured them) and flag them (default), leave them out, or fail"))
         .addOption(flag("atime", "record access times as they are now; by default an entry whose modification "
             + "time did not change keeps its base point's access time, so reading the source adds no metadata"))
-        .addOption(flag("json", "print one JSON report on stdout"));
+        .addOption(flag("dry-run", "list the source and say what would be read and carried over; write nothing"))
+        .addOption(flag("json", "print one JSON report on stdout"))
+        .addOption(flag("quiet", "no progress lines on stderr"));
   }
 
   @Override
@@ -76,6 +80,9 @@ final class BackupCommand extends Command {
       builder.openFiles(build(() -> BackupOptions.OpenFiles.parse(value)));
     }
     BackupOptions options = build(builder::build);
+    if (line.hasOption("dry-run")) {
+      return dryRun(new BackupJob(getConf(), options).plan(), options, line.hasOption("json"));
+    }
     BackupResult result = new BackupJob(getConf(), options).run();
     Map<String, Long> figures = new LinkedHashMap<>();
     figures.put("files", result.get(BackupCounters.FILES));
@@ -104,6 +111,7 @@ final class BackupCommand extends Command {
     figures.put("specialFilesSkipped", result.get(BackupCounters.SPECIAL_FILES_SKIPPED));
     figures.put("filesOpenForWrite", result.get(BackupCounters.FILES_OPEN_FOR_WRITE));
     figures.put("entriesWithAttributes", result.get(BackupCounters.ENTRIES_WITH_ATTRIBUTES));
+    figures.put("attributesUnreadable", result.get(BackupCounters.ATTRIBUTES_UNREADABLE));
     figures.put("filesReadAgain", result.get(BackupCounters.FILES_READ_AGAIN));
     figures.put("stagingReclaimed", result.reclaimed().entries());
     figures.put("stagingBytesReclaimed", result.reclaimed().bytes());
@@ -168,10 +176,12 @@ final class BackupCommand extends Command {
       }
       printJson(report);
     } else {
-      out().printf("Point %s: %s backup of %s: %d files, %d directories, %d bytes read, %d new, %d stored in %.1f s%n",
+      // Sizes for people (binary units, as Hadoop prints them); --json has the exact figures.
+      out().printf("Point %s: %s backup of %s: %,d files, %,d directories, %s read, %s new, %s stored in %.1f s%n",
           result.point(), result.type().configName(), options.source(), figures.get("files"),
-          figures.get("directories"), figures.get("bytesRead"), figures.get("bytesNew"),
-          figures.get("bytesStored"), result.durationMs() / 1000.0);
+          figures.get("directories"), StringUtils.byteDesc(figures.get("bytesRead")),
+          StringUtils.byteDesc(figures.get("bytesNew")), StringUtils.byteDesc(figures.get("bytesStored")),
+          result.durationMs() / 1000.0);
     }
     if (result.lostTrack() != null) {
       err().println("hbackup backup: point " + result.point() + " is published, but the job's figures could not be"
@@ -179,6 +189,43 @@ final class BackupCommand extends Command {
     }
     warnAboutDamage(result);
     return reportSkipped(result);
+  }
+
+  /** Prints what the backup would do; nothing was written. */
+  private int dryRun(BackupPlan plan, BackupOptions options, boolean json) throws Exception {
+    if (json) {
+      ObjectNode report = Json.object();
+      report.put("dryRun", true);
+      report.put("type", plan.type().configName());
+      if (plan.base() == null) {
+        report.putNull("base");
+      } else {
+        report.put("base", plan.base().toString());
+      }
+      report.put("source", options.source().toString());
+      report.put("repository", options.repository().toString());
+      report.put("repositoryExists", plan.repositoryExists());
+      report.put("entries", plan.entries());
+      report.put("files", plan.files());
+      report.put("bytes", plan.bytes());
+      report.put("filesUnchanged", plan.filesUnchanged());
+      report.put("bytesUnchanged", plan.bytesUnchanged());
+      report.put("filesToRead", plan.filesToRead());
+      report.put("bytesToRead", plan.bytesToRead());
+      report.put("excluded", plan.excluded());
+      report.put("skipped", plan.skipped());
+      report.put("durationMs", plan.durationMs());
+      printJson(report);
+    } else {
+      out().printf("Dry run, nothing written: %s %s backup of %s%s would list %,d files (%s); %,d of them (%s) look"
+          + " unchanged and would be carried over unread, %,d (%s) would be read, and at most that much stored;"
+          + " %,d entries excluded, %,d special or unlistable%n", "aeiou".indexOf(plan.type().configName().charAt(0)) >= 0 ? "an" : "a",
+          plan.type().configName(), options.source(),
+          plan.base() == null ? "" : " against point " + plan.base(), plan.files(), StringUtils.byteDesc(plan.bytes()),
+          plan.filesUnchanged(), StringUtils.byteDesc(plan.bytesUnchanged()), plan.filesToRead(),
+          StringUtils.byteDesc(plan.bytesToRead()), plan.excluded(), plan.skipped());
+    }
+    return ExitCodes.SUCCESS;
   }
 
   /** The rules of --exclude and --exclude-file, and of any hbackup.backup.exclude given with -D. */

@@ -27,6 +27,7 @@ import org.hbackup.common.repo.Repository;
 import org.hbackup.common.io.InProcessLocalFileSystem;
 import org.hbackup.common.io.Json;
 import org.hbackup.job.JobSetup;
+import org.hbackup.job.ProgressReporter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,8 @@ abstract class Command extends Configured implements Tool {
       // Before this command's first use of file:, whose instance Hadoop caches per JVM.
       InProcessLocalFileSystem.preferFor(getConf());
     }
+    // Progress lines of the jobs this command runs go to its stderr (ProgressReporter).
+    ProgressReporter.printTo(line.hasOption("quiet") ? null : err);
     try {
       return execute(line);
     } catch (UsageException e) {
@@ -88,6 +91,8 @@ abstract class Command extends Configured implements Tool {
       LOG.debug("hbackup {} failed", name(), e);
       err.println("hbackup " + name() + ": " + oneLine(e));
       return ExitCodes.FAILURE;
+    } finally {
+      ProgressReporter.printTo(null);
     }
   }
 

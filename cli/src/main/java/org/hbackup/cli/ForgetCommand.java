@@ -37,7 +37,7 @@ final class ForgetCommand extends Command {
   String synopsis() {
     return "hbackup forget --repo URI [--source URI] [--point ID]... [--keep-last N] [--keep-hourly N]"
         + " [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--keep-within DURATION]"
-        + " [--prune] [--max-unused PERCENT] [--dry-run] [--json]";
+        + " [--prune] [--max-unused PERCENT] [--dry-run] [--quiet] [--json]";
   }
 
   @Override
@@ -56,7 +56,8 @@ final class ForgetCommand extends Command {
         .addOption(flag("prune", "then delete the data no remaining point uses"))
         .addOption(optional("max-unused", "PERCENT", "with --prune: rewrite packs with more unused bytes (default 5)"))
         .addOption(flag("dry-run", "change nothing; report what would be removed (and pruned)"))
-        .addOption(flag("json", "print one JSON report on stdout"));
+        .addOption(flag("json", "print one JSON report on stdout"))
+        .addOption(flag("quiet", "no progress lines on stderr"));
   }
 
   private static String unit(String rule) {

@@ -33,7 +33,7 @@ final class PruneCommand extends Command {
 
   @Override
   String synopsis() {
-    return "hbackup prune --repo URI [--max-unused PERCENT] [--dry-run] [--json]";
+    return "hbackup prune --repo URI [--max-unused PERCENT] [--dry-run] [--quiet] [--json]";
   }
 
   @Override
@@ -42,7 +42,8 @@ final class PruneCommand extends Command {
         .addOption(required("repo", "URI", "repository"))
         .addOption(optional("max-unused", "PERCENT", "rewrite packs with more unused bytes than this (default 5)"))
         .addOption(flag("dry-run", "change nothing; report what would be deleted and rewritten"))
-        .addOption(flag("json", "print one JSON report on stdout"));
+        .addOption(flag("json", "print one JSON report on stdout"))
+        .addOption(flag("quiet", "no progress lines on stderr"));
   }
 
   @Override

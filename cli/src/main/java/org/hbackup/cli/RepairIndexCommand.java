@@ -25,7 +25,7 @@ final class RepairIndexCommand extends Command {
 
   @Override
   String synopsis() {
-    return "hbackup repair index --repo URI [--read-data] [--dry-run] [--json]";
+    return "hbackup repair index --repo URI [--read-data] [--dry-run] [--quiet] [--json]";
   }
 
   @Override
@@ -34,7 +34,8 @@ final class RepairIndexCommand extends Command {
         .addOption(required("repo", "URI", "repository"))
         .addOption(flag("read-data", "index only blobs that are read and check out against their chunk ids"))
         .addOption(flag("dry-run", "change nothing; report what the new index would hold"))
-        .addOption(flag("json", "print one JSON report on stdout"));
+        .addOption(flag("json", "print one JSON report on stdout"))
+        .addOption(flag("quiet", "no progress lines on stderr"));
   }
 
   @Override

@@ -31,7 +31,7 @@ final class RepairPointsCommand extends Command {
 
   @Override
   String synopsis() {
-    return "hbackup repair points --repo URI [--point ID]... [--forget] [--dry-run] [--json]";
+    return "hbackup repair points --repo URI [--point ID]... [--forget] [--dry-run] [--quiet] [--json]";
   }
 
   @Override
@@ -42,7 +42,8 @@ final class RepairPointsCommand extends Command {
             .desc("repair only this point; repeatable; default: every damaged point").build())
         .addOption(flag("forget", "remove each damaged original once its repaired point is published"))
         .addOption(flag("dry-run", "change nothing; report what would be dropped"))
-        .addOption(flag("json", "print one JSON report on stdout"));
+        .addOption(flag("json", "print one JSON report on stdout"))
+        .addOption(flag("quiet", "no progress lines on stderr"));
   }
 
   @Override

@@ -16,6 +16,7 @@ import org.hbackup.restore.RestoreConfigKeys;
 import org.hbackup.restore.RestoreCounters;
 import org.hbackup.restore.RestoreJob;
 import org.hbackup.restore.RestoreOptions;
+import org.hbackup.restore.RestorePreflight;
 import org.hbackup.restore.RestoreResult;
 
 /** {@code hbackup restore}: restores a point, or selected paths of it, into a target. */
@@ -32,7 +33,7 @@ final class RestoreCommand extends Command {
   @Override
   String synopsis() {
     return "hbackup restore --repo URI --point ID|latest --target URI [--path PATH]... [--overwrite]"
-        + " [--max-maps N] [--bandwidth MIB] [--json]";
+        + " [--max-maps N] [--bandwidth MIB] [--dry-run] [--quiet] [--json]";
   }
 
   @Override
@@ -44,7 +45,10 @@ final class RestoreCommand extends Command {
         .addOption(Option.builder().longOpt("path").hasArg().argName("PATH")
             .desc("restore only this path (relative to the backed-up root); repeatable").build())
         .addOption(flag("overwrite", "restore into a non-empty target, replacing files"))
-        .addOption(flag("json", "print one JSON report on stdout"));
+        .addOption(flag("dry-run", "say what would be restored and why it would fail (space, quotas, permissions,"
+            + " entries --overwrite would replace); write nothing; exit 1 when it would fail"))
+        .addOption(flag("json", "print one JSON report on stdout"))
+        .addOption(flag("quiet", "no progress lines on stderr"));
   }
 
   @Override
@@ -63,6 +67,9 @@ final class RestoreCommand extends Command {
     PointId point = resolve(repository, requested);
     builder.repository(repository.layout().root()).point(point);
     RestoreOptions options = build(builder::build);
+    if (line.hasOption("dry-run")) {
+      return dryRun(RestorePreflight.check(getConf(), options), options, line.hasOption("json"));
+    }
     RestoreResult result = new RestoreJob(getConf(), options).run();
     Map<String, Long> figures = new LinkedHashMap<>();
     figures.put("files", result.get(RestoreCounters.FILES));
@@ -97,9 +104,9 @@ final class RestoreCommand extends Command {
       }
       printJson(report);
     } else if (!damaged) {
-      out().printf("Restored point %s into %s: %d files, %d directories, %d bytes in %.1f s%n", point,
+      out().printf("Restored point %s into %s: %,d files, %,d directories, %s in %.1f s%n", point,
           line.getOptionValue("target"), figures.get("files"), figures.get("directories"),
-          figures.get("bytesWritten"), result.durationMs() / 1000.0);
+          org.apache.hadoop.util.StringUtils.byteDesc(figures.get("bytesWritten")), result.durationMs() / 1000.0);
     }
     if (damaged) {
       StringBuilder names = new StringBuilder();
@@ -122,4 +129,37 @@ final class RestoreCommand extends Command {
     return ExitCodes.SUCCESS;
   }
 
+
+  /** Prints the preflight; exit 1 with its reasons when the restore would fail. */
+  private int dryRun(RestorePreflight.Report r, RestoreOptions options, boolean json) throws Exception {
+    if (json) {
+      ObjectNode report = Json.object();
+      report.put("dryRun", true);
+      report.put("point", options.point().toString());
+      report.put("target", options.target().toString());
+      report.put("files", r.files());
+      report.put("directories", r.directories());
+      report.put("symlinks", r.symlinks());
+      report.put("bytes", r.bytes());
+      report.put("existing", r.existing());
+      ArrayNode existing = report.putArray("existingExamples");
+      r.existingExamples().forEach(existing::add);
+      report.put("ownershipNotApplicable", r.ownershipNotApplicable());
+      ArrayNode problems = report.putArray("problems");
+      r.problems().forEach(problems::add);
+      report.put("wouldSucceed", r.problems().isEmpty());
+      printJson(report);
+    } else {
+      out().printf("Dry run, nothing written: restoring point %s into %s writes %,d files, %,d directories and %,d"
+          + " symlinks (%s)%s%s%n", options.point(), options.target(), r.files(), r.directories(), r.symlinks(),
+          org.apache.hadoop.util.StringUtils.byteDesc(r.bytes()),
+          r.existing() == 0 ? "" : String.format("; %,d entries already there would be replaced", r.existing()),
+          r.ownershipNotApplicable() == 0 ? ""
+              : String.format("; %,d entries would keep this user as owner", r.ownershipNotApplicable()));
+    }
+    for (String problem : r.problems()) {
+      err().println("hbackup restore: would fail: " + problem);
+    }
+    return r.problems().isEmpty() ? ExitCodes.SUCCESS : ExitCodes.FAILURE;
+  }
 }

@@ -41,7 +41,7 @@ final class VerifyCommand extends Command {
   @Override
   String synopsis() {
     return "hbackup verify --repo URI [--point ID|latest]... [--read-data | --read-data-subset N/M | "
-        + "--read-data-subset P%] [--json]";
+        + "--read-data-subset P%] [--quiet] [--json]";
   }
 
   @Override
@@ -52,7 +52,8 @@ final class VerifyCommand extends Command {
             .desc("check only this point (or 'latest'); repeatable; default: every point").build())
         .addOption(flag("read-data", "also read every blob of every pack and check it against its chunk id"))
         .addOption(optional("read-data-subset", "N/M|P%", "read the N-th of M slices of the packs, or a random P%"))
-        .addOption(flag("json", "print one JSON report on stdout"));
+        .addOption(flag("json", "print one JSON report on stdout"))
+        .addOption(flag("quiet", "no progress lines on stderr"));
   }
 
   @Override
@@ -108,10 +109,10 @@ final class VerifyCommand extends Command {
     if (json) {
       printJson(result, figures, damaged);
     } else if (!damaged) {
-      out().printf("No damage in %s: %d points, %d segments, %d chunks referenced, %d packs (%s), %d bytes read"
+      out().printf("No damage in %s: %,d points, %,d segments, %,d chunks referenced, %,d packs (%s), %s read"
           + " in %.1f s%n", result.repository(), result.get(VerifyCounters.POINTS), result.get(VerifyCounters.SEGMENTS),
           result.get(VerifyCounters.CHUNKS_REFERENCED), result.get(VerifyCounters.PACKS), result.readData(),
-          result.get(VerifyCounters.BYTES_READ), result.durationMs() / 1000.0);
+          org.apache.hadoop.util.StringUtils.byteDesc(result.get(VerifyCounters.BYTES_READ)), result.durationMs() / 1000.0);
     }
     if (damaged) {
       err().println("hbackup verify: damage found: " + result.damagedFiles() + " damaged or missing file(s) ("

@@ -224,4 +224,27 @@ class HdfsSourceIT {
     assertEquals(2, toLocal.json().get("attributesNotApplied").asLong(), toLocal.toString());
     assertArrayEquals(read(file), Files.readAllBytes(dir.resolve("restored-local/shared/report.csv")));
   }
+
+  /** restore --dry-run finds an HDFS space quota the restore would exceed (exit 1), and writes nothing. */
+  @Test
+  void aDryRunRestoreFindsAQuotaTheRestoreWouldExceed() throws Exception {
+    Path source = fs.makeQualified(new Path("/quota-source"));
+    fs.mkdirs(source);
+    try (FSDataOutputStream out = fs.create(new Path(source, "big.bin"))) {
+      out.write(random(2_000_000, 9));
+    }
+    String repo = fs.makeQualified(new Path("/repo-quota")).toString();
+    assertEquals(0, Cli.run(conf, "backup", "--source", source.toString(), "--repo", repo).exitCode);
+    Path limited = fs.makeQualified(new Path("/limited"));
+    fs.mkdirs(limited);
+    fs.setQuota(limited, org.apache.hadoop.hdfs.protocol.HdfsConstants.QUOTA_DONT_SET, 1_000_000);
+    Cli.Result dry = Cli.run(conf, "restore", "--dry-run", "--repo", repo, "--point", "latest", "--target",
+        new Path(limited, "target").toString(), "--json");
+    assertEquals(1, dry.exitCode, dry.toString());
+    assertTrue(dry.json().get("problems").toString().contains("space quota of"), dry.toString());
+    assertFalse(fs.exists(new Path(limited, "target")), "nothing written");
+    Cli.Result fits = Cli.run(conf, "restore", "--dry-run", "--repo", repo, "--point", "latest", "--target",
+        fs.makeQualified(new Path("/unlimited/target")).toString(), "--json");
+    assertEquals(0, fits.exitCode, fits.toString());
+  }
 }

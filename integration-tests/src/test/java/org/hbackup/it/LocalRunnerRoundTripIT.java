@@ -708,6 +708,117 @@ class LocalRunnerRoundTripIT {
     }
   }
 
+  /**
+   * Long commands print progress lines on stderr (plain lines when stderr is no terminal, here
+   * every 200 ms instead of 30 s), from the job's status and counters; --quiet prints none, and
+   * --json keeps stdout one JSON document either way.
+   */
+  @Test
+  void printsProgressLinesOnStderrUnlessQuiet() throws Exception {
+    java.nio.file.Path tree = dir.resolve("progress-source");
+    Files.createDirectories(tree);
+    writeRandom(tree.resolve("three-mib.bin"), 3 << 20, 12, false);
+    Files.writeString(tree.resolve("small.txt"), "small");
+    String repo = uri("repo-progress");
+    Cli.Result backup = Cli.run(conf, "backup", "-D", "hbackup.progress=lines", "-D", "hbackup.progress.interval.ms=200",
+        "--bandwidth", "1", "--source", tree.toString(), "--repo", repo, "--json");
+    assertEquals(0, backup.exitCode, backup.toString());
+    backup.json();
+    List<String> lines = backup.stderr.lines().filter(l -> l.startsWith("backup: ")).toList();
+    assertTrue(lines.size() >= 3, backup.stderr);
+    assertTrue(lines.stream().anyMatch(l -> l.matches("backup: map \\d+%, reduce \\d+%, [0-9,]+ of 2 files, .* read .*")),
+        backup.stderr);
+
+    Cli.Result restore = Cli.run(conf, "restore", "-D", "hbackup.progress=lines", "-D",
+        "hbackup.progress.interval.ms=200", "--bandwidth", "1", "--repo", repo, "--point", "latest", "--target",
+        uri("restored-progress"));
+    assertEquals(0, restore.exitCode, restore.toString());
+    assertTrue(restore.stderr.lines().anyMatch(l -> l.startsWith("restore: map ") && l.contains(" of 2 files")),
+        restore.stderr);
+
+    Cli.Result quiet = Cli.run(conf, "backup", "-D", "hbackup.progress=lines", "-D", "hbackup.progress.interval.ms=200",
+        "--bandwidth", "1", "--type", "full", "--quiet", "--source", tree.toString(), "--repo", repo);
+    assertEquals(0, quiet.exitCode, quiet.toString());
+    assertFalse(quiet.stderr.contains("backup: map"), quiet.stderr);
+  }
+
+  /** backup --dry-run says what a backup would list, carry over and read, and writes nothing. */
+  @Test
+  void aDryRunBackupSaysWhatWouldBeReadAndWritesNothing() throws Exception {
+    java.nio.file.Path tree = dir.resolve("dry-source");
+    Files.createDirectories(tree.resolve("d"));
+    writeRandom(tree.resolve("d/a.bin"), 100_000, 1, false);
+    writeRandom(tree.resolve("d/b.bin"), 200_000, 2, false);
+    Files.writeString(tree.resolve("c.txt"), "c");
+    String repo = uri("repo-dry");
+    Cli.Result first = Cli.run(conf, "backup", "--dry-run", "--source", tree.toString(), "--repo", repo, "--json");
+    assertEquals(0, first.exitCode, first.toString());
+    JsonNode plan = first.json();
+    assertTrue(plan.get("dryRun").asBoolean());
+    assertFalse(plan.get("repositoryExists").asBoolean());
+    assertEquals("full", plan.get("type").asText());
+    assertEquals(3, plan.get("filesToRead").asLong());
+    assertEquals(300_001, plan.get("bytesToRead").asLong());
+    assertFalse(Files.exists(dir.resolve("repo-dry")), "no repository is created");
+
+    backup(tree, repo);
+    TreeMap<String, Long> before = filesUnder(dir.resolve("repo-dry"));
+    writeRandom(tree.resolve("d/b.bin"), 1_000, 3, true);
+    Cli.Result second = Cli.run(conf, "backup", "--dry-run", "--exclude", "c.txt", "--source", tree.toString(),
+        "--repo", repo, "--json");
+    assertEquals(0, second.exitCode, second.toString());
+    plan = second.json();
+    assertEquals("incremental", plan.get("type").asText());
+    assertEquals(2, plan.get("files").asLong());
+    assertEquals(1, plan.get("filesUnchanged").asLong(), "a.bin");
+    assertEquals(100_000, plan.get("bytesUnchanged").asLong());
+    assertEquals(1, plan.get("filesToRead").asLong(), "b.bin, appended to");
+    assertEquals(201_000, plan.get("bytesToRead").asLong());
+    assertEquals(1, plan.get("excluded").asLong());
+    assertEquals(before, filesUnder(dir.resolve("repo-dry")), "the repository is untouched, not even a lock");
+    Cli.Result line = Cli.run(conf, "backup", "--dry-run", "--source", tree.toString(), "--repo", repo);
+    assertTrue(line.stdout.startsWith("Dry run, nothing written: an incremental backup"), line.stdout);
+  }
+
+  /**
+   * restore --dry-run: what would be written, the entries --overwrite would replace, and the
+   * reasons a restore would fail (exit 1), with nothing written.
+   */
+  @Test
+  void aDryRunRestoreChecksTheTargetAndWritesNothing() throws Exception {
+    java.nio.file.Path tree = dir.resolve("dry-restore-source");
+    Files.createDirectories(tree.resolve("d"));
+    writeRandom(tree.resolve("d/a.bin"), 100_000, 1, false);
+    Files.writeString(tree.resolve("c.txt"), "c");
+    String repo = uri("repo-dry-restore");
+    backup(tree, repo);
+    java.nio.file.Path absent = dir.resolve("dry-restore-absent");
+    Cli.Result fresh = Cli.run(conf, "restore", "--dry-run", "--repo", repo, "--point", "latest", "--target",
+        absent.toString(), "--json");
+    assertEquals(0, fresh.exitCode, fresh.toString());
+    JsonNode r = fresh.json();
+    assertTrue(r.get("wouldSucceed").asBoolean());
+    assertEquals(2, r.get("files").asLong());
+    assertEquals(100_001, r.get("bytes").asLong());
+    assertEquals(0, r.get("existing").asLong());
+    assertFalse(Files.exists(absent), "nothing written");
+
+    java.nio.file.Path busy = dir.resolve("dry-restore-busy");
+    Files.createDirectories(busy.resolve("d"));
+    Files.writeString(busy.resolve("c.txt"), "old");
+    Cli.Result refused = Cli.run(conf, "restore", "--dry-run", "--repo", repo, "--point", "latest", "--target",
+        busy.toString(), "--json");
+    assertEquals(1, refused.exitCode, refused.toString());
+    assertFalse(refused.json().get("wouldSucceed").asBoolean());
+    assertTrue(refused.stderr.contains("would fail: the target is not empty"), refused.stderr);
+
+    Cli.Result overwrite = Cli.run(conf, "restore", "--dry-run", "--overwrite", "--repo", repo, "--point", "latest",
+        "--target", busy.toString(), "--json");
+    assertEquals(0, overwrite.exitCode, overwrite.toString());
+    assertEquals(2, overwrite.json().get("existing").asLong(), "d and c.txt are there already");
+    assertEquals("old", Files.readString(busy.resolve("c.txt")), "nothing written");
+  }
+
   /** A backup of the change chain; its large files are read in ranges of 4 MiB. */
   private static JsonNode backup(java.nio.file.Path tree, String repo, String... extra) throws Exception {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(

@@ -93,6 +93,23 @@ class VerifyIT {
     assertEquals(1, latest.json().get("points").asLong());
   }
 
+  /**
+   * Split into many small tasks, verify reads every pack exactly once: the same figures as one
+   * task (a split's reader must stop at its own byte range, whatever its weight says).
+   */
+  @Test
+  void manySplitsReadEveryPackOnce() throws Exception {
+    JsonNode one = verify(template, "--read-data").json();
+    Cli.Result split = Cli.run(conf, "verify", "-D", "hbackup.verify.min.split.bytes=1", "-D",
+        "hbackup.verify.max.maps=50", "--repo", template.toUri().toString(), "--read-data", "--json");
+    assertEquals(0, split.exitCode, split.toString());
+    JsonNode many = split.json();
+    for (String field : new String[] {"packs", "blobsRead", "bytesRead", "indexRows", "chunksReferenced"}) {
+      assertEquals(one.get(field).asLong(), many.get(field).asLong(), field + ": " + many);
+    }
+    assertFalse(many.get("damage").asBoolean());
+  }
+
   @ParameterizedTest
   @EnumSource(Kind.class)
   void everyFlippedByteIsFoundAndNamed(Kind kind) throws Exception {

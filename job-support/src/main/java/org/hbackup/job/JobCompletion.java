@@ -73,16 +73,25 @@ public final class JobCompletion {
    */
   public static Outcome await(Job job, boolean verbose, Callable<Boolean> committed)
       throws IOException, InterruptedException, ClassNotFoundException {
+    return await(job, verbose, committed, job.getJobName(), null);
+  }
+
+  /** As above, printing progress lines ({@link ProgressReporter}) named {@code step}. */
+  public static Outcome await(Job job, boolean verbose, Callable<Boolean> committed, String step,
+      ProgressReporter.Figures figures) throws IOException, InterruptedException, ClassNotFoundException {
     Configuration conf = job.getConfiguration();
     JobCompletion completion = new JobCompletion(conf);
     boolean ok;
     try {
-      ok = job.waitForCompletion(verbose);
+      job.submit();
+      try (ProgressReporter progress = ProgressReporter.start(job, step, figures)) {
+        ok = job.waitForCompletion(verbose);
+      }
       if ("wait".equals(conf.get(TEST_LOSE_TRACK))) {
         throw new IOException("Unknown Job " + job.getJobID() + " (injected: " + TEST_LOSE_TRACK + ")");
       }
     } catch (IOException e) {
-      if (!isCommitted(committed)) {
+      if (!isCommitted(committed) && !stoppedUncommitted(job, committed)) {
         throw e;
       }
       LOG.warn("Lost track of job {} after its commit ({}); its figures come from what it published",
@@ -125,6 +134,30 @@ public final class JobCompletion {
     }
     LOG.warn("Gave up asking for the counters of finished job {}: {}", job.getJobID(), OneLine.of(last));
     return new Outcome(true, null, OneLine.of(last));
+  }
+
+  /**
+   * After the client lost a job that has not committed: the job may still be running, and may
+   * commit after the driver has given up on it (released its lock, removed its staging). It is
+   * killed, and waited for, before the driver goes on; returns whether it committed after all.
+   */
+  private static boolean stoppedUncommitted(Job job, Callable<Boolean> committed) throws IOException {
+    try {
+      if (!job.isComplete()) {
+        LOG.warn("Killing job {}, which this client lost before it committed", job.getJobID());
+        job.killJob();
+      }
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (!job.isComplete() && System.nanoTime() < deadline) {
+        Thread.sleep(500);
+      }
+    } catch (IOException e) {
+      // The job cannot be reached at all: it is not running on behalf of this client any more.
+      LOG.warn("Job {} cannot be reached to stop it: {}", job.getJobID(), OneLine.of(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return isCommitted(committed);
   }
 
   private static boolean isCommitted(Callable<Boolean> committed) throws IOException {

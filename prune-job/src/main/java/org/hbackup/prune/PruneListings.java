@@ -15,14 +15,11 @@ import org.apache.hadoop.io.Text;
 import org.apache.hadoop.io.Writable;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.JobContext;
-import org.apache.hadoop.mapreduce.RecordReader;
-import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
-import org.apache.hadoop.mapreduce.lib.input.SequenceFileInputFormat;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
 import org.hbackup.common.repo.RepositoryLayout;
-import org.hbackup.job.WeightedSplit;
+import org.hbackup.job.WeightedInputFormat;
 import org.hbackup.job.WeightedSplits;
 import org.hbackup.verify.VerifyKey;
 
@@ -130,17 +127,12 @@ final class PruneListings {
   static final long TRAILER_WEIGHT = 1024L * 1024;
 
   /** The pack listing: a pack weighs its trailer read. */
-  public static final class Packs extends SequenceFileInputFormat<Text, BytesWritable> {
+  public static final class Packs extends WeightedInputFormat<Text, BytesWritable> {
     @Override
     public List<InputSplit> getSplits(JobContext job) throws IOException {
       Configuration conf = job.getConfiguration();
       return WeightedSplits.<Text, BytesWritable>of(conf, FileInputFormat.getInputPaths(job)[0],
           target(conf, conf.getLong(PruneConfigKeys.PACK_LISTING_WEIGHT, 0)), (k, v) -> TRAILER_WEIGHT);
-    }
-
-    @Override
-    public RecordReader<Text, BytesWritable> createRecordReader(InputSplit split, TaskAttemptContext context) {
-      return new WeightedSplit.Reader<>();
     }
   }
 
@@ -171,7 +163,7 @@ final class PruneListings {
   }
 
   /** The repack listing, (pack path, used blobs): a pack weighs the bytes to copy out of it. */
-  public static final class Repack extends SequenceFileInputFormat<Text, BytesWritable> {
+  public static final class Repack extends WeightedInputFormat<Text, BytesWritable> {
     @Override
     public List<InputSplit> getSplits(JobContext job) throws IOException {
       Configuration conf = job.getConfiguration();
@@ -187,11 +179,6 @@ final class PruneListings {
               throw new java.io.UncheckedIOException(e);
             }
           });
-    }
-
-    @Override
-    public RecordReader<Text, BytesWritable> createRecordReader(InputSplit split, TaskAttemptContext context) {
-      return new WeightedSplit.Reader<>();
     }
   }
 }

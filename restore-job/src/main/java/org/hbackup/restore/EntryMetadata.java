@@ -28,14 +28,33 @@ final class EntryMetadata {
    */
   static void apply(FileSystem fs, Path path, ManifestEntry e, TaskInputOutputContext<?, ?, ?, ?> context)
       throws IOException {
-    if (!applyOwnership(fs, path, e)) {
+    apply(fs, path, e, context, false);
+  }
+
+  /**
+   * As above; {@code foreign} says the path may carry ACL entries or extended attributes that are
+   * not the entry's (the target had a default ACL, or --overwrite met what was there), which are
+   * then looked for and removed: two more calls per entry, only where they can be needed.
+   */
+  static void apply(FileSystem fs, Path path, ManifestEntry e, TaskInputOutputContext<?, ?, ?, ?> context,
+      boolean foreign) throws IOException {
+    boolean owned = applyOwnership(fs, path, e);
+    if (!owned) {
       context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
     }
-    if (!applyAttributes(fs, path, e.attributes())) {
+    if (!applyAttributes(fs, path, e.attributes(), foreign)) {
       context.getCounter(RestoreCounters.ATTRIBUTES_NOT_APPLIED).increment(1);
     }
-    PosixFiles.setPermission(fs, path, e.permission());
+    // Setuid and setgid only on a file that has the owner and group they were set for, as tar
+    // and cp -p do: never a setuid file of the restoring user (or of root) with content a
+    // repository chose.
+    PosixFiles.setPermission(fs, path, modeToApply(e.permission(), owned));
     PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
+  }
+
+  /** The mode bits to apply: without setuid and setgid unless the entry's owner and group were applied. */
+  static short modeToApply(short mode, boolean owned) {
+    return (short) (owned ? mode : mode & ~06000);
   }
 
   /**
@@ -65,24 +84,49 @@ final class EntryMetadata {
   }
 
   /**
-   * ACL entries (added to those the mode bits give) and extended attributes; false when the
-   * target file system or the restoring user cannot take them (the local file system has
-   * neither; a trusted.* attribute needs the HDFS superuser).
+   * Makes the path's ACL and extended attributes those of the entry, on a file system that has
+   * them (HDFS): ACL entries it carries from elsewhere (a default ACL of the target inherited
+   * through the staging directory, a directory that --overwrite found there) are removed first,
+   * and so are extended attributes the entry does not have. Only the user.* and trusted.*
+   * namespaces are restored: security.*, system.* and raw.* from a manifest are not applied.
+   * Returns false when something of the entry's could not be applied (the local file system has
+   * neither; trusted.* needs the HDFS superuser).
    */
-  private static boolean applyAttributes(FileSystem fs, Path path, EntryAttributes a) {
-    if (a.isEmpty()) {
+  private static boolean applyAttributes(FileSystem fs, Path path, EntryAttributes a, boolean foreign) {
+    if (PosixFiles.isLocal(fs)) {
+      return a.isEmpty();
+    }
+    if (a.isEmpty() && !foreign) {
       return true;
     }
     boolean applied = true;
     try {
+      if (foreign && fs.getFileStatus(path).hasAcl()) {
+        fs.removeAcl(path);
+      }
       if (!a.acl().isEmpty()) {
         List<AclEntry> spec = AclEntry.parseAclSpec(String.join(",", a.acl()), true);
         fs.modifyAclEntries(path, spec);
       }
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException ex) {
-      applied = false;
+      applied = a.acl().isEmpty();
+    }
+    if (foreign) {
+      try {
+        for (String name : fs.listXAttrs(path)) {
+          if (!a.xattrs().containsKey(name)) {
+            fs.removeXAttr(path, name);
+          }
+        }
+      } catch (IOException | UnsupportedOperationException ex) {
+        // Nothing there to take away, or not the user's to take away: what follows says the rest.
+      }
     }
     for (Map.Entry<String, byte[]> x : a.xattrs().entrySet()) {
+      if (!x.getKey().startsWith("user.") && !x.getKey().startsWith("trusted.")) {
+        applied = false;
+        continue;
+      }
       try {
         fs.setXAttr(path, x.getKey(), x.getValue());
       } catch (IOException | UnsupportedOperationException | IllegalArgumentException ex) {
@@ -90,5 +134,29 @@ final class EntryMetadata {
       }
     }
     return applied;
+  }
+
+  /**
+   * Whether restored entries may carry ACL entries or extended attributes that are not theirs:
+   * with --overwrite, or when the target (or, before it exists, its nearest existing ancestor)
+   * has a default ACL that new files and directories inherit. Asked once per task.
+   */
+  static boolean foreignAttributes(FileSystem fs, Path target, boolean overwrite) {
+    if (PosixFiles.isLocal(fs)) {
+      return false;
+    }
+    if (overwrite) {
+      return true;
+    }
+    try {
+      Path p = target;
+      while (p != null && !fs.exists(p)) {
+        p = p.getParent();
+      }
+      return p != null && fs.getAclStatus(p).getEntries().stream()
+          .anyMatch(x -> x.getScope() == org.apache.hadoop.fs.permission.AclEntryScope.DEFAULT);
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
   }
 }

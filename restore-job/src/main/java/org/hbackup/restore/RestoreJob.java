@@ -28,6 +28,7 @@ import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryLock;
 import org.hbackup.job.JobCompletion;
 import org.hbackup.job.JobSetup;
+import org.hbackup.job.ProgressReporter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,7 +127,17 @@ public final class RestoreJob {
       Path report = new Path(work, "report");
       Job job = configure(conf, report);
       LOG.info("Restoring point {} from {} into {}", options.point(), repository.layout().root(), target);
-      JobCompletion.Outcome outcome = JobCompletion.await(job, LOG.isInfoEnabled(), JobCompletion.notKnown());
+      // What the point holds; a restore of selected paths writes part of it.
+      org.hbackup.common.point.PointRecord record = repository.readPoint(options.point());
+      String of = options.paths().isEmpty() ? " of " : " (the point holds ";
+      String close = options.paths().isEmpty() ? "" : ")";
+      JobCompletion.Outcome outcome = JobCompletion.await(job, LOG.isInfoEnabled(), JobCompletion.notKnown(), "restore",
+          (c, seconds) -> {
+            long written = c.findCounter(RestoreCounters.BYTES_WRITTEN).getValue();
+            return String.format(java.util.Locale.ROOT, "%,d%s%,d files%s, %s%s%s%s written, %s",
+                c.findCounter(RestoreCounters.FILES).getValue(), of, record.files(), close, ProgressReporter.bytes(written),
+                of, ProgressReporter.bytes(record.bytes()), close, ProgressReporter.rate(written, seconds));
+          });
       if (!outcome.succeeded()) {
         throw new HbackupException("restore job " + job.getJobID() + " failed: " + JobSetup.failure(job));
       }

@@ -43,6 +43,8 @@ import org.hbackup.job.RecordingMapper;
  */
 public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, RestoreKey, BytesWritable> {
   private RestoreTarget target;
+  /** Whether restored entries may carry ACL entries or xattrs that are not theirs (see EntryMetadata). */
+  private boolean foreignAttributes;
   private FileSystem fs;
   private Path staging;
   private ChunkReader chunks;
@@ -62,6 +64,8 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
     fs = FileSystems.raw(options.target(), conf);
     // A retried attempt meets what its failed predecessor placed: it may replace it.
     target = new RestoreTarget(fs, options.target(), options.overwrite() || context.getTaskAttemptID().getId() > 0);
+    foreignAttributes = EntryMetadata.foreignAttributes(fs, options.target(),
+        options.overwrite() || context.getTaskAttemptID().getId() > 0);
     staging = new Path(conf.get(RestoreConfigKeys.STAGING));
     chunks = new ChunkReader(Repository.open(options.repository(), conf), conf);
     selection = new PathSelection(options.paths());
@@ -162,7 +166,7 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
             ? "range hash" : "SHA-256") + " " + actual + ", the manifest says " + e.fileHash());
       }
       // Mode, owner and times before the file is visible: it never shows with a wider mode.
-      EntryMetadata.apply(fs, aside, e, context);
+      EntryMetadata.apply(fs, aside, e, context, foreignAttributes);
       target.place(aside, e.path());
       placed = true;
     } finally {

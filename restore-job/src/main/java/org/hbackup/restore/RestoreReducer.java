@@ -25,6 +25,8 @@ import org.hbackup.job.RecordingReducer;
  */
 public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, Text, Text> {
   private RestoreTarget target;
+  /** Whether restored entries may carry ACL entries or xattrs that are not theirs (see EntryMetadata). */
+  private boolean foreignAttributes;
   private FileSystem fs;
   private Path staging;
   private boolean stagingRemoved;
@@ -38,6 +40,8 @@ public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, 
     RestoreOptions options = RestoreOptions.readFrom(conf);
     fs = FileSystems.raw(options.target(), conf);
     target = new RestoreTarget(fs, options.target(), options.overwrite() || context.getTaskAttemptID().getId() > 0);
+    foreignAttributes = EntryMetadata.foreignAttributes(fs, options.target(),
+        options.overwrite() || context.getTaskAttemptID().getId() > 0);
     // The staging directory holds only what failed attempts and damaged files left: emptied now,
     // then used for symlinks made aside, and removed before any directory's metadata is applied
     // (removing it changes the target root's modification time).
@@ -96,7 +100,7 @@ public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, 
     if (!target.isDirectory(e.path())) {
       throw new UnsafeTargetException(e.path(), "is no longer a directory in the target; its metadata is not applied");
     }
-    EntryMetadata.apply(fs, target.pathOf(e.path()), e, context);
+    EntryMetadata.apply(fs, target.pathOf(e.path()), e, context, foreignAttributes);
     context.getCounter(RestoreCounters.DIRECTORIES).increment(1);
   }
 

@@ -9,11 +9,8 @@ import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.JobContext;
-import org.apache.hadoop.mapreduce.RecordReader;
-import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
-import org.apache.hadoop.mapreduce.lib.input.SequenceFileInputFormat;
-import org.hbackup.job.WeightedSplit;
+import org.hbackup.job.WeightedInputFormat;
 import org.hbackup.job.WeightedSplits;
 
 /**
@@ -28,7 +25,7 @@ final class ListingInputFormats {
    * Packs, listed with their lengths: the weight of a pack is its bytes when its data is read,
    * else the cost of reading its trailer.
    */
-  public static final class Packs extends SequenceFileInputFormat<Text, LongWritable> {
+  public static final class Packs extends WeightedInputFormat<Text, LongWritable> {
     @Override
     public List<InputSplit> getSplits(JobContext job) throws IOException {
       Configuration conf = job.getConfiguration();
@@ -50,17 +47,12 @@ final class ListingInputFormats {
    * bytes, so that a repository of thousands of backups (an index file each) is not thousands of
    * tasks.
    */
-  public static final class IndexFiles extends SequenceFileInputFormat<Text, LongWritable> {
+  public static final class IndexFiles extends WeightedInputFormat<Text, LongWritable> {
     @Override
     public List<InputSplit> getSplits(JobContext job) throws IOException {
       Configuration conf = job.getConfiguration();
       return WeightedSplits.<Text, LongWritable>of(conf, FileInputFormat.getInputPaths(job)[0],
           target(conf, conf.getLong(VerifyConfigKeys.INDEX_LISTING_WEIGHT, 0)), (k, v) -> v.get());
-    }
-
-    @Override
-    public RecordReader<Text, LongWritable> createRecordReader(InputSplit split, TaskAttemptContext context) {
-      return new WeightedSplit.Reader<>();
     }
   }
 
