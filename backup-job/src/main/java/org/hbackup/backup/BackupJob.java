@@ -117,7 +117,21 @@ public final class BackupJob {
       throw new HbackupException("source " + options.source() + " is not a directory");
     }
     Path source = sourceStatus.getPath();
+    // What the backup itself refuses, the dry run refuses too.
+    if (FileSystems.relativeUnder(options.repository(), source, conf) != null) {
+      throw new HbackupException("source " + source + " lies inside the repository " + options.repository()
+          + "; a repository is never backed up into itself");
+    }
     boolean exists = Repository.exists(options.repository(), conf);
+    if (!exists && options.repository().getFileSystem(conf).exists(options.repository())
+        && !Repository.isUnfinished(options.repository(), conf)) {
+      throw new NotARepositoryException(options.repository() + " exists and is not an hbackup repository;"
+          + " back up into a new path, or create one there with 'hbackup init'");
+    }
+    if (options.type() != null && options.type() != PointType.FULL && !exists) {
+      throw new HbackupException("no repository at " + options.repository() + " holds a point to compare with;"
+          + " use --type full or --type auto");
+    }
     Repository repository = exists ? Repository.open(options.repository(), conf) : null;
     PointRecord base = repository == null ? null
         : chooseBase(repository, repository.scanPoints().points(), source, options.type());

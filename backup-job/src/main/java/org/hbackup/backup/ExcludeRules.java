@@ -37,6 +37,14 @@ public final class ExcludeRules {
       if (pattern.isEmpty()) {
         throw new IllegalArgumentException("an empty exclude pattern");
       }
+      if (pattern.indexOf('\n') >= 0 || pattern.indexOf('\r') >= 0 || pattern.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("exclude pattern '" + pattern.replace("\n", "\\n")
+            + "' holds a line break or NUL; give each pattern on its own");
+      }
+      if (pattern.startsWith("./")) {
+        // The source itself, as a leading '/' says.
+        pattern = pattern.substring(1);
+      }
       if (!pattern.contains("/")) {
         namePatterns.add(compile(pattern));
         continue;
@@ -140,7 +148,13 @@ public final class ExcludeRules {
     FileSystem fs = file.getFileSystem(conf);
     try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
       String line;
+      boolean first = true;
       while ((line = in.readLine()) != null) {
+        if (first && line.startsWith("\uFEFF")) {
+          // A byte order mark some editors write.
+          line = line.substring(1);
+        }
+        first = false;
         String p = line.strip();
         if (!p.isEmpty() && !p.startsWith("#")) {
           list.add(p);

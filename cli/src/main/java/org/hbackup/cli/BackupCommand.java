@@ -53,7 +53,8 @@ final class BackupCommand extends Command {
         .addOption(Option.builder().longOpt("exclude").hasArg().argName("PATTERN").desc("leave out entries that "
             + "match: a name glob (*.tmp) at any depth, or a path glob under the source (logs/*.gz, /tmp, **/cache); "
             + "an excluded directory with everything under it; repeatable").build())
-        .addOption(optional("exclude-file", "FILE", "exclude patterns, one per line (# comments); any Hadoop URI"))
+        .addOption(Option.builder().longOpt("exclude-file").hasArg().argName("FILE")
+            .desc("exclude patterns, one per line (# comments); any Hadoop URI; repeatable").build())
         .addOption(optional("open-files", "include|skip|fail", "HDFS files open for write: take them as of their "
             + "visible length (from a snapshot: as it captured them) and flag them (default), leave them out, or fail"))
         .addOption(flag("atime", "record access times as they are now; by default an entry whose modification "
@@ -235,9 +236,16 @@ final class BackupCommand extends Command {
     if (given != null) {
       patterns.addAll(Arrays.asList(given));
     }
-    if (line.hasOption("exclude-file")) {
-      Path file = path(line, "exclude-file");
+    String[] files = line.getOptionValues("exclude-file");
+    for (String name : files == null ? new String[0] : files) {
+      if (name.isEmpty()) {
+        throw new UsageException("--exclude-file needs a path or URI");
+      }
+      Path file = new Path(name);
       try {
+        if (file.getFileSystem(getConf()).getFileStatus(file).isDirectory()) {
+          throw new UsageException("--exclude-file " + file + " is a directory, not a file of patterns");
+        }
         patterns.addAll(ExcludeRules.readFile(file, getConf()));
       } catch (java.io.FileNotFoundException e) {
         throw new UsageException("--exclude-file " + file + " does not exist");

@@ -116,6 +116,9 @@ abstract class Command extends Configured implements Tool {
     return Option.builder().longOpt(longName).hasArg().argName(argName).desc(description).build();
   }
 
+  /** The smallest --bandwidth: 10 KiB/s per map task. */
+  static final float MIN_BANDWIDTH_MIB = 0.01f;
+
   /** {@code --max-maps N} and {@code --bandwidth MIB}, as DistCp's {@code -m} and {@code -bandwidth}. */
   static Options withTaskLimits(Options options) {
     return options.addOption(optional("max-maps", "N", "at most N map tasks (default 20)"))
@@ -126,18 +129,31 @@ abstract class Command extends Configured implements Tool {
   /** Sets the job keys of {@code --max-maps} and {@code --bandwidth} when given. */
   void applyTaskLimits(CommandLine line, String maxMapsKey, String bandwidthKey) throws UsageException {
     if (line.hasOption("max-maps")) {
-      String text = line.getOptionValue("max-maps");
-      int maps = build(() -> Integer.parseInt(text));
+      String text = line.getOptionValue("max-maps").trim();
+      int maps;
+      try {
+        maps = Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        maps = 0;
+      }
       if (maps < 1) {
-        throw new UsageException("--max-maps must be at least 1, not " + text);
+        throw new UsageException("--max-maps must be a whole number from 1 to " + Integer.MAX_VALUE + ", not '"
+            + text + "'");
       }
       getConf().setInt(maxMapsKey, maps);
     }
     if (line.hasOption("bandwidth")) {
-      String text = line.getOptionValue("bandwidth");
-      float mib = build(() -> Float.parseFloat(text));
-      if (!(mib > 0) || Float.isInfinite(mib)) {
-        throw new UsageException("--bandwidth must be a positive number of MiB/s, not " + text);
+      String text = line.getOptionValue("bandwidth").trim();
+      float mib;
+      try {
+        mib = text.matches("[0-9]*\\.?[0-9]+") ? Float.parseFloat(text) : Float.NaN;
+      } catch (NumberFormatException e) {
+        mib = Float.NaN;
+      }
+      // Below 0.01 MiB/s (10 KiB/s) a task would take hours per file and look hung.
+      if (!(mib >= MIN_BANDWIDTH_MIB) || Float.isInfinite(mib)) {
+        throw new UsageException("--bandwidth must be a number of MiB/s per map task, at least " + MIN_BANDWIDTH_MIB
+            + ", not '" + text + "'");
       }
       getConf().setFloat(bandwidthKey, mib);
     }

@@ -7,7 +7,6 @@ import java.time.Instant;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import org.apache.hadoop.fs.permission.FsPermission;
 import org.hbackup.common.manifest.ChangeKind;
 import org.hbackup.common.manifest.ManifestEntry;
 
@@ -45,7 +44,7 @@ final class EntryPrinter implements AutoCloseable {
     String path = e.path().isEmpty() ? "." : e.path();
     if (json == null) {
       String prefix = change == null ? "" : String.format("%-12s ", change.reportName());
-      out.printf("%s%-9s %s %-10s %-10s %14d %s %s%n", prefix, type, new FsPermission(e.permission()),
+      out.printf("%s%-9s %s %-10s %-10s %14d %s %s%n", prefix, type, modeString(e.permission()),
           e.owner(), e.group(), e.length(), Instant.ofEpochMilli(e.modificationTime()), path);
       return;
     }
@@ -61,6 +60,26 @@ final class EntryPrinter implements AutoCloseable {
     json.writeStringField("owner", e.owner());
     json.writeStringField("group", e.group());
     json.writeEndObject();
+  }
+
+  /** The mode as ls prints it: rwx for each class, with s/S for setuid and setgid and t/T for sticky. */
+  static String modeString(short mode) {
+    char[] c = new char[9];
+    String rwx = "rwx";
+    for (int i = 0; i < 9; i++) {
+      c[i] = (mode & (1 << (8 - i))) != 0 ? rwx.charAt(i % 3) : '-';
+    }
+    c[2] = special(c[2], (mode & 04000) != 0, 's');
+    c[5] = special(c[5], (mode & 02000) != 0, 's');
+    c[8] = special(c[8], (mode & 01000) != 0, 't');
+    return new String(c);
+  }
+
+  private static char special(char execute, boolean set, char letter) {
+    if (!set) {
+      return execute;
+    }
+    return execute == 'x' ? letter : Character.toUpperCase(letter);
   }
 
   /**
@@ -89,6 +108,7 @@ final class EntryPrinter implements AutoCloseable {
   public void close() throws IOException {
     if (json != null) {
       json.writeEndArray();
+      json.writeStringField("version", org.hbackup.common.HbackupVersion.get());
       json.writeEndObject();
       json.flush();
       out.println();

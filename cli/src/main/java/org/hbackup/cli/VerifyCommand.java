@@ -156,6 +156,7 @@ final class VerifyCommand extends Command {
       return true;
     });
     g.writeEndArray();
+    g.writeStringField("version", org.hbackup.common.HbackupVersion.get());
     g.writeEndObject();
     g.flush();
     out().println();

@@ -143,4 +143,15 @@ class HbackupTest {
       System.clearProperty(Command.OOZIE_OUTPUT);
     }
   }
+
+  /** Modes print as ls prints them, setuid, setgid and sticky included. */
+  @Test
+  void showPrintsSpecialModeBits() {
+    assertEquals("rwsr-xr-x", EntryPrinter.modeString((short) 04755));
+    assertEquals("rwsr-s---", EntryPrinter.modeString((short) 06750));
+    assertEquals("rwxrwsr-x", EntryPrinter.modeString((short) 02775));
+    assertEquals("rwxrwxrwt", EntryPrinter.modeString((short) 01777));
+    assertEquals("rwSr--r-T", EntryPrinter.modeString((short) 05644));
+    assertEquals("---------", EntryPrinter.modeString((short) 0));
+  }
 }

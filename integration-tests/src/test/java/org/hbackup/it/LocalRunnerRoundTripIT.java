@@ -641,6 +641,16 @@ class LocalRunnerRoundTripIT {
     assertEquals(2, missing.exitCode, missing.toString());
     Cli.Result malformed = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo, "--exclude", "[x");
     assertEquals(2, malformed.exitCode, malformed.toString());
+    Cli.Result lineBreak = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo, "--exclude",
+        "keep.txt\nsrc");
+    assertEquals(2, lineBreak.exitCode, "a line break would split one pattern into two: " + lineBreak);
+
+    // Every --exclude-file counts; a byte order mark is not part of the first pattern.
+    java.nio.file.Path second = dir.resolve("exclude-rules-2.txt");
+    Files.write(second, "\uFEFFkeep.txt\r\n".getBytes(StandardCharsets.UTF_8));
+    JsonNode both = backup(tree, repo, "--exclude-file", rules.toString(), "--exclude-file", second.toString(),
+        "--exclude", "./scratch.tmp");
+    assertEquals(4, both.get("excluded").asLong(), "cache, src/cache, keep.txt, scratch.tmp: " + both);
   }
 
   /**
@@ -678,8 +688,9 @@ class LocalRunnerRoundTripIT {
 
     JsonNode unthrottled = backup(tree, repo, "--type", "full");
     assertEquals(0, unthrottled.get("throttledMs").asLong());
-    for (String[] bad : new String[][] {{"--max-maps", "0"}, {"--max-maps", "x"}, {"--bandwidth", "-1"},
-        {"--bandwidth", "NaN"}}) {
+    for (String[] bad : new String[][] {{"--max-maps", "0"}, {"--max-maps", "x"}, {"--max-maps", "0.5"},
+        {"--max-maps", "2147483648"}, {"--bandwidth", "-1"}, {"--bandwidth", "NaN"}, {"--bandwidth", "1e-9"},
+        {"--bandwidth", "0x10"}, {"--bandwidth", ""}}) {
       Cli.Result r = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo, bad[0], bad[1]);
       assertEquals(2, r.exitCode, String.join(" ", bad) + ": " + r);
     }
@@ -760,6 +771,11 @@ class LocalRunnerRoundTripIT {
     assertEquals(3, plan.get("filesToRead").asLong());
     assertEquals(300_001, plan.get("bytesToRead").asLong());
     assertFalse(Files.exists(dir.resolve("repo-dry")), "no repository is created");
+    Files.createDirectories(dir.resolve("not-a-repo"));
+    Files.writeString(dir.resolve("not-a-repo/x"), "x");
+    Cli.Result notRepo = Cli.run(conf, "backup", "--dry-run", "--source", tree.toString(), "--repo",
+        uri("not-a-repo"));
+    assertEquals(1, notRepo.exitCode, "refused as the backup would be: " + notRepo);
 
     backup(tree, repo);
     TreeMap<String, Long> before = filesUnder(dir.resolve("repo-dry"));
@@ -817,6 +833,15 @@ class LocalRunnerRoundTripIT {
     assertEquals(0, overwrite.exitCode, overwrite.toString());
     assertEquals(2, overwrite.json().get("existing").asLong(), "d and c.txt are there already");
     assertEquals("old", Files.readString(busy.resolve("c.txt")), "nothing written");
+
+    Cli.Result underFile = Cli.run(conf, "restore", "--dry-run", "--repo", repo, "--point", "latest", "--target",
+        busy.resolve("c.txt/sub").toString());
+    assertEquals(1, underFile.exitCode, underFile.toString());
+    assertTrue(underFile.stderr.contains("is not a directory"), underFile.stderr);
+    Cli.Result noMatch = Cli.run(conf, "restore", "--dry-run", "--repo", repo, "--point", "latest", "--target",
+        absent.toString(), "--path", "no-such-path");
+    assertEquals(1, noMatch.exitCode, noMatch.toString());
+    assertTrue(noMatch.stderr.contains("no entry of point"), noMatch.stderr);
   }
 
   /** A backup of the change chain; its large files are read in ranges of 4 MiB. */

@@ -129,6 +129,9 @@ public final class RestorePreflight {
         }
       }
     }
+    if (!options.paths().isEmpty() && r.files + r.directories + r.symlinks == 0) {
+      r.problem("no entry of point " + options.point() + " matches " + options.paths());
+    }
     checkSpace(fs, target, r);
     return r;
   }
@@ -154,7 +157,14 @@ public final class RestorePreflight {
     try {
       status = fs.getFileStatus(target);
     } catch (FileNotFoundException e) {
+      if (exists(fs, target)) {
+        r.problem("the target is a symlink to nothing");
+        return false;
+      }
       checkCreatable(fs, target, r);
+      return false;
+    } catch (org.apache.hadoop.fs.ParentNotDirectoryException e) {
+      r.problem("a parent of the target is not a directory");
       return false;
     }
     if (!status.isDirectory()) {
@@ -174,10 +184,22 @@ public final class RestorePreflight {
   /** The nearest existing ancestor must let this user create the target below it. */
   private static void checkCreatable(FileSystem fs, Path target, Report r) throws IOException {
     Path p = target.getParent();
-    while (p != null && !fs.exists(p)) {
+    while (p != null && !exists(fs, p)) {
       p = p.getParent();
     }
-    if (p != null && !writable(fs, p)) {
+    if (p == null) {
+      return;
+    }
+    FileStatus nearest;
+    try {
+      nearest = fs.getFileStatus(p);
+    } catch (FileNotFoundException e) {
+      r.problem("cannot create the target: " + p + " is a symlink to nothing");
+      return;
+    }
+    if (!nearest.isDirectory()) {
+      r.problem("cannot create the target: " + p + " is not a directory");
+    } else if (!writable(fs, p)) {
       r.problem("cannot create the target: " + p + " is not writable by this user");
     }
   }
@@ -222,6 +244,9 @@ public final class RestorePreflight {
       PosixFiles.linkStatus(fs, p);
       return true;
     } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      return false;
+    } catch (java.nio.file.FileSystemException e) {
+      // ENOTDIR: a component on the way is a file; checkCreatable names it.
       return false;
     }
   }
