@@ -68,6 +68,26 @@ public final class BackupJob {
     long started = System.currentTimeMillis();
     Configuration conf = new Configuration(baseConf);
     FileSystem sourceFs = options.source().getFileSystem(conf);
+    FileStatus sourceStatus = checkedSource(sourceFs, conf);
+    Path source = sourceStatus.getPath();
+    // Before the repository is created, so that a refused --snapshot leaves nothing behind.
+    SourceSnapshots sourceSnapshots = SourceSnapshots.of(sourceFs, sourceStatus,
+        options.snapshot() || conf.getBoolean(BackupConfigKeys.SNAPSHOT_ALLOW, false));
+    Repository repository = openOrInit(options.repository(), conf);
+    PointId point = PointId.create(Instant.now());
+    try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "backup", point, conf)) {
+      conf.set(BackupConfigKeys.LOCK_FILE, lock.holder().file().toString());
+      return backUp(conf, sourceFs, source, repository, point, sourceSnapshots == null ? null
+          : sourceSnapshots.forRepository(repository.config().id()), started);
+    }
+  }
+
+  /**
+   * The source's status, with what every backup (and its dry run) refuses checked: a source that
+   * is missing, not a directory, or inside the repository; a type that needs a base point where
+   * there is no repository yet.
+   */
+  private FileStatus checkedSource(FileSystem sourceFs, Configuration conf) throws IOException {
     FileStatus sourceStatus;
     try {
       sourceStatus = sourceFs.getFileStatus(options.source());
@@ -86,16 +106,7 @@ public final class BackupJob {
       throw new HbackupException("no repository at " + options.repository() + " holds a point to compare with;"
           + " use --type full or --type auto");
     }
-    // Before the repository is created, so that a refused --snapshot leaves nothing behind.
-    SourceSnapshots sourceSnapshots = SourceSnapshots.of(sourceFs, sourceStatus,
-        options.snapshot() || conf.getBoolean(BackupConfigKeys.SNAPSHOT_ALLOW, false));
-    Repository repository = openOrInit(options.repository(), conf);
-    PointId point = PointId.create(Instant.now());
-    try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "backup", point, conf)) {
-      conf.set(BackupConfigKeys.LOCK_FILE, lock.holder().file().toString());
-      return backUp(conf, sourceFs, source, repository, point, sourceSnapshots == null ? null
-          : sourceSnapshots.forRepository(repository.config().id()), started);
-    }
+    return sourceStatus;
   }
 
   /**
@@ -107,30 +118,12 @@ public final class BackupJob {
     long started = System.currentTimeMillis();
     Configuration conf = new Configuration(baseConf);
     FileSystem sourceFs = options.source().getFileSystem(conf);
-    FileStatus sourceStatus;
-    try {
-      sourceStatus = sourceFs.getFileStatus(options.source());
-    } catch (FileNotFoundException e) {
-      throw new HbackupException("source " + options.source() + " does not exist", e);
-    }
-    if (!sourceStatus.isDirectory()) {
-      throw new HbackupException("source " + options.source() + " is not a directory");
-    }
-    Path source = sourceStatus.getPath();
-    // What the backup itself refuses, the dry run refuses too.
-    if (FileSystems.relativeUnder(options.repository(), source, conf) != null) {
-      throw new HbackupException("source " + source + " lies inside the repository " + options.repository()
-          + "; a repository is never backed up into itself");
-    }
+    Path source = checkedSource(sourceFs, conf).getPath();
     boolean exists = Repository.exists(options.repository(), conf);
+    // What the backup itself refuses (openOrInit), the dry run refuses too.
     if (!exists && options.repository().getFileSystem(conf).exists(options.repository())
         && !Repository.isUnfinished(options.repository(), conf)) {
-      throw new NotARepositoryException(options.repository() + " exists and is not an hbackup repository;"
-          + " back up into a new path, or create one there with 'hbackup init'");
-    }
-    if (options.type() != null && options.type() != PointType.FULL && !exists) {
-      throw new HbackupException("no repository at " + options.repository() + " holds a point to compare with;"
-          + " use --type full or --type auto");
+      throw notARepository(options.repository());
     }
     Repository repository = exists ? Repository.open(options.repository(), conf) : null;
     PointRecord base = repository == null ? null
@@ -138,11 +131,13 @@ public final class BackupJob {
     PointType type = base == null ? PointType.FULL : options.type() == null ? PointType.INCREMENTAL : options.type();
     options.toBuilder().source(source).type(type).build().writeTo(conf);
     String repositoryInSource = FileSystems.relativeUnder(source, options.repository(), conf);
-    java.nio.file.Path local = java.nio.file.Files.createTempFile("hbackup-dry-run", ".listing");
-    Path listing = new Path(local.toUri());
+    // An owner-only directory of its own: the listing names every path of the source.
+    java.nio.file.Path local = java.nio.file.Files.createTempDirectory("hbackup-dry-run",
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    Path listing = new Path(local.resolve("listing").toUri());
     try (BaseManifest baseEntries = base == null ? null : new BaseManifest(repository, base.id(), conf.getInt(
         BackupConfigKeys.BASE_SEGMENT_CACHE, BackupConfigKeys.DEFAULT_BASE_SEGMENT_CACHE))) {
-      java.nio.file.Files.delete(local);
       SourceLister.UnchangedHint hint = baseEntries == null ? SourceLister.UnchangedHint.NONE
           : (basePath, status) -> baseEntries.sameFile(basePath, status) != null;
       SourceLister.Totals totals = new SourceLister(conf).list(sourceFs, source, null, listing,
@@ -150,7 +145,7 @@ public final class BackupJob {
       return new BackupPlan(type, base == null ? null : base.id(), exists, totals,
           System.currentTimeMillis() - started);
     } finally {
-      listing.getFileSystem(conf).delete(listing, false);
+      listing.getFileSystem(conf).delete(new Path(local.toUri()), true);
     }
   }
 
@@ -386,13 +381,17 @@ public final class BackupJob {
    * repository, even an empty directory, so that a mistyped repository URI never turns an
    * unrelated directory into one.
    */
+  private static NotARepositoryException notARepository(Path path) {
+    return new NotARepositoryException(path + " exists and is not an hbackup repository;"
+        + " back up into a new path, or create one there with 'hbackup init'");
+  }
+
   static Repository openOrInit(Path path, Configuration conf) throws IOException {
     if (Repository.exists(path, conf)) {
       return Repository.open(path, conf);
     }
     if (path.getFileSystem(conf).exists(path) && !Repository.isUnfinished(path, conf)) {
-      throw new NotARepositoryException(path + " exists and is not an hbackup repository;"
-          + " back up into a new path, or create one there with 'hbackup init'");
+      throw notARepository(path);
     }
     LOG.info("Creating repository at {}", path);
     return Repository.init(path, RepositoryConfig.create(Compression.ZSTD), conf);
