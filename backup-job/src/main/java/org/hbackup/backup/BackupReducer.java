@@ -75,7 +75,7 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
       try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs,
           new Path(staging.segmentsDir(), id.toHex() + RepositoryLayout.SEGMENT_SUFFIX), true)) {
         out.write(bytes, 0, length);
-        out.hsync();
+        FileSystems.sync(out);
       }
     });
     Configuration conf = context.getConfiguration();
@@ -94,7 +94,7 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
 
         @Override
         public void close() throws IOException {
-          file.hsync();
+          FileSystems.sync(file);
           file.close();
         }
       };
@@ -184,7 +184,7 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
       return;
     }
     ContentId name = index.finish();
-    indexStream.hsync();
+    FileSystems.sync(indexStream);
     index.close();
     Path partial = new Path(staging.indexDir(), PARTIAL_INDEX);
     FileSystems.renameNew(fs, partial, new Path(staging.indexDir(), name.toHex() + RepositoryLayout.INDEX_SUFFIX));
@@ -199,7 +199,7 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
     CrashPoints.reached(context.getConfiguration(), "backup.reduce");
     try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs, staging.manifest(), true)) {
       out.write(list.toJson());
-      out.hsync();
+      FileSystems.sync(out);
     }
     ObjectNode stats = Json.object();
     if (delta != null) {
@@ -213,7 +213,7 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
     stats.put(StagedStats.BYTES_STORED, bytesStored);
     try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs, new Path(staging.root(), StagedStats.FILE), true)) {
       out.write(Json.toBytes(stats));
-      out.hsync();
+      FileSystems.sync(out);
     }
   }
 }

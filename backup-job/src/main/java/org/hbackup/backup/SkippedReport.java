@@ -67,9 +67,9 @@ public final class SkippedReport implements AutoCloseable {
   @Override
   public void close() throws IOException {
     if (writer != null) {
-      writer.hsync();
       writer.close();
       // The writer does not close a stream it was given.
+      FileSystems.sync(stream);
       stream.close();
       writer = null;
     }

@@ -84,7 +84,7 @@ public class IndexReducer extends RecordingReducer<VerifyKey, BytesWritable, Ver
       return;
     }
     ContentId name = writer.finish();
-    stream.hsync();
+    FileSystems.sync(stream);
     writer.close();
     FileSystems.renameReplacing(fs, partial, new Path(dir, name.toHex() + RepositoryLayout.INDEX_SUFFIX));
     context.getCounter(PruneCounters.INDEX_FILES_WRITTEN).increment(1);

@@ -496,7 +496,9 @@ public final class PruneJob {
     }
 
     private boolean addIfPresent(Job job, Path dir) throws IOException {
-      if (!workFs.exists(dir) && !fs.exists(dir)) {
+      // Job outputs live in the work directory, the repack's in the repository's staging: each
+      // asked on its own file system (a repository on S3A is not the work directory's).
+      if (!dir.getFileSystem(conf).exists(dir)) {
         return false;
       }
       SequenceFileInputFormat.addInputPath(job, dir);

@@ -76,7 +76,7 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
   @Override
   protected void cleanup(Context context) throws IOException {
     ContentId name = writer.finish();
-    stream.hsync();
+    FileSystems.sync(stream);
     writer.close();
     FileSystems.renameNew(fs, new Path(staging, "index.partial"),
         new Path(staging, name.toHex() + RepositoryLayout.INDEX_SUFFIX));

@@ -142,7 +142,7 @@ public final class RepairPointsJob {
           try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs,
               new Path(staging.segmentsDir(), segment.toHex() + RepositoryLayout.SEGMENT_SUFFIX), true)) {
             out.write(bytes, 0, length);
-            out.hsync();
+            FileSystems.sync(out);
           }
         }
       });
@@ -177,7 +177,7 @@ public final class RepairPointsJob {
         }
         try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs, staging.manifest(), true)) {
           out.write(repairedList.toJson());
-          out.hsync();
+          FileSystems.sync(out);
         }
         PointRecord repaired = PointRecord.builder(id, PointType.REPAIRED).base(original).source(record.source())
             .completed(Instant.now())

@@ -1,14 +1,19 @@
 package org.hbackup.common.io;
 
 import java.io.IOException;
+import java.io.OutputStream;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.StreamCapabilities;
+import org.apache.hadoop.fs.Syncable;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 
@@ -62,13 +67,76 @@ public final class FileSystems {
    */
   public static void writeAtomically(FileSystem fs, Path target, byte[] content, Path scratchDir)
       throws IOException {
+    if (visibleWholeOnClose(fs, target)) {
+      writeNewObject(fs, target, content);
+      return;
+    }
     Path scratch = new Path(scratchDir, "." + target.getName() + "." + System.nanoTime() + ".tmp");
     mkdirsOwnerOnly(fs, scratchDir);
     try (FSDataOutputStream out = createOwnerOnly(fs, scratch, false)) {
       out.write(content);
-      out.hsync();
+      sync(out);
     }
     renameNew(fs, scratch, target);
+  }
+
+  /**
+   * Makes what was written durable before anything names it: {@code hsync} where the stream
+   * declares it (HDFS, the local file system), else a flush. An object store's stream (S3A)
+   * declares no {@code hsync}, and either warns or fails when it is called; its upload becomes
+   * durable, and visible all at once, when {@code close} returns, which every writer does before
+   * it publishes the file (FORMAT.md, "Object stores").
+   */
+  public static void sync(OutputStream out) throws IOException {
+    if (syncs(out)) {
+      ((Syncable) out).hsync();
+    } else {
+      out.flush();
+    }
+  }
+
+  /** Whether {@link #sync} calls {@code hsync} on this stream. */
+  public static boolean syncs(OutputStream out) {
+    if (!(out instanceof Syncable)) {
+      return false;
+    }
+    return !(out instanceof StreamCapabilities)
+        || ((StreamCapabilities) out).hasCapability(StreamCapabilities.HSYNC);
+  }
+
+  /**
+   * Whether a file written at {@code path} only appears when its stream is closed, all of it at
+   * once, as an object store's upload does (S3A: one PUT, or a multipart upload completed in
+   * {@code close}). There, writing aside and renaming (a copy and a delete on S3A) adds nothing.
+   */
+  public static boolean visibleWholeOnClose(FileSystem fs, Path path) throws IOException {
+    if (PosixFiles.isLocal(fs) || fs instanceof DistributedFileSystem) {
+      return false;
+    }
+    return fs.hasPathCapability(path, CommonPathCapabilities.ABORTABLE_STREAM);
+  }
+
+  /**
+   * Writes a new object under its final name, never replacing one: a check first, then, where
+   * the store offers it, a conditional create ({@code If-None-Match}, checked by the store when
+   * the upload completes, which closes the window between the two), else the create S3A makes
+   * after its own check. The first check stays because S3-compatible servers that ignore the
+   * condition exist (s3rver does).
+   */
+  private static void writeNewObject(FileSystem fs, Path target, byte[] content) throws IOException {
+    if (fs.exists(target)) {
+      throw new FileAlreadyExistsException("refusing to replace existing " + target);
+    }
+    FSDataOutputStreamBuilder<?, ?> builder = fs.createFile(target)
+        .permission(new FsPermission(PosixFiles.OWNER_ONLY_FILE)).recursive();
+    if (fs.hasPathCapability(target, Options.CreateFileOptionKeys.FS_OPTION_CREATE_CONDITIONAL_OVERWRITE)) {
+      builder.overwrite(true).must(Options.CreateFileOptionKeys.FS_OPTION_CREATE_CONDITIONAL_OVERWRITE, true);
+    } else {
+      builder.overwrite(false);
+    }
+    try (FSDataOutputStream out = builder.build()) {
+      out.write(content);
+    }
   }
 
   /** Renames {@code from} to {@code to}, which must not exist yet; fails if it does. */

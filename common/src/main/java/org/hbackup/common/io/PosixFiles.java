@@ -101,7 +101,8 @@ public final class PosixFiles {
    * A buffered stream over a file channel that {@code hsync} forces to disk, as Hadoop's own
    * local streams do: packs must be durable before anything names them.
    */
-  private static final class SyncableChannelOutput extends java.io.OutputStream implements org.apache.hadoop.fs.Syncable {
+  private static final class SyncableChannelOutput extends java.io.OutputStream
+      implements org.apache.hadoop.fs.Syncable, org.apache.hadoop.fs.StreamCapabilities {
     private final java.nio.channels.FileChannel channel;
     private final java.nio.ByteBuffer buffer;
 
@@ -156,6 +157,11 @@ public final class PosixFiles {
     public void hsync() throws IOException {
       drain();
       channel.force(true);
+    }
+
+    @Override
+    public boolean hasCapability(String capability) {
+      return HSYNC.equals(capability) || HFLUSH.equals(capability);
     }
 
     @Override

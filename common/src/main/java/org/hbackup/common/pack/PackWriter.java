@@ -10,7 +10,7 @@ import java.util.List;
 
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
-import org.apache.hadoop.fs.Syncable;
+import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
 
@@ -89,9 +89,7 @@ public final class PackWriter implements Closeable {
     out.write(PackFormat.MAGIC);
     out.flush();
     // Durable before anything names it: the index that points here is published after the pack.
-    if (stream instanceof Syncable) {
-      ((Syncable) stream).hsync();
-    }
+    FileSystems.sync(stream);
     out.close();
   }
 }

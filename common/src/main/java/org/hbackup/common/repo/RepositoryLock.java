@@ -266,7 +266,7 @@ public final class RepositoryLock implements AutoCloseable {
     root.put("created", h.created().toString());
     try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs, h.file(), overwrite)) {
       out.write(Json.toBytes(root));
-      out.hsync();
+      FileSystems.sync(out);
     }
   }
 

@@ -1,0 +1,199 @@
+package org.hbackup.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.hbackup.common.io.FileSystems;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A repository on {@code s3a://}, against a local S3 server (s3rver) that the test installs and
+ * starts: backups, an incremental one, restores byte for byte with metadata, verify with
+ * --read-data, a missing pack reported as damage, and forget + prune. S3A's streams are set to
+ * fail on {@code hsync}, so a writer that syncs an object store's stream fails here.
+ */
+class S3aRepositoryIT {
+  @TempDir
+  static java.nio.file.Path dir;
+
+  private static S3rver server;
+  private static Configuration conf;
+  private static FileSystem local;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = S3rver.start(dir.resolve("s3-data"));
+    conf = new Configuration();
+    conf.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
+    server.configure(conf);
+    // Everything here is seconds old: young to prune's default grace period.
+    conf.setLong("hbackup.prune.grace.seconds", 0);
+    conf.setLong("hbackup.tmp.reclaim.grace.seconds", 0);
+    local = FileSystems.raw(new Path(dir.toUri()), conf);
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static java.nio.file.Path source(String name, long seed) throws IOException {
+    java.nio.file.Path root = dir.resolve(name);
+    Random random = new Random(seed);
+    for (int i = 0; i < 40; i++) {
+      java.nio.file.Path f = root.resolve("d" + (i % 4) + "/file-" + i + ".txt");
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, ("line " + i + " of " + name + "\n").repeat(1 + random.nextInt(400)));
+    }
+    writeRandom(root.resolve("big.bin"), 6 << 20, random);
+    Files.createSymbolicLink(root.resolve("link"), java.nio.file.Paths.get("d0/file-0.txt"));
+    Files.createDirectories(root.resolve("empty"));
+    return root;
+  }
+
+  private static void writeRandom(java.nio.file.Path file, int length, Random random) throws IOException {
+    byte[] data = new byte[length];
+    random.nextBytes(data);
+    Files.write(file, data);
+  }
+
+  private static TreeMap<String, FileStatus> snapshot(java.nio.file.Path root) throws IOException {
+    return Trees.snapshot(local, new Path(root.toUri()));
+  }
+
+  private static void assertRestores(String repo, String point, TreeMap<String, FileStatus> expected, String target)
+      throws Exception {
+    java.nio.file.Path to = dir.resolve(target);
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", point, "--target", to.toUri().toString());
+    assertEquals(0, restore.exitCode, restore.toString());
+    Trees.assertSameTree(expected, local, local, new Path(to.toUri()), false, false);
+  }
+
+  private static List<Path> files(String uri) throws IOException {
+    Path root = new Path(uri);
+    FileSystem fs = root.getFileSystem(conf);
+    List<Path> files = new ArrayList<>();
+    if (!fs.exists(root)) {
+      return files;
+    }
+    RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+    while (it.hasNext()) {
+      files.add(it.next().getPath());
+    }
+    return files;
+  }
+
+  @Test
+  void s3aStreamsAreWrittenInPlaceAndNeverSynced() throws Exception {
+    Path probe = new Path(server.uri("probe/file"));
+    FileSystem s3 = probe.getFileSystem(conf);
+    assertTrue(FileSystems.visibleWholeOnClose(s3, probe), "an S3A object appears when its upload completes");
+    try (org.apache.hadoop.fs.FSDataOutputStream out = s3.create(probe)) {
+      assertFalse(FileSystems.syncs(out), "S3A declares no hsync");
+      out.write(1);
+      FileSystems.sync(out);
+    }
+    FileSystems.writeAtomically(s3, new Path(server.uri("probe/record")), new byte[] {42},
+        new Path(server.uri("probe/tmp")));
+    assertEquals(1, s3.getFileStatus(new Path(server.uri("probe/record"))).getLen());
+    assertFalse(s3.exists(new Path(server.uri("probe/tmp"))), "no scratch copy on an object store");
+    org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> FileSystems.writeAtomically(s3,
+        new Path(server.uri("probe/record")), new byte[] {1, 2}, new Path(server.uri("probe/tmp"))));
+    assertEquals(1, s3.getFileStatus(new Path(server.uri("probe/record"))).getLen(), "never replaced");
+  }
+
+  @Test
+  void backsUpToS3aIncrementallyAndRestoresEveryPointExactly() throws Exception {
+    java.nio.file.Path src = source("source-a", 1);
+    String repo = server.uri("repo-a");
+    Cli.Result full = Cli.run(conf, "backup", "--source", src.toUri().toString(), "--repo", repo, "--json");
+    assertEquals(0, full.exitCode, full.toString());
+    String firstPoint = full.json().get("point").asText();
+    // The first version, kept aside (times and modes too) to compare its restore with.
+    java.nio.file.Path firstCopy = dir.resolve("source-a-v1");
+    assertEquals(0, new ProcessBuilder("cp", "-a", src.toString(), firstCopy.toString()).inheritIO().start().waitFor());
+    TreeMap<String, FileStatus> first = snapshot(firstCopy);
+
+    Files.writeString(src.resolve("d1/file-1.txt"), "changed on S3\n");
+    Files.delete(src.resolve("d2/file-2.txt"));
+    Files.writeString(src.resolve("d3/new.txt"), "new\n");
+    TreeMap<String, FileStatus> second = snapshot(src);
+    Cli.Result incremental = Cli.run(conf, "backup", "--source", src.toUri().toString(), "--repo", repo, "--json");
+    assertEquals(0, incremental.exitCode, incremental.toString());
+    JsonNode figures = incremental.json();
+    assertTrue(figures.get("bytesRead").asLong() < 1000, "only the changed files are read: " + figures);
+
+    assertRestores(repo, firstPoint, first, "restored-a1");
+    assertRestores(repo, "latest", second, "restored-a2");
+
+    Cli.Result verify = Cli.run(conf, "verify", "--repo", repo, "--read-data", "--json");
+    assertEquals(0, verify.exitCode, verify.toString());
+    assertTrue(verify.json().get("bytesRead").asLong() > 6 << 20, verify.stdout);
+    assertEquals(2, Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").size());
+    // Staging is gone, and the point records were written in place (no scratch copies left).
+    assertEquals(List.of(), files(repo + "/tmp"), "nothing left in tmp/");
+    assertEquals(2, files(repo + "/points").size());
+    assertEquals(List.of(), files(repo + "/locks"), "every lock released");
+  }
+
+  @Test
+  void aMissingPackOnS3IsReportedAsDamageWithItsName() throws Exception {
+    java.nio.file.Path src = source("source-b", 2);
+    String repo = server.uri("repo-b");
+    assertEquals(0, Cli.run(conf, "backup", "--source", src.toUri().toString(), "--repo", repo).exitCode);
+    List<Path> packs = files(repo + "/packs");
+    assertFalse(packs.isEmpty());
+    Path lost = packs.get(0);
+    assertTrue(lost.getFileSystem(conf).delete(lost, false));
+
+    Cli.Result verify = Cli.run(conf, "verify", "--repo", repo);
+    assertEquals(3, verify.exitCode, verify.toString());
+    assertTrue(verify.stdout.contains(lost.getName()) || verify.stderr.contains(lost.getName()),
+        "the missing pack is named: " + verify);
+  }
+
+  @Test
+  void forgetAndPruneOnS3KeepWhatTheRemainingPointNeeds() throws Exception {
+    java.nio.file.Path src = source("source-c", 3);
+    String repo = server.uri("repo-c");
+    assertEquals(0, Cli.run(conf, "backup", "--source", src.toUri().toString(), "--repo", repo).exitCode);
+    writeRandom(src.resolve("big.bin"), 6 << 20, new Random(33));
+    TreeMap<String, FileStatus> latest = snapshot(src);
+    assertEquals(0, Cli.run(conf, "backup", "--source", src.toUri().toString(), "--repo", repo).exitCode);
+    long before = bytes(repo);
+
+    Cli.Result prune = Cli.run(conf, "forget", "--repo", repo, "--keep-last", "1", "--prune", "--json");
+    assertEquals(0, prune.exitCode, prune.toString());
+    assertTrue(prune.stdout.contains("\"packsDeleted\""), prune.stdout);
+    long after = bytes(repo);
+    assertTrue(before - after > 5 << 20, "the first version of big.bin is reclaimed: " + before + " -> " + after);
+    assertRestores(repo, "latest", latest, "restored-c");
+    Cli.Result verify = Cli.run(conf, "verify", "--repo", repo, "--read-data");
+    assertEquals(0, verify.exitCode, verify.toString());
+  }
+
+  private static long bytes(String uri) throws IOException {
+    Path root = new Path(uri);
+    return root.getFileSystem(conf).getContentSummary(root).getLength();
+  }
+}
