@@ -14,6 +14,8 @@ public final class BackupConfigKeys {
   public static final String BASE_POINT = "hbackup.backup.base";
   /** Whether extended attributes are read (one NameNode call per entry on HDFS); ACLs always are. */
   public static final String XATTRS = "hbackup.backup.xattrs";
+  /** Whether HDFS storage policies are read (one NameNode call per entry and per parent directory). */
+  public static final String STORAGE_POLICIES = "hbackup.backup.storage.policies";
   /** What to do with HDFS files open for write: include (default), skip or fail (--open-files). */
   public static final String OPEN_FILES = "hbackup.backup.open.files";
   /** Exclude patterns (--exclude, --exclude-file), one per line; see ExcludeRules. */

@@ -84,6 +84,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
   private short setIdBits;
   /** Whether extended attributes are read (HDFS); turned off when the NameNode has them disabled. */
   private boolean readXattrs;
+  private StoragePolicies storagePolicies;
   private Context context;
   /** Set by {@link #sourceChecksum} when the file turned out to be open for write. */
   private boolean checksumFoundOpenFile;
@@ -119,6 +120,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
     dfs = sourceFs instanceof org.apache.hadoop.hdfs.DistributedFileSystem
         ? (org.apache.hadoop.hdfs.DistributedFileSystem) sourceFs : null;
     readXattrs = dfs != null && conf.getBoolean(BackupConfigKeys.XATTRS, true);
+    storagePolicies = new StoragePolicies(dfs, conf.getBoolean(BackupConfigKeys.STORAGE_POLICIES, true));
     this.context = context;
     readsSnapshot = conf.get(BackupConfigKeys.SNAPSHOT_NAME) != null;
     BackupOptions options = BackupOptions.readFrom(conf);
@@ -651,7 +653,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
    */
   private ManifestEntry.Builder metadata(EntryType type, String relative, FileStatus status) throws IOException {
     return ManifestEntry.builder(type, relative)
-        .attributes(attributes(type, status))
+        .attributes(attributes(type, status, relative.isEmpty()))
         .length(status.isFile() ? status.getLen() : 0)
         .permission((short) ((status.getPermission().toShort() & 01777) | setIdBits))
         .owner(status.getOwner())
@@ -663,11 +665,11 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
   }
 
   /**
-   * ACL entries beyond the mode bits (asked only of entries HDFS flags as having them) and
-   * extended attributes (one call per entry; a symlink's would be its target's). On other file
-   * systems, none: Hadoop's local file system has neither.
+   * ACL entries beyond the mode bits (asked only of entries HDFS flags as having them), extended
+   * attributes (one call per entry; a symlink's would be its target's) and the storage policy set
+   * on the entry. On other file systems, none: Hadoop's local file system has none of them.
    */
-  private EntryAttributes attributes(EntryType type, FileStatus status) throws IOException {
+  private EntryAttributes attributes(EntryType type, FileStatus status, boolean root) throws IOException {
     if (dfs == null || type == EntryType.SYMLINK) {
       return EntryAttributes.NONE;
     }
@@ -690,7 +692,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
           readXattrs = false;
         }
       }
-      EntryAttributes a = EntryAttributes.of(acl, xattrs);
+      EntryAttributes a = EntryAttributes.of(acl, xattrs, storagePolicies.setOn(path, root));
       if (!a.isEmpty()) {
         context.getCounter(BackupCounters.ENTRIES_WITH_ATTRIBUTES).increment(1);
       }

@@ -169,7 +169,7 @@ class HdfsSourceIT {
   }
 
   @Test
-  void aclEntriesAndExtendedAttributesAreKeptAndRestored() throws Exception {
+  void aclEntriesExtendedAttributesAndStoragePoliciesAreKeptAndRestored() throws Exception {
     Path source = fs.makeQualified(new Path("/meta"));
     Path dirWithDefaults = new Path(source, "shared");
     Path file = new Path(dirWithDefaults, "report.csv");
@@ -182,6 +182,9 @@ class HdfsSourceIT {
     fs.setXAttr(file, "user.checksum", new byte[] {0, 1, (byte) 0xfe});
     fs.setXAttr(file, "trusted.origin", "s3://bucket/x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     fs.setXAttr(dirWithDefaults, "user.owner-team", "data".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    // Storage policies: one set on the directory, another on the file below it; the root has none.
+    fs.setStoragePolicy(dirWithDefaults, "COLD");
+    fs.setStoragePolicy(file, "WARM");
     String repo = fs.makeQualified(new Path("/repo-meta")).toString();
     Cli.Result backup = Cli.run(conf, "backup", "--source", source.toString(), "--repo", repo, "--json");
     assertEquals(0, backup.exitCode, backup.toString());
@@ -205,9 +208,13 @@ class HdfsSourceIT {
       }
     }
     assertArrayEquals(read(file), read(new Path(target, "shared/report.csv")));
+    assertEquals("COLD", fs.getStoragePolicy(new Path(target, "shared")).getName());
+    assertEquals("WARM", fs.getStoragePolicy(new Path(target, "shared/report.csv")).getName());
+    assertEquals("HOT", fs.getStoragePolicy(target).getName(), "no policy where the source had none");
 
     // An attribute changed alone (the modification time does not move) is a metadata change.
     fs.setXAttr(file, "user.checksum", new byte[] {9});
+    fs.setStoragePolicy(file, "ONE_SSD");
     Cli.Result next = Cli.run(conf, "backup", "--source", source.toString(), "--repo", repo, "--json");
     assertEquals(0, next.exitCode, next.toString());
     assertEquals(1, next.json().get("pathsMetadataOnly").asLong(), next.toString());
@@ -216,6 +223,7 @@ class HdfsSourceIT {
     assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", second.toString())
         .exitCode);
     assertArrayEquals(new byte[] {9}, fs.getXAttr(new Path(second, "shared/report.csv"), "user.checksum"));
+    assertEquals("ONE_SSD", fs.getStoragePolicy(new Path(second, "shared/report.csv")).getName());
 
     // A target that holds neither (the local file system) gets the rest, and the report says so.
     String local = dir.resolve("restored-local").toUri().toString();

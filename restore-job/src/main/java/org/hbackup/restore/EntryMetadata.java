@@ -13,8 +13,8 @@ import org.hbackup.common.manifest.EntryAttributes;
 import org.hbackup.common.manifest.ManifestEntry;
 
 /**
- * Applies an entry's owner, group, ACL entries, extended attributes, mode and times to a restored
- * path, counting what the target or the restoring user cannot take (OWNERSHIP_NOT_APPLIED,
+ * Applies an entry's owner, group, ACL entries, extended attributes, storage policy, mode and
+ * times to a restored path, counting what the target or the restoring user cannot take (OWNERSHIP_NOT_APPLIED,
  * ATTRIBUTES_NOT_APPLIED); the rest is applied regardless.
  */
 final class EntryMetadata {
@@ -87,7 +87,8 @@ final class EntryMetadata {
    * Makes the path's ACL and extended attributes those of the entry, on a file system that has
    * them (HDFS): ACL entries it carries from elsewhere (a default ACL of the target inherited
    * through the staging directory, a directory that --overwrite found there) are removed first,
-   * and so are extended attributes the entry does not have. Only the user.* and trusted.*
+   * and so are extended attributes the entry does not have; then the storage policy set on the
+   * entry, if any (a policy a target directory had stays on it). Only the user.* and trusted.*
    * namespaces are restored: security.*, system.* and raw.* from a manifest are not applied.
    * Returns false when something of the entry's could not be applied (the local file system has
    * neither; trusted.* needs the HDFS superuser).
@@ -130,6 +131,15 @@ final class EntryMetadata {
       try {
         fs.setXAttr(path, x.getKey(), x.getValue());
       } catch (IOException | UnsupportedOperationException | IllegalArgumentException ex) {
+        applied = false;
+      }
+    }
+    if (!a.storagePolicy().isEmpty()) {
+      // Where the blocks already written go is HDFS's mover's business, as after any change of
+      // policy; files written later under this directory follow it.
+      try {
+        fs.setStoragePolicy(path, a.storagePolicy());
+      } catch (IOException | UnsupportedOperationException ex) {
         applied = false;
       }
     }

@@ -24,10 +24,11 @@ public final class ManifestEntryCodec {
   static final int MAX_CHUNKS = 1 << 26;
 
   /**
-   * The entry encoding this build writes: that of segment version 3 (2 added the source
-   * checksum; 3 the setuid and setgid bits in the permission, ACL entries and extended attributes).
+   * The entry encoding this build writes: that of segment version 4 (2 added the source
+   * checksum; 3 the setuid and setgid bits in the permission, ACL entries and extended attributes;
+   * 4 the storage policy).
    */
-  public static final int CURRENT = 3;
+  public static final int CURRENT = 4;
   /** The mode bits of version 1 and 2: permission and sticky bit. */
   static final int V2_MODE_BITS = 01777;
   /** The mode bits of version 3: also setuid and setgid. */
@@ -57,7 +58,7 @@ public final class ManifestEntryCodec {
     out.writeShort(e.replication());
     out.writeLong(e.blockSize());
     if (version >= 3) {
-      writeAttributes(e.attributes(), out);
+      writeAttributes(e.attributes(), out, version);
     }
     switch (e.type()) {
       case FILE:
@@ -91,7 +92,7 @@ public final class ManifestEntryCodec {
   }
 
   /**
-   * Reads one entry written in the encoding of segment {@code version} (1 to 3); {@code file}
+   * Reads one entry written in the encoding of segment {@code version} (1 to 4); {@code file}
    * names the source in errors.
    */
   public static ManifestEntry read(DataInput in, String file, int version) throws IOException {
@@ -116,7 +117,7 @@ public final class ManifestEntryCodec {
           .replication(in.readShort())
           .blockSize(in.readLong());
       if (version >= 3) {
-        b.attributes(readAttributes(in, file, path));
+        b.attributes(readAttributes(in, file, path, version));
       }
       if (type == EntryType.FILE) {
         readFileContent(in, file, path, b, version);
@@ -175,8 +176,11 @@ public final class ManifestEntryCodec {
     }
   }
 
-  /** ACL entries (u16 count, strings), then extended attributes (u16 count, name string, u32 length, bytes). */
-  private static void writeAttributes(EntryAttributes a, DataOutput out) throws IOException {
+  /**
+   * ACL entries (u16 count, strings), then extended attributes (u16 count, name string, u32
+   * length, bytes), then from version 4 the storage policy (string, empty for none).
+   */
+  private static void writeAttributes(EntryAttributes a, DataOutput out, int version) throws IOException {
     out.writeShort(a.acl().size());
     for (String entry : a.acl()) {
       writeString(out, entry);
@@ -187,9 +191,13 @@ public final class ManifestEntryCodec {
       out.writeInt(x.getValue().length);
       out.write(x.getValue());
     }
+    if (version >= 4) {
+      writeString(out, a.storagePolicy());
+    }
   }
 
-  private static EntryAttributes readAttributes(DataInput in, String file, String path) throws IOException {
+  private static EntryAttributes readAttributes(DataInput in, String file, String path, int version)
+      throws IOException {
     int aclCount = in.readUnsignedShort();
     if (aclCount > EntryAttributes.MAX_ACL_ENTRIES) {
       throw new FormatException(file, "entry '" + path + "' claims " + aclCount + " ACL entries");
@@ -218,7 +226,8 @@ public final class ManifestEntryCodec {
       in.readFully(value);
       xattrs.put(name, value);
     }
-    return EntryAttributes.of(acl, xattrs);
+    String storagePolicy = version >= 4 ? readString(in, file) : "";
+    return EntryAttributes.of(acl, xattrs, storagePolicy);
   }
 
   static void writeString(DataOutput out, String s) throws IOException {

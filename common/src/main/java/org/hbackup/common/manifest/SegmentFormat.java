@@ -2,7 +2,7 @@ package org.hbackup.common.manifest;
 
 import org.hbackup.common.io.FormatChecks;
 
-/** Constants of the manifest segment format, versions 1 to 3 (docs/FORMAT.md, "Manifest segments"). */
+/** Constants of the manifest segment format, versions 1 to 4 (docs/FORMAT.md, "Manifest segments"). */
 final class SegmentFormat {
   static final byte[] MAGIC = FormatChecks.magic("HBMS");
   /** Version 2 adds the source checksum to file entries. */

@@ -177,9 +177,10 @@ class ManifestRoundTripTest {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     ManifestEntryCodec.write(e, new java.io.DataOutputStream(bytes), 1);
     byte[] v1 = bytes.toByteArray();
-    // Version 1 is version 3 without the attributes' two counts (4 bytes), the empty checksum's
-    // string (4 bytes) and length (2 bytes) and the range size (8 bytes).
-    assertEquals(ManifestEntryCodec.toBytes(e).length - 18, v1.length);
+    // Version 1 is version 4 without the attributes' two counts (4 bytes) and empty storage
+    // policy (4 bytes), the empty checksum's string (4 bytes) and length (2 bytes) and the range
+    // size (8 bytes).
+    assertEquals(ManifestEntryCodec.toBytes(e).length - 22, v1.length);
     ManifestEntry read = ManifestEntryCodec.read(new java.io.DataInputStream(new ByteArrayInputStream(v1)), "v1", 1);
     assertEquals(e, read);
     assertNull(read.sourceChecksum());
@@ -245,6 +246,39 @@ class ManifestRoundTripTest {
     assertThrows(FormatException.class, () -> ManifestEntryCodec.fromBytes(swapped, 0, swapped.length, "bad"));
     assertThrows(IllegalArgumentException.class, () -> EntryAttributes.of(List.of("user:a:rwx,user:b:rwx"), null));
     assertThrows(IllegalArgumentException.class, () -> EntryAttributes.of(null, java.util.Map.of("noprefix", new byte[0])));
+  }
+
+  /** Version 4: the storage policy set on an entry, bounded to a plain name. */
+  @Test
+  void keepsTheStoragePolicyAndRefusesAHostileOne() throws IOException {
+    ManifestEntry cold = ManifestEntry.builder(EntryType.DIRECTORY, "archive")
+        .attributes(EntryAttributes.NONE.withStoragePolicy("COLD")).build();
+    ManifestEntry ssd = file("hot/f", 10).toBuilder(EntryType.FILE, "hot/f")
+        .attributes(EntryAttributes.of(List.of("user:bob:rwx"), null, "ALL_SSD")).build();
+    List<ManifestEntry> entries = List.of(directory(""), cold, ssd);
+    List<ManifestEntry> back = read(write(entries));
+    assertEquals(entries, back);
+    assertEquals("COLD", back.get(1).attributes().storagePolicy());
+    assertEquals("ALL_SSD", back.get(2).attributes().storagePolicy());
+    assertEquals(ChangeKind.METADATA, ChangeKind.of(ManifestEntry.builder(EntryType.DIRECTORY, "archive").build(), cold),
+        "a policy change is a metadata change");
+
+    // A version 3 entry has no policy field: written as 3, read as 3, it has none.
+    java.io.ByteArrayOutputStream v3 = new java.io.ByteArrayOutputStream();
+    ManifestEntryCodec.write(cold, new java.io.DataOutputStream(v3), 3);
+    assertEquals("", ManifestEntryCodec.read(new java.io.DataInputStream(new ByteArrayInputStream(v3.toByteArray())),
+        "v3", 3).attributes().storagePolicy());
+
+    // A name that is not a plain word, or too long, is refused as damage.
+    for (String hostile : new String[] {"COLD/../x", "a b", "x".repeat(65), "HOT\0"}) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      java.io.DataOutputStream data = new java.io.DataOutputStream(out);
+      byte[] plain = ManifestEntryCodec.toBytes(ManifestEntry.builder(EntryType.DIRECTORY, "d").build());
+      data.write(plain, 0, plain.length - 4);
+      ManifestEntryCodec.writeString(data, hostile);
+      byte[] bytes = out.toByteArray();
+      assertThrows(FormatException.class, () -> ManifestEntryCodec.fromBytes(bytes, 0, bytes.length, "hostile"), hostile);
+    }
   }
 
   @Test
