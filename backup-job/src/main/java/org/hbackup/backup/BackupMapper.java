@@ -120,7 +120,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
     dfs = sourceFs instanceof org.apache.hadoop.hdfs.DistributedFileSystem
         ? (org.apache.hadoop.hdfs.DistributedFileSystem) sourceFs : null;
     readXattrs = dfs != null && conf.getBoolean(BackupConfigKeys.XATTRS, true);
-    storagePolicies = new StoragePolicies(dfs, conf.getBoolean(BackupConfigKeys.STORAGE_POLICIES, true));
+    storagePolicies = new StoragePolicies(dfs, new Path(conf.get(BackupConfigKeys.SOURCE)),
+        conf.getBoolean(BackupConfigKeys.STORAGE_POLICIES, true));
     this.context = context;
     readsSnapshot = conf.get(BackupConfigKeys.SNAPSHOT_NAME) != null;
     BackupOptions options = BackupOptions.readFrom(conf);
@@ -692,7 +693,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
           readXattrs = false;
         }
       }
-      EntryAttributes a = EntryAttributes.of(acl, xattrs, storagePolicies.setOn(path, root));
+      EntryAttributes a = EntryAttributes.of(acl, xattrs, storagePolicies.setOn(path, root, type == EntryType.DIRECTORY));
       if (!a.isEmpty()) {
         context.getCounter(BackupCounters.ENTRIES_WITH_ATTRIBUTES).increment(1);
       }

@@ -126,34 +126,45 @@ abstract class Command extends Configured implements Tool {
             + "(default: no limit)"));
   }
 
-  /** Sets the job keys of {@code --max-maps} and {@code --bandwidth} when given. */
+  /**
+   * Sets the job keys of {@code --max-maps} and {@code --bandwidth} when given, then checks those
+   * keys whichever way they were set: {@code -D} and configuration files too, where a 0 or a
+   * negative number would otherwise quietly mean one map task or no limit.
+   */
   void applyTaskLimits(CommandLine line, String maxMapsKey, String bandwidthKey) throws UsageException {
     if (line.hasOption("max-maps")) {
-      String text = line.getOptionValue("max-maps").trim();
-      int maps;
-      try {
-        maps = Integer.parseInt(text);
-      } catch (NumberFormatException e) {
-        maps = 0;
-      }
-      if (maps < 1) {
-        throw new UsageException("--max-maps must be a whole number from 1 to " + Integer.MAX_VALUE + ", not '"
-            + text + "'");
-      }
-      getConf().setInt(maxMapsKey, maps);
+      getConf().set(maxMapsKey, line.getOptionValue("max-maps").trim());
     }
     if (line.hasOption("bandwidth")) {
-      String text = line.getOptionValue("bandwidth").trim();
+      getConf().set(bandwidthKey, line.getOptionValue("bandwidth").trim());
+    }
+    String maps = getConf().getTrimmed(maxMapsKey);
+    if (maps != null) {
+      int value;
+      try {
+        value = Integer.parseInt(maps);
+      } catch (NumberFormatException e) {
+        value = 0;
+      }
+      if (value < 1) {
+        throw new UsageException("--max-maps (" + maxMapsKey + ") must be a whole number from 1 to "
+            + Integer.MAX_VALUE + ", not '" + maps + "'");
+      }
+      getConf().setInt(maxMapsKey, value);
+    }
+    String bandwidth = getConf().getTrimmed(bandwidthKey);
+    if (bandwidth != null) {
       float mib;
       try {
-        mib = text.matches("[0-9]*\\.?[0-9]+") ? Float.parseFloat(text) : Float.NaN;
+        mib = bandwidth.matches("[0-9]*\\.?[0-9]+") ? Float.parseFloat(bandwidth) : Float.NaN;
       } catch (NumberFormatException e) {
         mib = Float.NaN;
       }
-      // Below 0.01 MiB/s (10 KiB/s) a task would take hours per file and look hung.
-      if (!(mib >= MIN_BANDWIDTH_MIB) || Float.isInfinite(mib)) {
-        throw new UsageException("--bandwidth must be a number of MiB/s per map task, at least " + MIN_BANDWIDTH_MIB
-            + ", not '" + text + "'");
+      // 0 is no limit; below 0.01 MiB/s (10 KiB/s) a task would take hours per file and look hung.
+      boolean none = bandwidth.matches("0*\\.?0*");
+      if (!(none && mib == 0 || mib >= MIN_BANDWIDTH_MIB) || Float.isInfinite(mib)) {
+        throw new UsageException("--bandwidth (" + bandwidthKey + ") must be a number of MiB/s per map task, at least "
+            + MIN_BANDWIDTH_MIB + " (0: no limit), not '" + bandwidth + "'");
       }
       getConf().setFloat(bandwidthKey, mib);
     }

@@ -177,14 +177,20 @@ class HdfsSourceIT {
     try (FSDataOutputStream out = fs.create(file)) {
       out.write(random(10_000, 5));
     }
+    // Made before the directory's default ACL, which it would inherit: it has no attributes.
+    try (FSDataOutputStream out = fs.create(new Path(dirWithDefaults, "inherits.txt"))) {
+      out.write(random(100, 6));
+    }
     fs.modifyAclEntries(dirWithDefaults, AclEntry.parseAclSpec("default:user:bob:rwx,user:carol:r-x", true));
     fs.modifyAclEntries(file, AclEntry.parseAclSpec("user:bob:rw-,group:analysts:r--", true));
     fs.setXAttr(file, "user.checksum", new byte[] {0, 1, (byte) 0xfe});
     fs.setXAttr(file, "trusted.origin", "s3://bucket/x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     fs.setXAttr(dirWithDefaults, "user.owner-team", "data".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    // Storage policies: one set on the directory, another on the file below it; the root has none.
-    fs.setStoragePolicy(dirWithDefaults, "COLD");
-    fs.setStoragePolicy(file, "WARM");
+    // Storage policies: one set on the directory, another on a file below it; a second file
+    // inherits the directory's and must record none (entriesWithAttributes stays 2); the root has none.
+    // (COLD would refuse new files here: the cluster has no ARCHIVE storage and COLD no fallback.)
+    fs.setStoragePolicy(dirWithDefaults, "WARM");
+    fs.setStoragePolicy(file, "ONE_SSD");
     String repo = fs.makeQualified(new Path("/repo-meta")).toString();
     Cli.Result backup = Cli.run(conf, "backup", "--source", source.toString(), "--repo", repo, "--json");
     assertEquals(0, backup.exitCode, backup.toString());
@@ -208,22 +214,27 @@ class HdfsSourceIT {
       }
     }
     assertArrayEquals(read(file), read(new Path(target, "shared/report.csv")));
-    assertEquals("COLD", fs.getStoragePolicy(new Path(target, "shared")).getName());
-    assertEquals("WARM", fs.getStoragePolicy(new Path(target, "shared/report.csv")).getName());
+    assertEquals("WARM", fs.getStoragePolicy(new Path(target, "shared")).getName());
+    assertEquals("ONE_SSD", fs.getStoragePolicy(new Path(target, "shared/report.csv")).getName());
     assertEquals("HOT", fs.getStoragePolicy(target).getName(), "no policy where the source had none");
+    assertEquals("WARM", fs.getStoragePolicy(new Path(target, "shared/inherits.txt")).getName());
 
     // An attribute changed alone (the modification time does not move) is a metadata change.
     fs.setXAttr(file, "user.checksum", new byte[] {9});
-    fs.setStoragePolicy(file, "ONE_SSD");
+    fs.setStoragePolicy(file, "ALL_SSD");
+    // A policy changed alone on the directory: one more metadata-only change, not one per entry below it.
+    fs.setStoragePolicy(dirWithDefaults, "ONE_SSD");
     Cli.Result next = Cli.run(conf, "backup", "--source", source.toString(), "--repo", repo, "--json");
     assertEquals(0, next.exitCode, next.toString());
-    assertEquals(1, next.json().get("pathsMetadataOnly").asLong(), next.toString());
+    assertEquals(2, next.json().get("pathsMetadataOnly").asLong(), next.toString());
     assertEquals(0, next.json().get("bytesRead").asLong(), "carried over unread, with its new attributes");
     Path second = fs.makeQualified(new Path("/restored-meta-2"));
     assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", second.toString())
         .exitCode);
     assertArrayEquals(new byte[] {9}, fs.getXAttr(new Path(second, "shared/report.csv"), "user.checksum"));
-    assertEquals("ONE_SSD", fs.getStoragePolicy(new Path(second, "shared/report.csv")).getName());
+    assertEquals("ALL_SSD", fs.getStoragePolicy(new Path(second, "shared/report.csv")).getName());
+    assertEquals("ONE_SSD", fs.getStoragePolicy(new Path(second, "shared")).getName());
+    assertEquals("ONE_SSD", fs.getStoragePolicy(new Path(second, "shared/inherits.txt")).getName());
 
     // A target that holds neither (the local file system) gets the rest, and the report says so.
     String local = dir.resolve("restored-local").toUri().toString();

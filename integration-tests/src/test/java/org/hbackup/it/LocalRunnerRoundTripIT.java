@@ -694,6 +694,17 @@ class LocalRunnerRoundTripIT {
       Cli.Result r = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo, bad[0], bad[1]);
       assertEquals(2, r.exitCode, String.join(" ", bad) + ": " + r);
     }
+    // The same settings given as -D are checked as well: 0 maps must not quietly mean one.
+    for (String bad : new String[] {"hbackup.backup.max.maps=0", "hbackup.backup.max.maps=-3",
+        "hbackup.backup.bandwidth.mib=-1", "hbackup.restore.max.maps=0"}) {
+      String command = bad.startsWith("hbackup.restore") ? "restore" : "backup";
+      Cli.Result r = command.equals("backup")
+          ? Cli.run(conf, "backup", "-D", bad, "--source", tree.toString(), "--repo", repo)
+          : Cli.run(conf, "restore", "-D", bad, "--repo", repo, "--point", "latest", "--target",
+              dir.resolve("never-restored").toString());
+      assertEquals(2, r.exitCode, bad + ": " + r);
+      assertTrue(r.stderr.contains(bad.substring(0, bad.indexOf('='))), "the setting is named: " + r);
+    }
   }
 
   /** Setuid, setgid and sticky bits on the local file system (FsPermission holds only the sticky bit). */

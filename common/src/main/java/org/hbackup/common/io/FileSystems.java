@@ -134,8 +134,29 @@ public final class FileSystems {
     } else {
       builder.overwrite(false);
     }
-    try (FSDataOutputStream out = builder.build()) {
+    FSDataOutputStream out = builder.build();
+    try {
       out.write(content);
+    } catch (IOException | RuntimeException e) {
+      // S3A's close uploads whatever was buffered, even after a failed write: abort instead, so
+      // that no part of the file ever appears under its name.
+      try {
+        out.abort();
+      } catch (RuntimeException abortFailed) {
+        e.addSuppressed(abortFailed);
+      }
+      throw e;
+    }
+    try {
+      out.close();
+    } catch (IOException e) {
+      // A conditional create that lost comes back as a failed upload (HTTP 412); say what it is.
+      if (fs.exists(target)) {
+        FileAlreadyExistsException taken = new FileAlreadyExistsException("refusing to replace existing " + target);
+        taken.initCause(e);
+        throw taken;
+      }
+      throw e;
     }
   }
 
