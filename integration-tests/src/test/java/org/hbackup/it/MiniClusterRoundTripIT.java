@@ -28,7 +28,12 @@ import org.junit.jupiter.api.Test;
  * one MiniMRYarnCluster for the whole class, since each start costs about 20 seconds.
  */
 class MiniClusterRoundTripIT {
-  private static final String JAVA_OPTS = "-Xmx400m --add-opens java.base/java.lang=ALL-UNNAMED"
+  /**
+   * Task and application master JVMs live a few seconds on a few MB here: the client compiler
+   * only and the serial collector start them sooner (they are not what the test measures).
+   */
+  private static final String JAVA_OPTS = "-Xmx400m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+      + " --add-opens java.base/java.lang=ALL-UNNAMED"
       + " --add-opens java.base/java.util=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED"
       + " --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED";
 
@@ -57,6 +62,10 @@ class MiniClusterRoundTripIT {
     yarnConf.setInt("mapreduce.reduce.memory.mb", 512);
     yarnConf.setInt("yarn.nodemanager.resource.memory-mb", 4096);
     yarnConf.setInt("yarn.scheduler.minimum-allocation-mb", 256);
+    // Containers are handed out on heartbeats (node managers' to the resource manager, the
+    // application master's to it), every second by default: several seconds of each small job.
+    yarnConf.setInt("yarn.resourcemanager.nodemanagers.heartbeat-interval-ms", 100);
+    yarnConf.setInt("yarn.app.mapreduce.am.scheduler.heartbeat.interval-ms", 100);
     yarn = new MiniMRYarnCluster(MiniClusterRoundTripIT.class.getSimpleName(), 1);
     yarn.init(yarnConf);
     yarn.start();
