@@ -264,8 +264,16 @@ public final class RepositoryLock implements AutoCloseable {
     root.put("pidNamespace", h.process().pidNamespace());
     root.put("user", h.user());
     root.put("created", h.created().toString());
-    try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs, h.file(), overwrite)) {
-      out.write(Json.toBytes(root));
+    byte[] content = Json.toBytes(root);
+    if (!overwrite) {
+      // Written aside (a name that is not *.json, so no taker lists it), then given its name,
+      // never replacing one: created in place, a taker listing locks/ between the create and the
+      // write would read an empty file and take it for a live exclusive lock.
+      FileSystems.writeAtomically(fs, h.file(), content, h.file().getParent());
+      return;
+    }
+    try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs, h.file(), true)) {
+      out.write(content);
       FileSystems.sync(out);
     }
   }

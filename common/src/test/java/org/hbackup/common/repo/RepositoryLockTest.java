@@ -126,4 +126,25 @@ class RepositoryLockTest {
       assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
   }
+
+  /**
+   * A lock file appears whole: written aside, then given its name. Created in place, a taker
+   * listing locks/ between the create and the write read an empty file, took it for a live
+   * exclusive lock and failed (seen once in ConcurrencyIT).
+   */
+  @Test
+  void aLockFileIsNeverVisibleHalfWritten() throws IOException {
+    Configuration faulty = new Configuration(conf);
+    org.hbackup.common.testing.FaultFileSystem.register(faulty);
+    faulty.set(org.hbackup.common.testing.FaultFileSystem.NO_CREATE_IN_PLACE, ".json");
+    Repository viaFault = Repository.open(new Path("fault://" + dir.resolve("repo").toUri().getPath()), faulty);
+    try (RepositoryLock a = RepositoryLock.acquire(viaFault, shared(), "backup", null, faulty);
+         RepositoryLock b = RepositoryLock.acquire(viaFault, shared(), "verify", null, faulty)) {
+      assertEquals(2, RepositoryLock.list(viaFault).size());
+    }
+    assertEquals(0, RepositoryLock.list(viaFault).size());
+    try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(dir.resolve("repo/locks"))) {
+      assertEquals(0, left.count(), "no scratch file left beside the locks");
+    }
+  }
 }

@@ -35,12 +35,18 @@ public class FaultFileSystem extends FileSystem {
   public static final String FULL = "fault.full.paths.containing";
   /** Files whose path contains this string open, but every read fails: "Input/output error". */
   public static final String FAIL_READS = "fault.fail.reads.containing";
+  /**
+   * Files whose name ends with this are never created under that name: a test that a writer
+   * publishes them whole (written aside, then renamed), so no reader ever sees one half-written.
+   */
+  public static final String NO_CREATE_IN_PLACE = "fault.no.create.in.place.suffix";
 
   private final RawLocalFileSystem local = new RawLocalFileSystem();
   private Set<String> unreadable = Set.of();
   private Set<String> unlistable = Set.of();
   private String full;
   private String failReads;
+  private String noCreateInPlace;
   private Path workingDirectory;
 
   /** Makes {@code fault:} paths use this class, a new instance per configuration. */
@@ -57,6 +63,7 @@ public class FaultFileSystem extends FileSystem {
     unlistable = new HashSet<>(conf.getTrimmedStringCollection(UNLISTABLE));
     full = conf.get(FULL);
     failReads = conf.get(FAIL_READS);
+    noCreateInPlace = conf.get(NO_CREATE_IN_PLACE);
     workingDirectory = faultPath(local.getWorkingDirectory());
   }
 
@@ -118,6 +125,9 @@ public class FaultFileSystem extends FileSystem {
   @Override
   public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize,
       short replication, long blockSize, Progressable progress) throws IOException {
+    if (noCreateInPlace != null && f.getName().endsWith(noCreateInPlace)) {
+      throw new IOException("created in place, where a reader could see it half-written: " + f);
+    }
     FSDataOutputStream out = local.create(localPath(f), permission, overwrite, bufferSize, replication, blockSize,
         progress);
     if (full == null || !f.toString().contains(full)) {
