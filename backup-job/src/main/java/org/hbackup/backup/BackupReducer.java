@@ -2,7 +2,6 @@ package org.hbackup.backup;
 
 import java.io.IOException;
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -85,19 +84,8 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
       Repository repository = Repository.open(new Path(conf.get(BackupConfigKeys.REPOSITORY)), conf);
       ManifestList baseList = repository.readManifest(PointId.parse(basePoint));
       FSDataOutputStream file = FileSystems.createOwnerOnly(fs, staging.changes(), true);
-      // The change list closes its stream when it ends; sync before the file is closed.
-      OutputStream syncOnClose = new FilterOutputStream(file) {
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          file.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-          FileSystems.sync(file);
-          file.close();
-        }
-      };
+      // The change list closes its stream when it ends: synced before the file is closed.
+      OutputStream syncOnClose = FileSystems.syncedOnClose(file);
       delta = new DeltaRecorder(ManifestReader.all(repository::openSegment, baseList),
           new ChangeListWriter(new BufferedOutputStream(syncOnClose, 1 << 16)));
     }

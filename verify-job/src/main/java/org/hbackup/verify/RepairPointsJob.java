@@ -147,7 +147,7 @@ public final class RepairPointsJob {
         }
       });
       OutputStream changeFile = dryRun ? OutputStream.nullOutputStream()
-          : syncedOnClose(FileSystems.createOwnerOnly(fs, staging.changes(), true));
+          : FileSystems.syncedOnClose(FileSystems.createOwnerOnly(fs, staging.changes(), true));
       try (ChangeListWriter changes = new ChangeListWriter(new BufferedOutputStream(changeFile, 1 << 16))) {
         for (SegmentRef ref : list.segments()) {
           List<ManifestEntry> entries = readSegment(repository, ref);
@@ -252,28 +252,5 @@ public final class RepairPointsJob {
     public void close() throws IOException {
       reader.close();
     }
-  }
-
-  /**
-   * The change list closes its stream when it ends: synced first, as every file of a point is
-   * before the point record names it (FORMAT.md, section 12).
-   */
-  private static OutputStream syncedOnClose(FSDataOutputStream file) {
-    return new java.io.FilterOutputStream(file) {
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        file.write(b, off, len);
-      }
-
-      @Override
-      public void close() throws IOException {
-        try {
-          file.flush();
-          FileSystems.sync(file);
-        } finally {
-          file.close();
-        }
-      }
-    };
   }
 }

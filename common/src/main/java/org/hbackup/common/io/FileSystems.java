@@ -95,6 +95,30 @@ public final class FileSystems {
     }
   }
 
+  /**
+   * {@code file} as a stream that {@linkplain #sync syncs} it before closing it: for writers that
+   * close the stream they are given when they end (a change list), since every file of a point
+   * is synced before anything names it (FORMAT.md, section 12).
+   */
+  public static OutputStream syncedOnClose(FSDataOutputStream file) {
+    return new java.io.FilterOutputStream(file) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        file.write(b, off, len);
+      }
+
+      @Override
+      public void close() throws IOException {
+        try {
+          file.flush();
+          sync(file);
+        } finally {
+          file.close();
+        }
+      }
+    };
+  }
+
   /** Whether {@link #sync} calls {@code hsync} on this stream. */
   public static boolean syncs(OutputStream out) {
     if (!(out instanceof Syncable)) {
