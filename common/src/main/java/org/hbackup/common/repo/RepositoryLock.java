@@ -153,7 +153,17 @@ public final class RepositoryLock implements AutoCloseable {
   /** The live lock that conflicts with {@code mine}, if there is one. */
   private static Optional<Holder> conflicting(FileSystem fs, Path dir, Holder mine, Configuration conf)
       throws IOException {
-    for (Holder other : list(fs, dir)) {
+    List<FileStatus> scratch = new ArrayList<>();
+    List<Holder> holders = list(fs, dir, scratch);
+    long staleMillis = conf.getLong(STALE_AFTER, DEFAULT_STALE_AFTER_SECONDS) * 1000;
+    for (FileStatus s : scratch) {
+      // A lock written aside by a taker killed before it gave the file its name (or removed the
+      // copy after): as old as a stale lock, it is no one's.
+      if (System.currentTimeMillis() - s.getModificationTime() > staleMillis) {
+        fs.delete(s.getPath(), false);
+      }
+    }
+    for (Holder other : holders) {
       if (other.id().equals(mine.id())) {
         continue;
       }
@@ -176,14 +186,25 @@ public final class RepositoryLock implements AutoCloseable {
   }
 
   private static List<Holder> list(FileSystem fs, Path dir) throws IOException {
+    return list(fs, dir, new ArrayList<>());
+  }
+
+  /** The lock files of {@code dir}; files there that are not lock files go to {@code others}. */
+  private static List<Holder> list(FileSystem fs, Path dir, List<FileStatus> others) throws IOException {
     List<Holder> holders = new ArrayList<>();
     FileStatus[] files;
     try {
-      files = fs.listStatus(dir, p -> p.getName().endsWith(".json"));
+      files = fs.listStatus(dir);
     } catch (FileNotFoundException e) {
       return holders;
     }
     for (FileStatus f : files) {
+      if (!f.getPath().getName().endsWith(".json")) {
+        if (f.isFile()) {
+          others.add(f);
+        }
+        continue;
+      }
       try {
         holders.add(read(fs, f));
       } catch (FileNotFoundException e) {

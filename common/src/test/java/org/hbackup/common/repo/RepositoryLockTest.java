@@ -147,4 +147,22 @@ class RepositoryLockTest {
       assertEquals(0, left.count(), "no scratch file left beside the locks");
     }
   }
+
+  /** A lock written aside by a taker killed before naming it is removed once it is as old as a stale lock. */
+  @Test
+  void aScratchLockLeftByAKilledTakerIsRemovedOnceStale() throws IOException {
+    java.nio.file.Path locks = dir.resolve("repo/locks");
+    java.nio.file.Files.createDirectories(locks);
+    java.nio.file.Path old = locks.resolve(".0123.json.42.tmp");
+    java.nio.file.Path young = locks.resolve(".4567.json.43.tmp");
+    java.nio.file.Files.writeString(old, "{");
+    java.nio.file.Files.writeString(young, "{");
+    java.nio.file.Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(
+        System.currentTimeMillis() - 3_600_000));
+    try (RepositoryLock lock = RepositoryLock.acquire(repository, shared(), "backup", null, conf)) {
+      assertEquals(1, RepositoryLock.list(repository).size(), "scratch files are not locks");
+    }
+    org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(old), "an hour-old scratch file is removed");
+    org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.exists(young), "a young one may still be named");
+  }
 }
