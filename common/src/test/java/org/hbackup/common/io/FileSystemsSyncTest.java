@@ -97,4 +97,28 @@ class FileSystemsSyncTest {
         () -> FileSystems.writeAtomically(fs, target, new byte[] {1}, new Path(dir.resolve("tmp").toUri())));
     assertArrayEquals(new byte[] {42}, Files.readAllBytes(dir.resolve("config.json")));
   }
+
+  /**
+   * On an object store a small file is written in place, whole or not at all: after a failed
+   * write the upload is aborted, never closed (which would publish the part buffered so far).
+   */
+  @Test
+  void anObjectStoreFileIsWrittenInPlaceAndNeverAppearsInPart() throws IOException {
+    Configuration conf = new Configuration();
+    org.hbackup.common.testing.FaultFileSystem.register(conf);
+    conf.setBoolean(org.hbackup.common.testing.FaultFileSystem.OBJECT_STORE, true);
+    conf.set(org.hbackup.common.testing.FaultFileSystem.FULL, "broken");
+    FileSystem fs = new Path("fault:///").getFileSystem(conf);
+    Path scratch = new Path("fault://" + dir.resolve("tmp"));
+    Path record = new Path("fault://" + dir.resolve("points/record.json"));
+    assertTrue(FileSystems.visibleWholeOnClose(fs, record));
+    FileSystems.writeAtomically(fs, record, new byte[] {1, 2, 3}, scratch);
+    assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(dir.resolve("points/record.json")));
+    assertFalse(Files.exists(dir.resolve("tmp")), "no scratch copy");
+    assertThrows(FileAlreadyExistsException.class, () -> FileSystems.writeAtomically(fs, record, new byte[] {9}, scratch));
+
+    Path broken = new Path("fault://" + dir.resolve("points/broken.json"));
+    assertThrows(IOException.class, () -> FileSystems.writeAtomically(fs, broken, new byte[1000], scratch));
+    assertFalse(Files.exists(dir.resolve("points/broken.json")), "a failed write publishes nothing");
+  }
 }

@@ -40,6 +40,12 @@ public class FaultFileSystem extends FileSystem {
    * publishes them whole (written aside, then renamed), so no reader ever sees one half-written.
    */
   public static final String NO_CREATE_IN_PLACE = "fault.no.create.in.place.suffix";
+  /**
+   * Behave as an object store (S3A) does for writes: a file appears only when its stream is
+   * closed, with whatever the stream buffered, even after a failed write; streams can be aborted
+   * (nothing appears) and declare no hsync.
+   */
+  public static final String OBJECT_STORE = "fault.object.store";
 
   private final RawLocalFileSystem local = new RawLocalFileSystem();
   private Set<String> unreadable = Set.of();
@@ -47,6 +53,7 @@ public class FaultFileSystem extends FileSystem {
   private String full;
   private String failReads;
   private String noCreateInPlace;
+  private boolean objectStore;
   private Path workingDirectory;
 
   /** Makes {@code fault:} paths use this class, a new instance per configuration. */
@@ -64,6 +71,7 @@ public class FaultFileSystem extends FileSystem {
     full = conf.get(FULL);
     failReads = conf.get(FAIL_READS);
     noCreateInPlace = conf.get(NO_CREATE_IN_PLACE);
+    objectStore = conf.getBoolean(OBJECT_STORE, false);
     workingDirectory = faultPath(local.getWorkingDirectory());
   }
 
@@ -127,6 +135,13 @@ public class FaultFileSystem extends FileSystem {
       short replication, long blockSize, Progressable progress) throws IOException {
     if (noCreateInPlace != null && f.getName().endsWith(noCreateInPlace)) {
       throw new IOException("created in place, where a reader could see it half-written: " + f);
+    }
+    if (objectStore) {
+      if (!overwrite && local.exists(localPath(f))) {
+        throw new org.apache.hadoop.fs.FileAlreadyExistsException(f + " already exists");
+      }
+      return new FSDataOutputStream(new UploadOnClose(local, localPath(f), full != null && f.toString().contains(full)),
+          null);
     }
     FSDataOutputStream out = local.create(localPath(f), permission, overwrite, bufferSize, replication, blockSize,
         progress);
@@ -208,5 +223,70 @@ public class FaultFileSystem extends FileSystem {
   @Override
   public void setTimes(Path p, long mtime, long atime) throws IOException {
     local.setTimes(localPath(p), mtime, atime);
+  }
+
+  @Override
+  public boolean hasPathCapability(Path path, String capability) throws IOException {
+    if (objectStore && org.apache.hadoop.fs.CommonPathCapabilities.ABORTABLE_STREAM.equals(capability)) {
+      return true;
+    }
+    return super.hasPathCapability(path, capability);
+  }
+
+  /** An object upload: buffered, written on close, gone on abort; a full disk fails writes midway. */
+  private static final class UploadOnClose extends OutputStream implements org.apache.hadoop.fs.Abortable {
+    private final RawLocalFileSystem local;
+    private final Path path;
+    private final boolean failing;
+    private final java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+    private boolean done;
+
+    UploadOnClose(RawLocalFileSystem local, Path path, boolean failing) {
+      this.local = local;
+      this.path = path;
+      this.failing = failing;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (failing) {
+        buffer.write(b, off, len / 2);
+        throw new IOException("No space left on device");
+      }
+      buffer.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (done) {
+        return;
+      }
+      done = true;
+      try (OutputStream out = local.create(path, true)) {
+        buffer.writeTo(out);
+      }
+    }
+
+    @Override
+    public AbortableResult abort() {
+      boolean wasDone = done;
+      done = true;
+      return new AbortableResult() {
+        @Override
+        public boolean alreadyClosed() {
+          return wasDone;
+        }
+
+        @Override
+        public IOException anyCleanupException() {
+          return null;
+        }
+      };
+    }
   }
 }
