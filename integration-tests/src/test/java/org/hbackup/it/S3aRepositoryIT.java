@@ -156,6 +156,42 @@ class S3aRepositoryIT {
     assertEquals(List.of(), files(repo + "/locks"), "every lock released");
   }
 
+  /**
+   * What a killed backup left in tmp/ on S3 (a staging tree, a listing) goes with a later backup,
+   * but not while it is young: an S3 directory has no time of its own (S3A reports 0 or the time
+   * of the listing, which kept it forever), so its age is its newest object's.
+   */
+  @Test
+  void aKilledBackupsStagingOnS3IsReclaimedOnceOld() throws Exception {
+    java.nio.file.Path src = source("source-d", 4);
+    String repo = server.uri("repo-d");
+    assertEquals(0, Cli.run(conf, "backup", "--source", src.toUri().toString(), "--repo", repo).exitCode);
+    String killed = "20200101T000000000Z-0badc0de";
+    Path staging = new Path(repo + "/tmp/" + killed);
+    FileSystem s3 = staging.getFileSystem(conf);
+    // (s3rver lists a prefix only when an object lies directly in it; S3 lists it anyway.)
+    for (String name : new String[] {"packs/ab/abcdef.pack", "index/partial", "stats.json"}) {
+      try (org.apache.hadoop.fs.FSDataOutputStream out = s3.create(new Path(staging, name))) {
+        out.write(new byte[4096]);
+      }
+    }
+    try (org.apache.hadoop.fs.FSDataOutputStream out = s3.create(new Path(repo + "/tmp/" + killed + ".listing"))) {
+      out.write(1);
+    }
+    Cli.Result young = Cli.run(conf, "backup", "-D", "hbackup.tmp.reclaim.grace.seconds=600",
+        "--source", src.toUri().toString(), "--repo", repo, "--json");
+    assertEquals(0, young.exitCode, young.toString());
+    assertEquals(0, young.json().get("stagingReclaimed").asLong(), young.stdout);
+    assertTrue(s3.exists(new Path(staging, "packs/ab/abcdef.pack")), "a young staging tree stays");
+
+    Cli.Result next = Cli.run(conf, "backup", "--source", src.toUri().toString(), "--repo", repo, "--json");
+    assertEquals(0, next.exitCode, next.toString());
+    assertEquals(2, next.json().get("stagingReclaimed").asLong(), next.stdout);
+    assertEquals(3 * 4096 + 1, next.json().get("stagingBytesReclaimed").asLong(), next.stdout);
+    assertFalse(s3.exists(staging), "the staging tree is gone");
+    assertEquals(List.of(), files(repo + "/tmp"), "nothing left in tmp/");
+  }
+
   @Test
   void aMissingPackOnS3IsReportedAsDamageWithItsName() throws Exception {
     java.nio.file.Path src = source("source-b", 2);

@@ -144,7 +144,10 @@ public final class RepositoryLock implements AutoCloseable {
         throw new LockConflictException("repository " + repository.layout().root() + " is locked by "
             + conflict.get().describe() + "; " + (conflict.get().mode() == Mode.EXCLUSIVE
             ? "wait for it to finish" : "wait for it to finish, or run this again when it has")
-            + " (if it died, 'hbackup unlock' removes its lock once it is stale)");
+            + (conflict.get().process().pid() < 0
+                ? " (an unreadable lock file: once no hbackup command runs on this repository, 'hbackup unlock"
+                    + " --remove-all' removes it; 'hbackup unlock' does once it is stale)"
+                : " (if it died, 'hbackup unlock' removes its lock once it is stale)"));
       }
       sleep(Math.min(5000, Math.max(100, deadline - System.currentTimeMillis())));
     }

@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.ContentSummary;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.hbackup.common.id.PointId;
+import org.hbackup.common.io.FileSystems;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,17 +52,29 @@ public final class TmpReclaimer {
     } catch (FileNotFoundException e) {
       return new Reclaimed(0, 0);
     }
+    boolean objectStore = FileSystems.visibleWholeOnClose(fs, repository.layout().tmpDir());
     long count = 0;
     long bytes = 0;
     for (FileStatus s : entries) {
       String point = owner(s.getPath().getName());
-      if ((point != null && owned.contains(point)) || s.getModificationTime() > cutoff) {
+      // An object store's directory is a prefix with no time of its own (S3A says 0, or the
+      // time of the listing): its age is that of the newest file below it.
+      boolean timeless = s.isDirectory() && (s.getModificationTime() == 0 || objectStore);
+      if ((point != null && owned.contains(point)) || (!timeless && s.getModificationTime() > cutoff)) {
         continue;
       }
       long size;
       try {
-        ContentSummary summary = fs.getContentSummary(s.getPath());
-        size = summary.getLength();
+        if (timeless) {
+          long[] newestAndSize = newestAndSize(fs, s.getPath());
+          if (newestAndSize[0] > cutoff) {
+            continue;
+          }
+          size = newestAndSize[1];
+        } else {
+          ContentSummary summary = fs.getContentSummary(s.getPath());
+          size = summary.getLength();
+        }
       } catch (FileNotFoundException e) {
         continue;
       }
@@ -72,6 +85,19 @@ public final class TmpReclaimer {
       }
     }
     return new Reclaimed(count, bytes);
+  }
+
+  /** The newest modification time of the files under {@code dir}, and their total length. */
+  private static long[] newestAndSize(FileSystem fs, org.apache.hadoop.fs.Path dir) throws IOException {
+    long newest = 0;
+    long size = 0;
+    org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = fs.listFiles(dir, true);
+    while (files.hasNext()) {
+      FileStatus f = files.next();
+      newest = Math.max(newest, f.getModificationTime());
+      size += f.getLen();
+    }
+    return new long[] {newest, size};
   }
 
   /** The point a tmp/ entry belongs to ({@code <point>}, {@code <point>.listing}, ...), or null. */

@@ -94,7 +94,10 @@ class RepositoryLockTest {
     Files.createDirectories(dir.resolve("repo/locks"));
     java.nio.file.Path junk = dir.resolve("repo/locks/junk.json");
     Files.writeString(junk, "{ truncated");
-    assertThrows(LockConflictException.class, () -> RepositoryLock.acquire(repository, shared(), "backup", null, conf));
+    LockConflictException refused = assertThrows(LockConflictException.class,
+        () -> RepositoryLock.acquire(repository, shared(), "backup", null, conf));
+    org.junit.jupiter.api.Assertions.assertTrue(refused.getMessage().contains("unlock --remove-all"),
+        "the way out is named: " + refused.getMessage());
     Files.setLastModifiedTime(junk, FileTime.from(Instant.now().minusSeconds(3600)));
     RepositoryLock.acquire(repository, shared(), "backup", null, conf).close();
   }
