@@ -13,6 +13,7 @@ import com.google.common.hash.HashingInputStream;
 import com.google.common.io.ByteStreams;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.LongWritable;
@@ -82,7 +83,9 @@ public class IndexRowsMapper extends RecordingMapper<Text, LongWritable, VerifyK
       throws IOException, InterruptedException {
     long entries = -1;
     String problem = null;
-    try (IndexFileReader reader = new IndexFileReader(fs.open(path), length, path.toString())) {
+    // The stream apart: a reader whose constructor refuses the file has not taken it over.
+    try (FSDataInputStream stream = fs.open(path);
+         IndexFileReader reader = new IndexFileReader(stream, length, path.toString())) {
       entries = reader.entries();
     } catch (DamageException | UnsupportedFormatVersionException e) {
       problem = e.getMessage();

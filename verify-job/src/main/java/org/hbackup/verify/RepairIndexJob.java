@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.NullWritable;
 import org.apache.hadoop.mapreduce.Counters;
@@ -151,7 +152,8 @@ public final class RepairIndexJob {
   }
 
   private static long rowsOf(FileSystem fs, FileStatus s) throws IOException {
-    try (IndexFileReader reader = new IndexFileReader(fs.open(s.getPath()), s.getLen(), s.getPath().toString())) {
+    try (FSDataInputStream stream = fs.open(s.getPath());
+         IndexFileReader reader = new IndexFileReader(stream, s.getLen(), s.getPath().toString())) {
       return reader.entries();
     } catch (DamageException | UnsupportedFormatVersionException e) {
       return 0;

@@ -26,10 +26,25 @@ public final class PackReader implements AutoCloseable {
   private final String name;
   private final PackId id;
 
+  /** Opens a pack over {@code in}, which it closes when the header does not read back. */
   public PackReader(FSDataInputStream in, long length, String name) throws IOException {
     this.in = in;
     this.length = length;
     this.name = name;
+    try {
+      this.id = readHeader(in, length, name);
+    } catch (IOException | RuntimeException e) {
+      // Callers hand the stream over in one expression: nobody else can close it now.
+      try {
+        in.close();
+      } catch (IOException closeFailed) {
+        e.addSuppressed(closeFailed);
+      }
+      throw e;
+    }
+  }
+
+  private static PackId readHeader(FSDataInputStream in, long length, String name) throws IOException {
     if (length < PackFormat.HEADER_LENGTH + PackFormat.FOOTER_LENGTH) {
       throw new FormatException(name, "too short to be a pack (" + length + " bytes)");
     }
@@ -42,7 +57,7 @@ public final class PackReader implements AutoCloseable {
     }
     byte[] idBytes = new byte[PackId.LENGTH];
     data.readFully(idBytes);
-    this.id = PackId.copyOf(idBytes, 0);
+    return PackId.copyOf(idBytes, 0);
   }
 
   public PackId id() {

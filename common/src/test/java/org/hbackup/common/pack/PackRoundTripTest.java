@@ -103,4 +103,18 @@ class PackRoundTripTest {
       assertThrows(FormatException.class, reader::entries);
     }
   }
+
+  /** A pack that does not open gives its stream back closed: handed over in one expression, nobody else can. */
+  @org.junit.jupiter.api.Test
+  void aPackThatDoesNotOpenClosesItsStream(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws java.io.IOException {
+    java.nio.file.Path file = tmp.resolve("short.pack");
+    java.nio.file.Files.write(file, new byte[] {1, 2, 3});
+    org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.getLocal(
+        new org.apache.hadoop.conf.Configuration()).getRawFileSystem();
+    org.apache.hadoop.fs.FSDataInputStream in = fs.open(new org.apache.hadoop.fs.Path(file.toUri()));
+    org.junit.jupiter.api.Assertions.assertThrows(org.hbackup.common.FormatException.class,
+        () -> new PackReader(in, 3, file.toString()));
+    org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, in::read, "the stream is closed");
+  }
 }
