@@ -47,33 +47,46 @@ final class PruneListings {
    * a split can start at any pack.
    */
   static Totals listPacks(FileSystem fs, RepositoryLayout layout, SequenceFile.Writer out) throws IOException {
-    long files = 0;
-    long bytes = 0;
-    for (RemoteIterator<FileStatus> dirs = iterate(fs, layout.packsDir()); dirs.hasNext();) {
-      FileStatus dir = dirs.next();
-      if (!dir.isDirectory()) {
-        continue;
+    return walkFanOut(fs, layout.packsDir(), RepositoryLayout.PACK_SUFFIX, (s, name) -> {
+      if (!isPackId(name)) {
+        return false;
       }
-      for (RemoteIterator<FileStatus> it = iterate(fs, dir.getPath()); it.hasNext();) {
-        FileStatus s = it.next();
-        String name = s.getPath().getName();
-        if (s.isFile() && name.endsWith(RepositoryLayout.PACK_SUFFIX) && isPackId(name)) {
-          out.sync();
-          out.append(new Text(s.getPath().toString()),
-              new BytesWritable(PruneRecord.file(s.getLen(), s.getModificationTime())));
-          files++;
-          bytes += s.getLen();
-        }
-      }
-    }
-    return new Totals(files, bytes);
+      out.sync();
+      out.append(new Text(s.getPath().toString()),
+          new BytesWritable(PruneRecord.file(s.getLen(), s.getModificationTime())));
+      return true;
+    });
   }
 
   /** Segment files as (segment key, FILE record), to meet the points that name them. */
   static Totals listSegments(FileSystem fs, RepositoryLayout layout, SequenceFile.Writer out) throws IOException {
+    return walkFanOut(fs, layout.segmentsDir(), RepositoryLayout.SEGMENT_SUFFIX, (s, name) -> {
+      ContentId id;
+      try {
+        id = ContentId.parse(name.substring(0, name.length() - RepositoryLayout.SEGMENT_SUFFIX.length()));
+      } catch (IllegalArgumentException e) {
+        return false; // not a segment's name: not ours to delete
+      }
+      out.append(new VerifyKey(VerifyKey.SEGMENT, id.bytes(), (byte) 1),
+          new BytesWritable(PruneRecord.file(s.getLen(), s.getModificationTime())));
+      return true;
+    });
+  }
+
+  /** Takes one file of a fan-out walk; returns whether it counts. */
+  private interface FanOutVisitor {
+    boolean visit(FileStatus file, String name) throws IOException;
+  }
+
+  /**
+   * Visits the files named {@code *suffix} in the fan-out directories under {@code root} (packs
+   * and segments both live one directory down), streaming: one directory listing at a time.
+   */
+  private static Totals walkFanOut(FileSystem fs, Path root, String suffix, FanOutVisitor visitor)
+      throws IOException {
     long files = 0;
     long bytes = 0;
-    for (RemoteIterator<FileStatus> dirs = iterate(fs, layout.segmentsDir()); dirs.hasNext();) {
+    for (RemoteIterator<FileStatus> dirs = iterate(fs, root); dirs.hasNext();) {
       FileStatus dir = dirs.next();
       if (!dir.isDirectory()) {
         continue;
@@ -81,19 +94,10 @@ final class PruneListings {
       for (RemoteIterator<FileStatus> it = iterate(fs, dir.getPath()); it.hasNext();) {
         FileStatus s = it.next();
         String name = s.getPath().getName();
-        if (!s.isFile() || !name.endsWith(RepositoryLayout.SEGMENT_SUFFIX)) {
-          continue;
+        if (s.isFile() && name.endsWith(suffix) && visitor.visit(s, name)) {
+          files++;
+          bytes += s.getLen();
         }
-        ContentId id;
-        try {
-          id = ContentId.parse(name.substring(0, name.length() - RepositoryLayout.SEGMENT_SUFFIX.length()));
-        } catch (IllegalArgumentException e) {
-          continue; // not a segment's name: not ours to delete
-        }
-        out.append(new VerifyKey(VerifyKey.SEGMENT, id.bytes(), (byte) 1),
-            new BytesWritable(PruneRecord.file(s.getLen(), s.getModificationTime())));
-        files++;
-        bytes += s.getLen();
       }
     }
     return new Totals(files, bytes);
