@@ -137,10 +137,10 @@ final class RestoreCommand extends Command {
       report.put("dryRun", true);
       report.put("point", options.point().toString());
       report.put("target", options.target().toString());
-      report.put("files", r.files());
-      report.put("directories", r.directories());
-      report.put("symlinks", r.symlinks());
-      report.put("bytes", r.bytes());
+      report.put("files", r.totals().files());
+      report.put("directories", r.totals().directories());
+      report.put("symlinks", r.totals().symlinks());
+      report.put("bytes", r.totals().bytes());
       report.put("existing", r.existing());
       ArrayNode existing = report.putArray("existingExamples");
       r.existingExamples().forEach(existing::add);
@@ -151,8 +151,8 @@ final class RestoreCommand extends Command {
       printJson(report);
     } else {
       out().printf("Dry run, nothing written: restoring point %s into %s writes %,d files, %,d directories and %,d"
-          + " symlinks (%s)%s%s%n", options.point(), options.target(), r.files(), r.directories(), r.symlinks(),
-          org.apache.hadoop.util.StringUtils.byteDesc(r.bytes()),
+          + " symlinks (%s)%s%s%n", options.point(), options.target(), r.totals().files(), r.totals().directories(),
+          r.totals().symlinks(), org.apache.hadoop.util.StringUtils.byteDesc(r.totals().bytes()),
           r.existing() == 0 ? "" : String.format("; %,d entries already there would be replaced", r.existing()),
           r.ownershipNotApplicable() == 0 ? ""
               : String.format("; %,d entries would keep this user as owner", r.ownershipNotApplicable()));

@@ -19,6 +19,7 @@ import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.manifest.ManifestReader;
+import org.hbackup.common.manifest.ManifestTotals;
 import org.hbackup.common.manifest.RelativePaths;
 import org.hbackup.common.repo.Repository;
 
@@ -38,29 +39,15 @@ public final class RestorePreflight {
 
   /** The findings. */
   public static final class Report {
-    long files;
-    long directories;
-    long symlinks;
-    long bytes;
+    final ManifestTotals totals = new ManifestTotals();
     long existing;
     long ownershipNotApplicable;
     final List<String> existingExamples = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
 
-    public long files() {
-      return files;
-    }
-
-    public long directories() {
-      return directories;
-    }
-
-    public long symlinks() {
-      return symlinks;
-    }
-
-    public long bytes() {
-      return bytes;
+    /** The entries and bytes the restore would write. */
+    public ManifestTotals totals() {
+      return totals;
     }
 
     /** Entries of the point the target already holds (replaced with --overwrite). */
@@ -112,7 +99,7 @@ public final class RestorePreflight {
         if (!selection.selects(e.path())) {
           continue;
         }
-        count(e, r);
+        r.totals.add(e);
         if (!superuser && !e.owner().isEmpty() && !e.owner().equals(user)) {
           r.ownershipNotApplicable++;
         }
@@ -129,26 +116,11 @@ public final class RestorePreflight {
         }
       }
     }
-    if (!options.paths().isEmpty() && r.files + r.directories + r.symlinks == 0) {
+    if (!options.paths().isEmpty() && r.totals.entries() == 0) {
       r.problem("no entry of point " + options.point() + " matches " + options.paths());
     }
     checkSpace(fs, target, r);
     return r;
-  }
-
-  private static void count(ManifestEntry e, Report r) {
-    switch (e.type()) {
-      case FILE:
-        r.files++;
-        r.bytes += e.length();
-        break;
-      case DIRECTORY:
-        r.directories++;
-        break;
-      default:
-        r.symlinks++;
-        break;
-    }
   }
 
   /** Checks the target itself; returns whether it holds entries (so that each must be looked at). */
@@ -261,7 +233,7 @@ public final class RestorePreflight {
       return;
     }
     short replication = PosixFiles.isLocal(fs) ? 1 : fs.getDefaultReplication(existing);
-    long needed = r.bytes * replication;
+    long needed = r.totals.bytes() * replication;
     FsStatus status = fs.getStatus(existing);
     if (status.getRemaining() < needed) {
       r.problem("the target's file system has " + StringUtils.byteDesc(status.getRemaining()) + " free; the restore"
@@ -270,7 +242,7 @@ public final class RestorePreflight {
     if (!(fs instanceof org.apache.hadoop.hdfs.DistributedFileSystem)) {
       return;
     }
-    long entries = r.files + r.directories + r.symlinks;
+    long entries = r.totals.entries();
     for (Path p = existing; p != null; p = p.getParent()) {
       QuotaUsage q;
       try {

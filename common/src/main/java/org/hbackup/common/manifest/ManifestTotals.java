@@ -17,7 +17,8 @@ public final class ManifestTotals {
     this.bytes = bytes;
   }
 
-  void add(ManifestEntry e) {
+  /** Counts one entry. */
+  public void add(ManifestEntry e) {
     switch (e.type()) {
       case FILE:
         files++;
