@@ -5,12 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.hadoop.io.BytesWritable;
+import org.hbackup.common.id.ContentId;
 import org.hbackup.job.RecordingReducer;
 
 /**
- * The third join of verify, by segment, run only when some file cannot be restored: the points
+ * The second join of verify, by segment, run only when some file cannot be restored: the points
  * that name a segment (sorted first) meet the segment's files that cannot be restored, giving
- * each (point, path). Memory: the ids of the points that name one segment.
+ * each (point, path), or the mark of a damaged segment, giving each point's range of paths in it.
+ * Memory: the points that name one segment.
  */
 public class AffectedJoinReducer extends RecordingReducer<VerifyKey, BytesWritable, VerifyKey, BytesWritable> {
   private final VerifyKey outKey = new VerifyKey();
@@ -19,19 +21,31 @@ public class AffectedJoinReducer extends RecordingReducer<VerifyKey, BytesWritab
   @Override
   protected void reduce(VerifyKey key, Iterable<BytesWritable> values, Context context)
       throws IOException, InterruptedException {
-    List<String> points = new ArrayList<>();
+    List<VerifyRecord> points = new ArrayList<>();
     for (BytesWritable value : values) {
       VerifyRecord r = VerifyRecord.decode(value.getBytes(), value.getLength());
       if (r.tag == VerifyRecord.POINT) {
-        points.add(r.text1);
-        continue;
-      }
-      byte[] record = VerifyRecord.affected(r.text2);
-      for (String point : points) {
-        outKey.set(VerifyKey.AFFECTED, VerifyJob.affectedKey(point, r.text1), (byte) 0);
-        outValue.set(record, 0, record.length);
-        context.write(outKey, outValue);
+        points.add(r);
+      } else if (r.tag == VerifyRecord.SEGMENT_DAMAGED) {
+        byte[] record = VerifyRecord.affected("its manifest segment " + ContentId.wrap(key.bytes().clone())
+            + " is damaged: " + r.text1);
+        for (VerifyRecord point : points) {
+          String range = point.text2.equals(point.text3) ? point.text2 : point.text2 + " .. " + point.text3;
+          write(point.text1, "segment " + range, record, context);
+        }
+      } else {
+        byte[] record = VerifyRecord.affected(r.text2);
+        for (VerifyRecord point : points) {
+          write(point.text1, r.text1, record, context);
+        }
       }
     }
+  }
+
+  private void write(String point, String path, byte[] record, Context context)
+      throws IOException, InterruptedException {
+    outKey.set(VerifyKey.AFFECTED, VerifyJob.affectedKey(point, path), (byte) 0);
+    outValue.set(record, 0, record.length);
+    context.write(outKey, outValue);
   }
 }

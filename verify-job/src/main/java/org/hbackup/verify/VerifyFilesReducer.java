@@ -10,24 +10,21 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.lib.output.MultipleOutputs;
-import org.hbackup.common.DamageException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
-import org.hbackup.common.manifest.ChunkRef;
-import org.hbackup.common.manifest.ManifestEntry;
-import org.hbackup.common.manifest.SegmentReader;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.job.RecordingReducer;
 
 /**
- * The first join of verify, by id: each segment the checked points name is read once (checked
- * against its name and decoded), and sends a reference under every chunk its files name; each
- * pack's state meets the index files that name it (a pack they name that is not there is
- * missing); each chunk's index rows meet the pack trailers' rows, which decides whether the
- * chunk can be delivered. Damaged repository files go to the {@code damage} output, files of
- * damaged segments to {@code affected}, references to {@code refs}, verdicts to
- * {@code verdicts}. Memory: one decoded segment (at most 8 MiB of entries), the points of one
- * segment, the rows of one chunk.
+ * The join of verify, by id. A damaged segment's mark (from {@link SegmentRefsMapper}) is
+ * reported, and sent on under the segment as a {@code damaged} record, for the join with the
+ * points that name it. Each pack's state meets the index files that name it (a pack they name
+ * that is not there is missing). Each chunk's index rows meet the pack trailers' rows, which
+ * decides whether the chunk can be delivered, and then the references of the checked points'
+ * files (sorted after the rows): a referenced chunk that cannot be delivered sends each reference,
+ * under its segment, as a file that cannot be restored; index rows nothing references are unused.
+ * Damaged repository files go to the {@code damage} output, dangling index rows to
+ * {@code dangling}. Memory: the rows of one chunk.
  */
 public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritable, VerifyKey, BytesWritable> {
   private Repository repository;
@@ -47,7 +44,7 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
       throws IOException, InterruptedException {
     switch (key.kind()) {
       case VerifyKey.SEGMENT:
-        segment(ContentId.wrap(key.bytes().clone()), values, context);
+        segment(ContentId.wrap(key.bytes().clone()), values);
         break;
       case VerifyKey.PACK:
         pack(PackId.copyOf(key.bytes(), 0), values, context);
@@ -60,31 +57,15 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
     }
   }
 
-  private void segment(ContentId id, Iterable<BytesWritable> points, Context context)
-      throws IOException, InterruptedException {
-    context.getCounter(VerifyCounters.SEGMENTS).increment(1);
-    try (SegmentReader reader = repository.openSegment(id)) {
-      List<ManifestEntry> entries = new ArrayList<>();
-      for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
-        entries.add(e);
+  private void segment(ContentId id, Iterable<BytesWritable> values) throws IOException, InterruptedException {
+    for (BytesWritable value : values) {
+      VerifyRecord mark = VerifyRecord.decode(value.getBytes(), value.getLength());
+      if (mark.tag != VerifyRecord.SEGMENT_DAMAGED) {
+        throw new IOException("unexpected record " + mark.tag + " under segment " + id);
       }
-      // Whole first: a segment that turns out damaged halfway sends no references.
-      for (ManifestEntry e : entries) {
-        context.getCounter(VerifyCounters.ENTRIES).increment(1);
-        for (ChunkRef c : e.chunks()) {
-          context.getCounter(VerifyCounters.CHUNKS_REFERENCED).increment(1);
-          write(VerifyJob.REFS, VerifyKey.CHUNK, c.id().bytes(), (byte) 1, VerifyRecord.ref(id, e.path()));
-        }
-      }
-    } catch (DamageException e) {
-      context.getCounter(VerifyCounters.DAMAGED_SEGMENTS).increment(1);
-      damage(repository.layout().segment(id).toString(), e.getMessage());
-      for (BytesWritable value : points) {
-        VerifyRecord point = VerifyRecord.decode(value.getBytes(), value.getLength());
-        String range = point.text2.equals(point.text3) ? point.text2 : point.text2 + " .. " + point.text3;
-        write(VerifyJob.AFFECTED, VerifyKey.AFFECTED, VerifyJob.affectedKey(point.text1, "segment " + range),
-            (byte) 0, VerifyRecord.affected("its manifest segment " + id + " is damaged: " + e.getMessage()));
-      }
+      damage(repository.layout().segment(id).toString(), mark.text1);
+      write(VerifyJob.DAMAGED, VerifyKey.SEGMENT, id.bytes(), VerifyJob.DAMAGED_ORDER, value.copyBytes());
+      return;
     }
   }
 
@@ -114,19 +95,47 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
 
   /**
    * A chunk can be delivered when one of its index rows names a blob that its pack's trailer
-   * lists at that offset and length, and that was not found damaged (--read-data).
+   * lists at that offset and length, and that was not found damaged (--read-data). Its rows sort
+   * before its references, so the verdict is known when the first reference arrives.
    */
   private void chunk(byte[] id, Iterable<BytesWritable> values, Context context)
       throws IOException, InterruptedException {
     List<VerifyRecord> index = new ArrayList<>(2);
     List<VerifyRecord> trailers = new ArrayList<>(2);
+    boolean decided = false;
+    String why = null;
     for (BytesWritable value : values) {
       VerifyRecord r = VerifyRecord.decode(value.getBytes(), value.getLength());
-      (r.tag == VerifyRecord.INDEX_ROW ? index : trailers).add(r);
+      if (r.tag == VerifyRecord.INDEX_ROW) {
+        index.add(r);
+        continue;
+      }
+      if (r.tag == VerifyRecord.TRAILER_ROW) {
+        trailers.add(r);
+        continue;
+      }
+      if (!decided) {
+        decided = true;
+        why = index.isEmpty() ? "no index file names it" : undeliverable(id, index, trailers, context);
+        if (why != null) {
+          context.getCounter(VerifyCounters.MISSING_CHUNKS).increment(1);
+          why = "chunk " + ContentId.wrap(id) + ": " + why;
+        }
+      }
+      if (why != null) {
+        write(VerifyJob.DAMAGED, VerifyKey.SEGMENT, r.id.bytes(), VerifyJob.DAMAGED_ORDER,
+            VerifyRecord.damagedRef(r.text1, why));
+      }
     }
-    if (index.isEmpty()) {
-      return; // a blob no index names: garbage for prune
+    if (!decided && !index.isEmpty()) {
+      undeliverable(id, index, trailers, context); // reports its dangling rows
+      context.getCounter(VerifyCounters.UNUSED_INDEX_ROWS).increment(1);
     }
+  }
+
+  /** Why none of a chunk's index rows leads to a good blob, or null if one does; reports dangling rows. */
+  private String undeliverable(byte[] id, List<VerifyRecord> index, List<VerifyRecord> trailers, Context context)
+      throws IOException, InterruptedException {
     boolean deliverable = false;
     String why = null;
     for (VerifyRecord row : index) {
@@ -150,8 +159,7 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
         deliverable = true;
       }
     }
-    write(VerifyJob.VERDICTS, VerifyKey.CHUNK, id, (byte) 0,
-        VerifyRecord.verdict(deliverable, deliverable ? null : why));
+    return deliverable ? null : why;
   }
 
   private static String stem(String indexFileName) {

@@ -17,7 +17,6 @@ import org.apache.hadoop.io.SequenceFile;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.Counters;
 import org.apache.hadoop.mapreduce.Job;
-import org.apache.hadoop.mapreduce.Mapper;
 import org.apache.hadoop.mapreduce.lib.input.MultipleInputs;
 import org.apache.hadoop.mapreduce.lib.input.SequenceFileInputFormat;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
@@ -44,17 +43,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one verify as MapReduce joins whose memory does not grow with the repository
  * (docs/ARCHITECTURE.md, "Verify"). The driver streams the point records and manifest lists into
- * a (segment, point) listing and lists the packs and index files; job 1 checks packs, index files
- * and segments and joins index rows with pack trailers by chunk; job 2 joins the chunks' verdicts
- * with the points' references; when something cannot be restored, jobs 3 and 4 join it back to
- * the points and paths it affects. Memory of the driver: one point record and one manifest list.
+ * a (segment, point) listing and a listing of the distinct segments (an external sort), and lists
+ * the packs and index files; job 1 checks segments, packs and index files in its map tasks and
+ * joins, by chunk, index rows with pack trailers and then with the points' references; when
+ * something cannot be restored, jobs 2 and 3 join it back to the points and paths it affects.
+ * Memory of the driver: one point record, one manifest list and the sort buffer.
  */
 public final class VerifyJob {
   private static final Logger LOG = LoggerFactory.getLogger(VerifyJob.class);
   static final String DAMAGE = "damage";
-  static final String REFS = "refs";
-  static final String VERDICTS = "verdicts";
-  static final String AFFECTED = "affected";
+  /** Job 1's output of damaged segments and of files that cannot be restored, by segment. */
+  static final String DAMAGED = "damaged";
+  /** Their order under a segment: after the points that name it (order 0). */
+  static final byte DAMAGED_ORDER = 1;
   static final String DANGLING = "dangling";
 
   private final Configuration baseConf;
@@ -109,9 +110,12 @@ public final class VerifyJob {
   private VerifyResult verify(Configuration conf, Repository repository, Path work, FileSystem workFs, long started)
       throws IOException, InterruptedException, ClassNotFoundException {
     Path segmentPoints = new Path(work, "segment-points");
+    Path segmentListing = new Path(work, "segments");
     Path driverDamage = new Path(work, "driver-damage");
     Path driverAffected = new Path(work, "driver-affected");
-    long points = listPoints(conf, repository, segmentPoints, driverDamage, driverAffected);
+    long points = listPoints(conf, repository, segmentPoints, segmentListing, driverDamage, driverAffected);
+    long segmentWeight = SegmentListing.sortDistinct(conf, segmentListing.suffix(".unsorted"), segmentListing);
+    conf.setLong(VerifyConfigKeys.SEGMENT_LISTING_WEIGHT, segmentWeight);
     Path packListing = new Path(work, "packs");
     Path indexListing = new Path(work, "index");
     long packWeight = listFiles(conf, repository, repository.layout().packsDir(), RepositoryLayout.PACK_SUFFIX,
@@ -124,55 +128,43 @@ public final class VerifyJob {
     Counters counters = new Counters();
     counters.findCounter(VerifyCounters.POINTS).increment(points);
     Path files = new Path(work, "files");
-    Job first = job(conf, "hbackup verify: packs, index, segments");
-    MultipleInputs.addInputPath(first, segmentPoints, SequenceFileInputFormat.class, Mapper.class);
+    Job first = job(conf, "hbackup verify: segments, packs, index");
+    if (segmentWeight > 0) {
+      MultipleInputs.addInputPath(first, segmentListing, ListingInputFormats.Segments.class, SegmentRefsMapper.class);
+    }
     MultipleInputs.addInputPath(first, packListing, ListingInputFormats.Packs.class, PackCheckMapper.class);
     MultipleInputs.addInputPath(first, indexListing, ListingInputFormats.IndexFiles.class, IndexRowsMapper.class);
     first.setReducerClass(VerifyFilesReducer.class);
     outputs(first, files);
     run(first, counters);
 
-    Path damagedRefs = new Path(work, "damaged-refs");
-    Job second = job(conf, "hbackup verify: references");
-    addIfPresent(second, workFs, new Path(files, REFS));
-    addIfPresent(second, workFs, new Path(files, VERDICTS));
-    if (!hasInputs(second)) {
-      // No point names a chunk and no index names one: nothing to join.
-      return result(repository, counters, work, workFs, started, driverDamage, files, null);
-    }
-    second.setReducerClass(ReferenceJoinReducer.class);
-    second.setOutputFormatClass(SequenceFileOutputFormat.class);
-    FileOutputFormat.setOutputPath(second, damagedRefs);
-    run(second, counters);
-
     Path affected = null;
-    boolean refsDamaged = counters.findCounter(VerifyCounters.MISSING_CHUNKS).getValue() > 0;
-    boolean anyAffected = refsDamaged || workFs.exists(new Path(files, AFFECTED)) || workFs.exists(driverAffected);
-    if (anyAffected) {
+    Path damaged = new Path(files, DAMAGED);
+    boolean anyDamaged = workFs.exists(damaged);
+    if (anyDamaged || workFs.exists(driverAffected)) {
       Path joined = new Path(work, "affected-joined");
-      if (refsDamaged) {
-        Job third = job(conf, "hbackup verify: affected files");
-        SequenceFileInputFormat.addInputPath(third, segmentPoints);
-        SequenceFileInputFormat.addInputPath(third, damagedRefs);
-        third.setInputFormatClass(SequenceFileInputFormat.class);
-        third.setReducerClass(AffectedJoinReducer.class);
-        third.setOutputFormatClass(SequenceFileOutputFormat.class);
-        FileOutputFormat.setOutputPath(third, joined);
-        run(third, counters);
+      if (anyDamaged) {
+        Job second = job(conf, "hbackup verify: affected files");
+        SequenceFileInputFormat.addInputPath(second, segmentPoints);
+        SequenceFileInputFormat.addInputPath(second, damaged);
+        second.setInputFormatClass(SequenceFileInputFormat.class);
+        second.setReducerClass(AffectedJoinReducer.class);
+        second.setOutputFormatClass(SequenceFileOutputFormat.class);
+        FileOutputFormat.setOutputPath(second, joined);
+        run(second, counters);
       }
       affected = new Path(work, "affected-report");
-      Job fourth = job(conf, "hbackup verify: affected report");
-      addIfPresent(fourth, workFs, joined);
-      addIfPresent(fourth, workFs, new Path(files, AFFECTED));
-      addIfPresent(fourth, workFs, driverAffected);
-      fourth.setInputFormatClass(SequenceFileInputFormat.class);
-      fourth.setReducerClass(AffectedReportReducer.class);
-      fourth.setNumReduceTasks(1);
-      fourth.setOutputKeyClass(Text.class);
-      fourth.setOutputValueClass(Text.class);
-      fourth.setOutputFormatClass(SequenceFileOutputFormat.class);
-      FileOutputFormat.setOutputPath(fourth, affected);
-      run(fourth, counters);
+      Job third = job(conf, "hbackup verify: affected report");
+      addIfPresent(third, workFs, joined);
+      addIfPresent(third, workFs, driverAffected);
+      third.setInputFormatClass(SequenceFileInputFormat.class);
+      third.setReducerClass(AffectedReportReducer.class);
+      third.setNumReduceTasks(1);
+      third.setOutputKeyClass(Text.class);
+      third.setOutputValueClass(Text.class);
+      third.setOutputFormatClass(SequenceFileOutputFormat.class);
+      FileOutputFormat.setOutputPath(third, affected);
+      run(third, counters);
     }
     return result(repository, counters, work, workFs, started, driverDamage, files, affected);
   }
@@ -185,22 +177,24 @@ public final class VerifyJob {
   }
 
   /**
-   * Streams the point records (the selected ones, or all) into the (segment, point) listing,
-   * checking each record, manifest list and change list on the way; what is damaged goes to the
-   * driver's damage report, and a point that cannot be read at all to the affected files.
+   * Streams the point records (the selected ones, or all) into the (segment, point) listing and
+   * the unsorted segment listing, checking each record, manifest list and change list on the way;
+   * what is damaged goes to the driver's damage report, and a point that cannot be read at all to
+   * the affected files.
    */
-  private long listPoints(Configuration conf, Repository repository, Path segmentPoints, Path damage, Path affected)
-      throws IOException {
+  private long listPoints(Configuration conf, Repository repository, Path segmentPoints, Path segmentListing,
+      Path damage, Path affected) throws IOException {
     FileSystem fs = repository.fileSystem();
     long count = 0;
     try (SequenceFile.Writer out = writer(conf, segmentPoints, VerifyKey.class, BytesWritable.class);
+         SequenceFile.Writer segments = SegmentListing.unsorted(conf, segmentListing.suffix(".unsorted"));
          LazyWriter damaged = new LazyWriter(conf, damage, Text.class, Text.class);
          LazyWriter lost = new LazyWriter(conf, affected, VerifyKey.class, BytesWritable.class)) {
       RemoteIterator<PointId> ids = pointIds(fs, repository);
       while (ids.hasNext()) {
         PointId id = ids.next();
         count++;
-        String problem = checkPoint(repository, id, out, damaged);
+        String problem = checkPoint(repository, id, out, segments, damaged);
         if (problem != null) {
           byte[] why = VerifyRecord.affected(problem);
           lost.append(new VerifyKey(VerifyKey.AFFECTED, affectedKey(id.toString(), "(the whole point)"), (byte) 0),
@@ -231,8 +225,8 @@ public final class VerifyJob {
   }
 
   /** Checks one point's record, list and change list; sends its segments; returns its damage or null. */
-  private static String checkPoint(Repository repository, PointId id, SequenceFile.Writer out, LazyWriter damaged)
-      throws IOException {
+  private static String checkPoint(Repository repository, PointId id, SequenceFile.Writer out,
+      SequenceFile.Writer segments, LazyWriter damaged) throws IOException {
     RepositoryLayout layout = repository.layout();
     PointRecord record;
     ManifestList list;
@@ -254,6 +248,7 @@ public final class VerifyJob {
     for (SegmentRef ref : list.segments()) {
       out.append(new VerifyKey(VerifyKey.SEGMENT, ref.id().bytes(), (byte) 0),
           new BytesWritable(VerifyRecord.point(id.toString(), ref.firstPath(), ref.lastPath())));
+      segments.append(new BytesWritable(ref.id().bytes()), new LongWritable(ref.entries()));
     }
     if (record.hasChangeList()) {
       try (ChangeListReader changes = repository.openChangeList(id)) {
@@ -375,14 +370,12 @@ public final class VerifyJob {
     return job;
   }
 
-  /** The first job writes only through named outputs: damage, refs, verdicts, affected. */
+  /** The first job writes only through named outputs: damage, damaged, dangling. */
   private static void outputs(Job job, Path dir) {
     LazyOutputFormat.setOutputFormatClass(job, SequenceFileOutputFormat.class);
     FileOutputFormat.setOutputPath(job, dir);
     MultipleOutputs.addNamedOutput(job, DAMAGE, SequenceFileOutputFormat.class, Text.class, Text.class);
-    MultipleOutputs.addNamedOutput(job, REFS, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
-    MultipleOutputs.addNamedOutput(job, VERDICTS, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
-    MultipleOutputs.addNamedOutput(job, AFFECTED, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
+    MultipleOutputs.addNamedOutput(job, DAMAGED, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
     MultipleOutputs.addNamedOutput(job, DANGLING, SequenceFileOutputFormat.class, Text.class, Text.class);
   }
 
@@ -391,11 +384,6 @@ public final class VerifyJob {
       SequenceFileInputFormat.addInputPath(job, dir);
       job.setInputFormatClass(SequenceFileInputFormat.class);
     }
-  }
-
-  private static boolean hasInputs(Job job) {
-    String dirs = job.getConfiguration().get(org.apache.hadoop.mapreduce.lib.input.FileInputFormat.INPUT_DIR);
-    return dirs != null && !dirs.isEmpty();
   }
 
   public static void run(Job job, Counters into) throws IOException, InterruptedException, ClassNotFoundException {

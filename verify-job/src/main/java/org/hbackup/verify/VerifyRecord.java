@@ -27,12 +27,12 @@ final class VerifyRecord {
   static final byte TRAILER_ROW = 5;
   /** A reference to a chunk: the segment and path of the file that names it. */
   static final byte REF = 6;
-  /** Whether a chunk can be delivered, and why not. */
-  static final byte VERDICT = 7;
   /** A file of a segment that cannot be restored, and why. */
   static final byte DAMAGED_REF = 8;
   /** A file of a point that cannot be restored: why. */
   static final byte AFFECTED = 9;
+  /** A segment that is missing or damaged: why. */
+  static final byte SEGMENT_DAMAGED = 10;
 
   /** What reading a blob found. */
   static final byte BLOB_UNREAD = 0;
@@ -103,11 +103,8 @@ final class VerifyRecord {
     });
   }
 
-  static byte[] verdict(boolean deliverable, String why) throws IOException {
-    return encode(VERDICT, out -> {
-      out.writeBoolean(deliverable);
-      Text.writeString(out, why == null ? "" : why);
-    });
+  static byte[] segmentDamaged(String why) throws IOException {
+    return encode(SEGMENT_DAMAGED, out -> Text.writeString(out, why));
   }
 
   static byte[] damagedRef(String path, String why) throws IOException {
@@ -137,6 +134,7 @@ final class VerifyRecord {
         break;
       case INDEXED:
       case AFFECTED:
+      case SEGMENT_DAMAGED:
         r.text1 = Text.readString(in);
         break;
       case INDEX_ROW:
@@ -158,10 +156,6 @@ final class VerifyRecord {
         byte[] segment = new byte[ContentId.LENGTH];
         in.readFully(segment);
         r.id = ContentId.wrap(segment);
-        r.text1 = Text.readString(in);
-        break;
-      case VERDICT:
-        r.state = (byte) (in.readBoolean() ? 1 : 0);
         r.text1 = Text.readString(in);
         break;
       case DAMAGED_REF:

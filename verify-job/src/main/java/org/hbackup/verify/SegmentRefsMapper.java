@@ -1,0 +1,73 @@
+package org.hbackup.verify;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.LongWritable;
+import org.hbackup.common.DamageException;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.manifest.ChunkRef;
+import org.hbackup.common.manifest.ManifestEntry;
+import org.hbackup.common.manifest.SegmentReader;
+import org.hbackup.common.repo.Repository;
+import org.hbackup.job.RecordingMapper;
+
+/**
+ * Reads each distinct segment the checked points name (the driver's {@link SegmentListing}),
+ * checked against its name and decoded whole, and sends a reference under every chunk its files
+ * name, sorted after the chunk's index and trailer rows, so that the join decides the chunk
+ * before its references arrive. A damaged or missing segment sends no reference (it is damaged
+ * halfway as much as at its start) but a mark under its id, which the reducer reports. Memory: one
+ * decoded segment (at most 8 MiB of entries).
+ */
+public class SegmentRefsMapper extends RecordingMapper<BytesWritable, LongWritable, VerifyKey, BytesWritable> {
+  /** The order of references among a chunk's records: after its index and trailer rows (0). */
+  static final byte REF_ORDER = 1;
+
+  private Repository repository;
+  private final VerifyKey outKey = new VerifyKey();
+  private final BytesWritable outValue = new BytesWritable();
+
+  @Override
+  protected void setup(Context context) throws IOException {
+    Configuration conf = context.getConfiguration();
+    repository = Repository.open(new Path(conf.get(VerifyConfigKeys.REPOSITORY)), conf);
+  }
+
+  @Override
+  protected void map(BytesWritable key, LongWritable entries, Context context)
+      throws IOException, InterruptedException {
+    ContentId id = ContentId.wrap(key.copyBytes());
+    context.getCounter(VerifyCounters.SEGMENTS).increment(1);
+    List<ManifestEntry> read = new ArrayList<>();
+    try (SegmentReader reader = repository.openSegment(id)) {
+      for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
+        read.add(e);
+      }
+    } catch (DamageException e) {
+      context.getCounter(VerifyCounters.DAMAGED_SEGMENTS).increment(1);
+      emit(VerifyKey.SEGMENT, id.bytes(), (byte) 0, VerifyRecord.segmentDamaged(e.getMessage()), context);
+      return;
+    }
+    long refs = 0;
+    for (ManifestEntry e : read) {
+      for (ChunkRef c : e.chunks()) {
+        refs++;
+        emit(VerifyKey.CHUNK, c.id().bytes(), REF_ORDER, VerifyRecord.ref(id, e.path()), context);
+      }
+    }
+    context.getCounter(VerifyCounters.ENTRIES).increment(read.size());
+    context.getCounter(VerifyCounters.CHUNKS_REFERENCED).increment(refs);
+  }
+
+  private void emit(byte kind, byte[] id, byte order, byte[] record, Context context)
+      throws IOException, InterruptedException {
+    outKey.set(kind, id, order);
+    outValue.set(record, 0, record.length);
+    context.write(outKey, outValue);
+  }
+}

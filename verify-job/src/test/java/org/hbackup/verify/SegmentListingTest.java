@@ -1,0 +1,94 @@
+package org.hbackup.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.Arrays;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.SequenceFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SegmentListingTest {
+  @TempDir
+  java.nio.file.Path dir;
+
+  /**
+   * Points name their segments again and again: 30 points of 20,000 segments each, most shared
+   * (more than the 16 MiB sort buffer holds, so the sort merges runs from disk). The listing holds
+   * each segment once, in id order, with its weight, and a sync mark before each record.
+   */
+  @Test
+  void listsEachSegmentOnceInIdOrder() throws Exception {
+    Configuration conf = new Configuration();
+    Path unsorted = new Path(dir.toUri().toString(), "segments.unsorted");
+    Path listing = new Path(dir.toUri().toString(), "segments");
+    int distinct = 0;
+    try (SequenceFile.Writer out = SegmentListing.unsorted(conf, unsorted)) {
+      for (int point = 0; point < 30; point++) {
+        for (int s = 0; s < 20_000; s++) {
+          int segment = s < 19_000 ? s : 19_000 + point * 1_000 + (s - 19_000); // 1,000 new per point
+          out.append(new BytesWritable(id(segment)), new LongWritable(segment % 7 == 0 ? 0 : segment % 1000));
+        }
+      }
+    }
+    distinct = 19_000 + 30 * 1_000;
+    long expectedWeight = 0;
+    for (int segment = 0; segment < distinct; segment++) {
+      expectedWeight += SegmentListing.weight(segment % 7 == 0 ? 0 : segment % 1000);
+    }
+    long weight = SegmentListing.sortDistinct(conf, unsorted, listing);
+    assertEquals(expectedWeight, weight);
+    FileSystem fs = listing.getFileSystem(conf);
+    assertFalse(fs.exists(unsorted), "the unsorted listing is removed");
+    assertFalse(fs.exists(unsorted.suffix(".sorted")), "the sorted copy is removed");
+    int records = 0;
+    byte[] previous = null;
+    try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
+      BytesWritable key = new BytesWritable();
+      LongWritable value = new LongWritable();
+      while (in.next(key, value)) {
+        byte[] id = key.copyBytes();
+        assertEquals(32, id.length);
+        if (previous != null) {
+          assertTrue(Arrays.compareUnsigned(previous, id) < 0, "strictly increasing at record " + records);
+        }
+        previous = id;
+        records++;
+      }
+    }
+    assertEquals(distinct, records);
+    assertTrue(Files.size(java.nio.file.Path.of(listing.toUri())) > records * 20L + records * 40L,
+        "a sync mark (20 bytes) before each record lets splits start at any record");
+  }
+
+  @Test
+  void aHostileEntryCountNeitherOverflowsNorWeighsNothing() {
+    assertEquals(1, SegmentListing.weight(-5));
+    assertEquals(1, SegmentListing.weight(0));
+    assertEquals(1L << 32, SegmentListing.weight(Long.MAX_VALUE));
+  }
+
+  @Test
+  void noPointsGiveAnEmptyListing() throws Exception {
+    Configuration conf = new Configuration();
+    Path unsorted = new Path(dir.toUri().toString(), "none.unsorted");
+    Path listing = new Path(dir.toUri().toString(), "none");
+    SegmentListing.unsorted(conf, unsorted).close();
+    assertEquals(0, SegmentListing.sortDistinct(conf, unsorted, listing));
+  }
+
+  private static byte[] id(int n) {
+    byte[] id = new byte[32];
+    ByteBuffer.wrap(id).putInt(0, Integer.reverse(n)).putInt(28, n); // spread over the key space
+    return id;
+  }
+}
