@@ -356,4 +356,43 @@ class PruneIT {
     assertTrue(r.stderr.contains("nothing was deleted"), r.stderr);
     assertEquals(before, size(repo), "nothing changed");
   }
+
+  /**
+   * A segment that a remaining point needs, missing or with one byte flipped: the prune names it
+   * as a problem and deletes nothing (segments are read in the map phase of the job that also
+   * decides what is unused, so the problem must stop the prune after that job).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"missing", "flipped"})
+  void aSegmentTheRemainingPointsNeedThatIsDamagedStopsThePruneBeforeDeletingAnything(String how) throws Exception {
+    java.nio.file.Path repo = copyOfTemplate("repo-segment-" + how);
+    assertEquals(0, Cli.run(conf, "forget", "--repo", uri(repo), "--keep-last", Integer.toString(KEEP)).exitCode);
+    java.nio.file.Path segment;
+    try (Stream<java.nio.file.Path> walk = Files.walk(repo.resolve("manifests/segments"))) {
+      segment = newestSegment(walk.filter(p -> p.toString().endsWith(".seg")).toList());
+    }
+    if (how.equals("missing")) {
+      Files.delete(segment);
+    } else {
+      byte[] bytes = Files.readAllBytes(segment);
+      bytes[bytes.length / 2] ^= 0x40;
+      Files.write(segment, bytes);
+    }
+    long before = size(repo);
+    Cli.Result r = Cli.run(conf, "prune", "-D", "hbackup.prune.grace.seconds=0", "--repo", uri(repo), "--json");
+    assertEquals(3, r.exitCode, r.toString());
+    assertFalse(r.json().get("deleted").asBoolean(), r.toString());
+    String name = segment.getFileName().toString();
+    assertTrue(r.json().get("problemList").toString().contains(name), "the segment is named: " + r.json());
+    assertTrue(r.stderr.contains("nothing was deleted"), r.stderr);
+    assertEquals(before, size(repo), "nothing changed");
+  }
+
+  /**
+   * The segment written last: the newest point (which forget keeps) names it, as a backup writes
+   * only segments its own manifest list names, and each point of the chain changed something.
+   */
+  private static java.nio.file.Path newestSegment(List<java.nio.file.Path> segments) {
+    return segments.stream().max(java.util.Comparator.comparingLong(p -> p.toFile().lastModified())).orElseThrow();
+  }
 }

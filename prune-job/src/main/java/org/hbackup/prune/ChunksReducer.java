@@ -4,34 +4,52 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.lib.output.MultipleOutputs;
 import org.hbackup.common.id.ContentId;
+import org.hbackup.common.repo.Repository;
 import org.hbackup.job.RecordingReducer;
 import org.hbackup.verify.VerifyKey;
 
 /**
- * The sweep of prune, by chunk: a chunk's copies (the pack trailers' rows, sorted first) meet the
- * remaining points' references to it. A referenced chunk keeps one copy, the one in the newest
- * pack (so that a prune stopped after its repack converges on the new packs); every other copy,
- * and every copy of a chunk nothing references, is unused. Each copy goes to its pack, marked used
- * or not. A referenced chunk with no copy is a problem that stops the prune before it deletes
- * anything. A pack's own record passes through to the packs job. Memory: one chunk's copies.
+ * The mark and sweep of prune, by id. A segment's file meets the mark of {@link SegmentsMapper}:
+ * a segment no remaining point names is garbage, deleted when older than the grace period; a
+ * named one that is missing or damaged is a problem that stops the prune before it deletes
+ * anything. A chunk's copies (the pack trailers' rows, sorted first) meet the remaining points'
+ * references to it. A referenced chunk keeps one copy, the one in the newest pack (so that a
+ * prune stopped after its repack converges on the new packs); every other copy, and every copy of
+ * a chunk nothing references, is unused. Each copy goes to its pack, marked used or not, and each
+ * referenced chunk to the references that the new index is checked against. A referenced chunk
+ * with no copy is a problem. A pack's own record passes through to the packs job. Memory: one
+ * chunk's copies.
  */
 public class ChunksReducer extends RecordingReducer<VerifyKey, BytesWritable, VerifyKey, BytesWritable> {
   private MultipleOutputs<VerifyKey, BytesWritable> outputs;
   private final VerifyKey outKey = new VerifyKey();
   private final BytesWritable outValue = new BytesWritable();
 
+  private Repository repository;
+  private long cutoff;
+
   @Override
-  protected void setup(Context context) {
+  protected void setup(Context context) throws IOException {
+    Configuration conf = context.getConfiguration();
+    repository = Repository.open(new Path(conf.get(PruneConfigKeys.REPOSITORY)), conf);
+    cutoff = conf.getLong(PruneConfigKeys.CUTOFF, 0);
     outputs = new MultipleOutputs<>(context);
   }
 
   @Override
   protected void reduce(VerifyKey key, Iterable<BytesWritable> values, Context context)
       throws IOException, InterruptedException {
+    if (key.kind() == VerifyKey.SEGMENT) {
+      segment(ContentId.wrap(key.bytes().clone()), values, context);
+      return;
+    }
     if (key.kind() == VerifyKey.PACK) {
       byte[] pack = key.bytes().clone();
       for (BytesWritable value : values) {
@@ -46,10 +64,16 @@ public class ChunksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ve
       if (r.tag == PruneRecord.COPY) {
         copies.add(r);
       } else {
-        refs++;
+        refs += r.length;
       }
     }
     ContentId chunk = ContentId.wrap(key.bytes().clone());
+    if (refs > 0) {
+      byte[] record = PruneRecord.ref(refs);
+      outKey.set(VerifyKey.CHUNK, chunk.bytes(), (byte) 1);
+      outValue.set(record, 0, record.length);
+      outputs.write(PruneJob.REFS, outKey, outValue, PruneJob.REFS + "/part");
+    }
     if (copies.isEmpty()) {
       if (refs > 0) {
         context.getCounter(PruneCounters.PROBLEMS).increment(1);
@@ -72,6 +96,39 @@ public class ChunksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ve
     }
     for (PruneRecord c : copies) {
       write(c.pack.bytes(), (byte) 1, PruneRecord.blob(chunk, c.offset, c.storedLength, c.rawLength, c == kept));
+    }
+  }
+
+  /**
+   * A segment: the mark of a point that names it or of its problem (sorted first), and its file
+   * as the listing found it.
+   */
+  private void segment(ContentId id, Iterable<BytesWritable> values, Context context)
+      throws IOException, InterruptedException {
+    boolean named = false;
+    String problem = null;
+    PruneRecord file = null;
+    for (BytesWritable value : values) {
+      PruneRecord r = PruneRecord.decode(value.getBytes(), value.getLength());
+      if (r.tag == PruneRecord.POINT) {
+        named = true;
+      } else if (r.tag == PruneRecord.PROBLEM) {
+        problem = r.text;
+      } else {
+        file = r;
+      }
+    }
+    Path path = repository.layout().segment(id);
+    if (problem != null) {
+      context.getCounter(PruneCounters.PROBLEMS).increment(1);
+      outputs.write(PruneJob.PROBLEMS, new Text(path.toString()), new Text(problem), PruneJob.PROBLEMS + "/part");
+    } else if (!named && file != null) {
+      if (file.mtime <= cutoff) {
+        context.getCounter(PruneCounters.SEGMENTS_UNUSED).increment(1);
+        outputs.write(PruneJob.DROP, new Text(path.toString()), new LongWritable(file.length), PruneJob.DROP + "/part");
+      } else {
+        context.getCounter(PruneCounters.SEGMENTS_YOUNG).increment(1);
+      }
     }
   }
 

@@ -56,7 +56,7 @@ public class IndexReducer extends RecordingReducer<VerifyKey, BytesWritable, Ver
           chosen = r;
         }
       } else {
-        refs++;
+        refs += r.length;
       }
     }
     ContentId chunk = ContentId.wrap(key.bytes().clone());

@@ -43,6 +43,8 @@ import org.hbackup.common.repo.RepositoryLayout;
 import org.hbackup.common.repo.RepositoryLock;
 import org.hbackup.common.repo.StagingLayout;
 import org.hbackup.common.repo.TmpReclaimer;
+import org.hbackup.verify.SegmentListing;
+import org.hbackup.verify.SegmentUse;
 import org.hbackup.verify.VerifyJob;
 import org.hbackup.verify.VerifyKey;
 import org.slf4j.Logger;
@@ -179,10 +181,13 @@ public final class PruneJob {
 
     Result execute() throws IOException, InterruptedException, ClassNotFoundException {
       long bytesBefore = repositoryBytes();
-      Path segmentPoints = new Path(work, "segment-points");
+      Path segmentListing = new Path(work, "segments");
       Path segmentFiles = new Path(work, "segment-files");
       Path packListing = new Path(work, "packs");
-      listPoints(segmentPoints);
+      listPoints(segmentListing.suffix(".unsorted"));
+      long segmentWeight = SegmentListing.sortDistinct(conf, segmentListing.suffix(".unsorted"), segmentListing);
+      SegmentListing.configure(conf, segmentWeight,
+          conf.getInt(PruneConfigKeys.MAX_MAPS, PruneConfigKeys.DEFAULT_MAX_MAPS));
       try (SequenceFile.Writer out = PruneListings.writer(conf, segmentFiles, VerifyKey.class, BytesWritable.class)) {
         PruneListings.listSegments(fs, repository.layout(), out);
       }
@@ -196,23 +201,14 @@ public final class PruneJob {
         return stopped(bytesBefore);
       }
 
-      Path marked = new Path(work, "marked");
-      Job mark = job("hbackup prune: segments", marked);
-      SequenceFileInputFormat.addInputPath(mark, segmentPoints);
-      SequenceFileInputFormat.addInputPath(mark, segmentFiles);
-      mark.setInputFormatClass(SequenceFileInputFormat.class);
-      mark.setReducerClass(SegmentsReducer.class);
-      VerifyJob.run(mark, counters);
-      if (collectProblems(marked)) {
-        return stopped(bytesBefore);
-      }
-
+      // Mark and sweep in one job: segments are read in its map phase, beside the pack trailers.
       Path swept = new Path(work, "swept");
-      Job sweep = job("hbackup prune: chunks", swept);
-      MultipleInputs.addInputPath(sweep, packListing, PruneListings.Packs.class, PackTrailerMapper.class);
-      if (workFs.exists(new Path(marked, REFS))) {
-        MultipleInputs.addInputPath(sweep, new Path(marked, REFS), SequenceFileInputFormat.class, Mapper.class);
+      Job sweep = job("hbackup prune: segments and chunks", swept);
+      if (segmentWeight > 0) {
+        MultipleInputs.addInputPath(sweep, segmentListing, SegmentListing.Splits.class, SegmentsMapper.class);
       }
+      MultipleInputs.addInputPath(sweep, segmentFiles, SequenceFileInputFormat.class, Mapper.class);
+      MultipleInputs.addInputPath(sweep, packListing, PruneListings.Packs.class, PackTrailerMapper.class);
       sweep.setReducerClass(ChunksReducer.class);
       VerifyJob.run(sweep, counters);
       if (collectProblems(swept)) {
@@ -242,7 +238,7 @@ public final class PruneJob {
       Job index = job("hbackup prune: index", indexed);
       boolean inputs = addIfPresent(index, new Path(planned, ROWS));
       inputs |= repacked != null && addIfPresent(index, repacked);
-      inputs |= addIfPresent(index, new Path(marked, REFS));
+      inputs |= addIfPresent(index, new Path(swept, REFS));
       index.setInputFormatClass(SequenceFileInputFormat.class);
       index.setReducerClass(IndexReducer.class);
       if (inputs) {
@@ -252,7 +248,7 @@ public final class PruneJob {
         return stopped(bytesBefore);
       }
       CrashPoints.reached(conf, "prune.planned");
-      return publishAndDelete(planned, marked, bytesBefore);
+      return publishAndDelete(planned, swept, bytesBefore);
     }
 
     /** Rewrites the packs the plan listed, if any; returns the rows of the new packs, or null. */
@@ -274,7 +270,7 @@ public final class PruneJob {
       return new Path(staging.packsDir(), ROWS);
     }
 
-    private Result publishAndDelete(Path planned, Path marked, long bytesBefore) throws IOException {
+    private Result publishAndDelete(Path planned, Path swept, long bytesBefore) throws IOException {
       long written = 0;
       for (FileStatus s : list(staging.packsDir())) {
         if (s.getPath().getName().endsWith(RepositoryLayout.PACK_SUFFIX)) {
@@ -302,7 +298,7 @@ public final class PruneJob {
       CrashPoints.reached(conf, "prune.index.deleted");
       deleteListed(new Path(planned, DROP), true);
       CrashPoints.reached(conf, "prune.packs.deleted");
-      deleteListed(new Path(marked, DROP), false);
+      deleteListed(new Path(swept, DROP), false);
       CrashPoints.reached(conf, "prune.segments.deleted");
       deleteForgottenManifests();
       TmpReclaimer.Reclaimed reclaimed = TmpReclaimer.reclaim(repository, conf);
@@ -311,9 +307,12 @@ public final class PruneJob {
       return result(false, true, null, bytesBefore, after);
     }
 
-    /** Streams the remaining points into the (segment, point) listing; a point that cannot be read is a problem. */
-    private void listPoints(Path segmentPoints) throws IOException {
-      try (SequenceFile.Writer out = PruneListings.writer(conf, segmentPoints, VerifyKey.class, BytesWritable.class)) {
+    /**
+     * Streams the segments of the remaining points into the unsorted segment listing; a point that
+     * cannot be read is a problem.
+     */
+    private void listPoints(Path unsortedSegments) throws IOException {
+      try (SequenceFile.Writer out = SegmentListing.unsorted(conf, unsortedSegments)) {
         for (RemoteIterator<PointId> ids = pointIds(); ids.hasNext();) {
           PointId id = ids.next();
           if (forgotten.contains(id.toString())) {
@@ -331,9 +330,8 @@ public final class PruneJob {
           }
           points.add(id.toString());
           counters.findCounter(PruneCounters.POINTS).increment(1);
-          byte[] point = PruneRecord.point(id.toString());
           for (SegmentRef ref : list.segments()) {
-            out.append(new VerifyKey(VerifyKey.SEGMENT, ref.id().bytes(), (byte) 0), new BytesWritable(point));
+            out.append(new BytesWritable(ref.id().bytes()), new SegmentUse(ref.entries(), id.toString()));
           }
         }
       }

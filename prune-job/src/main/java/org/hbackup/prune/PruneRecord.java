@@ -22,7 +22,7 @@ final class PruneRecord {
   static final byte POINT = 1;
   /** A repository file exists: its length and modification time (key: segment; or a listing's value). */
   static final byte FILE = 2;
-  /** A remaining point's file uses the chunk (key: chunk). */
+  /** Remaining points' files use the chunk: how many references (key: chunk). */
   static final byte REF = 3;
   /** A copy of the chunk in a pack, as the pack's trailer lists it (key: chunk). */
   static final byte COPY = 4;
@@ -32,6 +32,8 @@ final class PruneRecord {
   static final byte BLOB = 6;
   /** A row of the new index (key: chunk). */
   static final byte ROW = 7;
+  /** A named segment that is missing or damaged: why (key: segment). */
+  static final byte PROBLEM = 8;
 
   final byte tag;
   String text;
@@ -61,8 +63,12 @@ final class PruneRecord {
     });
   }
 
-  static byte[] ref() throws IOException {
-    return encode(REF, out -> { });
+  static byte[] ref(long count) throws IOException {
+    return encode(REF, out -> out.writeLong(count));
+  }
+
+  static byte[] problem(String why) throws IOException {
+    return encode(PROBLEM, out -> Text.writeString(out, why));
   }
 
   static byte[] copy(PackId pack, long offset, int stored, int raw, long packMtime) throws IOException {
@@ -116,6 +122,7 @@ final class PruneRecord {
     PruneRecord r = new PruneRecord(in.readByte());
     switch (r.tag) {
       case POINT:
+      case PROBLEM:
         r.text = Text.readString(in);
         break;
       case FILE:
@@ -123,6 +130,7 @@ final class PruneRecord {
         r.mtime = in.readLong();
         break;
       case REF:
+        r.length = in.readLong();
         break;
       case COPY:
       case ROW:

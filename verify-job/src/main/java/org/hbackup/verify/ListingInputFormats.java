@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.InputSplit;
@@ -57,29 +56,10 @@ final class ListingInputFormats {
     }
   }
 
-  /**
-   * The distinct segments ({@link SegmentListing}), weighed by their entries: a segment is read
-   * whole by one task.
-   */
-  public static final class Segments extends WeightedInputFormat<BytesWritable, LongWritable> {
-    @Override
-    public List<InputSplit> getSplits(JobContext job) throws IOException {
-      Configuration conf = job.getConfiguration();
-      long total = conf.getLong(VerifyConfigKeys.SEGMENT_LISTING_WEIGHT, 0);
-      long min = conf.getLong(VerifyConfigKeys.MIN_SPLIT_ENTRIES, VerifyConfigKeys.DEFAULT_MIN_SPLIT_ENTRIES);
-      return WeightedSplits.<BytesWritable, LongWritable>of(conf, FileInputFormat.getInputPaths(job)[0],
-          target(conf, total, min), (k, v) -> SegmentListing.weight(v.get()));
-    }
-  }
-
   /** The weight of one split: the whole over the most map tasks, but not below the minimum split. */
   private static long target(Configuration conf, long total) {
-    return target(conf, total,
-        conf.getLong(VerifyConfigKeys.MIN_SPLIT_BYTES, VerifyConfigKeys.DEFAULT_MIN_SPLIT_BYTES));
-  }
-
-  private static long target(Configuration conf, long total, long min) {
     int maps = Math.max(1, conf.getInt(VerifyConfigKeys.MAX_MAPS, VerifyConfigKeys.DEFAULT_MAX_MAPS));
-    return Math.max(min, (total + maps - 1) / maps);
+    return Math.max(conf.getLong(VerifyConfigKeys.MIN_SPLIT_BYTES, VerifyConfigKeys.DEFAULT_MIN_SPLIT_BYTES),
+        (total + maps - 1) / maps);
   }
 }

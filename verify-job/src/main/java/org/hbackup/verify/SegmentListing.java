@@ -1,59 +1,92 @@
 package org.hbackup.verify;
 
 import java.io.IOException;
+import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
-import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.SequenceFile;
+import org.apache.hadoop.mapreduce.InputSplit;
+import org.apache.hadoop.mapreduce.JobContext;
+import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
+import org.hbackup.job.WeightedInputFormat;
+import org.hbackup.job.WeightedSplits;
 
 /**
- * The distinct segments that the checked points name, so that map tasks read each once. Points
- * share most of their segments, and the driver may not hold a set of them: it appends every
- * (segment, entries) the manifest lists name, in list order, and this sorts them with Hadoop's
- * external {@link SequenceFile.Sorter} (memory: its sort buffer, here 16 MiB) and keeps the first
- * of each run, a sync mark before each, for {@link org.hbackup.job.WeightedSplits}.
+ * The distinct segments that some points name (verify's checked points, prune's remaining ones),
+ * so that map tasks read each once. Points share most of their segments, and a driver may not
+ * hold a set of them: it appends a (segment, {@link SegmentUse}) for every segment the manifest
+ * lists name, in list order, and this sorts them with Hadoop's external
+ * {@link SequenceFile.Sorter} (memory: its sort buffer, here 16 MiB) and keeps one record of each
+ * run, a sync mark before each, for {@link Splits}.
  */
-final class SegmentListing {
+public final class SegmentListing {
   /** The sort buffer of the driver's external sort, in MiB. */
   static final int SORT_MB = 16;
+  /** Internal: the listing's total weight (entries), for splits of equal weight. */
+  static final String WEIGHT = "hbackup.segment.listing.weight";
+  /** Internal: the most map tasks the segments are spread over (the job's own setting). */
+  static final String MAX_MAPS = "hbackup.segment.listing.max.maps";
+  /** Smallest split of segments, in manifest entries to decode. */
+  public static final String MIN_SPLIT_ENTRIES = "hbackup.segments.min.split.entries";
+  public static final long DEFAULT_MIN_SPLIT_ENTRIES = 100_000;
 
   private SegmentListing() {
   }
 
-  static SequenceFile.Writer unsorted(Configuration conf, Path file) throws IOException {
+  /** A writer of the unsorted listing: a record per segment a manifest list names. */
+  public static SequenceFile.Writer unsorted(Configuration conf, Path file) throws IOException {
     return writer(conf, file);
+  }
+
+  /** Tells {@link Splits} the listing's weight and the most map tasks it may use. */
+  public static void configure(Configuration conf, long weight, int maxMaps) {
+    conf.setLong(WEIGHT, weight);
+    conf.setInt(MAX_MAPS, maxMaps);
+  }
+
+  /** The listing's splits: of about equal entries, a segment read whole by one task. */
+  public static final class Splits extends WeightedInputFormat<BytesWritable, SegmentUse> {
+    @Override
+    public List<InputSplit> getSplits(JobContext job) throws IOException {
+      Configuration conf = job.getConfiguration();
+      long total = conf.getLong(WEIGHT, 0);
+      int maps = Math.max(1, conf.getInt(MAX_MAPS, 1));
+      long target = Math.max(conf.getLong(MIN_SPLIT_ENTRIES, DEFAULT_MIN_SPLIT_ENTRIES), (total + maps - 1) / maps);
+      return WeightedSplits.<BytesWritable, SegmentUse>of(conf, FileInputFormat.getInputPaths(job)[0], target,
+          (k, v) -> weight(v.entries()));
+    }
   }
 
   /**
    * Sorts {@code unsorted} into {@code listing}, one record per segment; deletes the unsorted
    * file; returns the listing's total weight (entries).
    */
-  static long sortDistinct(Configuration conf, Path unsorted, Path listing) throws IOException {
+  public static long sortDistinct(Configuration conf, Path unsorted, Path listing) throws IOException {
     FileSystem fs = unsorted.getFileSystem(conf);
     Path sorted = unsorted.suffix(".sorted");
     Configuration sortConf = new Configuration(conf);
     sortConf.setInt("io.sort.mb", SORT_MB);
-    new SequenceFile.Sorter(fs, BytesWritable.class, LongWritable.class, sortConf).sort(new Path[] {unsorted},
+    new SequenceFile.Sorter(fs, BytesWritable.class, SegmentUse.class, sortConf).sort(new Path[] {unsorted},
         sorted, true);
     long weight = 0;
     BytesWritable id = new BytesWritable();
     BytesWritable previous = new BytesWritable();
-    LongWritable entries = new LongWritable();
+    SegmentUse use = new SegmentUse();
     try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(sorted));
          SequenceFile.Writer out = writer(conf, listing)) {
       boolean first = true;
-      while (in.next(id, entries)) {
+      while (in.next(id, use)) {
         if (!first && id.equals(previous)) {
           continue;
         }
         first = false;
         previous.set(id);
         out.sync();
-        out.append(id, entries);
-        weight += weight(entries.get());
+        out.append(id, use);
+        weight += weight(use.entries());
       }
     }
     fs.delete(sorted, false);
@@ -72,7 +105,7 @@ final class SegmentListing {
 
   private static SequenceFile.Writer writer(Configuration conf, Path file) throws IOException {
     return SequenceFile.createWriter(conf, SequenceFile.Writer.file(file),
-        SequenceFile.Writer.keyClass(BytesWritable.class), SequenceFile.Writer.valueClass(LongWritable.class),
+        SequenceFile.Writer.keyClass(BytesWritable.class), SequenceFile.Writer.valueClass(SegmentUse.class),
         SequenceFile.Writer.compression(SequenceFile.CompressionType.NONE));
   }
 }

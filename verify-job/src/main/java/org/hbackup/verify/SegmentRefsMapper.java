@@ -7,7 +7,6 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
-import org.apache.hadoop.io.LongWritable;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.manifest.ChunkRef;
@@ -24,7 +23,7 @@ import org.hbackup.job.RecordingMapper;
  * halfway as much as at its start) but a mark under its id, which the reducer reports. Memory: one
  * decoded segment (at most 8 MiB of entries).
  */
-public class SegmentRefsMapper extends RecordingMapper<BytesWritable, LongWritable, VerifyKey, BytesWritable> {
+public class SegmentRefsMapper extends RecordingMapper<BytesWritable, SegmentUse, VerifyKey, BytesWritable> {
   /** The order of references among a chunk's records: after its index and trailer rows (0). */
   static final byte REF_ORDER = 1;
 
@@ -39,7 +38,7 @@ public class SegmentRefsMapper extends RecordingMapper<BytesWritable, LongWritab
   }
 
   @Override
-  protected void map(BytesWritable key, LongWritable entries, Context context)
+  protected void map(BytesWritable key, SegmentUse use, Context context)
       throws IOException, InterruptedException {
     ContentId id = ContentId.wrap(key.copyBytes());
     context.getCounter(VerifyCounters.SEGMENTS).increment(1);

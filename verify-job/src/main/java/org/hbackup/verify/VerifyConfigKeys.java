@@ -19,9 +19,6 @@ public final class VerifyConfigKeys {
   /** Internal: the bytes of every index file listed, for splits of equal weight. */
   public static final String INDEX_LISTING_WEIGHT = "hbackup.verify.index.listing.weight";
 
-  /** Internal: the entries of every distinct segment listed, for splits of equal weight. */
-  public static final String SEGMENT_LISTING_WEIGHT = "hbackup.verify.segment.listing.weight";
-
   /** How many map tasks the packs (and, apart, the segments) are spread over, at most. */
   public static final String MAX_MAPS = "hbackup.verify.max.maps";
   public static final int DEFAULT_MAX_MAPS = 20;
@@ -30,9 +27,6 @@ public final class VerifyConfigKeys {
   /** Smallest split of packs, in bytes to read. */
   public static final String MIN_SPLIT_BYTES = "hbackup.verify.min.split.bytes";
   public static final long DEFAULT_MIN_SPLIT_BYTES = 64L * 1024 * 1024;
-  /** Smallest split of segments, in manifest entries to decode. */
-  public static final String MIN_SPLIT_ENTRIES = "hbackup.verify.min.split.entries";
-  public static final long DEFAULT_MIN_SPLIT_ENTRIES = 100_000;
   /** What checking a pack's header and trailer costs, in bytes of reading, when balancing splits. */
   public static final long PACK_CHECK_WEIGHT = 1024L * 1024;
 

@@ -115,7 +115,8 @@ public final class VerifyJob {
     Path driverAffected = new Path(work, "driver-affected");
     long points = listPoints(conf, repository, segmentPoints, segmentListing, driverDamage, driverAffected);
     long segmentWeight = SegmentListing.sortDistinct(conf, segmentListing.suffix(".unsorted"), segmentListing);
-    conf.setLong(VerifyConfigKeys.SEGMENT_LISTING_WEIGHT, segmentWeight);
+    SegmentListing.configure(conf, segmentWeight, conf.getInt(VerifyConfigKeys.MAX_MAPS,
+        VerifyConfigKeys.DEFAULT_MAX_MAPS));
     Path packListing = new Path(work, "packs");
     Path indexListing = new Path(work, "index");
     long packWeight = listFiles(conf, repository, repository.layout().packsDir(), RepositoryLayout.PACK_SUFFIX,
@@ -130,7 +131,7 @@ public final class VerifyJob {
     Path files = new Path(work, "files");
     Job first = job(conf, "hbackup verify: segments, packs, index");
     if (segmentWeight > 0) {
-      MultipleInputs.addInputPath(first, segmentListing, ListingInputFormats.Segments.class, SegmentRefsMapper.class);
+      MultipleInputs.addInputPath(first, segmentListing, SegmentListing.Splits.class, SegmentRefsMapper.class);
     }
     MultipleInputs.addInputPath(first, packListing, ListingInputFormats.Packs.class, PackCheckMapper.class);
     MultipleInputs.addInputPath(first, indexListing, ListingInputFormats.IndexFiles.class, IndexRowsMapper.class);
@@ -248,7 +249,7 @@ public final class VerifyJob {
     for (SegmentRef ref : list.segments()) {
       out.append(new VerifyKey(VerifyKey.SEGMENT, ref.id().bytes(), (byte) 0),
           new BytesWritable(VerifyRecord.point(id.toString(), ref.firstPath(), ref.lastPath())));
-      segments.append(new BytesWritable(ref.id().bytes()), new LongWritable(ref.entries()));
+      segments.append(new BytesWritable(ref.id().bytes()), new SegmentUse(ref.entries(), id.toString()));
     }
     if (record.hasChangeList()) {
       try (ChangeListReader changes = repository.openChangeList(id)) {

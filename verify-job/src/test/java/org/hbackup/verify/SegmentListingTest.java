@@ -12,7 +12,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
-import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.SequenceFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +35,7 @@ class SegmentListingTest {
       for (int point = 0; point < 30; point++) {
         for (int s = 0; s < 20_000; s++) {
           int segment = s < 19_000 ? s : 19_000 + point * 1_000 + (s - 19_000); // 1,000 new per point
-          out.append(new BytesWritable(id(segment)), new LongWritable(segment % 7 == 0 ? 0 : segment % 1000));
+          out.append(new BytesWritable(id(segment)), new SegmentUse(segment % 7 == 0 ? 0 : segment % 1000, "p" + point));
         }
       }
     }
@@ -54,9 +53,16 @@ class SegmentListingTest {
     byte[] previous = null;
     try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
       BytesWritable key = new BytesWritable();
-      LongWritable value = new LongWritable();
+      SegmentUse value = new SegmentUse();
       while (in.next(key, value)) {
         byte[] id = key.copyBytes();
+        int segment = ByteBuffer.wrap(id).getInt(28);
+        assertEquals(segment % 7 == 0 ? 0 : segment % 1000, value.entries());
+        if (segment < 19_000) {
+          assertTrue(value.point().matches("p([0-9]|[12][0-9])"), "a point that named it: " + value.point());
+        } else {
+          assertEquals("p" + (segment - 19_000) / 1_000, value.point(), "the one point that named it");
+        }
         assertEquals(32, id.length);
         if (previous != null) {
           assertTrue(Arrays.compareUnsigned(previous, id) < 0, "strictly increasing at record " + records);
