@@ -39,4 +39,23 @@ class JobSetupTest {
     assertEquals(64, conf.getInt(MRJobConfig.IO_SORT_MB, 0));
     assertEquals(JobSetup.LOCAL_POLL_INTERVAL_MS, conf.getInt(Job.PROGRESS_MONITOR_POLL_INTERVAL_KEY, 0));
   }
+
+  /** The HDFS client asks again after 25 ms whether a closed file is complete, within the same total wait. */
+  @Test
+  void closesHdfsFilesWithoutTheDefault400MillisecondSleepButWaitsAsLongInAll() throws java.io.IOException {
+    Configuration conf = new Configuration();
+    JobSetup.applyDefaults(conf);
+    int initial = conf.getInt(JobSetup.CLOSE_INITIAL_DELAY_MS, 0);
+    int retries = conf.getInt(JobSetup.CLOSE_RETRIES, 0);
+    assertEquals(25, initial);
+    long total = initial * ((1L << retries) - 1);
+    long defaults = 400 * ((1L << 5) - 1);
+    assertTrue(total >= defaults, "gives up no sooner than the defaults: " + total + " vs " + defaults + " ms");
+
+    Configuration tuned = new Configuration();
+    tuned.set(JobSetup.CLOSE_INITIAL_DELAY_MS, "100");
+    JobSetup.applyDefaults(tuned);
+    assertEquals(100, tuned.getInt(JobSetup.CLOSE_INITIAL_DELAY_MS, 0));
+    assertEquals(null, tuned.get(JobSetup.CLOSE_RETRIES), "a site that tuned one of the two keeps both as they were");
+  }
 }
