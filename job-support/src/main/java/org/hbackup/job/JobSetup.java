@@ -38,6 +38,11 @@ public final class JobSetup {
     // Map outputs are small records (an entry or an index row per file or chunk): a 100 MiB sort
     // buffer per task costs more to allocate than the task spends on them.
     setUnlessUserSet(conf, MRJobConfig.IO_SORT_MB, Integer.toString(SORT_BUFFER_MB));
+    // Reducers start when every map is done, not at 5% of them: what they fetch is small
+    // (entries, rows, verdicts), so starting early gains nothing, and an early reducer holds a
+    // container through the whole map phase, which a map task could use (on a cluster of two
+    // task slots it took one from the maps for 25-35 s of a 60 s job).
+    setUnlessUserSet(conf, MRJobConfig.COMPLETED_MAPS_FOR_REDUCE_SLOWSTART, "1.0");
     // The client asks whether the job finished every 5 s by default (every 1 s while printing
     // progress): a job that takes 3 s would be reported after 5. Asking costs one RPC to the
     // application master, or a method call on the local job runner.
@@ -56,16 +61,17 @@ public final class JobSetup {
    * reported the last block; the report usually arrives a few milliseconds after the close, so the
    * first ask mostly fails and the client sleeps its initial delay, 400 ms by default, before
    * asking again. A restore closes a file per entry: on a MiniDFSCluster that was 0.2-0.4 s per
-   * file, most of a restore of small files (docs/BENCHMARKS.md, "On YARN"). Asking after 25 ms
-   * and doubling, with nine retries instead of five, gives up after 12.8 s, as the defaults do
-   * after 12.4 s. Only when the site sets neither: a site that tuned one keeps its own.
+   * file, most of a restore of small files (docs/BENCHMARKS.md, "On YARN"). Asking after 10 ms
+   * and doubling, with eleven retries instead of five, gives up after 20.5 s, where the defaults
+   * give up after 12.4 s; a close costs the NameNode one or two more cheap calls. Only when the
+   * site sets neither: a site that tuned one keeps its own.
    */
   static void applyHdfsCloseDefaults(Configuration conf) {
     if (isUserSet(conf, CLOSE_INITIAL_DELAY_MS) || isUserSet(conf, CLOSE_RETRIES)) {
       return;
     }
-    conf.set(CLOSE_INITIAL_DELAY_MS, "25", "hbackup default");
-    conf.set(CLOSE_RETRIES, "9", "hbackup default");
+    conf.set(CLOSE_INITIAL_DELAY_MS, "10", "hbackup default");
+    conf.set(CLOSE_RETRIES, "11", "hbackup default");
   }
 
   /**

@@ -27,6 +27,7 @@ class JobSetupTest {
     assertEquals(JobSetup.POLL_INTERVAL_MS, yarn.getInt(Job.PROGRESS_MONITOR_POLL_INTERVAL_KEY, 0));
     assertEquals(JobSetup.SORT_BUFFER_MB, yarn.getInt(MRJobConfig.IO_SORT_MB, 0));
     assertFalse(yarn.getBoolean(MRJobConfig.MAP_SPECULATIVE, true));
+    assertEquals(1.0f, yarn.getFloat(MRJobConfig.COMPLETED_MAPS_FOR_REDUCE_SLOWSTART, 0), "reducers after the maps");
   }
 
   @Test
@@ -40,14 +41,14 @@ class JobSetupTest {
     assertEquals(JobSetup.LOCAL_POLL_INTERVAL_MS, conf.getInt(Job.PROGRESS_MONITOR_POLL_INTERVAL_KEY, 0));
   }
 
-  /** The HDFS client asks again after 25 ms whether a closed file is complete, within the same total wait. */
+  /** The HDFS client asks again after 10 ms whether a closed file is complete, and waits no less in all. */
   @Test
   void closesHdfsFilesWithoutTheDefault400MillisecondSleepButWaitsAsLongInAll() throws java.io.IOException {
     Configuration conf = new Configuration();
     JobSetup.applyDefaults(conf);
     int initial = conf.getInt(JobSetup.CLOSE_INITIAL_DELAY_MS, 0);
     int retries = conf.getInt(JobSetup.CLOSE_RETRIES, 0);
-    assertEquals(25, initial);
+    assertEquals(10, initial);
     long total = initial * ((1L << retries) - 1);
     long defaults = 400 * ((1L << 5) - 1);
     assertTrue(total >= defaults, "gives up no sooner than the defaults: " + total + " vs " + defaults + " ms");

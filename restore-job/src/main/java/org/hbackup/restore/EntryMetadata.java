@@ -38,18 +38,47 @@ final class EntryMetadata {
    */
   static void apply(FileSystem fs, Path path, ManifestEntry e, TaskInputOutputContext<?, ?, ?, ?> context,
       boolean foreign) throws IOException {
-    boolean owned = applyOwnership(fs, path, e);
-    if (!owned) {
+    apply(fs, path, e, context, foreign, false, false);
+  }
+
+  /**
+   * As above, for a path that was created with the entry's owner and group ({@code ownerAsIs})
+   * or mode ({@code modeAsIs}) already (see {@link StagingDefaults}): those calls are skipped.
+   */
+  static void apply(FileSystem fs, Path path, ManifestEntry e, TaskInputOutputContext<?, ?, ?, ?> context,
+      boolean foreign, boolean ownerAsIs, boolean modeAsIs) throws IOException {
+    int notApplied = applyAll(fs, path, e, foreign, ownerAsIs, modeAsIs);
+    if ((notApplied & OWNERSHIP) != 0) {
       context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
     }
-    if (!applyAttributes(fs, path, e.attributes(), foreign)) {
+    if ((notApplied & ATTRIBUTES) != 0) {
       context.getCounter(RestoreCounters.ATTRIBUTES_NOT_APPLIED).increment(1);
+    }
+  }
+
+  /** Bits of what {@link #applyAll} could not apply. */
+  static final int OWNERSHIP = 1;
+  static final int ATTRIBUTES = 2;
+
+  /**
+   * Applies everything, counting nothing (for a thread that may not touch the task's counters);
+   * returns what was not applied: {@link #OWNERSHIP}, {@link #ATTRIBUTES}.
+   */
+  static int applyAll(FileSystem fs, Path path, ManifestEntry e, boolean foreign, boolean ownerAsIs,
+      boolean modeAsIs) throws IOException {
+    boolean owned = ownerAsIs || applyOwnership(fs, path, e);
+    int notApplied = owned ? 0 : OWNERSHIP;
+    if (!applyAttributes(fs, path, e.attributes(), foreign)) {
+      notApplied |= ATTRIBUTES;
     }
     // Setuid and setgid only on a file that has the owner and group they were set for, as tar
     // and cp -p do: never a setuid file of the restoring user (or of root) with content a
-    // repository chose.
-    PosixFiles.setPermission(fs, path, modeToApply(e.permission(), owned));
+    // repository chose. (A mode created as is has neither.)
+    if (!modeAsIs) {
+      PosixFiles.setPermission(fs, path, modeToApply(e.permission(), owned));
+    }
     PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
+    return notApplied;
   }
 
   /** The mode bits to apply: without setuid and setgid unless the entry's owner and group were applied. */

@@ -34,6 +34,12 @@ public final class RestoreConfigKeys {
 
   /** How many map tasks the work is spread over, at most. */
   public static final String MAX_MAPS = "hbackup.restore.max.maps";
+  /**
+   * Files a map task keeps closing at once where a close waits (HDFS, object stores; on the
+   * local file system always one): it writes the next file meanwhile.
+   */
+  public static final String FILES_IN_FLIGHT = "hbackup.restore.files.in.flight";
+  public static final int DEFAULT_FILES_IN_FLIGHT = 8;
   /** Bandwidth per map task in MiB/s (--bandwidth, as DistCp's -bandwidth); 0 means no limit. */
   public static final String BANDWIDTH_MIB = "hbackup.restore.bandwidth.mib";
   public static final int DEFAULT_MAX_MAPS = 20;

@@ -47,6 +47,11 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
   private boolean foreignAttributes;
   private FileSystem fs;
   private Path staging;
+  /** What files created in the staging directory have from the start (HDFS). */
+  private StagingDefaults created;
+  /** Closes, finishes and places written files, a few at a time where closing waits (HDFS). */
+  private FileFinisher finisher;
+  private final java.util.concurrent.atomic.AtomicLong filesPlaced = new java.util.concurrent.atomic.AtomicLong();
   private ChunkReader chunks;
   private PathSelection selection;
   private String repositoryInTarget;
@@ -67,6 +72,9 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
     foreignAttributes = EntryMetadata.foreignAttributes(fs, options.target(),
         options.overwrite() || context.getTaskAttemptID().getId() > 0);
     staging = new Path(conf.get(RestoreConfigKeys.STAGING));
+    created = foreignAttributes ? StagingDefaults.UNKNOWN : StagingDefaults.of(fs, staging, conf);
+    finisher = new FileFinisher(PosixFiles.isLocal(fs) ? 1
+        : conf.getInt(RestoreConfigKeys.FILES_IN_FLIGHT, RestoreConfigKeys.DEFAULT_FILES_IN_FLIGHT));
     chunks = new ChunkReader(Repository.open(options.repository(), conf), conf);
     selection = new PathSelection(options.paths());
     throttle = org.hbackup.job.Throttle.of(conf.getFloat(RestoreConfigKeys.BANDWIDTH_MIB, 0));
@@ -97,7 +105,6 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
         case FILE:
           target.ensureDirectory(RelativePaths.parent(e.path()));
           restoreFile(e, context);
-          context.getCounter(RestoreCounters.FILES).increment(1);
           CrashPoints.reached(context.getConfiguration(), "restore.map");
           break;
         case SYMLINK:
@@ -134,45 +141,110 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
     emit(RestoreKey.FAILURE, path, message.getBytes(StandardCharsets.UTF_8), context);
   }
 
-  private void restoreFile(ManifestEntry e, Context context) throws IOException {
+  /**
+   * Writes one file aside, checking every chunk and then the whole file against the manifest,
+   * and hands it to the finisher, which closes it, applies its metadata and renames it into
+   * place. A file that fails its check is removed and never placed.
+   */
+  private void restoreFile(ManifestEntry e, Context context) throws IOException, InterruptedException {
     Path aside = new Path(staging, asidePrefix + asideCount++);
     Path dest = target.pathOf(e.path());
     short replication = e.replication() > 0 ? e.replication() : fs.getDefaultReplication(dest);
     long blockSize = e.blockSize() > 0 && e.blockSize() % 512 == 0 ? e.blockSize() : fs.getDefaultBlockSize(dest);
-    boolean placed = false;
+    short createMode = created.createMode(e);
+    FSDataOutputStream out = PosixFiles.createNew(fs, aside, 128 * 1024, replication, blockSize, context,
+        createMode >= 0 ? createMode : PosixFiles.OWNER_ONLY_FILE);
+    boolean handedOver = false;
     try {
       FileHasher whole = new FileHasher(e.rangeSize());
-      try (FSDataOutputStream out = PosixFiles.createNew(fs, aside, 128 * 1024, replication, blockSize, context)) {
-        for (ChunkRef ref : e.chunks()) {
-          byte[] data;
-          try {
-            data = chunks.read(ref.id(), ref.length());
-          } catch (DamageException ex) {
-            throw new DamageException(e.path() + ": " + ex.getMessage(), ex);
-          }
-          out.write(data);
-          whole.update(data, 0, data.length);
-          context.getCounter(RestoreCounters.CHUNKS_READ).increment(1);
-          context.getCounter(RestoreCounters.BYTES_WRITTEN).increment(data.length);
-          if (throttle.limits()) {
-            context.getCounter(RestoreCounters.THROTTLED_MS).increment(throttle.pay(data.length));
-          }
-          context.progress();
+      for (ChunkRef ref : e.chunks()) {
+        byte[] data;
+        try {
+          data = chunks.read(ref.id(), ref.length());
+        } catch (DamageException ex) {
+          throw new DamageException(e.path() + ": " + ex.getMessage(), ex);
         }
+        out.write(data);
+        whole.update(data, 0, data.length);
+        context.getCounter(RestoreCounters.CHUNKS_READ).increment(1);
+        context.getCounter(RestoreCounters.BYTES_WRITTEN).increment(data.length);
+        if (throttle.limits()) {
+          context.getCounter(RestoreCounters.THROTTLED_MS).increment(throttle.pay(data.length));
+        }
+        context.progress();
       }
       ContentId actual = whole.finish();
       if (!actual.equals(e.fileHash())) {
         throw new ChunkMismatchException(e.path() + ": restored content has " + (e.rangeSize() > 0
             ? "range hash" : "SHA-256") + " " + actual + ", the manifest says " + e.fileHash());
       }
-      // Mode, owner and times before the file is visible: it never shows with a wider mode.
-      EntryMetadata.apply(fs, aside, e, context, foreignAttributes);
+      boolean ownerAsIs = created.owns(e);
+      handedOver = true;
+      finisher.submit(e.path(), () -> finish(out, aside, e, ownerAsIs, createMode >= 0));
+    } finally {
+      if (!handedOver) {
+        abandon(out, aside);
+      }
+    }
+    report(context);
+  }
+
+  /**
+   * Closes a written and checked file, applies its metadata (mode, owner and times before it is
+   * visible: it never shows with a wider mode) and renames it into place; on the finisher's
+   * thread. Returns why the target refused it, or null.
+   */
+  private String finish(FSDataOutputStream out, Path aside, ManifestEntry e, boolean ownerAsIs, boolean modeAsIs)
+      throws IOException {
+    boolean placed = false;
+    try {
+      out.close();
+      finisher.notApplied(EntryMetadata.applyAll(fs, aside, e, foreignAttributes, ownerAsIs, modeAsIs));
       target.place(aside, e.path());
       placed = true;
+      filesPlaced.incrementAndGet();
+      return null;
+    } catch (UnsafeTargetException ex) {
+      return ex.getMessage();
+    } catch (java.nio.file.FileSystemException ex) {
+      return OneLine.of(ex);
     } finally {
       if (!placed) {
         fs.delete(aside, false);
       }
+    }
+  }
+
+  /** Closes and removes a file that is not to be placed; what fails here changes nothing. */
+  private void abandon(FSDataOutputStream out, Path aside) {
+    try {
+      out.close();
+    } catch (IOException | RuntimeException ex) {
+      // The file is removed below, or with the staging directory.
+    }
+    try {
+      fs.delete(aside, false);
+    } catch (IOException ex) {
+      // Removed with the staging directory.
+    }
+  }
+
+  /** Reports, on this thread, what the finisher did since the last call: files, refusals, counts. */
+  private void report(Context context) throws IOException, InterruptedException {
+    long placed = filesPlaced.getAndSet(0);
+    if (placed > 0) {
+      context.getCounter(RestoreCounters.FILES).increment(placed);
+    }
+    for (int bits : finisher.notAppliedBits()) {
+      if ((bits & EntryMetadata.OWNERSHIP) != 0) {
+        context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
+      }
+      if ((bits & EntryMetadata.ATTRIBUTES) != 0) {
+        context.getCounter(RestoreCounters.ATTRIBUTES_NOT_APPLIED).increment(1);
+      }
+    }
+    for (FileFinisher.Refusal r : finisher.refusals()) {
+      refuse(r.path(), r.reason(), context);
     }
   }
 
@@ -183,7 +255,13 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
   }
 
   @Override
-  protected void cleanup(Context context) throws IOException {
-    chunks.close();
+  protected void cleanup(Context context) throws IOException, InterruptedException {
+    try {
+      finisher.drain();
+      report(context);
+    } finally {
+      finisher.close();
+      chunks.close();
+    }
   }
 }

@@ -8,7 +8,9 @@ import java.nio.file.Paths;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.hbackup.common.OneLine;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
@@ -121,6 +123,15 @@ final class RestoreTarget {
    */
   void place(Path written, String path) throws IOException {
     Path dest = pathOf(path);
+    if (fs instanceof DistributedFileSystem) {
+      try {
+        // Nothing there (a new target): one NameNode call instead of a look and a rename.
+        ((DistributedFileSystem) fs).rename(written, dest, Options.Rename.NONE);
+        return;
+      } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+        // Something is there: whether it may be replaced is decided below.
+      }
+    }
     PosixFiles.Kind kind = PosixFiles.kindOf(fs, dest);
     if (kind != PosixFiles.Kind.MISSING) {
       refuseUnlessOverwriting(path, kind);

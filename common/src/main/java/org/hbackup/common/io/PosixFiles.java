@@ -88,13 +88,22 @@ public final class PosixFiles {
    */
   public static FSDataOutputStream createNew(FileSystem fs, Path path, int bufferSize, short replication,
       long blockSize, Progressable progress) throws IOException {
+    return createNew(fs, path, bufferSize, replication, blockSize, progress, OWNER_ONLY_FILE);
+  }
+
+  /**
+   * As above, created with {@code mode} (less the umask) where the file system is not local; the
+   * local file is always created owner-only.
+   */
+  public static FSDataOutputStream createNew(FileSystem fs, Path path, int bufferSize, short replication,
+      long blockSize, Progressable progress, short mode) throws IOException {
     if (isLocal(fs)) {
       java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(local(path),
           EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
           PosixFilePermissions.asFileAttribute(fromMode(OWNER_ONLY_FILE)));
       return new FSDataOutputStream(new SyncableChannelOutput(channel, bufferSize), null);
     }
-    return fs.create(path, new FsPermission(OWNER_ONLY_FILE), false, bufferSize, replication, blockSize, progress);
+    return fs.create(path, new FsPermission(mode), false, bufferSize, replication, blockSize, progress);
   }
 
   /**
