@@ -70,9 +70,10 @@ public final class BackupJob {
     FileSystem sourceFs = options.source().getFileSystem(conf);
     FileStatus sourceStatus = checkedSource(sourceFs, conf);
     Path source = sourceStatus.getPath();
+    options.writeTo(conf);
     // Before the repository is created, so that a refused --snapshot leaves nothing behind.
     SourceSnapshots sourceSnapshots = SourceSnapshots.of(sourceFs, sourceStatus,
-        options.snapshot() || conf.getBoolean(BackupConfigKeys.SNAPSHOT_ALLOW, false));
+        options.snapshot() || BackupSettings.readFrom(conf).snapshotAllow());
     Repository repository = openOrInit(options.repository(), conf);
     PointId point = PointId.create(Instant.now());
     try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "backup", point, conf)) {
@@ -130,17 +131,18 @@ public final class BackupJob {
         : chooseBase(repository, repository.scanPoints().points(), source, options.type());
     PointType type = base == null ? PointType.FULL : options.type() == null ? PointType.INCREMENTAL : options.type();
     options.toBuilder().source(source).type(type).build().writeTo(conf);
+    BackupSettings settings = BackupSettings.readFrom(conf);
     String repositoryInSource = FileSystems.relativeUnder(source, options.repository(), conf);
     // An owner-only directory of its own: the listing names every path of the source.
     java.nio.file.Path local = java.nio.file.Files.createTempDirectory("hbackup-dry-run",
         java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
             java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
     Path listing = new Path(local.resolve("listing").toUri());
-    try (BaseManifest baseEntries = base == null ? null : new BaseManifest(repository, base.id(), conf.getInt(
-        BackupConfigKeys.BASE_SEGMENT_CACHE, BackupConfigKeys.DEFAULT_BASE_SEGMENT_CACHE))) {
+    try (BaseManifest baseEntries = base == null ? null
+        : new BaseManifest(repository, base.id(), settings.baseSegmentCache())) {
       SourceLister.UnchangedHint hint = baseEntries == null ? SourceLister.UnchangedHint.NONE
           : (basePath, status) -> baseEntries.sameFile(basePath, status) != null;
-      SourceLister.Totals totals = new SourceLister(conf).list(sourceFs, source, null, listing,
+      SourceLister.Totals totals = new SourceLister(conf, settings).list(sourceFs, source, null, listing,
           SnapshotRenames.NONE, hint, repositoryInSource);
       return new BackupPlan(type, base == null ? null : base.id(), exists, totals,
           System.currentTimeMillis() - started);
@@ -170,6 +172,7 @@ public final class BackupJob {
       conf.set(BackupConfigKeys.BASE_POINT, base.id().toString());
       LOG.info("{} backup against point {}", type.configName(), base.id());
     }
+    BackupSettings settings = BackupSettings.readFrom(conf);
 
     Path staging = new Path(repository.layout().tmpDir(), point.toString());
     Path listing = new Path(repository.layout().tmpDir(), point + ".listing");
@@ -186,17 +189,16 @@ public final class BackupJob {
         listRoot = snapshots.begin(point);
         conf.set(BackupConfigKeys.SNAPSHOT_NAME, snapshots.taken());
         LOG.info("Reading snapshot {} of {}", snapshots.taken(), source);
-        renames = snapshots.renamesSince(base, conf.getInt(
-            BackupConfigKeys.SNAPSHOT_MAX_RENAMES, BackupConfigKeys.DEFAULT_SNAPSHOT_MAX_RENAMES));
+        renames = snapshots.renamesSince(base, settings.snapshotMaxRenames());
       } else {
         LOG.info("{} is not a snapshottable HDFS directory: reading it live", source);
       }
       SourceLister.Totals totals;
-      try (BaseManifest baseEntries = base == null ? null : new BaseManifest(repository, base.id(), conf.getInt(
-          BackupConfigKeys.BASE_SEGMENT_CACHE, BackupConfigKeys.DEFAULT_BASE_SEGMENT_CACHE))) {
+      try (BaseManifest baseEntries = base == null ? null
+          : new BaseManifest(repository, base.id(), settings.baseSegmentCache())) {
         SourceLister.UnchangedHint hint = baseEntries == null ? SourceLister.UnchangedHint.NONE
             : (basePath, status) -> baseEntries.sameFile(basePath, status) != null;
-        totals = new SourceLister(conf).list(sourceFs, listRoot, rootMetadata, listing, renames, hint,
+        totals = new SourceLister(conf, settings).list(sourceFs, listRoot, rootMetadata, listing, renames, hint,
             repositoryInSource);
       }
       LOG.info("Listed {} entries ({} files, {} bytes; split weight {}; {} excluded) under {}", totals.entries(),

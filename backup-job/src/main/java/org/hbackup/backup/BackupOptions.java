@@ -112,7 +112,7 @@ public final class BackupOptions {
   public static BackupOptions readFrom(Configuration conf) {
     return builder().source(new Path(conf.get(BackupConfigKeys.SOURCE)))
         .repository(new Path(conf.get(BackupConfigKeys.REPOSITORY)))
-        .type(parseType(conf.get(BackupConfigKeys.TYPE)))
+        .type(parseType(conf.get(BackupConfigKeys.TYPE, AUTO)))
         .accessTimes(conf.getBoolean(BackupConfigKeys.ACCESS_TIMES, false))
         .excludes(ExcludeRules.readFrom(conf))
         .openFiles(OpenFiles.parse(conf.get(BackupConfigKeys.OPEN_FILES, OpenFiles.INCLUDE.configName()))).build();

@@ -46,6 +46,7 @@ import org.hbackup.job.RecordingReducer;
 public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, NullWritable, NullWritable> {
   private static final String PARTIAL_INDEX = "index.partial";
 
+  private BackupSettings settings;
   private FileSystem fs;
   private StagingLayout staging;
   private IndexWriter index;
@@ -78,11 +79,11 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
       }
     });
     Configuration conf = context.getConfiguration();
-    skipped = new SkippedReport(conf);
-    String basePoint = conf.get(BackupConfigKeys.BASE_POINT);
-    if (basePoint != null) {
-      Repository repository = Repository.open(new Path(conf.get(BackupConfigKeys.REPOSITORY)), conf);
-      ManifestList baseList = repository.readManifest(PointId.parse(basePoint));
+    settings = BackupSettings.readFrom(conf);
+    skipped = new SkippedReport(conf, settings);
+    if (settings.basePoint() != null) {
+      Repository repository = Repository.open(settings.repository(), conf);
+      ManifestList baseList = repository.readManifest(settings.basePoint());
       FSDataOutputStream file = FileSystems.createOwnerOnly(fs, staging.changes(), true);
       // The change list closes its stream when it ends: synced before the file is closed.
       OutputStream syncOnClose = FileSystems.syncedOnClose(file);
@@ -98,7 +99,7 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
     if (key.kind() == BackupKey.INDEX) {
       // Two tasks may store the same new chunk; the first row wins and the other blob stays
       // unreferenced in its pack until prune reclaims it.
-      addIndexRow(IndexEntry.fromBytes(first.getBytes(), 0), context.getConfiguration());
+      addIndexRow(IndexEntry.fromBytes(first.getBytes(), 0));
       return;
     }
     finishIndex();
@@ -152,10 +153,10 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
     }
   }
 
-  private void addIndexRow(IndexEntry row, Configuration conf) throws IOException {
+  private void addIndexRow(IndexEntry row) throws IOException {
     if (index == null) {
       indexStream = FileSystems.createOwnerOnly(fs, new Path(staging.indexDir(), PARTIAL_INDEX), true);
-      index = new IndexWriter(indexStream, conf.getLong(BackupConfigKeys.EXPECTED_CHUNKS, 1000));
+      index = new IndexWriter(indexStream, settings.expectedChunks());
     }
     index.add(row);
     chunksNew++;
@@ -182,8 +183,7 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
   protected void cleanup(Context context) throws IOException {
     skipped.close();
     finishIndex();
-    PointId point = PointId.parse(context.getConfiguration().get(BackupConfigKeys.POINT));
-    ManifestList list = manifest.finish(point);
+    ManifestList list = manifest.finish(settings.point());
     CrashPoints.reached(context.getConfiguration(), "backup.reduce");
     try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs, staging.manifest(), true)) {
       out.write(list.toJson());

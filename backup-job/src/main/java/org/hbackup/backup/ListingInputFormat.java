@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.JobContext;
 import org.hbackup.job.WeightedInputFormat;
@@ -21,15 +20,14 @@ public final class ListingInputFormat extends WeightedInputFormat<ListingKey, Fi
   @Override
   public List<InputSplit> getSplits(JobContext job) throws IOException {
     Configuration conf = job.getConfiguration();
-    long fileWeight = conf.getLong(BackupConfigKeys.FILE_WEIGHT_BYTES, BackupConfigKeys.DEFAULT_FILE_WEIGHT_BYTES);
-    return WeightedSplits.<ListingKey, FileStatus>of(conf, new Path(conf.get(BackupConfigKeys.LISTING)),
-        targetSplitWeight(conf), (key, status) -> SourceLister.weight(key, status, fileWeight));
+    BackupSettings settings = BackupSettings.readFrom(conf);
+    long fileWeight = settings.fileWeightBytes();
+    return WeightedSplits.<ListingKey, FileStatus>of(conf, settings.listing(), targetSplitWeight(settings),
+        (key, status) -> SourceLister.weight(key, status, fileWeight));
   }
 
-  static long targetSplitWeight(Configuration conf) {
-    long total = conf.getLong(BackupConfigKeys.LISTING_WEIGHT, 0);
-    int maps = conf.getInt(BackupConfigKeys.MAX_MAPS, BackupConfigKeys.DEFAULT_MAX_MAPS);
-    long min = conf.getLong(BackupConfigKeys.MIN_SPLIT_BYTES, BackupConfigKeys.DEFAULT_MIN_SPLIT_BYTES);
-    return Math.max(min, (total + maps - 1) / Math.max(1, maps));
+  static long targetSplitWeight(BackupSettings settings) {
+    int maps = Math.max(1, settings.maxMaps());
+    return Math.max(settings.minSplitBytes(), (settings.listingWeight() + maps - 1) / maps);
   }
 }

@@ -52,16 +52,16 @@ public class PointCommitter extends FileOutputCommitter {
   private void commit(JobContext context) throws IOException {
     super.commitJob(context);
     Configuration conf = context.getConfiguration();
-    BackupOptions options = BackupOptions.readFrom(conf);
-    PointId point = PointId.parse(conf.get(BackupConfigKeys.POINT));
+    BackupSettings settings = BackupSettings.readFrom(conf);
+    BackupOptions options = settings.options();
+    PointId point = settings.point();
     Repository repository = Repository.open(options.repository(), conf);
     StagingLayout staging = new StagingLayout(getOutputPath());
     PointPublisher publisher = new PointPublisher(repository, conf);
     ManifestList manifest = publisher.stagedManifest(staging);
     ObjectNode stats = readStats(repository.fileSystem(), staging);
-    String base = conf.get(BackupConfigKeys.BASE_POINT);
     PointRecord record = PointRecord.builder(point, options.type())
-        .base(base == null ? null : PointId.parse(base))
+        .base(settings.basePoint())
         .source(options.source().toString())
         .completed(Instant.now())
         .totals(manifest.totals().files(), manifest.totals().directories(), manifest.totals().symlinks(),
@@ -69,17 +69,17 @@ public class PointCommitter extends FileOutputCommitter {
         .counter(StagedStats.BYTES_NEW, stats.path(StagedStats.BYTES_NEW).asLong())
         .counter(StagedStats.BYTES_STORED, stats.path(StagedStats.BYTES_STORED).asLong())
         .counter(StagedStats.CHUNKS_NEW, stats.path(StagedStats.CHUNKS_NEW).asLong())
-        .snapshot(conf.get(BackupConfigKeys.SNAPSHOT_NAME))
+        .snapshot(settings.snapshotName())
         .changes(PointRecord.readChanges(stats.get(StagedStats.CHANGES)))
-        .changeList(base != null)
+        .changeList(settings.basePoint() != null)
         .build();
-    checkStillLocked(repository, conf);
+    checkStillLocked(repository, settings.lockFile());
     if (stats.path(StagedStats.CHUNKS_NEW).asLong() > 0 && !repository.fileSystem().exists(staging.indexDir())) {
       throw new HbackupException("the backup stored " + stats.path(StagedStats.CHUNKS_NEW).asLong()
           + " new chunks but its staging holds no index file: not publishing point " + point);
     }
     publisher.publishData(staging);
-    if (conf.getBoolean(BackupConfigKeys.TEST_FAIL_BEFORE_POINT_RECORD, false)) {
+    if (settings.testFailBeforePointRecord()) {
       throw new IOException("injected failure (" + BackupConfigKeys.TEST_FAIL_BEFORE_POINT_RECORD
           + ") after publishing data of point " + point);
     }
@@ -92,9 +92,8 @@ public class PointCommitter extends FileOutputCommitter {
    * Refuses to publish when the backup's lock is gone: it was taken over as stale, and a prune
    * may be changing the repository; nothing is published, the point is simply not made.
    */
-  private static void checkStillLocked(Repository repository, Configuration conf) throws IOException {
-    String lock = conf.get(BackupConfigKeys.LOCK_FILE);
-    if (lock != null && !repository.fileSystem().exists(new Path(lock))) {
+  private static void checkStillLocked(Repository repository, Path lock) throws IOException {
+    if (lock != null && !repository.fileSystem().exists(lock)) {
       throw new HbackupException("the backup's repository lock " + lock + " is gone (it was taken over as"
           + " stale); not publishing");
     }

@@ -31,10 +31,9 @@ public final class SkippedReport implements AutoCloseable {
   /** How the reason of a file open for write starts, whether it was left out or taken. */
   static final String OPEN_PREFIX = "open for write: ";
 
-  SkippedReport(Configuration conf) {
+  SkippedReport(Configuration conf, BackupSettings settings) {
     this.conf = conf;
-    String name = conf.get(BackupConfigKeys.SKIPPED_REPORT);
-    this.file = name == null ? null : new Path(name);
+    this.file = settings.skippedReport();
   }
 
   void report(String entryPath, ShuffleRecord record) throws IOException {

@@ -90,21 +90,12 @@ public final class SourceLister {
   private final long rangeSize;
   private final ExcludeRules excludes;
 
-  public SourceLister(Configuration conf) {
+  /** {@code conf} serves the file systems and the listing's writer; {@code settings} the rest. */
+  public SourceLister(Configuration conf, BackupSettings settings) {
     this.conf = conf;
-    this.excludes = ExcludeRules.readFrom(conf);
-    this.fileWeight = conf.getLong(BackupConfigKeys.FILE_WEIGHT_BYTES, BackupConfigKeys.DEFAULT_FILE_WEIGHT_BYTES);
-    this.rangeSize = rangeSize(conf);
-  }
-
-  /** The configured range size, checked: large files are read in ranges of this many bytes. */
-  public static long rangeSize(Configuration conf) {
-    long size = conf.getLong(BackupConfigKeys.RANGE_BYTES, BackupConfigKeys.DEFAULT_RANGE_BYTES);
-    if (size < BackupConfigKeys.MIN_RANGE_BYTES) {
-      throw new IllegalArgumentException(BackupConfigKeys.RANGE_BYTES + " must be at least "
-          + BackupConfigKeys.MIN_RANGE_BYTES + " bytes, not " + size);
-    }
-    return size;
+    this.excludes = settings.options().excludes();
+    this.fileWeight = settings.fileWeightBytes();
+    this.rangeSize = settings.rangeBytes();
   }
 
   /**

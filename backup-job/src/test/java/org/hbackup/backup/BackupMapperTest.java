@@ -430,11 +430,11 @@ class BackupMapperTest {
 
   @Test
   void aSnapshotPathMapsToTheLiveFileItWasTakenOf() {
-    assertEquals(new org.apache.hadoop.fs.Path("hdfs://nn:8020/data/logs/wal.log"), BackupMapper.livePath(
+    assertEquals(new org.apache.hadoop.fs.Path("hdfs://nn:8020/data/logs/wal.log"), SourceFiles.livePath(
         new org.apache.hadoop.fs.Path("hdfs://nn:8020/data/.snapshot/hbackup-x-y/logs/wal.log")));
-    assertEquals(new org.apache.hadoop.fs.Path("hdfs://nn:8020/data"), BackupMapper.livePath(
+    assertEquals(new org.apache.hadoop.fs.Path("hdfs://nn:8020/data"), SourceFiles.livePath(
         new org.apache.hadoop.fs.Path("hdfs://nn:8020/data/.snapshot/s1")));
-    assertEquals(new org.apache.hadoop.fs.Path("hdfs://nn:8020/a/b"), BackupMapper.livePath(
+    assertEquals(new org.apache.hadoop.fs.Path("hdfs://nn:8020/a/b"), SourceFiles.livePath(
         new org.apache.hadoop.fs.Path("hdfs://nn:8020/a/b")));
   }
 }

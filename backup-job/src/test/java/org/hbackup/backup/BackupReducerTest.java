@@ -63,6 +63,9 @@ class BackupReducerTest {
     driver = ReduceDriver.newReduceDriver(new TestableBackupReducer());
     driver.getConfiguration().set("test.work", staging.toString());
     driver.getConfiguration().set(BackupConfigKeys.POINT, point.toString());
+    // Every job has them; the reducer reads the repository only when there is a base point.
+    driver.getConfiguration().set(BackupConfigKeys.SOURCE, "file:///source");
+    driver.getConfiguration().set(BackupConfigKeys.REPOSITORY, new Path(dir.resolve("repo").toUri()).toString());
   }
 
   private static BytesWritable bytes(byte[] b) {

@@ -35,7 +35,7 @@ class SourceListerTest {
     FileSystem fs = FileSystem.getLocal(conf);
     Path listing = new Path(dir.resolve("listing.seq").toUri());
 
-    SourceLister.Totals totals = new SourceLister(conf).list(fs, new Path(source.toUri()), listing);
+    SourceLister.Totals totals = lister(conf).list(fs, new Path(source.toUri()), listing);
 
     List<String> order = new ArrayList<>();
     try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
@@ -76,7 +76,7 @@ class SourceListerTest {
       return false;
     };
 
-    new SourceLister(conf).list(fs, new Path(source.toUri()), null, listing, SnapshotRenames.NONE, deleting);
+    lister(conf).list(fs, new Path(source.toUri()), null, listing, SnapshotRenames.NONE, deleting);
 
     List<String> order = new ArrayList<>();
     try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
@@ -87,5 +87,13 @@ class SourceListerTest {
       }
     }
     assertEquals(List.of("", "a", "b", "a/y", "a/z", "b/1"), order);
+  }
+
+  /** A lister with the test's settings; the source and repository keys only name where they would be. */
+  private static SourceLister lister(Configuration conf) {
+    Configuration c = new Configuration(conf);
+    c.set(BackupConfigKeys.SOURCE, "file:///source");
+    c.set(BackupConfigKeys.REPOSITORY, "file:///repository");
+    return new SourceLister(conf, BackupSettings.readFrom(c));
   }
 }

@@ -1,0 +1,234 @@
+package org.hbackup.backup;
+
+import java.io.Closeable;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileChecksum;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.AclEntry;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
+import org.apache.hadoop.hdfs.protocol.HdfsConstants;
+import org.apache.hadoop.ipc.RemoteException;
+import org.apache.hadoop.mapreduce.TaskAttemptContext;
+import org.apache.hadoop.security.AccessControlException;
+import org.hbackup.common.OneLine;
+import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.io.PosixFiles;
+import org.hbackup.common.manifest.EntryAttributes;
+import org.hbackup.common.manifest.EntryType;
+import org.hbackup.common.manifest.ManifestEntry;
+import org.hbackup.common.manifest.SourceChecksum;
+
+/**
+ * The source as a map task reads it: opening files (never through a symlink, never a FIFO that
+ * replaced a file), their checksums, whether HDFS has them open for write, and each entry's
+ * metadata. Errors come out as {@link SourceVanished} and {@link SourceUnreadable}, the two the
+ * mapper treats as the source's, not the task's.
+ */
+final class SourceFiles implements Closeable {
+  /** A checksum as asked: the value (null when none or not asked), and whether asking found the file open for write. */
+  record Checksum(SourceChecksum value, boolean foundOpenForWrite) {
+    static final Checksum NOT_ASKED = new Checksum(null, false);
+  }
+
+  private final TaskAttemptContext context;
+  /** The source's file system (a snapshot of it lies in the same one), looked up once. */
+  private final FileSystem fs;
+  /** The source as HDFS, which alone has files open for write, ACLs and extended attributes; else null. */
+  private final DistributedFileSystem dfs;
+  private final boolean local;
+  /**
+   * The source file system as the checksums are asked of: an instance of its own, since a cached
+   * one may have been made with another checksum combine mode (HDFS reads the mode once, when
+   * its client is created). Null when checksums are not used.
+   */
+  private final FileSystem checksumFs;
+  private final StoragePolicies storagePolicies;
+  /** Whether extended attributes are read; turned off when the NameNode has them disabled. */
+  private boolean readXattrs;
+
+  SourceFiles(BackupSettings settings, Configuration conf, TaskAttemptContext context) throws IOException {
+    this.context = context;
+    fs = FileSystems.raw(settings.source(), conf);
+    dfs = fs instanceof DistributedFileSystem ? (DistributedFileSystem) fs : null;
+    local = PosixFiles.isLocal(fs);
+    readXattrs = dfs != null && settings.xattrs();
+    storagePolicies = new StoragePolicies(dfs, settings.source(), settings.storagePolicies());
+    if (settings.sourceChecksums()) {
+      Configuration checksumConf = new Configuration(conf);
+      checksumConf.set(BackupJob.CHECKSUM_COMBINE_MODE, BackupJob.COMPOSITE_CRC);
+      checksumFs = FileSystem.newInstance(settings.source().toUri(), checksumConf);
+    } else {
+      checksumFs = null;
+    }
+  }
+
+  /**
+   * Opens a source file for reading. On the local file system a file that is not a regular file
+   * any more (replaced by a FIFO since the listing, which would block the task) is never opened,
+   * and Hadoop reports a file it may not read as not found: the two are told apart by looking.
+   */
+  FSDataInputStream open(Path path) throws IOException {
+    if (local) {
+      PosixFiles.Kind kind = PosixFiles.kindOf(fs, path);
+      if (kind == PosixFiles.Kind.MISSING || kind == PosixFiles.Kind.DIRECTORY) {
+        throw new SourceVanished(new FileNotFoundException(path + " is no longer a file"));
+      }
+      if (kind != PosixFiles.Kind.FILE) {
+        throw new SourceUnreadable("no longer a regular file (a " + kind.name().toLowerCase(Locale.ROOT)
+            + " since it was listed): not read", null);
+      }
+    }
+    try {
+      return PosixFiles.openNoFollow(fs, path);
+    } catch (AccessControlException | java.nio.file.AccessDeniedException e) {
+      throw new SourceUnreadable("cannot be read: " + OneLine.of(e), e);
+    } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      if (local && PosixFiles.kindOf(fs, path) == PosixFiles.Kind.FILE) {
+        throw new SourceUnreadable("cannot be read: " + OneLine.of(e), e);
+      }
+      throw new SourceVanished(new FileNotFoundException(OneLine.of(e)));
+    } catch (java.nio.file.FileSystemException e) {
+      // ELOOP: it became a symlink since its kind was looked at; never read through it.
+      throw new SourceUnreadable("not read, it is no longer a regular file: " + OneLine.of(e), e);
+    }
+  }
+
+  /** The source file system's checksum of the file (only where checksums are used). */
+  Checksum checksum(FileStatus status) throws IOException {
+    if (checksumFs == null) {
+      return Checksum.NOT_ASKED;
+    }
+    context.getCounter(BackupCounters.SOURCE_CHECKSUMS).increment(1);
+    FileChecksum checksum;
+    try {
+      checksum = checksumFs.getFileChecksum(status.getPath());
+    } catch (FileNotFoundException e) {
+      throw new SourceVanished(e);
+    } catch (AccessControlException e) {
+      throw new SourceUnreadable("cannot be read: " + OneLine.of(e), e);
+    } catch (IOException e) {
+      // HDFS refuses the checksum of a file under construction ("... is under construction"; of
+      // its snapshot copy, some other error): the file is then read, as of its visible length.
+      if (openForWrite(status)) {
+        return new Checksum(null, true);
+      }
+      throw e;
+    }
+    if (checksum == null || checksum.getAlgorithmName() == null || checksum.getAlgorithmName().isEmpty()) {
+      return Checksum.NOT_ASKED;
+    }
+    byte[] bytes = checksum.getBytes();
+    return bytes == null || bytes.length == 0 || bytes.length > SourceChecksum.MAX_BYTES ? Checksum.NOT_ASKED
+        : new Checksum(new SourceChecksum(checksum.getAlgorithmName(), bytes), false);
+  }
+
+  /**
+   * Whether an HDFS file is open for write (under construction), asked of the NameNode about the
+   * live file (a snapshot's copy is frozen, but the file it was taken of may still be written).
+   * Asked only where the file gave a sign: its checksum was refused, or it read longer than listed.
+   */
+  boolean openForWrite(FileStatus status) throws IOException {
+    if (dfs == null) {
+      return false;
+    }
+    try {
+      return !dfs.isFileClosed(livePath(status.getPath()));
+    } catch (FileNotFoundException e) {
+      return false;
+    }
+  }
+
+  /** The live path of a path inside a snapshot ({@code dir/.snapshot/name/rest} is {@code dir/rest}). */
+  static Path livePath(Path path) {
+    String p = path.toUri().getPath();
+    int at = p.indexOf("/" + HdfsConstants.DOT_SNAPSHOT_DIR + "/");
+    if (at < 0) {
+      return path;
+    }
+    int nameEnd = p.indexOf('/', at + HdfsConstants.DOT_SNAPSHOT_DIR.length() + 2);
+    String live = p.substring(0, at) + (nameEnd < 0 ? "" : p.substring(nameEnd));
+    return new Path(path.toUri().getScheme(), path.toUri().getAuthority(), live.isEmpty() ? "/" : live);
+  }
+
+  /**
+   * The entry's metadata as the source reports it: with the listing's setuid and setgid bits (a
+   * FileStatus cannot hold them), and on HDFS its ACL entries and extended attributes.
+   */
+  ManifestEntry.Builder metadata(EntryType type, String relative, FileStatus status, short setIdBits)
+      throws IOException {
+    return ManifestEntry.builder(type, relative)
+        .attributes(attributes(type, status, relative.isEmpty()))
+        .length(status.isFile() ? status.getLen() : 0)
+        .permission((short) ((status.getPermission().toShort() & 01777) | setIdBits))
+        .owner(status.getOwner())
+        .group(status.getGroup())
+        .modificationTime(status.getModificationTime())
+        .accessTime(status.getAccessTime())
+        .replication(status.getReplication())
+        .blockSize(status.getBlockSize());
+  }
+
+  /**
+   * ACL entries beyond the mode bits (asked only of entries HDFS flags as having them), extended
+   * attributes (one call per entry; a symlink's would be its target's) and the storage policy set
+   * on the entry. On other file systems, none: Hadoop's local file system has none of them.
+   */
+  private EntryAttributes attributes(EntryType type, FileStatus status, boolean root) throws IOException {
+    if (dfs == null || type == EntryType.SYMLINK) {
+      return EntryAttributes.NONE;
+    }
+    Path path = status.getPath();
+    try {
+      List<String> acl = List.of();
+      if (status.hasAcl()) {
+        acl = dfs.getAclStatus(path).getEntries().stream().map(AclEntry::toStringStable).toList();
+      }
+      EntryAttributes a = EntryAttributes.of(acl, xattrs(path),
+          storagePolicies.setOn(path, root, type == EntryType.DIRECTORY));
+      if (!a.isEmpty()) {
+        context.getCounter(BackupCounters.ENTRIES_WITH_ATTRIBUTES).increment(1);
+      }
+      return a;
+    } catch (FileNotFoundException e) {
+      // Gone since it was listed: reading it will say so.
+      return EntryAttributes.NONE;
+    } catch (AccessControlException e) {
+      // Extended attributes need read permission on the entry (a directory the backup's user may
+      // not list): the entry is kept without them, and counted; its contents are reported apart.
+      context.getCounter(BackupCounters.ATTRIBUTES_UNREADABLE).increment(1);
+      return EntryAttributes.NONE;
+    }
+  }
+
+  private Map<String, byte[]> xattrs(Path path) throws IOException {
+    if (!readXattrs) {
+      return Map.of();
+    }
+    try {
+      return dfs.getXAttrs(path);
+    } catch (RemoteException e) {
+      if (!String.valueOf(e.getMessage()).contains("XAttr")) {
+        throw e;
+      }
+      // The NameNode has extended attributes disabled: there are none to keep.
+      readXattrs = false;
+      return Map.of();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (checksumFs != null) {
+      checksumFs.close();
+    }
+  }
+}
