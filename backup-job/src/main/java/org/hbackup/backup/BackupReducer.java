@@ -19,7 +19,6 @@ import org.apache.hadoop.io.NullWritable;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.hbackup.common.CrashPoints;
 import org.hbackup.common.id.ContentId;
-import org.hbackup.common.id.PointId;
 import org.hbackup.common.index.IndexEntry;
 import org.hbackup.common.index.IndexWriter;
 import org.hbackup.common.io.FileSystems;
