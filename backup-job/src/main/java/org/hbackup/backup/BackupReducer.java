@@ -182,7 +182,7 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
   protected void cleanup(Context context) throws IOException {
     skipped.close();
     finishIndex();
-    ManifestList list = manifest.finish(settings.point());
+    ManifestList list = manifest.finish();
     CrashPoints.reached(context.getConfiguration(), "backup.reduce");
     try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs, staging.manifest(), true)) {
       out.write(list.toJson());

@@ -72,6 +72,7 @@ public class PointCommitter extends FileOutputCommitter {
         .snapshot(settings.snapshotName())
         .changes(PointRecord.readChanges(stats.get(StagedStats.CHANGES)))
         .changeList(settings.basePoint() != null)
+        .manifestList(manifest.contentId())
         .build();
     checkStillLocked(repository, settings.lockFile());
     if (stats.path(StagedStats.CHUNKS_NEW).asLong() > 0 && !repository.fileSystem().exists(staging.indexDir())) {

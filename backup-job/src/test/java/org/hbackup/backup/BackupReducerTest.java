@@ -113,7 +113,9 @@ class BackupReducerTest {
           java.nio.file.Paths.get(indexFiles[0].getPath().toUri()))).toHex() + ".idx");
     }
     ManifestList list = stagedList();
-    assertEquals(point, list.point());
+    assertNull(list.point(), "a list is named by its content, not by a point");
+    assertEquals(ContentId.of(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get(
+        new Path(staging, "manifest.json").toUri()))), list.contentId());
     assertEquals(50, list.totals().files());
     assertEquals(1, list.totals().directories());
     assertEquals(entries, stagedEntries());

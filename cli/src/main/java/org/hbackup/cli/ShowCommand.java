@@ -55,7 +55,7 @@ final class ShowCommand extends Command {
     Repository repository = Repository.open(path(line, "repo"), getConf());
     PointId point = resolve(repository, requested);
     PointRecord record = repository.readPoint(point);
-    ManifestList manifest = repository.readManifest(point);
+    ManifestList manifest = repository.readManifest(record);
     EntryPrinter printer = line.hasOption("json")
         ? EntryPrinter.json(out(), new String[][] {{"point", point.toString()}}, "entries")
         : EntryPrinter.text(out());

@@ -218,7 +218,8 @@ class DamageIT {
         String id = repository.readManifest(org.hbackup.common.id.PointId.parse(point)).segments().get(0).id().toHex();
         return repo.resolve("manifests/segments/" + id.substring(0, 2) + "/" + id + ".seg");
       case MANIFEST_LIST:
-        return repo.resolve("manifests/" + point + ".json");
+        return repo.resolve(Repository.open(new Path(repo.toUri()), conf)
+            .readPoint(org.hbackup.common.id.PointId.parse(point)).manifestPath());
       case POINT_RECORD:
         return repo.resolve("points/" + point + ".json");
       default:

@@ -212,16 +212,35 @@ class HostileRepositoryIT {
     assertEquals(3, r.exitCode, r.toString());
     assertTrue(r.stderr.contains("names point " + honest), r.stderr);
 
+    // A record is what binds a point to its entries: one that names another point's manifest
+    // list (a forger recomputes the digest: it is a checksum against damage, not a signature)
+    // makes a point of the same entries, as a backup of an unchanged tree does (FORMAT.md section
+    // 10). What the list holds is bound by its name: a list whose bytes were edited is refused.
     PointId borrowing = PointId.create(java.time.Instant.now());
-    // A forger recomputes the record's digest: it is a checksum against damage, not a signature.
     com.fasterxml.jackson.databind.node.ObjectNode forged = (com.fasterxml.jackson.databind.node.ObjectNode)
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(record);
+    forged.remove("digest");
     forged.put("id", borrowing.toString());
     Files.write(dir.resolve("repo/points/" + borrowing + ".json"), org.hbackup.common.io.JsonDigest.write(forged));
     Cli.Result r2 = restore(borrowing, "restored-borrowing");
-    assertEquals(3, r2.exitCode, r2.toString());
-    assertTrue(r2.stderr.contains("not this point's manifest list"), r2.stderr);
-    assertFalse(Files.exists(dir.resolve("restored-borrowing/top.txt")));
+    assertEquals(0, r2.exitCode, r2.toString());
+    assertEquals("top\n", Files.readString(dir.resolve("restored-borrowing/top.txt")));
+
+    String listName = forged.get("manifest").asText();
+    java.nio.file.Path list = dir.resolve("repo").resolve(listName);
+    byte[] honestList = Files.readAllBytes(list);
+    byte[] edited = new String(honestList, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("\"files\" : ", "\"files\" : 1").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      Files.write(list, edited);
+      Cli.Result r3 = restore(borrowing, "restored-edited");
+      assertEquals(3, r3.exitCode, r3.toString());
+      assertTrue(r3.stderr.contains("does not match its name"), r3.stderr);
+      assertFalse(Files.exists(dir.resolve("restored-edited/top.txt")));
+    } finally {
+      Files.write(list, honestList);
+      Files.delete(dir.resolve("repo/points/" + borrowing + ".json"));
+    }
   }
 
   @Test

@@ -247,11 +247,11 @@ class LocalRunnerRoundTripIT {
     Path segmentPath = repository.layout().segment(id);
     fs.mkdirs(segmentPath.getParent());
     Trees.write(fs, segmentPath, segment);
-    ManifestList list = new ManifestList(point, List.of(new SegmentRef(id, "../../escaped", "../../escaped", 1, 0, 0)),
+    ManifestList list = new ManifestList(List.of(new SegmentRef(id, "../../escaped", "../../escaped", 1, 0, 0)),
         new ManifestTotals(0, 1, 0, 0));
-    Trees.write(fs, repository.layout().manifest(point), list.toJson());
+    Trees.write(fs, repository.layout().manifestList(list.contentId()), list.toJson());
     PointRecord record = PointRecord.builder(point, PointType.FULL).source("file:/x")
-        .completed(java.time.Instant.now()).build();
+        .completed(java.time.Instant.now()).manifestList(list.contentId()).build();
     Trees.write(fs, repository.layout().point(point), record.toJson());
     Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-g"), "--point", point.toString(),
         "--target", uri("restored-g/inner"));
@@ -541,9 +541,17 @@ class LocalRunnerRoundTripIT {
     long manifestBytes = segmentsOfFull.values().stream().mapToLong(Long::longValue).sum();
 
     moveAccessTimes(tree, 3_600_000L);
+    java.nio.file.Path repoDir = dir.resolve("repo-atime");
+    TreeMap<String, Long> repositoryBefore = filesUnder(repoDir);
     JsonNode read = backup(tree, repo);
     assertEquals(0, read.get("bytesRead").asLong(), "nothing changed");
     assertEquals(segmentsOfFull, filesUnder(segments), "no segment is written for access times alone");
+    TreeMap<String, Long> added = filesUnder(repoDir);
+    added.keySet().removeAll(repositoryBefore.keySet());
+    added.keySet().removeIf(name -> name.startsWith("tmp/") || name.startsWith("locks/"));
+    assertEquals(java.util.Set.of("points/" + read.get("point").asText() + ".json",
+        "manifests/" + read.get("point").asText() + ".changes"), added.keySet(),
+        "a point of an unchanged tree adds its record and change list, and shares its base's manifest list");
     assertEquals(0, read.get("pathsMetadataOnly").asLong(), read.toString());
     assertEquals(0, read.get("pathsModified").asLong(), read.toString());
     PointId readPoint = PointId.parse(read.get("point").asText());
@@ -551,6 +559,8 @@ class LocalRunnerRoundTripIT {
     assertEquals(repository.readManifest(PointId.parse(full)).segments().stream().map(SegmentRef::id).toList(),
         repository.readManifest(readPoint).segments().stream().map(SegmentRef::id).toList(),
         "the point names the full point's segments");
+    assertEquals(repository.readPoint(PointId.parse(full)).manifestList(), repository.readPoint(readPoint).manifestList(),
+        "and the same manifest list");
     String restoredRead = uri("atime-restored-read");
     assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", readPoint.toString(),
         "--target", restoredRead).exitCode);
@@ -568,6 +578,38 @@ class LocalRunnerRoundTripIT {
     assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", withAtime.get("point").asText(),
         "--target", restoredAtime).exitCode);
     Trees.assertSameTree(beforeAtime, fs, fs, new Path(restoredAtime), false, true);
+  }
+
+  /**
+   * Writes the golden repository of format version 6 (common/src/test/resources/golden/v6):
+   * a full point, a point of the unchanged tree that shares its manifest list, and a point after
+   * a file was added. Run only when {@code -Dhbackup.golden.v6.out=DIR} asks for it, once.
+   */
+  @Test
+  void writesTheVersion6GoldenRepositoryWhenAsked() throws Exception {
+    String out = System.getProperty("hbackup.golden.v6.out");
+    org.junit.jupiter.api.Assumptions.assumeTrue(out != null, "only when -Dhbackup.golden.v6.out is set");
+    java.nio.file.Path target = java.nio.file.Path.of(out);
+    java.nio.file.Path tree = target.resolve("source");
+    java.nio.file.Path repoDir = target.resolve("repo");
+    String repo = repoDir.toUri().toString();
+    java.nio.file.attribute.FileTime time = java.nio.file.attribute.FileTime.fromMillis(1_709_208_000_000L);
+    Files.createDirectories(tree.resolve("dir"));
+    Files.writeString(tree.resolve("hello.txt"), "hello, golden version 6\n");
+    Files.write(tree.resolve("dir/data.bin"), ChangeChain.random(6, 300_000));
+    Files.write(tree.resolve("empty"), new byte[0]);
+    for (String p : new String[] {"hello.txt", "dir/data.bin", "empty", "dir"}) {
+      Files.setLastModifiedTime(tree.resolve(p), time);
+    }
+    backup(tree, repo);
+    backup(tree, repo);
+    Files.write(tree.resolve("dir/added.bin"), ChangeChain.random(7, 100_000));
+    Files.setLastModifiedTime(tree.resolve("dir/added.bin"), time);
+    Files.setLastModifiedTime(tree.resolve("dir"), time);
+    backup(tree, repo);
+    assertEquals(0, Cli.run(conf, "verify", "--repo", repo, "--read-data").exitCode);
+    FileSystems.raw(new Path(repo), conf).delete(new Path(repo, "tmp"), true);
+    FileSystems.raw(new Path(repo), conf).delete(new Path(repo, "locks"), true);
   }
 
   /** Sets every entry's access time (a symlink's own) to now plus {@code ahead} milliseconds. */

@@ -25,7 +25,9 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.hbackup.common.CrashPoints;
+import org.hbackup.common.id.PointId;
 import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryLock;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -336,6 +338,51 @@ class PruneIT {
     Cli.Result restore = Cli.run(conf, "restore", "--repo", uri(repo), "--point", point, "--target", target.toString());
     assertEquals(0, restore.exitCode, restore.toString());
     Trees.assertSameTree(Trees.snapshot(fs, new Path(tree.toUri())), fs, fs, new Path(target.toUri()), false, false);
+  }
+
+  /**
+   * Points of an unchanged tree share one manifest list: forgetting either one and pruning must
+   * keep the list while the other names it, and remove it with the last point that does.
+   */
+  @Test
+  void aManifestListSharedByPointsStaysUntilNoRemainingPointNamesIt() throws Exception {
+    java.nio.file.Path repo = dir.resolve("repo-shared-list");
+    java.nio.file.Path tree = dir.resolve("shared-list-source");
+    copyWithMetadata(trees.get(0), tree);
+    String first = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri(repo), "--json").json()
+        .get("point").asText();
+    String second = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri(repo), "--json").json()
+        .get("point").asText();
+    Repository repository = Repository.open(new Path(uri(repo)), conf);
+    org.hbackup.common.id.ContentId list = repository.readPoint(PointId.parse(first)).manifestList();
+    assertEquals(list, repository.readPoint(PointId.parse(second)).manifestList(), "nothing changed: one list");
+    java.nio.file.Path listFile = repo.resolve(repository.readPoint(PointId.parse(first)).manifestPath());
+
+    Cli.Result forget = Cli.run(conf, "forget", "--repo", uri(repo), "--point", first, "--prune", "--json");
+    assertEquals(0, forget.exitCode, forget.toString());
+    assertTrue(Files.exists(listFile), "the remaining point still names the list");
+    assertRestores(repo, second, tree, "shared-list");
+    assertEquals(0, Cli.run(conf, "verify", "--repo", uri(repo), "--read-data").exitCode);
+
+    // The next point of the same tree shares the list again; forget both older ones, keep it.
+    String third = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri(repo), "--json").json()
+        .get("point").asText();
+    assertEquals(list, repository.readPoint(PointId.parse(third)).manifestList());
+    Cli.Result keepLast = Cli.run(conf, "forget", "--repo", uri(repo), "--keep-last", "1", "--prune", "--json");
+    assertEquals(0, keepLast.exitCode, keepLast.toString());
+    assertTrue(Files.exists(listFile));
+    assertRestores(repo, third, tree, "shared-list-last");
+
+    // A changed tree gets a list of its own; once the last point naming the old one is forgotten, it goes.
+    write(tree.resolve("added.dat"), new byte[] {1, 2, 3});
+    String fourth = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri(repo), "--json").json()
+        .get("point").asText();
+    assertFalse(list.equals(repository.readPoint(PointId.parse(fourth)).manifestList()));
+    Cli.Result last = Cli.run(conf, "forget", "--repo", uri(repo), "--point", third, "--prune", "--json");
+    assertEquals(0, last.exitCode, last.toString());
+    assertFalse(Files.exists(listFile), "no remaining point names the old list: " + last.stdout);
+    assertEquals(0, Cli.run(conf, "verify", "--repo", uri(repo), "--read-data").exitCode);
+    assertRestores(repo, fourth, tree, "shared-list-changed");
   }
 
   @Test

@@ -53,25 +53,24 @@ final class RepositoryEdits {
       throws IOException {
     List<ManifestEntry> entries = new ArrayList<>(edit.apply(entries(repository, from)));
     entries.sort((a, b) -> RelativePaths.compare(a.path(), b.path()));
-    PointId point = PointId.create(Instant.now());
     ManifestWriter writer = new ManifestWriter((id, bytes, length) -> write(repository, repository.layout().segment(id),
         java.util.Arrays.copyOf(bytes, length)));
     for (ManifestEntry e : entries) {
       writer.add(e);
     }
-    ManifestList list = writer.finish(point);
-    return publish(repository, list);
+    return publish(repository, writer.finish());
   }
 
-  /** Publishes a manifest list as a full point with a matching record. */
+  /** Publishes a manifest list (under its content's name) as a new full point with a matching record. */
   static PointId publish(Repository repository, ManifestList list) throws IOException {
-    write(repository, repository.layout().manifest(list.point()), list.toJson());
-    PointRecord record = PointRecord.builder(list.point(), PointType.FULL).source("file:/hostile")
+    PointId point = PointId.create(Instant.now());
+    write(repository, repository.layout().manifestList(list.contentId()), list.toJson());
+    PointRecord record = PointRecord.builder(point, PointType.FULL).source("file:/hostile")
         .completed(Instant.now())
         .totals(list.totals().files(), list.totals().directories(), list.totals().symlinks(), list.totals().bytes())
-        .build();
-    write(repository, repository.layout().point(list.point()), record.toJson());
-    return list.point();
+        .manifestList(list.contentId()).build();
+    write(repository, repository.layout().point(point), record.toJson());
+    return point;
   }
 
   /** Writes a segment holding exactly these entries, encoded as given (no path check). */
@@ -104,7 +103,7 @@ final class RepositoryEdits {
 
   /** A manifest list naming {@code segments} in this order, for a new point. */
   static ManifestList list(List<SegmentRef> segments, long files, long directories) {
-    return new ManifestList(PointId.create(Instant.now()), segments, new ManifestTotals(files, directories, 0, 0));
+    return new ManifestList(segments, new ManifestTotals(files, directories, 0, 0));
   }
 
   static void write(Repository repository, Path path, byte[] bytes) throws IOException {

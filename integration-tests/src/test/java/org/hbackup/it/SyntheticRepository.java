@@ -1,8 +1,6 @@
 package org.hbackup.it;
 
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +15,6 @@ import org.hbackup.common.id.PointId;
 import org.hbackup.common.manifest.ChunkRef;
 import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
-import org.hbackup.common.point.PointRecord;
-import org.hbackup.common.point.PointType;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.testing.RepositoryFixture;
 
@@ -73,13 +69,7 @@ final class SyntheticRepository {
       }
       previous = firsts;
       fixture.store(chunks);
-      PointId point = fixture.writeManifest(entries);
-      PointRecord record = PointRecord.builder(point, PointType.FULL).source("file:/synthetic")
-          .completed(Instant.now()).totals(FILES_PER_POINT, 2, 0, (long) CHUNK * CHUNKS_PER_FILE * FILES_PER_POINT)
-          .build();
-      try (OutputStream out = repository.fileSystem().create(repository.layout().point(point), false)) {
-        out.write(record.toJson());
-      }
+      PointId point = fixture.writeManifest(entries, record -> record.source("file:/synthetic"));
       ids.add(point);
       Thread.sleep(2); // point ids are by the millisecond
     }

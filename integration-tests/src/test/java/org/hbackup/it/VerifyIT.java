@@ -74,7 +74,7 @@ class VerifyIT {
   @Test
   void cleanRepositoriesOfEveryFormatVersionGiveNoFalseAlarm() throws Exception {
     List<java.nio.file.Path> repos = new ArrayList<>(List.of(template));
-    for (String version : new String[] {"v1", "v2", "v3"}) {
+    for (String version : new String[] {"v1", "v2", "v3", "v6"}) {
       java.nio.file.Path copy = dir.resolve("golden-" + version);
       copyTree(java.nio.file.Paths.get(System.getProperty("user.dir")).resolve(
           "../common/src/test/resources/golden/" + version + "/repo").normalize(), copy);
@@ -136,6 +136,31 @@ class VerifyIT {
     }
   }
 
+  /** A damaged manifest list that two points share is named once, and both points are affected. */
+  @Test
+  void aDamagedSharedManifestListIsNamedOnceAndAffectsEveryPointThatNamesIt() throws Exception {
+    java.nio.file.Path repo = dir.resolve("shared-list");
+    copyTree(template, repo);
+    assertEquals(0, Cli.run(conf, "backup", "--source", dir.resolve("source").toString(), "--repo",
+        repo.toUri().toString()).exitCode);
+    Repository repository = Repository.open(new Path(repo.toUri()), conf);
+    List<org.hbackup.common.point.PointRecord> all = repository.listPoints();
+    assertEquals(3, all.size());
+    assertEquals(all.get(1).manifestList(), all.get(2).manifestList(), "the unchanged tree's point shares the list");
+    java.nio.file.Path list = repo.resolve(all.get(2).manifestPath());
+    byte[] bytes = Files.readAllBytes(list);
+    bytes[bytes.length / 3] ^= 4;
+    Files.write(list, bytes);
+    Cli.Result r = verify(repo);
+    assertEquals(3, r.exitCode, r.toString());
+    JsonNode report = r.json();
+    List<String> damaged = new ArrayList<>();
+    report.get("damaged").forEach(d -> damaged.add(d.get("file").asText()));
+    assertEquals(1, damaged.size(), damaged.toString());
+    assertTrue(damaged.get(0).endsWith(list.getFileName().toString()), damaged.toString());
+    assertEquals(2, report.get("affectedPoints").asLong(), report.toString());
+  }
+
   @Test
   void deletedFilesAreFoundWithWhatTheyTakeAlong() throws Exception {
     for (Kind kind : new Kind[] {Kind.PACK_DATA, Kind.INDEX, Kind.SEGMENT}) {
@@ -168,7 +193,8 @@ class VerifyIT {
         }
         return segments.get(random.nextInt(segments.size()));
       case MANIFEST_LIST:
-        return repo.resolve("manifests/" + latest + ".json");
+        return repo.resolve(org.hbackup.common.repo.Repository.open(new Path(repo.toUri()), conf)
+            .readPoint(org.hbackup.common.id.PointId.parse(latest)).manifestPath());
       default:
         return repo.resolve("points/" + latest + ".json");
     }

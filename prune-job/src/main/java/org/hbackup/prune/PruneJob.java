@@ -39,6 +39,7 @@ import org.hbackup.common.manifest.SegmentRef;
 import org.hbackup.common.repo.DamageRecords;
 import org.hbackup.common.repo.PointPublisher;
 import org.hbackup.common.repo.Repository;
+import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.repo.RepositoryLayout;
 import org.hbackup.common.repo.RepositoryLock;
 import org.hbackup.common.repo.StagingLayout;
@@ -165,6 +166,8 @@ public final class PruneJob {
     private final Counters counters = new Counters();
     private final List<Problem> problems = new ArrayList<>();
     private final Set<String> points = new HashSet<>();
+    /** The content-addressed manifest lists the remaining points name: at most one per point, like {@link #points}. */
+    private final Set<String> listsUsed = new HashSet<>();
     private final List<FileStatus> oldIndexFiles = new ArrayList<>();
 
     Run(Repository repository, Configuration conf, Path work, FileSystem workFs, StagingLayout staging, long cutoff,
@@ -319,9 +322,10 @@ public final class PruneJob {
             continue;
           }
           ManifestList list;
+          PointRecord record;
           try {
-            repository.readPoint(id);
-            list = repository.readManifest(id);
+            record = repository.readPoint(id);
+            list = repository.readManifest(record);
           } catch (DamageException | UnsupportedFormatVersionException e) {
             problem(repository.layout().point(id).toString(), e.getMessage());
             continue;
@@ -329,6 +333,9 @@ public final class PruneJob {
             continue; // forgotten since the listing: it is not a remaining point
           }
           points.add(id.toString());
+          if (record.manifestList() != null) {
+            listsUsed.add(record.manifestList().toHex());
+          }
           counters.findCounter(PruneCounters.POINTS).increment(1);
           for (SegmentRef ref : list.segments()) {
             out.append(new BytesWritable(ref.id().bytes()), new SegmentUse(ref.entries(), id.toString()));
@@ -411,8 +418,24 @@ public final class PruneJob {
       }
     }
 
-    /** Manifest lists and change lists whose point is gone, older than the grace period. */
+    /**
+     * Manifest lists and change lists whose point is gone, and content-addressed manifest lists
+     * no remaining point names; older than the grace period.
+     */
     private void deleteForgottenManifests() throws IOException {
+      for (RemoteIterator<FileStatus> it = PruneListings.iterate(fs, repository.layout().manifestListsDir());
+          it.hasNext();) {
+        FileStatus s = it.next();
+        String name = s.getPath().getName();
+        if (!s.isFile() || !name.endsWith(RepositoryLayout.JSON_SUFFIX) || s.getModificationTime() > cutoff) {
+          continue;
+        }
+        String hex = name.substring(0, name.length() - RepositoryLayout.JSON_SUFFIX.length());
+        if (!listsUsed.contains(hex) && fs.delete(s.getPath(), false)) {
+          counters.findCounter(PruneCounters.MANIFEST_FILES_DELETED).increment(1);
+          counters.findCounter(PruneCounters.OTHER_BYTES_DELETED).increment(s.getLen());
+        }
+      }
       for (RemoteIterator<FileStatus> it = PruneListings.iterate(fs, repository.layout().manifestsDir()); it.hasNext();) {
         FileStatus s = it.next();
         String name = s.getPath().getName();

@@ -92,8 +92,7 @@ public final class RestoreJob {
 
   private RestoreResult restore(Configuration conf, Repository repository) throws IOException, InterruptedException {
     long started = System.currentTimeMillis();
-    repository.readPoint(options.point());
-    ManifestList manifest = repository.readManifest(options.point());
+    ManifestList manifest = repository.readManifest(repository.readPoint(options.point()));
     FileSystem targetFs = FileSystems.raw(options.target(), conf);
     Path target = resolvedTarget(targetFs, targetFs.makeQualified(options.target()));
     String repositoryInTarget = checkTarget(targetFs, target, repository.layout().root(), conf);

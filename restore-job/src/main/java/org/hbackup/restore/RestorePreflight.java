@@ -82,8 +82,7 @@ public final class RestorePreflight {
   public static Report check(Configuration conf, RestoreOptions options) throws IOException {
     Report r = new Report();
     Repository repository = Repository.open(options.repository(), conf);
-    repository.readPoint(options.point());
-    ManifestList manifest = repository.readManifest(options.point());
+    ManifestList manifest = repository.readManifest(repository.readPoint(options.point()));
     FileSystem fs = FileSystems.raw(options.target(), conf);
     Path target = fs.makeQualified(options.target());
     if (FileSystems.relativeUnder(repository.layout().root(), target, conf) != null) {

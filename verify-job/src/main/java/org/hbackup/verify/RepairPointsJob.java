@@ -130,7 +130,7 @@ public final class RepairPointsJob {
           + " rewrite it from");
     }
     PointRecord record = repository.readPoint(original);
-    ManifestList list = repository.readManifest(original);
+    ManifestList list = repository.readManifest(record);
     PointId id = PointId.create(Instant.now());
     Path stagingRoot = new Path(repository.layout().tmpDir(), id.toString());
     StagingLayout staging = new StagingLayout(stagingRoot);
@@ -170,7 +170,7 @@ public final class RepairPointsJob {
           }
         }
         affected.skip(original.toString());
-        ManifestList repairedList = manifest.finish(id);
+        ManifestList repairedList = manifest.finish();
         changes.finish();
         if (dryRun) {
           return new Repaired(original, null, dropped, named, false, null);
@@ -183,7 +183,8 @@ public final class RepairPointsJob {
             .completed(Instant.now())
             .totals(repairedList.totals().files(), repairedList.totals().directories(),
                 repairedList.totals().symlinks(), repairedList.totals().bytes())
-            .counter("filesDropped", dropped).changes(changes.counts()).changeList(true).build();
+            .counter("filesDropped", dropped).changes(changes.counts()).changeList(true)
+            .manifestList(repairedList.contentId()).build();
         PointPublisher publisher = new PointPublisher(repository, conf);
         publisher.publishData(staging);
         publisher.publishPoint(staging, repaired);

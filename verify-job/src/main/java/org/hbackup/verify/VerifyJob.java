@@ -192,10 +192,13 @@ public final class VerifyJob {
          LazyWriter damaged = new LazyWriter(conf, damage, Text.class, Text.class);
          LazyWriter lost = new LazyWriter(conf, affected, VerifyKey.class, BytesWritable.class)) {
       RemoteIterator<PointId> ids = pointIds(fs, repository);
+      // Points share a manifest list when their entries are the same: a damaged one is reported
+      // once, and every point naming it is affected. Grows with the damaged lists alone.
+      java.util.Set<String> damagedLists = new java.util.HashSet<>();
       while (ids.hasNext()) {
         PointId id = ids.next();
         count++;
-        String problem = checkPoint(repository, id, out, segments, damaged);
+        String problem = checkPoint(repository, id, out, segments, damaged, damagedLists);
         if (problem != null) {
           byte[] why = VerifyRecord.affected(problem);
           lost.append(new VerifyKey(VerifyKey.AFFECTED, affectedKey(id.toString(), "(the whole point)"), (byte) 0),
@@ -227,7 +230,7 @@ public final class VerifyJob {
 
   /** Checks one point's record, list and change list; sends its segments; returns its damage or null. */
   private static String checkPoint(Repository repository, PointId id, SequenceFile.Writer out,
-      SequenceFile.Writer segments, LazyWriter damaged) throws IOException {
+      SequenceFile.Writer segments, LazyWriter damaged, java.util.Set<String> damagedLists) throws IOException {
     RepositoryLayout layout = repository.layout();
     PointRecord record;
     ManifestList list;
@@ -241,9 +244,12 @@ public final class VerifyJob {
       return "its point record is missing";
     }
     try {
-      list = repository.readManifest(id);
+      list = repository.readManifest(record);
     } catch (DamageException | UnsupportedFormatVersionException e) {
-      damaged.append(new Text(layout.manifest(id).toString()), new Text(e.getMessage()));
+      String listFile = layout.manifestOf(record).toString();
+      if (damagedLists.add(listFile)) {
+        damaged.append(new Text(listFile), new Text(e.getMessage()));
+      }
       return "its manifest list is damaged: " + e.getMessage();
     }
     for (SegmentRef ref : list.segments()) {

@@ -17,27 +17,42 @@ import org.hbackup.common.io.Json;
 import org.hbackup.common.io.JsonDigest;
 
 /**
- * A point's manifest: the ordered list of segments that hold its entries, with totals
- * ({@code manifests/<point>.json}). Holds one row per segment, about one per thousand entries.
+ * A point's manifest: the ordered list of segments that hold its entries, with totals. Since
+ * version 3 a list names no point and is stored under the SHA-256 of its bytes
+ * ({@code manifests/lists/<sha256>.json}), so points whose entries are the same share one list;
+ * versions 1 and 2 were one per point ({@code manifests/<point>.json}) and name it. Holds one row
+ * per segment, about one per thousand entries.
  */
 public final class ManifestList {
   public static final String FORMAT = "hbackup-manifest";
-  /** Version 2 adds the {@code digest}. */
-  public static final int VERSION = 2;
+  /** Version 2 adds the {@code digest}; 3 drops {@code point}: the list is named by its content. */
+  public static final int VERSION = 3;
   public static final int MIN_VERSION = 1;
+  /** The first version without {@code point}, stored under its content's name. */
+  public static final int CONTENT_ADDRESSED_SINCE = 3;
   /** One row per segment, about one per thousand entries: a reader refuses a list past this. */
-  static final int MAX_BYTES = 256 << 20;
+  public static final int MAX_BYTES = 256 << 20;
 
+  /** The point a version 1 or 2 list names; null for a content-addressed one. */
   private final PointId point;
   private final List<SegmentRef> segments;
   private final ManifestTotals totals;
+  /** The SHA-256 of the bytes it was read from, or of {@link #toJson()} once asked. */
+  private ContentId contentId;
 
-  public ManifestList(PointId point, List<SegmentRef> segments, ManifestTotals totals) {
+  /** A list as writers make it: named by its content, no point. */
+  public ManifestList(List<SegmentRef> segments, ManifestTotals totals) {
+    this(null, segments, totals, null);
+  }
+
+  private ManifestList(PointId point, List<SegmentRef> segments, ManifestTotals totals, ContentId contentId) {
     this.point = point;
     this.segments = Collections.unmodifiableList(new ArrayList<>(segments));
     this.totals = totals;
+    this.contentId = contentId;
   }
 
+  /** The point a version 1 or 2 list was written for; null for a content-addressed (version 3) list. */
   public PointId point() {
     return point;
   }
@@ -50,11 +65,19 @@ public final class ManifestList {
     return totals;
   }
 
+  /** The list's name: the SHA-256 of its bytes (as read, or as {@link #toJson()} writes them). */
+  public ContentId contentId() throws IOException {
+    if (contentId == null) {
+      contentId = ContentId.of(toJson());
+    }
+    return contentId;
+  }
+
+  /** The list in the current version; the same list always gives the same bytes. */
   public byte[] toJson() throws IOException {
     ObjectNode root = Json.object();
     root.put("format", FORMAT);
     root.put("version", VERSION);
-    root.put("point", point.toString());
     root.put("files", totals.files());
     root.put("directories", totals.directories());
     root.put("symlinks", totals.symlinks());
@@ -77,16 +100,25 @@ public final class ManifestList {
     if (bytes.length > MAX_BYTES) {
       throw new FormatException(file, "a manifest list larger than " + MAX_BYTES + " bytes");
     }
+    return fromJson(bytes, file);
+  }
+
+  /** Parses a list's bytes (at most {@link #MAX_BYTES}). */
+  public static ManifestList fromJson(byte[] bytes, String file) throws IOException {
     ObjectNode root = Json.parse(new java.io.ByteArrayInputStream(bytes), file);
     int version = Json.checkFormat(root, FORMAT, file, MIN_VERSION, VERSION);
     if (version >= 2) {
       JsonDigest.check(bytes, root, file);
     }
-    PointId point;
-    try {
-      point = PointId.parse(Json.requireText(root, "point", file));
-    } catch (IllegalArgumentException e) {
-      throw new FormatException(file, e.getMessage(), e);
+    PointId point = null;
+    if (version < CONTENT_ADDRESSED_SINCE) {
+      try {
+        point = PointId.parse(Json.requireText(root, "point", file));
+      } catch (IllegalArgumentException e) {
+        throw new FormatException(file, e.getMessage(), e);
+      }
+    } else if (root.has("point")) {
+      throw new FormatException(file, "a version " + version + " manifest list names no point");
     }
     JsonNode rows = root.get("segments");
     if (rows == null || !rows.isArray()) {
@@ -113,6 +145,6 @@ public final class ManifestList {
     ManifestTotals totals = new ManifestTotals(Json.requireLong(root, "files", file),
         Json.requireLong(root, "directories", file), Json.requireLong(root, "symlinks", file),
         Json.requireLong(root, "bytes", file));
-    return new ManifestList(point, segments, totals);
+    return new ManifestList(point, segments, totals, ContentId.of(bytes));
   }
 }

@@ -11,7 +11,6 @@ import java.util.List;
 import com.github.luben.zstd.Zstd;
 import com.google.common.hash.Hashing;
 import org.hbackup.common.id.ContentId;
-import org.hbackup.common.id.PointId;
 
 /**
  * Writes a point's manifest from entries in path order: cuts them into segments at
@@ -97,8 +96,8 @@ public final class ManifestWriter {
   }
 
   /** Flushes the last segment and returns the list that names all of them. */
-  public ManifestList finish(PointId point) throws IOException {
+  public ManifestList finish() throws IOException {
     flushSegment();
-    return new ManifestList(point, segments, totals);
+    return new ManifestList(segments, totals);
   }
 }

@@ -12,7 +12,9 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hbackup.common.FormatException;
+import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PointId;
+import org.hbackup.common.repo.RepositoryLayout;
 import com.google.common.io.ByteStreams;
 import org.hbackup.common.io.Json;
 import org.hbackup.common.io.JsonDigest;
@@ -24,8 +26,11 @@ import org.hbackup.common.manifest.ChangeKind;
  */
 public final class PointRecord {
   public static final String FORMAT = "hbackup-point";
-  /** Version 2 adds {@code changes} and {@code changeList}; 3 the {@code digest} and the {@code repaired} type. */
-  public static final int VERSION = 3;
+  /**
+   * Version 2 adds {@code changes} and {@code changeList}; 3 the {@code digest} and the
+   * {@code repaired} type; 4 names a content-addressed manifest list in {@code manifest}.
+   */
+  public static final int VERSION = 4;
   /** The first version whose records carry a digest, which readers then require. */
   static final int DIGEST_SINCE = 3;
   public static final int MIN_VERSION = 1;
@@ -47,6 +52,8 @@ public final class PointRecord {
   private final Map<ChangeKind, Long> changes;
   private final boolean hasChangeList;
   private final String hbackupVersion;
+  /** The content-addressed manifest list; null for a record naming its point's own list (versions 1-3). */
+  private final ContentId manifestList;
 
   private PointRecord(Builder b) {
     this.id = b.id;
@@ -64,6 +71,7 @@ public final class PointRecord {
     this.changes = b.changes == null ? null : Collections.unmodifiableMap(new EnumMap<>(b.changes));
     this.hasChangeList = b.hasChangeList;
     this.hbackupVersion = b.hbackupVersion;
+    this.manifestList = b.manifestList;
   }
 
   public static Builder builder(PointId id, PointType type) {
@@ -165,13 +173,51 @@ public final class PointRecord {
     return counts;
   }
 
-  /** The manifest list's path, relative to the repository root. */
-  public String manifestPath() {
-    return manifestPath(id);
+  /**
+   * The SHA-256 naming the point's manifest list ({@code manifests/lists/<sha256>.json}); null
+   * when the record names a list of its own ({@code manifests/<id>.json}, written before version 4).
+   */
+  public ContentId manifestList() {
+    return manifestList;
   }
 
-  private static String manifestPath(PointId id) {
+  /** The manifest list's path, relative to the repository root. */
+  public String manifestPath() {
+    return manifestList == null ? ownManifestPath(id) : contentManifestPath(manifestList);
+  }
+
+  private static String ownManifestPath(PointId id) {
     return "manifests/" + id + ".json";
+  }
+
+  /** Where content-addressed lists live, relative to the repository root. */
+  private static final String LISTS = RepositoryLayout.MANIFESTS + "/" + RepositoryLayout.LISTS + "/";
+
+  private static String contentManifestPath(ContentId list) {
+    return LISTS + list.toHex() + RepositoryLayout.JSON_SUFFIX;
+  }
+
+  /** The list a record's {@code manifest} field names: the point's own, or one named by its content. */
+  private static ContentId readManifestField(JsonNode manifest, PointId id, int version, String file)
+      throws FormatException {
+    String own = ownManifestPath(id);
+    if (manifest == null || manifest.isNull()) {
+      if (version >= 4) {
+        throw new FormatException(file, "field 'manifest' is missing");
+      }
+      return null;
+    }
+    String named = manifest.asText();
+    if (named.equals(own)) {
+      return null;
+    }
+    String hex = named.startsWith(LISTS) && named.endsWith(RepositoryLayout.JSON_SUFFIX)
+        ? named.substring(LISTS.length(), named.length() - RepositoryLayout.JSON_SUFFIX.length()) : "";
+    if (!hex.matches("[0-9a-f]{64}")) {
+      throw new FormatException(file, "manifest names " + named + ", neither this point's manifest list nor"
+          + " manifests/lists/<sha256>.json");
+    }
+    return ContentId.parse(hex);
   }
 
   public byte[] toJson() throws IOException {
@@ -248,10 +294,7 @@ public final class PointRecord {
           b.counter(e.getKey(), e.getValue().asLong());
         }
       }
-      JsonNode manifest = root.get("manifest");
-      if (manifest != null && !manifest.isNull() && !manifest.asText().equals(manifestPath(b.id))) {
-        throw new FormatException(file, "manifest names " + manifest.asText() + ", not this point's manifest list");
-      }
+      b.manifestList(readManifestField(root.get("manifest"), b.id, version, file));
       b.changes(readChanges(root.get("changes")));
       JsonNode changeList = root.get("changeList");
       if (changeList != null && !changeList.isNull()) {
@@ -285,11 +328,18 @@ public final class PointRecord {
     private Map<ChangeKind, Long> changes;
     private boolean hasChangeList;
     private String hbackupVersion = org.hbackup.common.HbackupVersion.get();
+    private ContentId manifestList;
 
     private Builder(PointId id, PointType type) {
       this.id = id;
       this.type = type;
       this.created = id.created();
+    }
+
+    /** The content-addressed manifest list (its {@link org.hbackup.common.manifest.ManifestList#contentId()}). */
+    public Builder manifestList(ContentId v) {
+      this.manifestList = v;
+      return this;
     }
 
     /** The hbackup version that writes the record (the running one unless told). */

@@ -143,10 +143,31 @@ public final class PointPublisher {
     if (record.hasChangeList()) {
       FileSystems.renameNew(fs, staging.changes(), layout.changeList(record.id()));
     }
-    FileSystems.renameNew(fs, staging.manifest(), layout.manifest(record.id()));
+    if (record.manifestList() == null) {
+      FileSystems.renameNew(fs, staging.manifest(), layout.manifest(record.id()));
+    } else {
+      // Named by its content: a point whose entries are those of an earlier one shares its list.
+      checkStagedList(staging, record);
+      Outcome list = publishContentAddressed(staging.manifest(), layout.manifestList(record.manifestList()),
+          record.manifestList());
+      LOG.info("Manifest list {} {}", record.manifestList(), list == Outcome.ALREADY_THERE ? "shared" : "published");
+    }
     CrashPoints.reached(conf, "publish.manifest");
     FileSystems.writeAtomically(fs, layout.point(record.id()), record.toJson(), layout.tmpDir());
     LOG.info("Published point {}", record.id());
+  }
+
+  /** A record may only name the list that was staged: its bytes must hash to the name. */
+  private void checkStagedList(StagingLayout staging, PointRecord record) throws IOException {
+    ContentId staged;
+    try (HashingInputStream in = new HashingInputStream(Hashing.sha256(), repository.fileSystem().open(staging.manifest()))) {
+      ByteStreams.exhaust(in);
+      staged = ContentId.wrap(in.hash().asBytes());
+    }
+    if (!staged.equals(record.manifestList())) {
+      throw new HbackupException("point " + record.id() + " names manifest list " + record.manifestList()
+          + " but the staged list is " + staged + ": not publishing");
+    }
   }
 
   private static FileStatus[] list(FileSystem fs, Path dir, String suffix) throws IOException {

@@ -91,6 +91,7 @@ public final class Repository {
     PosixFiles.setPermission(fs, qualified, PosixFiles.OWNER_ONLY_DIRECTORY);
     // Parents first: mkdirs gives the permission only to the last directory it makes.
     for (Path dir : new Path[] {layout.packsDir(), layout.indexDir(), layout.manifestsDir(), layout.segmentsDir(),
+        layout.manifestListsDir(),
         layout.pointsDir(), layout.tmpDir()}) {
       FileSystems.mkdirsOwnerOnly(fs, dir);
     }
@@ -123,10 +124,11 @@ public final class Repository {
       }
       for (FileStatus inside : fs.listStatus(child.getPath())) {
         String n = inside.getPath().getName();
-        boolean emptySegments = name.equals(RepositoryLayout.MANIFESTS) && n.equals(RepositoryLayout.SEGMENTS)
+        boolean emptyManifestDir = name.equals(RepositoryLayout.MANIFESTS)
+            && (n.equals(RepositoryLayout.SEGMENTS) || n.equals(RepositoryLayout.LISTS))
             && inside.isDirectory() && fs.listStatus(inside.getPath()).length == 0;
         boolean configScratch = name.equals(RepositoryLayout.TMP) && n.startsWith("." + RepositoryLayout.CONFIG + ".");
-        if (!emptySegments && !configScratch) {
+        if (!emptyManifestDir && !configScratch) {
           return false;
         }
       }
@@ -208,19 +210,41 @@ public final class Repository {
     return record;
   }
 
-  /** Reads a point's manifest list, checking that it is that point's. */
+  /** Reads a point's manifest list (its record first; see {@link #readManifest(PointRecord)}). */
   public ManifestList readManifest(PointId id) throws IOException {
-    Path path = layout.manifest(id);
-    ManifestList list;
+    return readManifest(readPoint(id));
+  }
+
+  /**
+   * Reads the manifest list a point record names, checking that it is that point's: a
+   * content-addressed list must hash to its name, and a point's own list (written before
+   * repository version 4) must name the point. A list copied or edited under another point's
+   * name is refused either way.
+   */
+  public ManifestList readManifest(PointRecord record) throws IOException {
+    Path path = layout.manifestOf(record);
+    byte[] bytes;
     try (InputStream in = fs.open(path)) {
-      list = ManifestList.fromJson(in, path.toString());
+      bytes = com.google.common.io.ByteStreams.toByteArray(
+          com.google.common.io.ByteStreams.limit(in, ManifestList.MAX_BYTES + 1L));
     } catch (FileNotFoundException e) {
-      throw new DamageException("the manifest list of point " + id + " is missing: " + path, e);
+      throw new DamageException("the manifest list of point " + record.id() + " is missing: " + path, e);
     } catch (IOException e) {
       throw ReadFailures.classify(e, path.toString());
     }
-    if (!list.point().equals(id)) {
-      throw new FormatException(path.toString(), "the manifest list names point " + list.point() + ", not " + id);
+    if (bytes.length > ManifestList.MAX_BYTES) {
+      throw new FormatException(path.toString(), "a manifest list larger than " + ManifestList.MAX_BYTES + " bytes");
+    }
+    if (record.manifestList() != null) {
+      ContentId actual = ContentId.of(bytes);
+      if (!actual.equals(record.manifestList())) {
+        throw new DamageException(path + ": manifest list content does not match its name (SHA-256 " + actual + ")");
+      }
+    }
+    ManifestList list = ManifestList.fromJson(bytes, path.toString());
+    PointId named = list.point();
+    if (record.manifestList() == null ? !record.id().equals(named) : named != null && !record.id().equals(named)) {
+      throw new FormatException(path.toString(), "the manifest list names point " + named + ", not " + record.id());
     }
     return list;
   }

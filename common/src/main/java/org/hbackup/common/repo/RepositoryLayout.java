@@ -12,6 +12,7 @@ public final class RepositoryLayout {
   public static final String INDEX = "index";
   public static final String MANIFESTS = "manifests";
   public static final String SEGMENTS = "segments";
+  public static final String LISTS = "lists";
   public static final String POINTS = "points";
   public static final String TMP = "tmp";
   public static final String PACK_SUFFIX = ".pack";
@@ -65,8 +66,23 @@ public final class RepositoryLayout {
     return new Path(new Path(segmentsDir(), hex.substring(0, 2)), hex + SEGMENT_SUFFIX);
   }
 
+  /** A version 1 or 2 manifest list, one per point (written by hbackup before repository version 4). */
   public Path manifest(PointId point) {
     return new Path(manifestsDir(), point + JSON_SUFFIX);
+  }
+
+  public Path manifestListsDir() {
+    return new Path(manifestsDir(), LISTS);
+  }
+
+  /** A manifest list named by its content, shared by every point whose entries are the same. */
+  public Path manifestList(ContentId id) {
+    return new Path(manifestListsDir(), id.toHex() + JSON_SUFFIX);
+  }
+
+  /** The manifest list a point record names. */
+  public Path manifestOf(org.hbackup.common.point.PointRecord record) {
+    return record.manifestList() == null ? manifest(record.id()) : manifestList(record.manifestList());
   }
 
   /** A point's change list: the paths that differ from its base. */

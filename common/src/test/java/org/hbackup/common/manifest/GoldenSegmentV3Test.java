@@ -60,7 +60,7 @@ class GoldenSegmentV3Test {
     for (ManifestEntry e : entries) {
       writer.add(e);
     }
-    writer.finish(PointId.parse("20261201T000000000Z-00000000"));
+    writer.finish();
     assertEquals(1, store.size(), "one segment");
     return store.values().iterator().next();
   }

@@ -21,7 +21,7 @@ class ManifestDiffTest {
     for (ManifestEntry e : entries) {
       writer.add(e);
     }
-    ManifestList list = writer.finish(PointId.create(Instant.now()));
+    ManifestList list = writer.finish();
     return ManifestReader.all(id -> SegmentReader.open(id, store.get(id), "s"), list);
   }
 

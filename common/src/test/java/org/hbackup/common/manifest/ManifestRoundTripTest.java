@@ -46,7 +46,7 @@ class ManifestRoundTripTest {
     for (ManifestEntry e : entries) {
       writer.add(e);
     }
-    return writer.finish(PointId.create(Instant.now()));
+    return writer.finish();
   }
 
   private List<ManifestEntry> read(ManifestList list) throws IOException {

@@ -66,4 +66,36 @@ class PointRecordTest {
         + "\"changeList\":\"../../etc/passwd\"}";
     assertThrows(FormatException.class, () -> read(json.getBytes(StandardCharsets.UTF_8)));
   }
+
+  /** A version 4 record as JSON with {@code manifest} set to this value (null: left out), digest recomputed. */
+  private static byte[] version4(String manifest) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(PointRecord.builder(
+            PointId.parse("20261201T000000000Z-0000000a"), PointType.FULL).source("file:/s").completed(Instant.now())
+            .manifestList(org.hbackup.common.id.ContentId.of(new byte[] {1})).build().toJson());
+    root.remove("digest");
+    if (manifest == null) {
+      root.remove("manifest");
+    } else {
+      root.put("manifest", manifest);
+    }
+    return org.hbackup.common.io.JsonDigest.write(root);
+  }
+
+  @Test
+  void namesItsManifestListByContentAndRefusesAnyOtherName() throws IOException {
+    org.hbackup.common.id.ContentId list = org.hbackup.common.id.ContentId.of(new byte[] {1});
+    PointRecord record = read(version4("manifests/lists/" + list.toHex() + ".json"));
+    assertEquals(list, record.manifestList());
+    assertEquals("manifests/lists/" + list.toHex() + ".json", record.manifestPath());
+    assertNull(read(version4("manifests/20261201T000000000Z-0000000a.json")).manifestList(),
+        "its own list, as versions 1-3 named it");
+    for (String hostile : new String[] {"manifests/20261201T000000000Z-0000000b.json",
+        "manifests/lists/../../points/x.json", "manifests/lists/" + list.toHex().toUpperCase() + ".json",
+        "manifests/lists/" + list.toHex() + ".seg", "manifests/lists/" + list.toHex().substring(1) + ".json",
+        "/etc/passwd"}) {
+      assertThrows(FormatException.class, () -> read(version4(hostile)), hostile);
+    }
+    assertThrows(FormatException.class, () -> read(version4(null)), "a version 4 record must name its list");
+  }
 }

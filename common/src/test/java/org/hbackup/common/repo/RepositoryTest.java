@@ -21,7 +21,6 @@ import org.hbackup.common.id.PointId;
 import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.point.PointRecord;
-import org.hbackup.common.point.PointType;
 import org.hbackup.common.testing.RepositoryFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +51,7 @@ class RepositoryTest {
   @Test
   void initTakesOverWhatAKilledCreationLeftButNothingElse() throws IOException {
     java.nio.file.Path half = dir.resolve("half");
-    for (String d : new String[] {"packs", "index", "manifests/segments", "points", "tmp"}) {
+    for (String d : new String[] {"packs", "index", "manifests/segments", "manifests/lists", "points", "tmp"}) {
       Files.createDirectories(half.resolve(d));
     }
     Files.write(half.resolve("tmp/.config.json.12345.tmp"), new byte[] {'{'});
@@ -73,8 +72,6 @@ class RepositoryTest {
     RepositoryFixture fixture = RepositoryFixture.create(path("repo"), conf);
     Repository repository = fixture.repository();
     PointId good = fixture.writeManifest(List.of(ManifestEntry.builder(EntryType.DIRECTORY, "").build()));
-    PointRecord record = PointRecord.builder(good, PointType.FULL).source("file:/s").completed(Instant.now()).build();
-    Files.write(dir.resolve("repo/points/" + good + ".json"), record.toJson());
     PointId broken = PointId.create(Instant.now().plusSeconds(5));
     Files.write(dir.resolve("repo/points/" + broken + ".json"), "{\"format\": \"hbackup-po".getBytes());
     PointScan scan = repository.scanPoints();
@@ -129,5 +126,51 @@ class RepositoryTest {
     assertEquals(PointPublisher.Outcome.REPLACED_DAMAGED,
         publisher.publishContentAddressed(new Path(staged.toUri()), target, id));
     assertEquals(new String(content), Files.readString(published), "the damaged copy was replaced");
+  }
+
+  /**
+   * A content-addressed manifest list is trusted only when its bytes hash to the name its record
+   * gives: a flipped byte, a list swapped in under the name, or a list that names a point are refused.
+   */
+  @Test
+  void aManifestListIsReadOnlyWhenItsBytesHashToItsName() throws IOException {
+    RepositoryFixture fixture = RepositoryFixture.create(path("repo"), conf);
+    Repository repository = fixture.repository();
+    PointId point = fixture.writeManifest(List.of(ManifestEntry.builder(EntryType.DIRECTORY, "").build()));
+    org.hbackup.common.point.PointRecord record = repository.readPoint(point);
+    assertEquals(1, repository.readManifest(point).totals().directories());
+    java.nio.file.Path list = dir.resolve("repo").resolve(record.manifestPath());
+    byte[] honest = Files.readAllBytes(list);
+
+    byte[] flipped = honest.clone();
+    flipped[flipped.length / 2] ^= 1;
+    Files.write(list, flipped);
+    org.hbackup.common.DamageException damage = assertThrows(org.hbackup.common.DamageException.class,
+        () -> repository.readManifest(point));
+    assertTrue(damage.getMessage().contains(record.manifestList().toHex()), damage.getMessage());
+
+    // Another well-formed list under the same name: its content does not hash to the name.
+    org.hbackup.common.manifest.ManifestList other = new org.hbackup.common.manifest.ManifestList(List.of(),
+        new org.hbackup.common.manifest.ManifestTotals(5, 0, 0, 0));
+    Files.write(list, other.toJson());
+    assertThrows(org.hbackup.common.DamageException.class, () -> repository.readManifest(point));
+
+    Files.delete(list);
+    assertThrows(org.hbackup.common.DamageException.class, () -> repository.readManifest(point),
+        "a missing list is damage");
+
+    // A version 3 list that names a point (as if copied from an older one) is refused, even
+    // under its right name.
+    com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(honest);
+    root.remove("digest");
+    root.put("point", point.toString());
+    byte[] named = org.hbackup.common.io.JsonDigest.write(root);
+    org.hbackup.common.id.ContentId id = org.hbackup.common.id.ContentId.of(named);
+    Files.write(dir.resolve("repo").resolve("manifests/lists/" + id.toHex() + ".json"), named);
+    org.hbackup.common.point.PointRecord naming = org.hbackup.common.point.PointRecord.builder(point,
+        org.hbackup.common.point.PointType.FULL).source("file:/s").completed(java.time.Instant.now())
+        .manifestList(id).build();
+    assertThrows(org.hbackup.common.FormatException.class, () -> repository.readManifest(naming));
   }
 }

@@ -40,8 +40,17 @@ public final class RepositoryFixture {
     return repository;
   }
 
-  /** Writes a manifest (segments and list) for a new point id, without a point record. */
+  /** Writes a full point of these entries (segments, manifest list, record); returns its id. */
   public PointId writeManifest(List<ManifestEntry> entries) throws IOException {
+    return writeManifest(entries, b -> b);
+  }
+
+  /**
+   * Writes a point of these entries: segments, its content-addressed manifest list, and a record
+   * (a full point of source {@code file:/fixture} unless {@code record} changes it).
+   */
+  public PointId writeManifest(List<ManifestEntry> entries,
+      java.util.function.UnaryOperator<org.hbackup.common.point.PointRecord.Builder> record) throws IOException {
     FileSystem fs = repository.fileSystem();
     PointId point = PointId.create(java.time.Instant.now());
     ManifestWriter writer = new ManifestWriter((id, bytes, length) -> {
@@ -52,8 +61,16 @@ public final class RepositoryFixture {
     for (ManifestEntry e : entries) {
       writer.add(e);
     }
-    try (OutputStream out = fs.create(repository.layout().manifest(point))) {
-      out.write(writer.finish(point).toJson());
+    org.hbackup.common.manifest.ManifestList list = writer.finish();
+    try (OutputStream out = fs.create(repository.layout().manifestList(list.contentId()), true)) {
+      out.write(list.toJson());
+    }
+    org.hbackup.common.point.PointRecord r = record.apply(org.hbackup.common.point.PointRecord
+        .builder(point, org.hbackup.common.point.PointType.FULL).source("file:/fixture")
+        .completed(java.time.Instant.now()).totals(list.totals().files(), list.totals().directories(),
+            list.totals().symlinks(), list.totals().bytes())).manifestList(list.contentId()).build();
+    try (OutputStream out = fs.create(repository.layout().point(point), true)) {
+      out.write(r.toJson());
     }
     return point;
   }
