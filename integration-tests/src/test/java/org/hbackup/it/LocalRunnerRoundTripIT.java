@@ -593,19 +593,10 @@ class LocalRunnerRoundTripIT {
     java.nio.file.Path tree = target.resolve("source");
     java.nio.file.Path repoDir = target.resolve("repo");
     String repo = repoDir.toUri().toString();
-    java.nio.file.attribute.FileTime time = java.nio.file.attribute.FileTime.fromMillis(1_709_208_000_000L);
-    Files.createDirectories(tree.resolve("dir"));
-    Files.writeString(tree.resolve("hello.txt"), "hello, golden version 6\n");
-    Files.write(tree.resolve("dir/data.bin"), ChangeChain.random(6, 300_000));
-    Files.write(tree.resolve("empty"), new byte[0]);
-    for (String p : new String[] {"hello.txt", "dir/data.bin", "empty", "dir"}) {
-      Files.setLastModifiedTime(tree.resolve(p), time);
-    }
+    GoldenTrees.write(tree, "hello, golden version 6\n", 6);
     backup(tree, repo);
     backup(tree, repo);
-    Files.write(tree.resolve("dir/added.bin"), ChangeChain.random(7, 100_000));
-    Files.setLastModifiedTime(tree.resolve("dir/added.bin"), time);
-    Files.setLastModifiedTime(tree.resolve("dir"), time);
+    GoldenTrees.add(tree, "added.bin", 7, 100_000);
     backup(tree, repo);
     assertEquals(0, Cli.run(conf, "verify", "--repo", repo, "--read-data").exitCode);
     FileSystems.raw(new Path(repo), conf).delete(new Path(repo, "tmp"), true);

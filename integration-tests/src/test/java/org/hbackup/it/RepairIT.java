@@ -243,20 +243,11 @@ class RepairIT {
     java.nio.file.Path tree = target.resolve("source");
     java.nio.file.Path repoDir = target.resolve("repo");
     String repo = repoDir.toUri().toString();
-    java.nio.file.attribute.FileTime time = java.nio.file.attribute.FileTime.fromMillis(1_709_208_000_000L);
-    Files.createDirectories(tree.resolve("dir"));
-    Files.writeString(tree.resolve("hello.txt"), "hello, golden version 3\n");
-    Files.write(tree.resolve("dir/data.bin"), ChangeChain.random(3, 300_000));
-    Files.write(tree.resolve("empty"), new byte[0]);
+    GoldenTrees.write(tree, "hello, golden version 3\n", 3);
     Files.setPosixFilePermissions(tree.resolve("hello.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
-    for (String p : new String[] {"hello.txt", "dir/data.bin", "empty", "dir"}) {
-      Files.setLastModifiedTime(tree.resolve(p), time);
-    }
     assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo).exitCode);
     List<java.nio.file.Path> firstPacks = packs(repoDir);
-    Files.write(tree.resolve("dir/lost.bin"), ChangeChain.random(4, 200_000));
-    Files.setLastModifiedTime(tree.resolve("dir/lost.bin"), time);
-    Files.setLastModifiedTime(tree.resolve("dir"), time);
+    GoldenTrees.add(tree, "lost.bin", 4, 200_000);
     assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo).exitCode);
     for (java.nio.file.Path pack : packs(repoDir)) {
       if (!firstPacks.contains(pack)) {

@@ -3,12 +3,8 @@ package org.hbackup.common.repo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,7 +43,7 @@ class GoldenRepositoryV1Test {
     assertEquals(PointType.FULL, point.type());
     ManifestList manifest = repository.readManifest(point.id());
 
-    List<String> expected = expectedLines();
+    List<String> expected = GoldenRepository.expectedLines("v1");
     List<String> actual = new ArrayList<>();
     try (ManifestReader reader = ManifestReader.all(repository::openSegment, manifest);
          ChunkReader chunks = new ChunkReader(repository, conf)) {
@@ -70,18 +66,5 @@ class GoldenRepositoryV1Test {
     }
     assertEquals(expected, actual);
     assertEquals(point.files(), manifest.totals().files());
-  }
-
-  private List<String> expectedLines() throws IOException {
-    List<String> lines = new ArrayList<>();
-    try (InputStream in = getClass().getResourceAsStream("/golden/v1/expected.txt");
-         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        if (!line.isBlank() && !line.startsWith("#")) {
-          lines.add(line);
-        }
-      }
-    }
-    return lines;
   }
 }

@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +37,7 @@ class GoldenRepositoryV2Test {
     assertNotNull(config, "golden repository on the test classpath");
     Path root = new Path(java.nio.file.Paths.get(config.toURI()).getParent().toUri());
     Repository repository = Repository.open(root, conf);
-    List<String> expected = expectedLines();
+    List<String> expected = GoldenRepository.expectedLines("v2");
 
     List<String> actual = new ArrayList<>();
     List<PointRecord> points = repository.listPoints();
@@ -91,18 +87,5 @@ class GoldenRepositoryV2Test {
         // The root's time is when the snapshot was taken; nothing to compare it with.
         + (root ? "-" : Long.toString(e.modificationTime() / 1000)) + " " + sha + " " + crc + " "
         + (root ? "." : e.path());
-  }
-
-  private List<String> expectedLines() throws IOException {
-    List<String> lines = new ArrayList<>();
-    try (InputStream in = getClass().getResourceAsStream("/golden/v2/expected.txt");
-         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        if (!line.isBlank() && !line.startsWith("#")) {
-          lines.add(line);
-        }
-      }
-    }
-    return lines;
   }
 }
