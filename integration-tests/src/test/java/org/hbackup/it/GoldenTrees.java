@@ -13,6 +13,17 @@ final class GoldenTrees {
   private GoldenTrees() {
   }
 
+  /**
+   * The folder a golden repository is to be written to, from this system property; the calling
+   * test is skipped when the property is not set (golden repositories are written once per
+   * format version, by hand).
+   */
+  static Path requestedOutput(String property) {
+    String out = System.getProperty(property);
+    org.junit.jupiter.api.Assumptions.assumeTrue(out != null, "only when -D" + property + " is set");
+    return Path.of(out);
+  }
+
   /** Writes {@code hello.txt} (this text), {@code dir/data.bin} (300,000 bytes of this seed) and {@code empty}. */
   static void write(Path tree, String hello, long seed) throws IOException {
     Files.createDirectories(tree.resolve("dir"));

@@ -587,9 +587,7 @@ class LocalRunnerRoundTripIT {
    */
   @Test
   void writesTheVersion6GoldenRepositoryWhenAsked() throws Exception {
-    String out = System.getProperty("hbackup.golden.v6.out");
-    org.junit.jupiter.api.Assumptions.assumeTrue(out != null, "only when -Dhbackup.golden.v6.out is set");
-    java.nio.file.Path target = java.nio.file.Path.of(out);
+    java.nio.file.Path target = GoldenTrees.requestedOutput("hbackup.golden.v6.out");
     java.nio.file.Path tree = target.resolve("source");
     java.nio.file.Path repoDir = target.resolve("repo");
     String repo = repoDir.toUri().toString();

@@ -237,9 +237,7 @@ class RepairIT {
    */
   @Test
   void writesTheVersion3GoldenRepositoryWhenAsked() throws Exception {
-    String out = System.getProperty("hbackup.golden.v3.out");
-    org.junit.jupiter.api.Assumptions.assumeTrue(out != null, "only when -Dhbackup.golden.v3.out is set");
-    java.nio.file.Path target = java.nio.file.Path.of(out);
+    java.nio.file.Path target = GoldenTrees.requestedOutput("hbackup.golden.v3.out");
     java.nio.file.Path tree = target.resolve("source");
     java.nio.file.Path repoDir = target.resolve("repo");
     String repo = repoDir.toUri().toString();
