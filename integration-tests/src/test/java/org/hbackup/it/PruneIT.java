@@ -357,6 +357,13 @@ class PruneIT {
     org.hbackup.common.id.ContentId list = repository.readPoint(PointId.parse(first)).manifestList();
     assertEquals(list, repository.readPoint(PointId.parse(second)).manifestList(), "nothing changed: one list");
     java.nio.file.Path listFile = repo.resolve(repository.readPoint(PointId.parse(first)).manifestPath());
+    // Files in manifests/lists/ not named as lists are no lists: prune leaves them, however old.
+    java.nio.file.Path foreign = listFile.resolveSibling("notes.json");
+    java.nio.file.Path upperCase = listFile.resolveSibling(list.toHex().toUpperCase(java.util.Locale.ROOT) + ".json");
+    for (java.nio.file.Path p : List.of(foreign, upperCase)) {
+      write(p, new byte[] {'{', '}'});
+      Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(0));
+    }
 
     Cli.Result forget = Cli.run(conf, "forget", "--repo", uri(repo), "--point", first, "--prune", "--json");
     assertEquals(0, forget.exitCode, forget.toString());
@@ -381,6 +388,7 @@ class PruneIT {
     Cli.Result last = Cli.run(conf, "forget", "--repo", uri(repo), "--point", third, "--prune", "--json");
     assertEquals(0, last.exitCode, last.toString());
     assertFalse(Files.exists(listFile), "no remaining point names the old list: " + last.stdout);
+    assertTrue(Files.exists(foreign) && Files.exists(upperCase), "files not named as lists stay");
     assertEquals(0, Cli.run(conf, "verify", "--repo", uri(repo), "--read-data").exitCode);
     assertRestores(repo, fourth, tree, "shared-list-changed");
   }

@@ -31,6 +31,7 @@ import org.hbackup.common.CrashPoints;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.UnsupportedFormatVersionException;
+import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.io.FileSystems;
@@ -431,7 +432,8 @@ public final class PruneJob {
           continue;
         }
         String hex = name.substring(0, name.length() - RepositoryLayout.JSON_SUFFIX.length());
-        if (!listsUsed.contains(hex) && fs.delete(s.getPath(), false)) {
+        // A file not named as a list is no list (readers ignore it, FORMAT.md section 3): kept.
+        if (ContentId.isName(hex) && !listsUsed.contains(hex) && fs.delete(s.getPath(), false)) {
           counters.findCounter(PruneCounters.MANIFEST_FILES_DELETED).increment(1);
           counters.findCounter(PruneCounters.OTHER_BYTES_DELETED).increment(s.getLen());
         }

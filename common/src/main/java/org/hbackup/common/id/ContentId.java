@@ -55,6 +55,14 @@ public final class ContentId implements Comparable<ContentId> {
     return new ContentId(digest.digest());
   }
 
+  /**
+   * Whether this is how a content-addressed file of the repository is named: exactly 64 lower-case
+   * hex digits (FORMAT.md section 2); any other spelling of the same id is not one of its names.
+   */
+  public static boolean isName(String hex) {
+    return hex != null && hex.length() == 2 * LENGTH && hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  }
+
   /** Parses 64 lower- or upper-case hex digits. */
   public static ContentId parse(String hex) {
     Objects.requireNonNull(hex, "hex");

@@ -18,6 +18,13 @@ public final class Json {
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper COMPACT = new ObjectMapper();
+  /**
+   * Pretty printing with "\n" line ends on every platform (Jackson's default takes the system's):
+   * content-addressed files (manifest lists) must have the same bytes wherever they are written.
+   */
+  private static final com.fasterxml.jackson.databind.ObjectWriter PRETTY = MAPPER.writer(
+      new com.fasterxml.jackson.core.util.DefaultPrettyPrinter().withObjectIndenter(
+          new com.fasterxml.jackson.core.util.DefaultIndenter("  ", "\n")));
 
   private Json() {
   }
@@ -27,11 +34,11 @@ public final class Json {
   }
 
   public static byte[] toBytes(JsonNode node) throws IOException {
-    return MAPPER.writeValueAsBytes(node);
+    return PRETTY.writeValueAsBytes(node);
   }
 
   public static String toPrettyString(JsonNode node) throws IOException {
-    return MAPPER.writeValueAsString(node);
+    return PRETTY.writeValueAsString(node);
   }
 
   public static String toCompactString(JsonNode node) throws IOException {

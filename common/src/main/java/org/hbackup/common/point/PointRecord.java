@@ -197,30 +197,43 @@ public final class PointRecord {
     return LISTS + list.toHex() + RepositoryLayout.JSON_SUFFIX;
   }
 
-  /** The list a record's {@code manifest} field names: the point's own, or one named by its content. */
+  /**
+   * The list a record's {@code manifest} field names: a record of version 4 or later names a list
+   * by its content ({@code manifests/lists/<sha256>.json}); one of an earlier version names the
+   * point's own ({@code manifests/<point id>.json}, returned as null). Anything else is refused.
+   */
   private static ContentId readManifestField(JsonNode manifest, PointId id, int version, String file)
       throws FormatException {
-    String own = ownManifestPath(id);
+    boolean byContent = version >= 4;
     if (manifest == null || manifest.isNull()) {
-      if (version >= 4) {
+      if (byContent) {
         throw new FormatException(file, "field 'manifest' is missing");
       }
       return null;
     }
     String named = manifest.asText();
-    if (named.equals(own)) {
+    if (!byContent) {
+      if (!named.equals(ownManifestPath(id))) {
+        throw new FormatException(file, "manifest names " + named + ", not this point's manifest list "
+            + ownManifestPath(id) + " (as a version " + version + " record must)");
+      }
       return null;
     }
     String hex = named.startsWith(LISTS) && named.endsWith(RepositoryLayout.JSON_SUFFIX)
         ? named.substring(LISTS.length(), named.length() - RepositoryLayout.JSON_SUFFIX.length()) : "";
-    if (!hex.matches("[0-9a-f]{64}")) {
-      throw new FormatException(file, "manifest names " + named + ", neither this point's manifest list nor"
-          + " manifests/lists/<sha256>.json");
+    if (!ContentId.isName(hex)) {
+      throw new FormatException(file, "manifest names " + named + ", not manifests/lists/<sha256>.json"
+          + " (as a version " + version + " record must)");
     }
     return ContentId.parse(hex);
   }
 
   public byte[] toJson() throws IOException {
+    if (manifestList == null) {
+      // Only records read from an earlier version lack one; this writes version VERSION.
+      throw new IllegalStateException("point " + id + ": a version " + VERSION
+          + " record names its manifest list by content, and none was given");
+    }
     ObjectNode root = Json.object();
     root.put("format", FORMAT);
     root.put("version", VERSION);

@@ -140,18 +140,14 @@ public final class PointPublisher {
   public void publishPoint(StagingLayout staging, PointRecord record) throws IOException {
     FileSystem fs = repository.fileSystem();
     RepositoryLayout layout = repository.layout();
+    // Named by its content: a point whose entries are those of an earlier one shares its list.
+    checkStagedList(staging, record);
     if (record.hasChangeList()) {
       FileSystems.renameNew(fs, staging.changes(), layout.changeList(record.id()));
     }
-    if (record.manifestList() == null) {
-      FileSystems.renameNew(fs, staging.manifest(), layout.manifest(record.id()));
-    } else {
-      // Named by its content: a point whose entries are those of an earlier one shares its list.
-      checkStagedList(staging, record);
-      Outcome list = publishContentAddressed(staging.manifest(), layout.manifestList(record.manifestList()),
-          record.manifestList());
-      LOG.info("Manifest list {} {}", record.manifestList(), list == Outcome.ALREADY_THERE ? "shared" : "published");
-    }
+    Outcome list = publishContentAddressed(staging.manifest(), layout.manifestList(record.manifestList()),
+        record.manifestList());
+    LOG.info("Manifest list {} {}", record.manifestList(), list == Outcome.ALREADY_THERE ? "shared" : "published");
     CrashPoints.reached(conf, "publish.manifest");
     FileSystems.writeAtomically(fs, layout.point(record.id()), record.toJson(), layout.tmpDir());
     LOG.info("Published point {}", record.id());
@@ -164,7 +160,7 @@ public final class PointPublisher {
       ByteStreams.exhaust(in);
       staged = ContentId.wrap(in.hash().asBytes());
     }
-    if (!staged.equals(record.manifestList())) {
+    if (record.manifestList() == null || !staged.equals(record.manifestList())) {
       throw new HbackupException("point " + record.id() + " names manifest list " + record.manifestList()
           + " but the staged list is " + staged + ": not publishing");
     }

@@ -217,9 +217,9 @@ public final class Repository {
 
   /**
    * Reads the manifest list a point record names, checking that it is that point's: a
-   * content-addressed list must hash to its name, and a point's own list (written before
-   * repository version 4) must name the point. A list copied or edited under another point's
-   * name is refused either way.
+   * content-addressed list must hash to its name and name no point (version 3), and a point's
+   * own list (versions 1 and 2, written before format version 6) must name the point. A list
+   * copied or edited under another point's name is refused either way.
    */
   public ManifestList readManifest(PointRecord record) throws IOException {
     Path path = layout.manifestOf(record);
@@ -243,8 +243,12 @@ public final class Repository {
     }
     ManifestList list = ManifestList.fromJson(bytes, path.toString());
     PointId named = list.point();
-    if (record.manifestList() == null ? !record.id().equals(named) : named != null && !record.id().equals(named)) {
+    if (record.manifestList() == null && !record.id().equals(named)) {
       throw new FormatException(path.toString(), "the manifest list names point " + named + ", not " + record.id());
+    }
+    if (record.manifestList() != null && named != null) {
+      // Only version 3 lists (bound to no point) are named by their content.
+      throw new FormatException(path.toString(), "a manifest list named by its content names point " + named);
     }
     return list;
   }

@@ -66,7 +66,7 @@ public final class RepositoryLayout {
     return new Path(new Path(segmentsDir(), hex.substring(0, 2)), hex + SEGMENT_SUFFIX);
   }
 
-  /** A version 1 or 2 manifest list, one per point (written by hbackup before repository version 4). */
+  /** A version 1 or 2 manifest list, one per point (written by hbackup before format version 6). */
   public Path manifest(PointId point) {
     return new Path(manifestsDir(), point + JSON_SUFFIX);
   }

@@ -33,8 +33,10 @@ class PointRecordTest {
     }
     PointRecord record = PointRecord.builder(PointId.create(Instant.now()), PointType.INCREMENTAL).base(base)
         .source("hdfs://nn/data").snapshot("hbackup-x").completed(Instant.now()).totals(1, 2, 3, 4)
-        .counter("bytesNew", 5).changes(changes).changeList(true).build();
+        .counter("bytesNew", 5).changes(changes).changeList(true)
+        .manifestList(org.hbackup.common.id.ContentId.of(new byte[] {2})).build();
     PointRecord back = read(record.toJson());
+    assertEquals(record.manifestList(), back.manifestList());
     assertEquals(changes, back.changes());
     assertTrue(back.hasChangeList());
     assertEquals("hbackup-x", back.snapshot());
@@ -69,11 +71,17 @@ class PointRecordTest {
 
   /** A version 4 record as JSON with {@code manifest} set to this value (null: left out), digest recomputed. */
   private static byte[] version4(String manifest) throws IOException {
+    return record(4, manifest);
+  }
+
+  /** A record of this version as JSON with {@code manifest} set to this value (null: left out), digest recomputed. */
+  private static byte[] record(int version, String manifest) throws IOException {
     com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(PointRecord.builder(
             PointId.parse("20261201T000000000Z-0000000a"), PointType.FULL).source("file:/s").completed(Instant.now())
             .manifestList(org.hbackup.common.id.ContentId.of(new byte[] {1})).build().toJson());
     root.remove("digest");
+    root.put("version", version);
     if (manifest == null) {
       root.remove("manifest");
     } else {
@@ -88,8 +96,13 @@ class PointRecordTest {
     PointRecord record = read(version4("manifests/lists/" + list.toHex() + ".json"));
     assertEquals(list, record.manifestList());
     assertEquals("manifests/lists/" + list.toHex() + ".json", record.manifestPath());
-    assertNull(read(version4("manifests/20261201T000000000Z-0000000a.json")).manifestList(),
-        "its own list, as versions 1-3 named it");
+    String own = "manifests/20261201T000000000Z-0000000a.json";
+    assertNull(read(record(3, own)).manifestList(), "a version 3 record names its own list");
+    assertThrows(FormatException.class, () -> read(version4(own)), "a version 4 record names a list by content");
+    assertThrows(FormatException.class, () -> read(record(3, "manifests/lists/" + list.toHex() + ".json")),
+        "a version 3 record names its own list, nothing else");
+    assertThrows(FormatException.class, () -> read(record(3, "manifests/20261201T000000000Z-0000000b.json")));
+    assertNull(read(record(3, null)).manifestList(), "versions 1-3 may leave the field out");
     for (String hostile : new String[] {"manifests/20261201T000000000Z-0000000b.json",
         "manifests/lists/../../points/x.json", "manifests/lists/" + list.toHex().toUpperCase() + ".json",
         "manifests/lists/" + list.toHex() + ".seg", "manifests/lists/" + list.toHex().substring(1) + ".json",

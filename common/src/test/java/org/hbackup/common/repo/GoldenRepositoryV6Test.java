@@ -39,4 +39,24 @@ class GoldenRepositoryV6Test {
       assertTrue(p.manifestPath().startsWith("manifests/lists/"), p.manifestPath());
     }
   }
+
+  /**
+   * This build writes a list of the same entries with the same bytes, so the same name: a point
+   * of an unchanged tree shares the list of a point an earlier build wrote (FORMAT.md section 10).
+   */
+  @Test
+  void writesTheGoldenListsByteForByte() throws IOException, URISyntaxException {
+    Repository repository = GoldenRepository.open("v6", new Configuration());
+    for (PointRecord p : repository.listPoints()) {
+      org.apache.hadoop.fs.Path path = repository.layout().manifestOf(p);
+      byte[] golden;
+      try (java.io.InputStream in = repository.fileSystem().open(path)) {
+        golden = in.readAllBytes();
+      }
+      byte[] written = org.hbackup.common.manifest.ManifestList.fromJson(golden, path.toString()).toJson();
+      assertEquals(new String(golden, java.nio.charset.StandardCharsets.UTF_8),
+          new String(written, java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals(p.manifestList(), org.hbackup.common.id.ContentId.of(written));
+    }
+  }
 }

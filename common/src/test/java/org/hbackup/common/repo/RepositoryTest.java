@@ -172,5 +172,15 @@ class RepositoryTest {
         org.hbackup.common.point.PointType.FULL).source("file:/s").completed(java.time.Instant.now())
         .manifestList(id).build();
     assertThrows(org.hbackup.common.FormatException.class, () -> repository.readManifest(naming));
+
+    // A version 2 list, bound to this very point, is still no list named by its content.
+    root.put("version", 2);
+    byte[] older = org.hbackup.common.io.JsonDigest.write(root);
+    org.hbackup.common.id.ContentId olderId = org.hbackup.common.id.ContentId.of(older);
+    Files.write(dir.resolve("repo").resolve("manifests/lists/" + olderId.toHex() + ".json"), older);
+    org.hbackup.common.point.PointRecord namingOlder = org.hbackup.common.point.PointRecord.builder(point,
+        org.hbackup.common.point.PointType.FULL).source("file:/s").completed(java.time.Instant.now())
+        .manifestList(olderId).build();
+    assertThrows(org.hbackup.common.FormatException.class, () -> repository.readManifest(namingOlder));
   }
 }
