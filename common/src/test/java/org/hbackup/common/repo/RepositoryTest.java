@@ -165,22 +165,22 @@ class RepositoryTest {
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(honest);
     root.remove("digest");
     root.put("point", point.toString());
-    byte[] named = org.hbackup.common.io.JsonDigest.write(root);
-    org.hbackup.common.id.ContentId id = org.hbackup.common.id.ContentId.of(named);
-    Files.write(dir.resolve("repo").resolve("manifests/lists/" + id.toHex() + ".json"), named);
-    org.hbackup.common.point.PointRecord naming = org.hbackup.common.point.PointRecord.builder(point,
-        org.hbackup.common.point.PointType.FULL).source("file:/s").completed(java.time.Instant.now())
-        .manifestList(id).build();
+    org.hbackup.common.point.PointRecord naming = storedUnderItsHash(point, root);
     assertThrows(org.hbackup.common.FormatException.class, () -> repository.readManifest(naming));
 
     // A version 2 list, bound to this very point, is still no list named by its content.
     root.put("version", 2);
-    byte[] older = org.hbackup.common.io.JsonDigest.write(root);
-    org.hbackup.common.id.ContentId olderId = org.hbackup.common.id.ContentId.of(older);
-    Files.write(dir.resolve("repo").resolve("manifests/lists/" + olderId.toHex() + ".json"), older);
-    org.hbackup.common.point.PointRecord namingOlder = org.hbackup.common.point.PointRecord.builder(point,
-        org.hbackup.common.point.PointType.FULL).source("file:/s").completed(java.time.Instant.now())
-        .manifestList(olderId).build();
+    org.hbackup.common.point.PointRecord namingOlder = storedUnderItsHash(point, root);
     assertThrows(org.hbackup.common.FormatException.class, () -> repository.readManifest(namingOlder));
+  }
+
+  /** Stores this list under the SHA-256 of its bytes; returns a record of the point that names it there. */
+  private org.hbackup.common.point.PointRecord storedUnderItsHash(PointId point,
+      com.fasterxml.jackson.databind.node.ObjectNode list) throws IOException {
+    byte[] bytes = org.hbackup.common.io.JsonDigest.write(list);
+    org.hbackup.common.id.ContentId id = org.hbackup.common.id.ContentId.of(bytes);
+    Files.write(dir.resolve("repo").resolve("manifests/lists/" + id.toHex() + ".json"), bytes);
+    return org.hbackup.common.point.PointRecord.builder(point, org.hbackup.common.point.PointType.FULL)
+        .source("file:/s").completed(java.time.Instant.now()).manifestList(id).build();
   }
 }
