@@ -60,7 +60,8 @@ public final class ContentId implements Comparable<ContentId> {
    * hex digits (FORMAT.md section 2); any other spelling of the same id is not one of its names.
    */
   public static boolean isName(String hex) {
-    return hex != null && hex.length() == 2 * LENGTH && hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    // HEX is lower-case: it cannot decode an upper-case digit.
+    return hex != null && hex.length() == 2 * LENGTH && HEX.canDecode(hex);
   }
 
   /** Parses 64 lower- or upper-case hex digits. */

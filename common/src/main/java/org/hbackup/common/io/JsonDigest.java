@@ -40,7 +40,7 @@ public final class JsonDigest {
   public static void check(byte[] bytes, JsonNode root, String file) throws FormatException {
     String digest = Json.requireText(root, FIELD, file);
     byte[] expected = digest.getBytes(StandardCharsets.US_ASCII);
-    if (expected.length != HEX_LENGTH || !digest.matches("[0-9a-f]{64}")) {
+    if (expected.length != HEX_LENGTH || !org.hbackup.common.id.ContentId.isName(digest)) {
       throw new FormatException(file, "field 'digest' is not 64 lower-case hex digits");
     }
     int at = lastIndexOf(bytes, expected);
