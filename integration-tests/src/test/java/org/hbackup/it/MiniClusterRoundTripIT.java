@@ -123,8 +123,11 @@ class MiniClusterRoundTripIT {
   @Test
   void verifyAndRepairRunOnYarnAgainstAnHdfsRepository() throws Exception {
     String repo = hdfs("/backups/v");
-    // Small splits: several map tasks, each with a pack of its own.
-    assertEquals(0, Cli.run(conf, "backup", "-D", BackupConfigKeys.MIN_SPLIT_BYTES + "=1048576",
+    // Small splits: several map tasks, each with a pack of its own. The backup runs on the local
+    // runner (the other tests back up on YARN); what runs on YARN here is verify and repair.
+    Configuration local = new Configuration(conf);
+    local.set("mapreduce.framework.name", "local");
+    assertEquals(0, Cli.run(local, "backup", "-D", BackupConfigKeys.MIN_SPLIT_BYTES + "=1048576",
         "--source", source.toString(), "--repo", repo).exitCode);
     LocatedFileStatus largest = null;
     RemoteIterator<LocatedFileStatus> files = fs.listFiles(new Path(repo, "packs"), true);
@@ -174,18 +177,22 @@ class MiniClusterRoundTripIT {
     }
     assertEquals(backup.json().get("packsWritten").asLong(), packs,
         "the failed attempt's packs never reach the repository");
-    Cli.Result restore = Cli.run(conf, "restore", "--repo", hdfs("/backups/b"), "--point", "latest",
+    // The point is checked by restoring it on the local runner (the first test restores on YARN).
+    Configuration local = new Configuration(conf);
+    local.set("mapreduce.framework.name", "local");
+    Cli.Result restore = Cli.run(local, "restore", "--repo", hdfs("/backups/b"), "--point", "latest",
         "--target", hdfs("/restored/b"));
     assertEquals(0, restore.exitCode, restore.toString());
     Trees.assertSameTree(sourceBefore, fs, fs, new Path(hdfs("/restored/b")), true);
   }
 
   /** A backup of the chain's source; its JSON report. */
-  private static JsonNode chainBackup(String source, String repo, String... extra) throws Exception {
+  private static JsonNode chainBackup(Configuration runner, String source, String repo, String... extra)
+      throws Exception {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
         "backup", "--source", source, "--repo", repo, "--json"));
     args.addAll(java.util.List.of(extra));
-    Cli.Result r = Cli.run(conf, args.toArray(new String[0]));
+    Cli.Result r = Cli.run(runner, args.toArray(new String[0]));
     assertEquals(0, r.exitCode, r.toString());
     return r.json();
   }
@@ -205,11 +212,15 @@ class MiniClusterRoundTripIT {
     org.apache.hadoop.hdfs.DistributedFileSystem dfsClient = dfs.getFileSystem();
     java.util.List<TreeMap<String, FileStatus>> states = new java.util.ArrayList<>();
     java.util.List<String> points = new java.util.ArrayList<>();
-    java.util.function.Consumer<Integer> nothing = i -> { };
+    // Points 1 (the snapshot's set-up) and 5 (a differential) and the prune run on YARN; the
+    // others, like the restores, on the local runner against the same HDFS: what they check (what
+    // is read and stored) is the tasks' logic, the same on both, and each YARN job costs ~35 s.
+    Configuration local = new Configuration(conf);
+    local.set("mapreduce.framework.name", "local");
 
     // 1: full; --snapshot makes the directory snapshottable (the test user is the superuser).
     states.add(testSnapshot(dfsClient, chainRoot, 1));
-    JsonNode p1 = chainBackup(chainRoot.toString(), repo, "--snapshot");
+    JsonNode p1 = chainBackup(conf, chainRoot.toString(), repo, "--snapshot");
     points.add(p1.get("point").asText());
     assertEquals("full", p1.get("type").asText());
     String prefix = "hbackup-" + org.hbackup.common.repo.Repository.open(new Path(repo), conf).config().id() + "-";
@@ -220,7 +231,7 @@ class MiniClusterRoundTripIT {
     // 2: append, rename a directory, copy a large file, new empty directory.
     chain.appendRenameCopy();
     states.add(testSnapshot(dfsClient, chainRoot, 2));
-    JsonNode p2 = chainBackup(chainRoot.toString(), repo);
+    JsonNode p2 = chainBackup(local, chainRoot.toString(), repo);
     points.add(p2.get("point").asText());
     assertEquals("incremental", p2.get("type").asText());
     assertEquals(p1.get("point").asText(), p2.get("base").asText());
@@ -237,7 +248,7 @@ class MiniClusterRoundTripIT {
     // 3: a 4 KiB edit inside a 16 MiB file, a delete.
     chain.editAndDelete();
     states.add(testSnapshot(dfsClient, chainRoot, 3));
-    JsonNode p3 = chainBackup(chainRoot.toString(), repo);
+    JsonNode p3 = chainBackup(local, chainRoot.toString(), repo);
     points.add(p3.get("point").asText());
     assertEquals(ChangeChain.BIG_BYTES, p3.get("bytesRead").asLong(), p3.toString());
     assertTrue(p3.get("chunksNew").asLong() >= 1 && p3.get("chunksNew").asLong() <= 2,
@@ -248,7 +259,7 @@ class MiniClusterRoundTripIT {
     // 4: truncation, permission-only and mtime-only changes.
     chain.truncateChmodTouch();
     states.add(testSnapshot(dfsClient, chainRoot, 4));
-    JsonNode p4 = chainBackup(chainRoot.toString(), repo);
+    JsonNode p4 = chainBackup(local, chainRoot.toString(), repo);
     points.add(p4.get("point").asText());
     assertEquals(ChangeChain.TRUNCATED_TO + ChangeChain.touchBytes(), p4.get("bytesRead").asLong(),
         "the permission-only change is carried over unread, confirmed by its checksum: " + p4);
@@ -260,7 +271,7 @@ class MiniClusterRoundTripIT {
     // 5: differential against point 1: a file replaced by a directory.
     chain.replaceFileByDirectory();
     states.add(testSnapshot(dfsClient, chainRoot, 5));
-    JsonNode p5 = chainBackup(chainRoot.toString(), repo, "--type", "differential");
+    JsonNode p5 = chainBackup(conf, chainRoot.toString(), repo, "--type", "differential");
     points.add(p5.get("point").asText());
     assertEquals("differential", p5.get("type").asText());
     assertEquals(p1.get("point").asText(), p5.get("base").asText());
@@ -278,8 +289,6 @@ class MiniClusterRoundTripIT {
     assertEquals(new java.util.TreeSet<>(java.util.Set.of(prefix + points.get(0), prefix + points.get(4))), kept);
 
     // A second repository backing up the same directory: neither deletes the other's snapshots.
-    Configuration local = new Configuration(conf);
-    local.set("mapreduce.framework.name", "local");
     String other = hdfs("/backups/chain-other");
     Cli.Result otherFull = Cli.run(local, "backup", "--source", chainRoot.toString(), "--repo", other, "--json");
     assertEquals(0, otherFull.exitCode, otherFull.toString());
