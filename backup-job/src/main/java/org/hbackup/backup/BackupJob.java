@@ -37,6 +37,7 @@ import org.hbackup.common.repo.TmpReclaimer;
 import org.hbackup.job.JobCompletion;
 import org.hbackup.job.JobSetup;
 import org.hbackup.job.ProgressReporter;
+import org.hbackup.job.WeightMarks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -242,6 +243,7 @@ public final class BackupJob {
     } finally {
       // Through the listing's own file system, which also removes a local .crc sidecar.
       listing.getFileSystem(conf).delete(listing, false);
+      listing.getFileSystem(conf).delete(WeightMarks.of(listing), false);
       repoFs.delete(skippedReport, false);
       // The committer removes staging on success and on abort; this covers a job that never ran.
       repoFs.delete(staging, true);

@@ -24,6 +24,7 @@ import org.hbackup.common.OneLine;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.RelativePaths;
+import org.hbackup.job.WeightMarks;
 
 /**
  * Walks the source tree and streams every entry into a listing file, so the driver never holds
@@ -47,6 +48,7 @@ public final class SourceLister {
     private long unchangedFiles;
     private long unchangedBytes;
     private long skipped;
+    private final WeightMarks marks = new WeightMarks();
 
     public long entries() {
       return entries;
@@ -175,6 +177,7 @@ public final class SourceLister {
     FileStatus rootStatus = PosixFiles.complete(sourceFs,
         rootMetadata != null ? rootMetadata : sourceFs.getFileStatus(root));
     ListingKey key = new ListingKey();
+    long listingLength;
     // The writer does not close a stream it was given: the stream is closed after it, which on
     // HDFS is what makes the file's bytes visible.
     try (FSDataOutputStream out = FileSystems.createOwnerOnly(FileSystems.raw(listing, conf), listing, false);
@@ -205,6 +208,12 @@ public final class SourceLister {
           pending.push(subdirectories.get(i));
         }
       }
+      listingLength = writer.getLength();
+    }
+    // Where the weight lies, so that the splits are cut without reading the listing again.
+    Path marks = WeightMarks.of(listing);
+    try (FSDataOutputStream out = FileSystems.createOwnerOnly(FileSystems.raw(marks, conf), marks, false)) {
+      totals.marks.write(out, listingLength);
     }
     return totals;
   }
@@ -303,7 +312,9 @@ public final class SourceLister {
     // Plain FileStatus: file systems return subclasses (HdfsLocatedFileStatus) the listing's
     // value class does not accept, and block locations are not needed.
     writer.append(key, status.getClass() == FileStatus.class ? status : plain(status));
-    totals.weight += weight(key, status, fileWeight);
+    long weight = weight(key, status, fileWeight);
+    totals.weight += weight;
+    totals.marks.add(writer.getLength(), weight);
     if (key.rangeIndex() > 0) {
       return;
     }

@@ -1,24 +1,33 @@
 package org.hbackup.job;
 
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.SequenceFile;
 import org.apache.hadoop.io.Writable;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.util.ReflectionUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Cuts a listing (a SequenceFile with a sync mark before every record) into splits of about the
  * same weight, not the same number of records: a split ends where the record after it begins.
  * The splits are {@link WeightedSplit}s, which the framework orders by weight; input formats
  * read them with {@link WeightedSplit.Reader}.
- * Memory: one record.
+ * Memory: one record, or the listing's {@link WeightMarks} (bounded).
  */
 public final class WeightedSplits {
+  private static final Logger LOG = LoggerFactory.getLogger(WeightedSplits.class);
+
   /** The weight of one record. */
   public interface Weigher<K, V> {
     long weigh(K key, V value);
@@ -27,13 +36,20 @@ public final class WeightedSplits {
   private WeightedSplits() {
   }
 
-  /** The splits of {@code listing}, each of about {@code target} weight. */
+  /**
+   * The splits of {@code listing}, each of about {@code target} weight: from the marks its
+   * writer left ({@link WeightMarks}) when they describe it, else by reading it.
+   */
   @SuppressWarnings("unchecked")
   public static <K extends Writable, V extends Writable> List<InputSplit> of(Configuration conf, Path listing,
       long target, Weigher<K, V> weigher) throws IOException {
     List<InputSplit> splits = new ArrayList<>();
     try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
       long fileLength = listing.getFileSystem(conf).getFileStatus(listing).getLen();
+      WeightMarks.Read marks = readMarks(conf, listing, reader.getPosition(), fileLength);
+      if (marks != null) {
+        return fromMarks(listing, reader.getPosition(), fileLength, target, marks);
+      }
       K key = (K) ReflectionUtils.newInstance(reader.getKeyClass(), conf);
       V value = (V) ReflectionUtils.newInstance(reader.getValueClass(), conf);
       long splitStart = reader.getPosition();
@@ -55,4 +71,44 @@ public final class WeightedSplits {
     }
     return splits;
   }
+
+  /** The listing's marks, or null when it has none that describe it. */
+  private static WeightMarks.Read readMarks(Configuration conf, Path listing, long firstRecord, long fileLength)
+      throws IOException {
+    Path file = WeightMarks.of(listing);
+    FileSystem fs = file.getFileSystem(conf);
+    try (InputStream in = new BufferedInputStream(fs.open(file))) {
+      WeightMarks.Read marks = WeightMarks.read(in, firstRecord, fileLength);
+      if (marks == null) {
+        LOG.warn("{} does not describe {} as it is: reading the listing to cut its splits", file, listing);
+      }
+      return marks;
+    } catch (FileNotFoundException e) {
+      return null;
+    } catch (EOFException e) {
+      LOG.warn("{} is cut short: reading the listing to cut its splits", file);
+      return null;
+    }
+  }
+
+  /** Splits cut at the marks: the same cuts as reading, at mark granularity. */
+  private static List<InputSplit> fromMarks(Path listing, long firstRecord, long fileLength, long target,
+      WeightMarks.Read marks) {
+    List<InputSplit> splits = new ArrayList<>();
+    long splitStart = firstRecord;
+    long cutWeight = 0;
+    for (int i = 0; i < marks.positions.length; i++) {
+      if (marks.weights[i] - cutWeight >= target) {
+        splits.add(new WeightedSplit(listing, splitStart, marks.positions[i] - splitStart,
+            marks.weights[i] - cutWeight));
+        splitStart = marks.positions[i];
+        cutWeight = marks.weights[i];
+      }
+    }
+    if (fileLength > splitStart || splits.isEmpty()) {
+      splits.add(new WeightedSplit(listing, splitStart, fileLength - splitStart, Math.max(1, marks.total - cutWeight)));
+    }
+    return splits;
+  }
+
 }

@@ -18,6 +18,7 @@ class JobSetupTest {
     JobSetup.applyDefaults(local);
     assertEquals(JobSetup.LOCAL_POLL_INTERVAL_MS, local.getInt(Job.COMPLETION_POLL_INTERVAL_KEY, 0));
     assertEquals(Runtime.getRuntime().availableProcessors(), local.getInt("mapreduce.local.map.tasks.maximum", 0));
+    assertEquals(JobSetup.LOCAL_SORT_BUFFER_MB, local.getInt(MRJobConfig.IO_SORT_MB, 0), "tasks share one heap");
 
     Configuration yarn = new Configuration();
     yarn.set(MRConfig.FRAMEWORK_NAME, MRConfig.YARN_FRAMEWORK_NAME);
