@@ -346,18 +346,9 @@ public final class PosixFiles {
     Map<String, Object> a = Files.readAttributes(local, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
     int mode = (Integer) a.get("mode");
     int type = mode & S_IFMT;
-    int uid = (Integer) a.get("uid");
-    int gid = (Integer) a.get("gid");
-    String owner = USER_NAMES.get(uid);
-    String group = GROUP_NAMES.get(gid);
-    if (owner == null || group == null) {
-      // Ids and names from one stat, so a concurrent chown cannot pair an id with another's name.
-      Map<String, Object> named = Files.readAttributes(local, "unix:uid,gid,owner,group", LinkOption.NOFOLLOW_LINKS);
-      USER_NAMES.putIfAbsent((Integer) named.get("uid"), ((UserPrincipal) named.get("owner")).getName());
-      GROUP_NAMES.putIfAbsent((Integer) named.get("gid"), ((GroupPrincipal) named.get("group")).getName());
-      owner = USER_NAMES.getOrDefault(uid, Integer.toString(uid));
-      group = GROUP_NAMES.getOrDefault(gid, Integer.toString(gid));
-    }
+    Names names = names(local, (Integer) a.get("uid"), (Integer) a.get("gid"));
+    String owner = names.owner;
+    String group = names.group;
     Path symlink = type == S_IFLNK ? new Path(Files.readSymbolicLink(local).toString()) : null;
     long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis();
     long atime = ((FileTime) a.get("lastAccessTime")).toMillis();
@@ -368,6 +359,32 @@ public final class PosixFiles {
     }
     return new LocalFileStatus(type == S_IFREG ? (Long) a.get("size") : 0, type == S_IFDIR, replication, blockSize,
         mtime, atime, permission, owner, group, symlink, path, mode & 07777);
+  }
+
+  /** An entry's owner and group names. */
+  private static final class Names {
+    final String owner;
+    final String group;
+
+    Names(String owner, String group) {
+      this.owner = owner;
+      this.group = group;
+    }
+  }
+
+  /** The names of {@code uid} and {@code gid}, which {@code local} had when it was read. */
+  private static Names names(java.nio.file.Path local, int uid, int gid) throws IOException {
+    String owner = USER_NAMES.get(uid);
+    String group = GROUP_NAMES.get(gid);
+    if (owner == null || group == null) {
+      // Ids and names from one stat, so a concurrent chown cannot pair an id with another's name.
+      Map<String, Object> named = Files.readAttributes(local, "unix:uid,gid,owner,group", LinkOption.NOFOLLOW_LINKS);
+      USER_NAMES.putIfAbsent((Integer) named.get("uid"), ((UserPrincipal) named.get("owner")).getName());
+      GROUP_NAMES.putIfAbsent((Integer) named.get("gid"), ((GroupPrincipal) named.get("group")).getName());
+      owner = USER_NAMES.getOrDefault(uid, Integer.toString(uid));
+      group = GROUP_NAMES.getOrDefault(gid, Integer.toString(gid));
+    }
+    return new Names(owner, group);
   }
 
   private static String specialKind(int type) {
@@ -471,14 +488,12 @@ public final class PosixFiles {
       PosixFileAttributeView view = Files.getFileAttributeView(local, PosixFileAttributeView.class,
           LinkOption.NOFOLLOW_LINKS);
       UserPrincipalLookupService lookup = local.getFileSystem().getUserPrincipalLookupService();
-      PosixFileAttributes current = view.readAttributes();
-      if (!owner.isEmpty() && !owner.equals(current.owner().getName())) {
-        UserPrincipal user = lookup.lookupPrincipalByName(owner);
-        view.setOwner(user);
+      Names current = currentNames(local, view);
+      if (!owner.isEmpty() && !owner.equals(current.owner)) {
+        view.setOwner(user(lookup, owner));
       }
-      if (!group.isEmpty() && !group.equals(current.group().getName())) {
-        GroupPrincipal g = lookup.lookupPrincipalByGroupName(group);
-        view.setGroup(g);
+      if (!group.isEmpty() && !group.equals(current.group)) {
+        view.setGroup(group(lookup, group));
       }
     } else {
       FileStatus current = fs.getFileStatus(path);
@@ -486,6 +501,52 @@ public final class PosixFiles {
         fs.setOwner(path, owner.isEmpty() ? null : owner, group.isEmpty() ? null : group);
       }
     }
+  }
+
+  /**
+   * The names a local file's owner and group have now. Through the id caches where the JVM has
+   * the unix view: {@code PosixFileAttributes.owner()} and {@code group()} call getpwuid and
+   * getgrgid, each reading /etc/passwd or /etc/group again, for every file a restore applies.
+   */
+  private static Names currentNames(java.nio.file.Path local, PosixFileAttributeView view) throws IOException {
+    if (!UNIX_VIEW) {
+      PosixFileAttributes current = view.readAttributes();
+      return new Names(current.owner().getName(), current.group().getName());
+    }
+    Map<String, Object> ids = Files.readAttributes(local, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
+    return names(local, (Integer) ids.get("uid"), (Integer) ids.get("gid"));
+  }
+
+  /**
+   * Principals by name, found once each: a restore applies the same few owners to every file, and
+   * each lookup reads /etc/passwd or /etc/group (getpwnam, getgrnam). At most
+   * {@link #MAX_CACHED_PRINCIPALS} of each are kept, whatever names a manifest holds; a name not
+   * found is looked up again each time (and fails each time).
+   */
+  private static final ConcurrentMap<String, UserPrincipal> USERS_BY_NAME = new ConcurrentHashMap<>();
+  private static final ConcurrentMap<String, GroupPrincipal> GROUPS_BY_NAME = new ConcurrentHashMap<>();
+  static final int MAX_CACHED_PRINCIPALS = 4096;
+
+  private static UserPrincipal user(UserPrincipalLookupService lookup, String name) throws IOException {
+    UserPrincipal user = USERS_BY_NAME.get(name);
+    if (user == null) {
+      user = lookup.lookupPrincipalByName(name);
+      if (USERS_BY_NAME.size() < MAX_CACHED_PRINCIPALS) {
+        USERS_BY_NAME.putIfAbsent(name, user);
+      }
+    }
+    return user;
+  }
+
+  private static GroupPrincipal group(UserPrincipalLookupService lookup, String name) throws IOException {
+    GroupPrincipal group = GROUPS_BY_NAME.get(name);
+    if (group == null) {
+      group = lookup.lookupPrincipalByGroupName(name);
+      if (GROUPS_BY_NAME.size() < MAX_CACHED_PRINCIPALS) {
+        GROUPS_BY_NAME.putIfAbsent(name, group);
+      }
+    }
+    return group;
   }
 
   public static void setTimes(FileSystem fs, Path path, long modificationTime, long accessTime) throws IOException {

@@ -91,4 +91,36 @@ class PosixFilesTest {
     PosixFiles.deleteEntry(fs, new Path(dir.resolve("to-dir").toUri()));
     assertTrue(Files.isDirectory(dir.resolve("d")), "deleting a link leaves what it points to");
   }
+  /**
+   * Owners applied again and again (a restore applies the same few to every file, through
+   * cached principals and id names): each file ends with the owner and group asked for, a
+   * link's own, not its target's; an unknown name fails every time. As root only.
+   */
+  @Test
+  void appliesOwnersByNameFileAfterFileAndNeverThroughALink() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+    Files.write(dir.resolve("target"), new byte[] {1});
+    Files.createSymbolicLink(dir.resolve("link"), dir.resolve("target"));
+    String[][] owners = {{"daemon", "daemon"}, {"root", "root"}, {"daemon", "root"}, {"root", "daemon"}};
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < 20; i++) {
+        String[] o = owners[(i + round) % owners.length];
+        java.nio.file.Path file = Files.write(dir.resolve("f" + i), new byte[] {(byte) i});
+        PosixFiles.setOwner(fs, new Path(file.toUri()), o[0], o[1]);
+        PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        assertEquals(o[0] + ":" + o[1], a.owner().getName() + ":" + a.group().getName(), file.toString());
+      }
+      PosixFiles.setOwner(fs, new Path(dir.resolve("link").toUri()), owners[round][0], owners[round][1]);
+      PosixFileAttributes link = Files.readAttributes(dir.resolve("link"), PosixFileAttributes.class,
+          LinkOption.NOFOLLOW_LINKS);
+      assertEquals(owners[round][0], link.owner().getName());
+      assertEquals("root", Files.readAttributes(dir.resolve("target"), PosixFileAttributes.class).owner().getName(),
+          "the link's target keeps its owner");
+    }
+    for (int attempt = 0; attempt < 2; attempt++) {
+      org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+          () -> PosixFiles.setOwner(fs, new Path(dir.resolve("f0").toUri()), "no-such-user-hbackup", ""));
+    }
+  }
 }
