@@ -25,6 +25,8 @@ import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.RelativePaths;
 import org.hbackup.job.WeightMarks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Walks the source tree and streams every entry into a listing file, so the driver never holds
@@ -38,6 +40,8 @@ import org.hbackup.job.WeightMarks;
  * instead of decoding segments again and again.
  */
 public final class SourceLister {
+  private static final Logger LOG = LoggerFactory.getLogger(SourceLister.class);
+
   /** What the walk found. */
   public static final class Totals {
     private long entries;
@@ -210,12 +214,26 @@ public final class SourceLister {
       }
       listingLength = writer.getLength();
     }
-    // Where the weight lies, so that the splits are cut without reading the listing again.
-    Path marks = WeightMarks.of(listing);
-    try (FSDataOutputStream out = FileSystems.createOwnerOnly(FileSystems.raw(marks, conf), marks, false)) {
-      totals.marks.write(out, listingLength);
-    }
+    writeMarks(listing, listingLength, totals.marks);
     return totals;
+  }
+
+  /**
+   * Where the weight lies, so that the splits are cut without reading the listing again. Only a
+   * saving: when they cannot be written, none are left and the splits read the listing.
+   */
+  private void writeMarks(Path listing, long listingLength, WeightMarks marks) {
+    Path file = WeightMarks.of(listing);
+    try (FSDataOutputStream out = FileSystems.createOwnerOnly(FileSystems.raw(file, conf), file, false)) {
+      marks.write(out, listingLength);
+    } catch (IOException e) {
+      LOG.warn("Could not write {} ({}); the splits will be cut by reading the listing", file, OneLine.of(e));
+      try {
+        FileSystems.raw(file, conf).delete(file, false);
+      } catch (IOException ignored) {
+        // Left for the tmp/ reclaim; a marks file that does not describe the listing is ignored.
+      }
+    }
   }
 
   /** Lists one directory's children into the listing, gathering its subdirectories. */

@@ -1,6 +1,7 @@
 package org.hbackup.backup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,11 +90,47 @@ class SourceListerTest {
     assertEquals(List.of("", "a", "b", "a/y", "a/z", "b/1"), order);
   }
 
+  /**
+   * The lister leaves marks beside its listing from which the splits are cut without reading it
+   * again, the same splits that reading gives; and a listing without marks is read.
+   */
+  @Test
+  void itsWeightMarksCutTheSplitsThatReadingTheListingWould() throws IOException {
+    java.nio.file.Path source = dir.resolve("source");
+    for (int d = 0; d < 30; d++) {
+      Files.createDirectories(source.resolve("d" + d));
+      for (int f = 0; f < 40; f++) {
+        Files.write(source.resolve("d" + d + "/f" + f), new byte[(d * 40 + f) % 700]);
+      }
+    }
+    Configuration conf = new Configuration();
+    FileSystem fs = FileSystem.getLocal(conf);
+    Path listing = new Path(dir.resolve("listing.seq").toUri());
+    SourceLister.Totals totals = lister(conf).list(fs, new Path(source.toUri()), listing);
+    assertTrue(fs.exists(org.hbackup.job.WeightMarks.of(listing)), "the lister leaves its marks");
+    long fileWeight = BackupSettings.readFrom(settingsOf(conf)).fileWeightBytes();
+    long target = totals.weight() / 7;
+
+    List<org.apache.hadoop.mapreduce.InputSplit> fromMarks = org.hbackup.job.WeightedSplits.<ListingKey, FileStatus>of(
+        conf, listing, target, (k, v) -> {
+          throw new AssertionError("the listing was read again");
+        });
+    fs.delete(org.hbackup.job.WeightMarks.of(listing), false);
+    List<org.apache.hadoop.mapreduce.InputSplit> fromReading = org.hbackup.job.WeightedSplits.<ListingKey, FileStatus>of(
+        conf, listing, target, (k, v) -> SourceLister.weight(k, v, fileWeight));
+    assertEquals(fromReading.toString(), fromMarks.toString());
+    assertTrue(fromMarks.size() >= 7, fromMarks.toString());
+  }
+
   /** A lister with the test's settings; the source and repository keys only name where they would be. */
   private static SourceLister lister(Configuration conf) {
+    return new SourceLister(conf, BackupSettings.readFrom(settingsOf(conf)));
+  }
+
+  private static Configuration settingsOf(Configuration conf) {
     Configuration c = new Configuration(conf);
     c.set(BackupConfigKeys.SOURCE, "file:///source");
     c.set(BackupConfigKeys.REPOSITORY, "file:///repository");
-    return new SourceLister(conf, BackupSettings.readFrom(c));
+    return c;
   }
 }

@@ -323,6 +323,15 @@ public final class PeersBenchmark {
           median(t.get("borg"), 1) / 1024, median(t.get("hbackup"), 2) / h);
     }
     System.out.println();
+    // Every run, in the order the rounds ran: on a shared machine the spread says how far a
+    // median can be trusted.
+    System.out.println("| step: every run (wall s) | hbackup | restic | borg |");
+    System.out.println("|---|---|---|---|");
+    for (Map.Entry<String, Map<String, List<double[]>>> e : samples.entrySet()) {
+      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", e.getKey(), runs(e.getValue().get("hbackup")),
+          runs(e.getValue().get("restic")), runs(e.getValue().get("borg")));
+    }
+    System.out.println();
     System.out.println("| nothing-changed backup: repository growth | hbackup | restic | borg |");
     System.out.println("|---|---|---|---|");
     for (Map.Entry<String, Map<String, List<Long>>> e : growth.entrySet()) {
@@ -330,6 +339,14 @@ public final class PeersBenchmark {
           medianLong(e.getValue().get("hbackup")), medianLong(e.getValue().get("restic")),
           medianLong(e.getValue().get("borg")));
     }
+  }
+
+  private static String runs(List<double[]> s) {
+    StringBuilder b = new StringBuilder();
+    for (double[] x : s == null ? List.<double[]>of() : s) {
+      b.append(b.length() == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%.2f", x[0]));
+    }
+    return b.toString();
   }
 
   private static long medianLong(List<Long> v) {

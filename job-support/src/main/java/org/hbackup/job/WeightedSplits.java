@@ -1,7 +1,6 @@
 package org.hbackup.job;
 
 import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,12 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.SequenceFile;
 import org.apache.hadoop.io.Writable;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.util.ReflectionUtils;
+import org.hbackup.common.OneLine;
+import org.hbackup.common.io.FileSystems;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,12 +72,14 @@ public final class WeightedSplits {
     return splits;
   }
 
-  /** The listing's marks, or null when it has none that describe it. */
-  private static WeightMarks.Read readMarks(Configuration conf, Path listing, long firstRecord, long fileLength)
-      throws IOException {
+  /**
+   * The listing's marks, or null when it has none that describe it or they cannot be read: they
+   * only save reading the listing, so nothing about them fails the job.
+   */
+  private static WeightMarks.Read readMarks(Configuration conf, Path listing, long firstRecord, long fileLength) {
     Path file = WeightMarks.of(listing);
-    FileSystem fs = file.getFileSystem(conf);
-    try (InputStream in = new BufferedInputStream(fs.open(file))) {
+    // Raw, as the writer wrote it: the marks are checked by their own consistency rules.
+    try (InputStream in = new BufferedInputStream(FileSystems.raw(file, conf).open(file))) {
       WeightMarks.Read marks = WeightMarks.read(in, firstRecord, fileLength);
       if (marks == null) {
         LOG.warn("{} does not describe {} as it is: reading the listing to cut its splits", file, listing);
@@ -85,8 +87,8 @@ public final class WeightedSplits {
       return marks;
     } catch (FileNotFoundException e) {
       return null;
-    } catch (EOFException e) {
-      LOG.warn("{} is cut short: reading the listing to cut its splits", file);
+    } catch (IOException e) {
+      LOG.warn("{} cannot be read ({}): reading the listing to cut its splits", file, OneLine.of(e));
       return null;
     }
   }

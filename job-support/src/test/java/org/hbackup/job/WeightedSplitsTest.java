@@ -209,6 +209,23 @@ class WeightedSplitsTest {
     System.arraycopy(good, header + 16, swapped, header, 16);
     java.nio.file.Files.write(marks, swapped);
     assertEquals(expected, describe(WeightedSplits.<Text, LongWritable>of(conf, listing, 50_000L, (k, v) -> v.get())));
+    // A position past the listing's end, a weight above the total, a count above the bound.
+    java.nio.ByteBuffer past = java.nio.ByteBuffer.wrap(good.clone());
+    past.putLong(header + 16 * 3, Long.MAX_VALUE);
+    java.nio.file.Files.write(marks, past.array());
+    assertEquals(expected, describe(WeightedSplits.<Text, LongWritable>of(conf, listing, 50_000L, (k, v) -> v.get())));
+    java.nio.ByteBuffer heavy = java.nio.ByteBuffer.wrap(good.clone());
+    heavy.putLong(header + 16 * 3 + 8, Long.MAX_VALUE);
+    java.nio.file.Files.write(marks, heavy.array());
+    assertEquals(expected, describe(WeightedSplits.<Text, LongWritable>of(conf, listing, 50_000L, (k, v) -> v.get())));
+    java.nio.ByteBuffer many = java.nio.ByteBuffer.wrap(good.clone());
+    many.putInt(header - 4, WeightMarks.MAX_MARKS + 1);
+    java.nio.file.Files.write(marks, many.array());
+    assertEquals(expected, describe(WeightedSplits.<Text, LongWritable>of(conf, listing, 50_000L, (k, v) -> v.get())));
+    // Not a file at all.
+    java.nio.file.Files.delete(marks);
+    java.nio.file.Files.createDirectory(marks);
+    assertEquals(expected, describe(WeightedSplits.<Text, LongWritable>of(conf, listing, 50_000L, (k, v) -> v.get())));
     assertEquals(500, readAll(conf, WeightedSplits.<Text, LongWritable>of(conf, listing, 50_000L,
         (k, v) -> v.get())).size());
   }

@@ -488,11 +488,14 @@ public final class PosixFiles {
       PosixFileAttributeView view = Files.getFileAttributeView(local, PosixFileAttributeView.class,
           LinkOption.NOFOLLOW_LINKS);
       UserPrincipalLookupService lookup = local.getFileSystem().getUserPrincipalLookupService();
-      Names current = currentNames(local, view);
-      if (!owner.isEmpty() && !owner.equals(current.owner)) {
+      // Always applied, never compared with the names the file has: the answer decides whether
+      // setuid and setgid are restored, so it is the kernel's (lchown), not a cached name's.
+      // Setting an owner or group the file already has is allowed to its owner, root or not;
+      // anything else fails for a user who may not, as before.
+      if (!owner.isEmpty()) {
         view.setOwner(user(lookup, owner));
       }
-      if (!group.isEmpty() && !group.equals(current.group)) {
+      if (!group.isEmpty()) {
         view.setGroup(group(lookup, group));
       }
     } else {
@@ -504,24 +507,11 @@ public final class PosixFiles {
   }
 
   /**
-   * The names a local file's owner and group have now. Through the id caches where the JVM has
-   * the unix view: {@code PosixFileAttributes.owner()} and {@code group()} call getpwuid and
-   * getgrgid, each reading /etc/passwd or /etc/group again, for every file a restore applies.
-   */
-  private static Names currentNames(java.nio.file.Path local, PosixFileAttributeView view) throws IOException {
-    if (!UNIX_VIEW) {
-      PosixFileAttributes current = view.readAttributes();
-      return new Names(current.owner().getName(), current.group().getName());
-    }
-    Map<String, Object> ids = Files.readAttributes(local, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
-    return names(local, (Integer) ids.get("uid"), (Integer) ids.get("gid"));
-  }
-
-  /**
-   * Principals by name, found once each: a restore applies the same few owners to every file, and
-   * each lookup reads /etc/passwd or /etc/group (getpwnam, getgrnam). At most
-   * {@link #MAX_CACHED_PRINCIPALS} of each are kept, whatever names a manifest holds; a name not
-   * found is looked up again each time (and fails each time).
+   * Principals by name, found once each in the JVM's life (one command, or one task on a
+   * cluster): a restore applies the same few owners to every file, and each lookup reads
+   * /etc/passwd or /etc/group (getpwnam, getgrnam). At most {@link #MAX_CACHED_PRINCIPALS} of
+   * each are kept, whatever names a manifest holds; a name not found is looked up again each
+   * time (and fails each time).
    */
   private static final ConcurrentMap<String, UserPrincipal> USERS_BY_NAME = new ConcurrentHashMap<>();
   private static final ConcurrentMap<String, GroupPrincipal> GROUPS_BY_NAME = new ConcurrentHashMap<>();

@@ -91,6 +91,7 @@ class PosixFilesTest {
     PosixFiles.deleteEntry(fs, new Path(dir.resolve("to-dir").toUri()));
     assertTrue(Files.isDirectory(dir.resolve("d")), "deleting a link leaves what it points to");
   }
+
   /**
    * Owners applied again and again (a restore applies the same few to every file, through
    * cached principals and id names): each file ends with the owner and group asked for, a
