@@ -518,25 +518,27 @@ public final class PosixFiles {
   static final int MAX_CACHED_PRINCIPALS = 4096;
 
   private static UserPrincipal user(UserPrincipalLookupService lookup, String name) throws IOException {
-    UserPrincipal user = USERS_BY_NAME.get(name);
-    if (user == null) {
-      user = lookup.lookupPrincipalByName(name);
-      if (USERS_BY_NAME.size() < MAX_CACHED_PRINCIPALS) {
-        USERS_BY_NAME.putIfAbsent(name, user);
-      }
-    }
-    return user;
+    return cached(USERS_BY_NAME, name, lookup::lookupPrincipalByName);
   }
 
   private static GroupPrincipal group(UserPrincipalLookupService lookup, String name) throws IOException {
-    GroupPrincipal group = GROUPS_BY_NAME.get(name);
-    if (group == null) {
-      group = lookup.lookupPrincipalByGroupName(name);
-      if (GROUPS_BY_NAME.size() < MAX_CACHED_PRINCIPALS) {
-        GROUPS_BY_NAME.putIfAbsent(name, group);
+    return cached(GROUPS_BY_NAME, name, lookup::lookupPrincipalByGroupName);
+  }
+
+  /** A lookup by name that may fail (a name the system does not know). */
+  private interface NameLookup<P> {
+    P lookup(String name) throws IOException;
+  }
+
+  private static <P> P cached(ConcurrentMap<String, P> cache, String name, NameLookup<P> lookup) throws IOException {
+    P principal = cache.get(name);
+    if (principal == null) {
+      principal = lookup.lookup(name);
+      if (cache.size() < MAX_CACHED_PRINCIPALS) {
+        cache.putIfAbsent(name, principal);
       }
     }
-    return group;
+    return principal;
   }
 
   public static void setTimes(FileSystem fs, Path path, long modificationTime, long accessTime) throws IOException {
