@@ -31,8 +31,8 @@ public final class WeightMarks {
   static final int MAX_MARKS = 4096;
   private static final int MAGIC = 0x48425731; // "HBW1"
 
-  private long[] positions = new long[MAX_MARKS];
-  private long[] weights = new long[MAX_MARKS];
+  private final long[] positions = new long[MAX_MARKS];
+  private final long[] weights = new long[MAX_MARKS];
   private int count;
   private long step = 1;
   private long total;
@@ -71,11 +71,6 @@ public final class WeightMarks {
     }
     count = kept;
     step = Math.max(step * 2, total / count);
-  }
-
-  /** The listing's total weight so far. */
-  public long total() {
-    return total;
   }
 
   /** Writes the marks of a listing of {@code listingLength} bytes. */

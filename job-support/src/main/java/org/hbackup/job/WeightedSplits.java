@@ -112,5 +112,4 @@ public final class WeightedSplits {
     }
     return splits;
   }
-
 }

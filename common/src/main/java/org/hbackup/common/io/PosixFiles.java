@@ -346,34 +346,8 @@ public final class PosixFiles {
     Map<String, Object> a = Files.readAttributes(local, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
     int mode = (Integer) a.get("mode");
     int type = mode & S_IFMT;
-    Names names = names(local, (Integer) a.get("uid"), (Integer) a.get("gid"));
-    String owner = names.owner;
-    String group = names.group;
-    Path symlink = type == S_IFLNK ? new Path(Files.readSymbolicLink(local).toString()) : null;
-    long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis();
-    long atime = ((FileTime) a.get("lastAccessTime")).toMillis();
-    FsPermission permission = new FsPermission((short) (mode & STATUS_MODE_BITS));
-    if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK) {
-      return new SpecialFileStatus(specialKind(type), replication, blockSize, mtime, atime, permission, owner, group,
-          path);
-    }
-    return new LocalFileStatus(type == S_IFREG ? (Long) a.get("size") : 0, type == S_IFDIR, replication, blockSize,
-        mtime, atime, permission, owner, group, symlink, path, mode & 07777);
-  }
-
-  /** An entry's owner and group names. */
-  private static final class Names {
-    final String owner;
-    final String group;
-
-    Names(String owner, String group) {
-      this.owner = owner;
-      this.group = group;
-    }
-  }
-
-  /** The names of {@code uid} and {@code gid}, which {@code local} had when it was read. */
-  private static Names names(java.nio.file.Path local, int uid, int gid) throws IOException {
+    int uid = (Integer) a.get("uid");
+    int gid = (Integer) a.get("gid");
     String owner = USER_NAMES.get(uid);
     String group = GROUP_NAMES.get(gid);
     if (owner == null || group == null) {
@@ -384,7 +358,16 @@ public final class PosixFiles {
       owner = USER_NAMES.getOrDefault(uid, Integer.toString(uid));
       group = GROUP_NAMES.getOrDefault(gid, Integer.toString(gid));
     }
-    return new Names(owner, group);
+    Path symlink = type == S_IFLNK ? new Path(Files.readSymbolicLink(local).toString()) : null;
+    long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis();
+    long atime = ((FileTime) a.get("lastAccessTime")).toMillis();
+    FsPermission permission = new FsPermission((short) (mode & STATUS_MODE_BITS));
+    if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK) {
+      return new SpecialFileStatus(specialKind(type), replication, blockSize, mtime, atime, permission, owner, group,
+          path);
+    }
+    return new LocalFileStatus(type == S_IFREG ? (Long) a.get("size") : 0, type == S_IFDIR, replication, blockSize,
+        mtime, atime, permission, owner, group, symlink, path, mode & 07777);
   }
 
   private static String specialKind(int type) {
