@@ -75,7 +75,10 @@ class PruneMemoryIT {
     long largePeak = HeapSampling.peak(l);
     System.err.printf("prune peak live heap: 3 points, %d blobs: %.1f MiB; 30 points, %d blobs: %.1f MiB%n",
         s.json().get("blobs").asLong(), smallPeak / 1048576.0, lj.get("blobs").asLong(), largePeak / 1048576.0);
-    assertTrue(largePeak < smallPeak + 8L * 1024 * 1024,
+    // The samples include running tasks' fixed buffers (sort, pack), so a longer run catches more of
+    // them at once: seen 26.4 vs 34.9 MiB on a busy machine with nothing held per blob. Holding the
+    // 324,000 extra blob ids in any Java collection costs well over 20 MiB, so 12 MiB still tells.
+    assertTrue(largePeak < smallPeak + 12L * 1024 * 1024,
         "peak live heap grew from " + smallPeak + " to " + largePeak + " bytes");
     assertEquals(0, Cli.run(conf, "verify", "--repo", large, "--read-data").exitCode);
   }
