@@ -1,6 +1,5 @@
 package org.hbackup.common.manifest;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -10,10 +9,10 @@ import java.util.Arrays;
 
 import com.github.luben.zstd.ZstdInputStream;
 import com.google.common.io.ByteStreams;
-import com.google.common.io.CountingInputStream;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.FormatException;
 import org.hbackup.common.id.ContentId;
+import org.hbackup.common.io.CountingBufferedInputStream;
 import org.hbackup.common.io.FormatChecks;
 
 /**
@@ -24,7 +23,7 @@ import org.hbackup.common.io.FormatChecks;
 public final class SegmentReader implements AutoCloseable {
   private final String name;
   private final DataInputStream entries;
-  private final CountingInputStream counted;
+  private final CountingBufferedInputStream counted;
   private final long count;
   private final long rawLength;
   private final int version;
@@ -43,13 +42,13 @@ public final class SegmentReader implements AutoCloseable {
     this.rawLength = header.readLong();
     InputStream body = header;
     if (compression == SegmentFormat.BODY_ZSTD) {
-      // Buffered: zstd's single-byte read, which DataInputStream uses for every number, is one
-      // native call per byte; decoding a segment spent most of its time there.
-      body = new BufferedInputStream(new ZstdInputStream(header), BUFFER_BYTES);
+      body = new ZstdInputStream(header);
     } else if (compression != SegmentFormat.BODY_RAW) {
       throw new FormatException(name, "unknown segment body compression " + compression);
     }
-    this.counted = new CountingInputStream(body);
+    // Buffered: zstd's single-byte read, which DataInputStream uses for every number, is one
+    // native call per byte; decoding a segment spent most of its time there.
+    this.counted = new CountingBufferedInputStream(body, BUFFER_BYTES);
     this.entries = new DataInputStream(counted);
   }
 
@@ -78,7 +77,7 @@ public final class SegmentReader implements AutoCloseable {
   /** The next entry, or null after the last one. */
   public ManifestEntry next() throws IOException {
     if (read == count) {
-      if (entries.read() != -1 || counted.getCount() != rawLength) {
+      if (entries.read() != -1 || counted.count() != rawLength) {
         throw new FormatException(name, "segment body does not end where its header says");
       }
       return null;
