@@ -36,7 +36,7 @@ import org.hbackup.job.Throttle;
  * <p>Memory: that of its {@link ChunkStore}, the base point's segment cache, and the chunk list of
  * the file being read.
  */
-public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, BackupKey, BytesWritable> {
+public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, BackupKey, BytesWritable> {
   private BackupSettings settings;
   private SourceFiles source;
   private ChunkStore store;
@@ -74,7 +74,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, FileStatus, Backup
   }
 
   @Override
-  protected void map(ListingKey key, FileStatus status, Context context) throws IOException, InterruptedException {
+  protected void map(ListingKey key, ListedStatus listed, Context context) throws IOException, InterruptedException {
+    FileStatus status = listed.status();
     if (key.problem() == ListingKey.SPECIAL) {
       context.getCounter(BackupCounters.SPECIAL_FILES_SKIPPED).increment(1);
       emitRecord(key.path(), ShuffleRecord.skipped(ShuffleRecord.SPECIAL, key.problemReason()));

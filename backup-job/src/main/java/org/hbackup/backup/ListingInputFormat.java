@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.JobContext;
 import org.hbackup.job.WeightedInputFormat;
@@ -15,15 +14,15 @@ import org.hbackup.job.WeightedSplits;
  * per file), not the same number of files. Split boundaries fall on the sync marks that
  * {@link SourceLister} writes before every record, so a split reads exactly its records.
  */
-public final class ListingInputFormat extends WeightedInputFormat<ListingKey, FileStatus> {
+public final class ListingInputFormat extends WeightedInputFormat<ListingKey, ListedStatus> {
 
   @Override
   public List<InputSplit> getSplits(JobContext job) throws IOException {
     Configuration conf = job.getConfiguration();
     BackupSettings settings = BackupSettings.readFrom(conf);
     long fileWeight = settings.fileWeightBytes();
-    return WeightedSplits.<ListingKey, FileStatus>of(conf, settings.listing(), targetSplitWeight(settings),
-        (key, status) -> SourceLister.weight(key, status, fileWeight));
+    return WeightedSplits.<ListingKey, ListedStatus>of(conf, settings.listing(), targetSplitWeight(settings),
+        (key, listed) -> SourceLister.weight(key, listed.status(), fileWeight));
   }
 
   static long targetSplitWeight(BackupSettings settings) {

@@ -95,6 +95,7 @@ public final class SourceLister {
   private final long fileWeight;
   private final long rangeSize;
   private final ExcludeRules excludes;
+  private final ListedStatus value = new ListedStatus();
 
   /** {@code conf} serves the file systems and the listing's writer; {@code settings} the rest. */
   public SourceLister(Configuration conf, BackupSettings settings) {
@@ -187,7 +188,7 @@ public final class SourceLister {
     try (FSDataOutputStream out = FileSystems.createOwnerOnly(FileSystems.raw(listing, conf), listing, false);
          SequenceFile.Writer writer = SequenceFile.createWriter(conf, SequenceFile.Writer.stream(out),
         SequenceFile.Writer.keyClass(ListingKey.class),
-        SequenceFile.Writer.valueClass(FileStatus.class),
+        SequenceFile.Writer.valueClass(ListedStatus.class),
         SequenceFile.Writer.compression(SequenceFile.CompressionType.NONE))) {
       key.set(RelativePaths.ROOT, null);
       append(writer, key, rootStatus, totals);
@@ -312,24 +313,11 @@ public final class SourceLister {
     };
   }
 
-  /**
-   * A plain copy of a status with its flags (whether it has an ACL, is encrypted, erasure coded,
-   * snapshottable): FileStatus's copy constructor drops them, and the backup asks for an entry's
-   * ACL only where the flag says it has one.
-   */
-  static FileStatus plain(FileStatus s) throws IOException {
-    return new FileStatus(s.getLen(), s.isDirectory(), s.getReplication(), s.getBlockSize(), s.getModificationTime(),
-        s.getAccessTime(), s.getPermission(), s.getOwner(), s.getGroup(), s.isSymlink() ? s.getSymlink() : null,
-        s.getPath(), FileStatus.attributes(s.hasAcl(), s.isEncrypted(), s.isErasureCoded(), s.isSnapshotEnabled()));
-  }
-
   private void append(SequenceFile.Writer writer, ListingKey key, FileStatus status, Totals totals)
       throws IOException {
     key.setSetIdBits(PosixFiles.modeBits(status));
     writer.sync();
-    // Plain FileStatus: file systems return subclasses (HdfsLocatedFileStatus) the listing's
-    // value class does not accept, and block locations are not needed.
-    writer.append(key, status.getClass() == FileStatus.class ? status : plain(status));
+    writer.append(key, value.set(status));
     long weight = weight(key, status, fileWeight);
     totals.weight += weight;
     totals.marks.add(writer.getLength(), weight);

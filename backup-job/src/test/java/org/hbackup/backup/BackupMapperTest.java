@@ -39,7 +39,7 @@ class BackupMapperTest {
   private Configuration conf;
   private Path staging;
   private RepositoryFixture repository;
-  private MapDriver<ListingKey, FileStatus, BackupKey, BytesWritable> driver;
+  private MapDriver<ListingKey, ListedStatus, BackupKey, BytesWritable> driver;
 
   /** The mapper with its work directory pointed at a test folder instead of a committer's. */
   static final class TestableBackupMapper extends BackupMapper {
@@ -100,7 +100,7 @@ class BackupMapperTest {
   void storesNewChunksAndEmitsTheEntryAndIndexRows() throws IOException {
     byte[] data = random(1, 3_000_000);
     FileStatus status = write("big.bin", data);
-    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("big.bin", null), status).run();
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("big.bin", null), new ListedStatus(status)).run();
 
     ManifestEntry entry = null;
     int indexRows = 0;
@@ -146,9 +146,9 @@ class BackupMapperTest {
     FileStatus first = write("a/copy1.bin", fresh);
     FileStatus second = write("a/copy2.bin", fresh);
     List<Pair<BackupKey, BytesWritable>> out = driver
-        .withInput(new ListingKey("known.bin", null), known)
-        .withInput(new ListingKey("a/copy1.bin", null), first)
-        .withInput(new ListingKey("a/copy2.bin", null), second).run();
+        .withInput(new ListingKey("known.bin", null), new ListedStatus(known))
+        .withInput(new ListingKey("a/copy1.bin", null), new ListedStatus(first))
+        .withInput(new ListingKey("a/copy2.bin", null), new ListedStatus(second)).run();
     long indexRows = out.stream().filter(p -> p.getFirst().kind() == BackupKey.INDEX).count();
     assertEquals(1, indexRows, "only the fresh chunk is stored, once");
     assertEquals(2, driver.getCounters().findCounter(BackupCounters.CHUNKS_REUSED).getValue());
@@ -160,8 +160,8 @@ class BackupMapperTest {
   void passesDirectoriesAndEmptyFilesThrough() throws IOException {
     FileStatus empty = write("d/empty", new byte[0]);
     FileStatus directory = new FileStatus(FileSystem.getLocal(conf).getFileStatus(new Path(dir.resolve("source/d").toUri())));
-    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("d", null), directory)
-        .withInput(new ListingKey("d/empty", null), empty).run();
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("d", null), new ListedStatus(directory))
+        .withInput(new ListingKey("d/empty", null), new ListedStatus(empty)).run();
     assertEquals(2, out.size());
     ManifestEntry d = entryOf(out.get(0).getSecond());
     ManifestEntry f = entryOf(out.get(1).getSecond());
@@ -189,8 +189,8 @@ class BackupMapperTest {
             .chunks(List.of(new ChunkRef(ContentId.of(same), same.length))).build()));
     driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
     repository.store(List.of(same));
-    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("same.bin", null), unchanged)
-        .withInput(new ListingKey("edited.bin", null), changed).run();
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("same.bin", null), new ListedStatus(unchanged))
+        .withInput(new ListingKey("edited.bin", null), new ListedStatus(changed)).run();
     ManifestEntry carried = null;
     for (Pair<BackupKey, BytesWritable> p : out) {
       if (p.getFirst().kind() == BackupKey.MANIFEST) {
@@ -217,7 +217,7 @@ class BackupMapperTest {
     ContentId id = ContentId.of(data);
     baseWithFile("old/name.bin", moved, data);
     List<Pair<BackupKey, BytesWritable>> out = driver
-        .withInput(new ListingKey("new/name.bin", "old/name.bin"), moved).run();
+        .withInput(new ListingKey("new/name.bin", "old/name.bin"), new ListedStatus(moved)).run();
     assertEquals(2, out.size());
     ShuffleRecord entry = recordOf(out.get(0).getSecond());
     assertEquals("new/name.bin", new String(out.get(0).getFirst().bytes(), java.nio.charset.StandardCharsets.UTF_8));
@@ -238,7 +238,7 @@ class BackupMapperTest {
     baseWithFile("same.bin", status, data);
     // The local file system has no checksum: same length and time are not enough when one is required.
     driver.getConfiguration().set(BackupConfigKeys.SOURCE_CHECKSUM, "true");
-    driver.withInput(new ListingKey("same.bin", null), status).run();
+    driver.withInput(new ListingKey("same.bin", null), new ListedStatus(status)).run();
     assertEquals(0, driver.getCounters().findCounter(BackupCounters.FILES_CARRIED_OVER).getValue());
     assertEquals(data.length, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue());
     assertEquals(1, driver.getCounters().findCounter(BackupCounters.SOURCE_CHECKSUMS).getValue());
@@ -250,7 +250,7 @@ class BackupMapperTest {
     FileStatus status = write("large.bin", data);
     int rangeSize = 1 << 20;
     List<Pair<BackupKey, BytesWritable>> out = driver
-        .withInput(new ListingKey("large.bin", null, 1, 3, rangeSize), status).run();
+        .withInput(new ListingKey("large.bin", null, 1, 3, rangeSize), new ListedStatus(status)).run();
     ShuffleRecord range = null;
     long indexRows = 0;
     for (Pair<BackupKey, BytesWritable> p : out) {
@@ -287,9 +287,9 @@ class BackupMapperTest {
     driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
     repository.store(List.of(new byte[] {1}, new byte[] {2}, new byte[] {3}));
     List<Pair<BackupKey, BytesWritable>> out = driver
-        .withInput(new ListingKey("ranged.bin", null, 0, 3, 1 << 20), status)
-        .withInput(new ListingKey("ranged.bin", null, 1, 3, 1 << 20), status)
-        .withInput(new ListingKey("ranged.bin", null, 2, 3, 1 << 20), status).run();
+        .withInput(new ListingKey("ranged.bin", null, 0, 3, 1 << 20), new ListedStatus(status))
+        .withInput(new ListingKey("ranged.bin", null, 1, 3, 1 << 20), new ListedStatus(status))
+        .withInput(new ListingKey("ranged.bin", null, 2, 3, 1 << 20), new ListedStatus(status)).run();
     assertEquals(1, out.size(), "only range 0 sends the carried-over entry");
     ManifestEntry carried = entryOf(out.get(0).getSecond());
     assertEquals(1 << 20, carried.rangeSize(), "the file hash is a range hash: the range size goes with it");
@@ -303,8 +303,8 @@ class BackupMapperTest {
     FileStatus gone = write("gone.bin", random(12, 10_000));
     FileStatus kept = write("kept.bin", random(13, 10_000));
     Files.delete(dir.resolve("source/gone.bin"));
-    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("gone.bin", null), gone)
-        .withInput(new ListingKey("kept.bin", null), kept).run();
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("gone.bin", null), new ListedStatus(gone))
+        .withInput(new ListingKey("kept.bin", null), new ListedStatus(kept)).run();
     List<String> paths = new java.util.ArrayList<>();
     for (Pair<BackupKey, BytesWritable> p : out) {
       if (p.getFirst().kind() == BackupKey.MANIFEST) {
@@ -322,7 +322,7 @@ class BackupMapperTest {
     FileStatus gone = write("gone-large.bin", random(14, 2_500_000));
     Files.delete(dir.resolve("source/gone-large.bin"));
     List<Pair<BackupKey, BytesWritable>> out = driver
-        .withInput(new ListingKey("gone-large.bin", null, 1, 3, 1 << 20), gone).run();
+        .withInput(new ListingKey("gone-large.bin", null, 1, 3, 1 << 20), new ListedStatus(gone)).run();
     assertEquals(1, out.size());
     ShuffleRecord range = recordOf(out.get(0).getSecond());
     assertTrue(range.isRange());
@@ -337,7 +337,7 @@ class BackupMapperTest {
     Files.delete(dir.resolve("source/gone.bin"));
     driver.getConfiguration().set(BackupConfigKeys.SNAPSHOT_NAME, "hbackup-test");
     assertThrows(java.io.FileNotFoundException.class,
-        () -> driver.withInput(new ListingKey("gone.bin", null), gone).run());
+        () -> driver.withInput(new ListingKey("gone.bin", null), new ListedStatus(gone)).run());
   }
 
   private long count(BackupCounters counter) {
@@ -359,7 +359,7 @@ class BackupMapperTest {
     for (java.nio.file.Path pack : packs()) {
       Files.delete(pack);
     }
-    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("same.bin", null), status).run();
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("same.bin", null), new ListedStatus(status)).run();
     assertEquals(0, count(BackupCounters.FILES_CARRIED_OVER), "never carried over onto lost data");
     assertEquals(1, count(BackupCounters.FILES_READ_AGAIN));
     assertEquals(1, count(BackupCounters.CHUNKS_STORED_AGAIN));
@@ -376,7 +376,7 @@ class BackupMapperTest {
     bytes[bytes.length - 60] ^= 0x10;
     Files.write(pack, bytes);
     FileStatus status = write("copy.bin", data);
-    driver.withInput(new ListingKey("copy.bin", null), status).run();
+    driver.withInput(new ListingKey("copy.bin", null), new ListedStatus(status)).run();
     assertEquals(1, count(BackupCounters.CHUNKS_STORED_AGAIN));
     assertEquals(0, count(BackupCounters.CHUNKS_REUSED));
     assertEquals(1, count(BackupCounters.PACKS_CHECKED));
@@ -387,8 +387,8 @@ class BackupMapperTest {
     byte[] a = random(23, 40_000);
     byte[] b = random(24, 40_000);
     repository.store(List.of(a, b));
-    driver.withInput(new ListingKey("a.bin", null), write("a.bin", a))
-        .withInput(new ListingKey("b.bin", null), write("b.bin", b)).run();
+    driver.withInput(new ListingKey("a.bin", null), new ListedStatus(write("a.bin", a)))
+        .withInput(new ListingKey("b.bin", null), new ListedStatus(write("b.bin", b))).run();
     assertEquals(2, count(BackupCounters.CHUNKS_REUSED));
     assertEquals(0, count(BackupCounters.CHUNKS_NEW));
     assertEquals(1, count(BackupCounters.PACKS_CHECKED), "one check for both chunks of the pack");
@@ -403,7 +403,8 @@ class BackupMapperTest {
     unlistable.setProblem(ListingKey.UNLISTABLE, "cannot list its contents: Permission denied");
     Files.createDirectories(dir.resolve("source/locked"));
     FileStatus locked = new FileStatus(FileSystem.getLocal(conf).getFileStatus(new Path(dir.resolve("source/locked").toUri())));
-    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(special, fifo).withInput(unlistable, locked).run();
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(special, new ListedStatus(fifo))
+        .withInput(unlistable, new ListedStatus(locked)).run();
     assertEquals(2, out.size());
     for (Pair<BackupKey, BytesWritable> p : out) {
       assertTrue(recordOf(p.getSecond()).isSkipped());
@@ -420,7 +421,7 @@ class BackupMapperTest {
     Files.delete(dir.resolve("source/pipe"));
     org.junit.jupiter.api.Assumptions.assumeTrue(
         new ProcessBuilder("mkfifo", dir.resolve("source/pipe").toString()).start().waitFor() == 0, "mkfifo");
-    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("pipe", null), listed).run();
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("pipe", null), new ListedStatus(listed)).run();
     assertEquals(1, out.size());
     ShuffleRecord record = recordOf(out.get(0).getSecond());
     assertTrue(record.isSkipped());

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.SequenceFile;
@@ -41,7 +40,7 @@ class SourceListerTest {
     List<String> order = new ArrayList<>();
     try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
       ListingKey key = new ListingKey();
-      FileStatus value = new FileStatus();
+      ListedStatus value = new ListedStatus();
       while (reader.next(key, value)) {
         order.add(key.isRange() ? key.path() + "#" + key.rangeIndex() : key.path());
       }
@@ -82,7 +81,7 @@ class SourceListerTest {
     List<String> order = new ArrayList<>();
     try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
       ListingKey key = new ListingKey();
-      FileStatus value = new FileStatus();
+      ListedStatus value = new ListedStatus();
       while (reader.next(key, value)) {
         order.add(key.path());
       }
@@ -111,13 +110,13 @@ class SourceListerTest {
     long fileWeight = BackupSettings.readFrom(settingsOf(conf)).fileWeightBytes();
     long target = totals.weight() / 7;
 
-    List<org.apache.hadoop.mapreduce.InputSplit> fromMarks = org.hbackup.job.WeightedSplits.<ListingKey, FileStatus>of(
+    List<org.apache.hadoop.mapreduce.InputSplit> fromMarks = org.hbackup.job.WeightedSplits.<ListingKey, ListedStatus>of(
         conf, listing, target, (k, v) -> {
           throw new AssertionError("the listing was read again");
         });
     fs.delete(org.hbackup.job.WeightMarks.of(listing), false);
-    List<org.apache.hadoop.mapreduce.InputSplit> fromReading = org.hbackup.job.WeightedSplits.<ListingKey, FileStatus>of(
-        conf, listing, target, (k, v) -> SourceLister.weight(k, v, fileWeight));
+    List<org.apache.hadoop.mapreduce.InputSplit> fromReading = org.hbackup.job.WeightedSplits.<ListingKey, ListedStatus>of(
+        conf, listing, target, (k, v) -> SourceLister.weight(k, v.status(), fileWeight));
     assertEquals(fromReading.toString(), fromMarks.toString());
     assertTrue(fromMarks.size() >= 7, fromMarks.toString());
   }

@@ -1,0 +1,94 @@
+package org.hbackup.backup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+
+import org.apache.hadoop.fs.BlockLocation;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.io.DataInputBuffer;
+import org.apache.hadoop.io.DataOutputBuffer;
+import org.junit.jupiter.api.Test;
+
+class ListedStatusTest {
+  /** Every field the backup reads, and each of the flags, survive the listing; so do odd names. */
+  @Test
+  void keepsEveryFieldFlagAndName() throws IOException {
+    String[] names = {"plain", "with space", "colon:inside", "per%25cent", "naïve-日本", "#hash?query"};
+    for (String name : names) {
+      Path path = new Path(new Path("hdfs://nn:8020/data/dir"), new Path(null, null, name));
+      for (int flags = 0; flags < 16; flags++) {
+        FileStatus s = new FileStatus(123_456_789_012L, false, 3, 128L << 20, 1_700_000_000_123L,
+            1_700_000_100_456L, new FsPermission((short) 01755), "alice", "staff", null, path,
+            FileStatus.attributes((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, (flags & 8) != 0));
+        assertSame(s, roundTrip(s));
+      }
+    }
+    FileStatus dir = new FileStatus(0, true, 0, 0, 5L, 6L, new FsPermission((short) 0700), "", "", null,
+        new Path("file:/tmp/a b/c"), FileStatus.attributes(false, false, false, true));
+    assertSame(dir, roundTrip(dir));
+    FileStatus link = new FileStatus(0, false, 1, 4096, 7L, 8L, new FsPermission((short) 0777), "u", "g",
+        new Path("../target with space"), new Path("file:/tmp/link"), FileStatus.NONE);
+    FileStatus read = roundTrip(link);
+    assertSame(link, read);
+    assertTrue(read.isSymlink());
+    assertEquals(link.getSymlink(), read.getSymlink());
+  }
+
+  /** A file system's subclass (block locations and all) is listed as its status alone. */
+  @Test
+  void takesAFileSystemsSubclass() throws IOException {
+    FileStatus plain = new FileStatus(10, false, 1, 1024, 1L, 2L, new FsPermission((short) 0640), "o", "g", null,
+        new Path("file:/x"), FileStatus.attributes(true, false, false, false));
+    LocatedFileStatus located = new LocatedFileStatus(plain, new BlockLocation[] {new BlockLocation()});
+    assertSame(plain, roundTrip(located));
+  }
+
+  /** The path, parsed when first asked for, is the one listed; a path set afterwards replaces it. */
+  @Test
+  void givesTheListedPathAndTakesOneSetAfterwards() throws IOException {
+    FileStatus s = new FileStatus(1, false, 1, 1, 1L, 1L, FsPermission.getFileDefault(), "o", "g", null,
+        new Path("file:/a/b"), FileStatus.NONE);
+    FileStatus read = roundTrip(s);
+    assertEquals(new Path("file:/a/b"), read.getPath());
+    read.setPath(new Path("file:/c"));
+    assertEquals(new Path("file:/c"), read.getPath());
+  }
+
+  private static FileStatus roundTrip(FileStatus s) throws IOException {
+    DataOutputBuffer out = new DataOutputBuffer();
+    new ListedStatus(s).write(out);
+    out.writeInt(0x5ea1ed);
+    DataInputBuffer in = new DataInputBuffer();
+    in.reset(out.getData(), out.getLength());
+    ListedStatus read = new ListedStatus();
+    read.readFields(in);
+    assertEquals(0x5ea1ed, in.readInt(), "read exactly what was written");
+    return read.status();
+  }
+
+  private static void assertSame(FileStatus expected, FileStatus actual) throws IOException {
+    String what = expected.getPath().toString();
+    assertEquals(expected.getPath(), actual.getPath(), what);
+    assertEquals(expected.getPath().toString(), actual.getPath().toString(), what);
+    assertEquals(expected.getLen(), actual.getLen(), what);
+    assertEquals(expected.isDirectory(), actual.isDirectory(), what);
+    assertEquals(expected.isFile(), actual.isFile(), what);
+    assertEquals(expected.isSymlink(), actual.isSymlink(), what);
+    assertEquals(expected.getReplication(), actual.getReplication(), what);
+    assertEquals(expected.getBlockSize(), actual.getBlockSize(), what);
+    assertEquals(expected.getModificationTime(), actual.getModificationTime(), what);
+    assertEquals(expected.getAccessTime(), actual.getAccessTime(), what);
+    assertEquals(expected.getPermission(), actual.getPermission(), what);
+    assertEquals(expected.getOwner(), actual.getOwner(), what);
+    assertEquals(expected.getGroup(), actual.getGroup(), what);
+    assertEquals(expected.hasAcl(), actual.hasAcl(), what);
+    assertEquals(expected.isEncrypted(), actual.isEncrypted(), what);
+    assertEquals(expected.isErasureCoded(), actual.isErasureCoded(), what);
+    assertEquals(expected.isSnapshotEnabled(), actual.isSnapshotEnabled(), what);
+  }
+}
