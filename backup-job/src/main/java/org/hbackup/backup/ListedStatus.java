@@ -3,6 +3,7 @@ package org.hbackup.backup;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.Set;
 
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -16,9 +17,10 @@ import org.apache.hadoop.io.WritableUtils;
  * than as Hadoop's {@code FileStatus} protobuf, whose encoding and decoding (a protobuf message and
  * a parsed {@link Path} per record) took an eighth of a nothing-changed backup's listing and a
  * fifth of its map tasks' time (JFR); and read into a status whose path is parsed only when asked
- * for, which a file carried over from the base on the local file system never is. Any status is accepted (file
- * systems return subclasses; HDFS's carry block locations, which are not kept). The listing is a
- * file of one backup's own ({@code tmp/<point>.listing}), never a format of the repository.
+ * for, which a file carried over from the base on the local file system never is. Any status is
+ * accepted (file systems return subclasses; HDFS's carry block locations, which are not kept).
+ * The listing is a file of one backup's own ({@code tmp/<point>.listing}), never a format of the
+ * repository.
  */
 public final class ListedStatus implements Writable {
   private static final int DIRECTORY = 1;
@@ -98,7 +100,7 @@ public final class ListedStatus implements Writable {
 
     LazyPathStatus(long length, boolean directory, short replication, long blockSize, long modificationTime,
         long accessTime, FsPermission permission, String owner, String group, Path symlink, String path,
-        java.util.Set<AttrFlags> attributes) {
+        Set<AttrFlags> attributes) {
       super(length, directory, replication, blockSize, modificationTime, accessTime, permission, owner, group, symlink,
           null, attributes);
       this.pathString = path;
@@ -116,6 +118,5 @@ public final class ListedStatus implements Writable {
     public void setPath(Path p) {
       this.path = p;
     }
-
   }
 }
