@@ -60,6 +60,24 @@ class PosixFilesTest {
     assertEquals((short) 0640, listed.get(1).getPermission().toShort());
   }
 
+  /** A file deleted after its directory was read and before its lstat: as if listed a moment later. */
+  @Test
+  void aFileDeletedBeforeItsStatusIsReadIsLeftOut() throws IOException {
+    for (String name : new String[] {"a", "b", "c"}) {
+      Files.write(dir.resolve(name), name.getBytes());
+    }
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+
+    RemoteIterator<FileStatus> it = PosixFiles.listLocal(fs, new Path(dir.toUri()));
+    Files.delete(dir.resolve("b"));
+    List<String> names = new ArrayList<>();
+    while (it.hasNext()) {
+      names.add(it.next().getPath().getName());
+    }
+
+    assertEquals(List.of("a", "c"), names);
+  }
+
   @Test
   void createsNewFilesOwnerOnlyAndNeverThroughASymlink() throws IOException {
     FileSystem fs = FileSystems.raw(new Path(dir.toUri()), new Configuration());
