@@ -50,9 +50,10 @@ public final class CountingBufferedInputStream extends InputStream {
       if (len >= buffer.length) {
         // Nothing buffered and a large read: straight into the caller's array.
         int n = in.read(b, off, len);
-        if (n > 0) {
-          count += n;
+        if (n <= 0) {
+          return -1;
         }
+        count += n;
         return n;
       }
       if (!fill()) {
@@ -76,13 +77,14 @@ public final class CountingBufferedInputStream extends InputStream {
     in.close();
   }
 
-  /** Refills the empty buffer; false at the end of the stream. */
+  /**
+   * Refills the empty buffer; false at the end of the stream. A source that returns nothing for
+   * a non-empty read ends it too, as in JDK's BufferedInputStream: asking again could spin
+   * forever on a decompressor fed a damaged frame, where ending lets the reader report damage.
+   */
   private boolean fill() throws IOException {
-    int n;
-    do {
-      n = in.read(buffer, 0, buffer.length);
-    } while (n == 0);
-    if (n < 0) {
+    int n = in.read(buffer, 0, buffer.length);
+    if (n <= 0) {
       return false;
     }
     position = 0;

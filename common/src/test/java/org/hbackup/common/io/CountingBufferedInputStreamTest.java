@@ -3,6 +3,7 @@ package org.hbackup.common.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -56,6 +57,34 @@ class CountingBufferedInputStreamTest {
     assertThrows(IndexOutOfBoundsException.class, () -> in.read(new byte[4], 3, 2));
     assertEquals(1, in.read());
     assertEquals(1, in.count());
+  }
+
+  /**
+   * A source that keeps answering "nothing" (a decompressor fed a damaged frame may) ends the
+   * stream, as JDK's BufferedInputStream did: the segment reader then reports the damage instead
+   * of spinning forever.
+   */
+  @Test
+  void aSourceThatReturnsNothingEndsTheStreamInsteadOfSpinning() {
+    InputStream nothing = new InputStream() {
+      @Override
+      public int read() {
+        return -1;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        return 0;
+      }
+    };
+    assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+      CountingBufferedInputStream in = new CountingBufferedInputStream(nothing, 8);
+      assertEquals(-1, in.read());
+      assertEquals(-1, in.read(new byte[4], 0, 4));
+      assertEquals(-1, in.read(new byte[64], 0, 64), "a large read past the buffer too");
+      assertThrows(java.io.EOFException.class, () -> new DataInputStream(in).readInt());
+      assertEquals(0, in.count());
+    });
   }
 
   private static InputStream trickling(byte[] data, int most) {
