@@ -118,6 +118,45 @@ class RestoreMapperTest {
     assertEquals(2, driver.getCounters().findCounter(RestoreCounters.CHUNKS_READ).getValue());
   }
 
+  /**
+   * Each file is written through a buffer of its own size when smaller than 128 KiB: files of
+   * every size around the buffer's limits, in one chunk or several, come back exactly.
+   */
+  @Test
+  void writesFilesOfEverySizeAroundTheWriteBuffer() throws IOException {
+    assertEquals(1, RestoreMapper.writeBufferSize(0));
+    assertEquals(1000, RestoreMapper.writeBufferSize(1000));
+    assertEquals(128 * 1024, RestoreMapper.writeBufferSize(128 * 1024 + 1));
+    assertEquals(128 * 1024, RestoreMapper.writeBufferSize(1L << 40));
+    int[][] layouts = {{0}, {1}, {4095}, {4097}, {60_000, 71_071}, {131_073}, {50_000, 50_000, 50_000}};
+    List<byte[]> expected = new java.util.ArrayList<>();
+    driver.withInput(new Text("sizes"), new ManifestEntryWritable(
+        ManifestEntry.builder(EntryType.DIRECTORY, "sizes").permission((short) 0700).build()));
+    for (int i = 0; i < layouts.length; i++) {
+      List<byte[]> chunks = new java.util.ArrayList<>();
+      java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+      for (int length : layouts[i]) {
+        if (length > 0) {
+          byte[] chunk = random(100 + chunks.size() + 10 * i, length);
+          chunks.add(chunk);
+          whole.write(chunk);
+        }
+      }
+      if (!chunks.isEmpty()) {
+        repository.store(chunks);
+      }
+      ManifestEntry entry = file("sizes/f" + i, chunks, hashOf(chunks));
+      driver.withInput(new Text(entry.path()), new ManifestEntryWritable(entry));
+      expected.add(whole.toByteArray());
+    }
+    driver.run();
+    for (int i = 0; i < layouts.length; i++) {
+      assertArrayEquals(expected.get(i), Files.readAllBytes(target.resolve("sizes/f" + i)), "file " + i);
+    }
+    assertEquals(layouts.length, driver.getCounters().findCounter(RestoreCounters.FILES).getValue());
+    assertStagingEmpty();
+  }
+
   @Test
   void reportsAFileWhoseContentDoesNotMatchAndLeavesNothingBehind() throws IOException {
     List<byte[]> chunks = List.of(random(3, 1000));

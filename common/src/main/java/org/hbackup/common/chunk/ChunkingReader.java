@@ -26,8 +26,26 @@ public final class ChunkingReader {
 
   /** A reader to {@link #reset} for each stream: the buffer is allocated once, not per file. */
   public ChunkingReader(GearChunker chunker) {
+    this(chunker, new byte[bufferLength(chunker)]);
+  }
+
+  /**
+   * A reader over a buffer the caller lends it (at least {@link #bufferLength} bytes), so that
+   * tasks which run one after another in one JVM can pass one buffer on. The cuts do not depend
+   * on the buffer's length.
+   */
+  public ChunkingReader(GearChunker chunker, byte[] buffer) {
+    if (buffer.length < bufferLength(chunker)) {
+      throw new IllegalArgumentException("a chunking buffer of " + buffer.length + " bytes; "
+          + bufferLength(chunker) + " needed");
+    }
     this.chunker = chunker;
-    this.buffer = new byte[4 * chunker.max()];
+    this.buffer = buffer;
+  }
+
+  /** The buffer a reader needs: four maximum chunks. */
+  public static int bufferLength(GearChunker chunker) {
+    return 4 * chunker.max();
   }
 
   /** Starts cutting a new stream, reusing the buffer (measured: allocating 16 MiB per small file

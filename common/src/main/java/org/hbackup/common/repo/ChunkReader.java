@@ -34,6 +34,11 @@ public final class ChunkReader implements Closeable {
   private final Repository repository;
   private final ChunkIndex index;
   private final BlobCodec codec;
+  /**
+   * The stored bytes of the blob being read, kept from one chunk to the next: an array per chunk
+   * was as many bytes as the restore read (0.7 GB of 1 GB restored, measured with JFR).
+   */
+  private byte[] blob = new byte[64 * 1024];
   /** Recently used packs, kept open: a restore reads chunks of the same pack in runs. */
   private final Cache<PackId, PackReader> open = CacheBuilder.newBuilder().maximumSize(OPEN_PACKS)
       .<PackId, PackReader>removalListener(n -> closeQuietly(n.getValue())).build();
@@ -76,10 +81,20 @@ public final class ChunkReader implements Closeable {
       throw new ChunkMismatchException("chunk " + chunk + " has " + entry.rawLength()
           + " bytes in the index but " + expectedLength + " in the manifest");
     }
+    int storedLength = entry.storedLength();
+    int largest = repository.config().chunker().max();
+    if (entry.rawLength() > largest || storedLength > largest + 1) {
+      // No writer stores a blob longer than the largest chunk and its method byte: such a row
+      // is damaged, and is not trusted with the size of a buffer.
+      throw new ChunkMismatchException("chunk " + chunk + " has " + storedLength + " stored and "
+          + entry.rawLength() + " raw bytes in the index, more than the repository's largest chunk (" + largest + ")");
+    }
     PackReader pack = pack(entry.packId());
-    byte[] blob;
+    if (blob.length < storedLength) {
+      blob = new byte[Math.min(largest + 1, Math.max(storedLength, 2 * blob.length))];
+    }
     try {
-      blob = pack.readBlob(entry.offset(), entry.storedLength());
+      pack.readBlob(entry.offset(), storedLength, blob);
     } catch (IOException e) {
       DamageException damage = ReadFailures.asDamage(e, repository.layout().pack(entry.packId()).toString());
       if (damage == null) {
@@ -89,7 +104,7 @@ public final class ChunkReader implements Closeable {
     }
     byte[] data;
     try {
-      data = codec.decode(blob, 0, blob.length, entry.rawLength());
+      data = codec.decode(blob, 0, storedLength, entry.rawLength());
     } catch (IOException | RuntimeException e) {
       // The bytes were read: a decoder that chokes on them means they are not what was written.
       throw recorded(entry.packId(), chunk, new ChunkMismatchException("chunk " + chunk + " in pack "

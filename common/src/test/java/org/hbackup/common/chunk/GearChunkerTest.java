@@ -1,6 +1,8 @@
 package org.hbackup.common.chunk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -97,5 +99,33 @@ class GearChunkerTest {
   @Test
   void anEmptyStreamHasNoChunks() throws IOException {
     assertEquals(0, chunkIds(new byte[0], SMALL).size());
+  }
+
+  /**
+   * A buffer passed on from a previous task is larger than needed or still holds its bytes: the
+   * cuts are the same as with a fresh buffer of the exact size.
+   */
+  @Test
+  void aLentBufferCutsAsAFreshOne() throws IOException {
+    byte[] data = random(11, 300 * 1024);
+    GearChunker chunker = new GearChunker(SMALL);
+    byte[] lent = random(12, ChunkingReader.bufferLength(chunker) + 12345);
+    ChunkingReader reader = new ChunkingReader(chunker, lent);
+    for (byte[] stream : List.of(random(13, 100 * 1024), data)) {
+      reader.reset(new ByteArrayInputStream(stream));
+      List<ContentId> ids = new ArrayList<>();
+      while (reader.next()) {
+        ids.add(ContentId.of(reader.buffer(), reader.chunkOffset(), reader.chunkLength()));
+      }
+      assertEquals(chunkIds(stream, SMALL), ids);
+    }
+    assertSame(lent, reader.buffer());
+  }
+
+  @Test
+  void aBufferShorterThanFourMaximumChunksIsRefused() {
+    GearChunker chunker = new GearChunker(SMALL);
+    assertThrows(IllegalArgumentException.class,
+        () -> new ChunkingReader(chunker, new byte[ChunkingReader.bufferLength(chunker) - 1]));
   }
 }

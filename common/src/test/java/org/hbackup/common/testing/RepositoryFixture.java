@@ -91,6 +91,13 @@ public final class RepositoryFixture {
       }
       writer.close();
     }
+    writeIndex(rows);
+    return List.copyOf(rows.keySet());
+  }
+
+  /** Publishes one index file of these rows, whatever they say (a hostile repository's). */
+  public void writeIndex(TreeMap<ContentId, IndexEntry> rows) throws IOException {
+    FileSystem fs = repository.fileSystem();
     Path partial = new Path(repository.layout().tmpDir(), "fixture.idx");
     ContentId name;
     try (OutputStream out = fs.create(partial); IndexWriter writer = new IndexWriter(out, rows.size())) {
@@ -100,6 +107,5 @@ public final class RepositoryFixture {
       name = writer.finish();
     }
     fs.rename(partial, repository.layout().index(name));
-    return List.copyOf(rows.keySet());
   }
 }

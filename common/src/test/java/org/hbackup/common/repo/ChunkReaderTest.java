@@ -1,0 +1,85 @@
+package org.hbackup.common.repo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.ChunkMismatchException;
+import org.hbackup.common.id.ContentId;
+import org.hbackup.common.index.IndexEntry;
+import org.hbackup.common.testing.RepositoryFixture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChunkReaderTest {
+  @TempDir
+  java.nio.file.Path dir;
+
+  private Configuration conf;
+  private RepositoryFixture fixture;
+  private IndexEntry honest;
+  private byte[] data;
+
+  @BeforeEach
+  void storeAChunk() throws IOException {
+    conf = new Configuration();
+    fixture = RepositoryFixture.create(new Path(dir.resolve("repo").toUri()), conf);
+    data = new byte[100_000];
+    new Random(3).nextBytes(data);
+    ContentId id = fixture.store(List.of(data)).get(0);
+    honest = fixture.repository().openChunkIndex().lookup(id);
+  }
+
+  /** Many chunks of several sizes read through one reader, which keeps its blob buffer. */
+  @Test
+  void readsChunksOfEverySizeBackExactly() throws IOException {
+    Random random = new Random(4);
+    byte[][] chunks = new byte[40][];
+    for (int i = 0; i < chunks.length; i++) {
+      chunks[i] = new byte[random.nextInt(300_000) + 1];
+      random.nextBytes(chunks[i]);
+    }
+    fixture.store(List.of(chunks));
+    try (ChunkReader reader = new ChunkReader(fixture.repository(), conf)) {
+      for (int round = 0; round < 2; round++) {
+        for (int i = chunks.length - 1; i >= 0; i--) {
+          assertArrayEquals(chunks[i], reader.read(ContentId.of(chunks[i]), chunks[i].length));
+        }
+      }
+      assertArrayEquals(data, reader.read(honest.chunkId(), data.length));
+    }
+  }
+
+  /**
+   * An index row (and a manifest that agrees with it) may claim a chunk longer than any writer
+   * makes: that is damage, reported for the chunk, never a buffer of that size (it was an
+   * OutOfMemoryError that failed the whole task).
+   */
+  @Test
+  void aRowClaimingAChunkLargerThanAnyWriterMakesIsDamage() throws IOException {
+    ContentId forged = ContentId.of(new byte[] {1, 2, 3});
+    TreeMap<ContentId, IndexEntry> rows = new TreeMap<>();
+    rows.put(forged, new IndexEntry(forged, honest.packId(), honest.offset(), honest.storedLength(), Integer.MAX_VALUE));
+    fixture.writeIndex(rows);
+    ContentId forgedStored = ContentId.of(new byte[] {4, 5, 6});
+    rows.clear();
+    rows.put(forgedStored, new IndexEntry(forgedStored, honest.packId(), honest.offset(), Integer.MAX_VALUE - 8, 1000));
+    fixture.writeIndex(rows);
+    try (ChunkReader reader = new ChunkReader(fixture.repository(), conf)) {
+      ChunkMismatchException raw = assertThrows(ChunkMismatchException.class,
+          () -> reader.read(forged, Integer.MAX_VALUE));
+      assertTrue(raw.getMessage().contains("largest chunk"), raw.getMessage());
+      ChunkMismatchException stored = assertThrows(ChunkMismatchException.class, () -> reader.read(forgedStored, 1000));
+      assertTrue(stored.getMessage().contains("largest chunk"), stored.getMessage());
+      assertArrayEquals(data, reader.read(honest.chunkId(), data.length));
+    }
+  }
+}
