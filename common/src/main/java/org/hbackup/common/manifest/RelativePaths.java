@@ -64,9 +64,30 @@ public final class RelativePaths {
     return path.substring(start, end);
   }
 
-  /** Orders paths as their UTF-8 bytes, unsigned: the order of manifests and of the shuffle. */
+  /**
+   * Orders paths as their UTF-8 bytes, unsigned: the order of manifests and of the shuffle.
+   * Without encoding them: up to the first character that differs, both encode alike, and two
+   * characters outside the surrogate range order as their code points, which is their UTF-8
+   * bytes' order. Only a surrogate there or just before (a pair, or an unpaired one that UTF-8
+   * encodes as '?') is compared by encoding. Encoding every time was 7% of what a backup with
+   * nothing changed allocated (296 MB on 200,000 files), in looking paths up in the base.
+   */
   public static int compare(String a, String b) {
-    return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    int length = Math.min(a.length(), b.length());
+    int i = 0;
+    while (i < length && a.charAt(i) == b.charAt(i)) {
+      i++;
+    }
+    boolean surrogateNear = (i > 0 && Character.isSurrogate(a.charAt(i - 1)))
+        || (i < a.length() && Character.isSurrogate(a.charAt(i)))
+        || (i < b.length() && Character.isSurrogate(b.charAt(i)));
+    if (surrogateNear) {
+      return Integer.signum(Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
+    }
+    if (i == length) {
+      return Integer.signum(a.length() - b.length());
+    }
+    return a.charAt(i) < b.charAt(i) ? -1 : 1;
   }
 
   /**
