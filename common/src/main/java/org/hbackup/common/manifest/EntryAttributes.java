@@ -51,7 +51,9 @@ public final class EntryAttributes {
    */
   public static EntryAttributes of(List<String> acl, Map<String, byte[]> xattrs, String storagePolicy) {
     String policy = storagePolicy == null ? "" : storagePolicy;
-    if (policy.length() > MAX_STORAGE_POLICY || !STORAGE_POLICY.matcher(policy).matches()) {
+    // Most entries have no policy: no matcher for them (one per entry read was 3% of what a
+    // backup with nothing changed allocated).
+    if (!policy.isEmpty() && (policy.length() > MAX_STORAGE_POLICY || !STORAGE_POLICY.matcher(policy).matches())) {
       throw new IllegalArgumentException("malformed storage policy name '" + policy + "'");
     }
     if ((acl == null || acl.isEmpty()) && (xattrs == null || xattrs.isEmpty()) && policy.isEmpty()) {

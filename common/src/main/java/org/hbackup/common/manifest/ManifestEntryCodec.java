@@ -202,7 +202,8 @@ public final class ManifestEntryCodec {
     if (aclCount > EntryAttributes.MAX_ACL_ENTRIES) {
       throw new FormatException(file, "entry '" + path + "' claims " + aclCount + " ACL entries");
     }
-    List<String> acl = new ArrayList<>(aclCount);
+    // Most entries have neither: nothing is allocated to collect them in.
+    List<String> acl = aclCount == 0 ? List.of() : new ArrayList<>(aclCount);
     for (int i = 0; i < aclCount; i++) {
       acl.add(readString(in, file));
     }
@@ -210,7 +211,7 @@ public final class ManifestEntryCodec {
     if (xattrCount > EntryAttributes.MAX_XATTRS) {
       throw new FormatException(file, "entry '" + path + "' claims " + xattrCount + " extended attributes");
     }
-    java.util.Map<String, byte[]> xattrs = new java.util.LinkedHashMap<>();
+    java.util.Map<String, byte[]> xattrs = xattrCount == 0 ? java.util.Map.of() : new java.util.LinkedHashMap<>();
     String previous = null;
     for (int i = 0; i < xattrCount; i++) {
       String name = readString(in, file);
@@ -243,6 +244,9 @@ public final class ManifestEntryCodec {
     int length = in.readInt();
     if (length < 0 || length > MAX_STRING_BYTES) {
       throw new FormatException(file, "string length " + length + " is out of bounds");
+    }
+    if (length == 0) {
+      return "";
     }
     byte[] bytes = new byte[length];
     in.readFully(bytes);
