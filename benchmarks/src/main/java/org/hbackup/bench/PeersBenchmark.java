@@ -226,21 +226,24 @@ public final class PeersBenchmark {
   }
 
   private void warmUp() throws Exception {
-    Path source = work.resolve("source");
-    EndToEndBenchmark.delete(source);
-    Files.createDirectories(source);
-    Files.write(source.resolve("one.txt"), "one file\n".getBytes(StandardCharsets.US_ASCII));
+    Path source = oneFileSource();
     Path repo = work.resolve("repo-warm-up");
     EndToEndBenchmark.delete(repo);
     VerifyBenchmark.run(hbackup, "backup", "--source", source.toString(), "--repo", repo.toString());
     EndToEndBenchmark.delete(repo);
   }
 
-  private void oneFile(String tool) throws Exception {
+  /** A fresh source directory holding one small file. */
+  private Path oneFileSource() throws Exception {
     Path source = work.resolve("source");
     EndToEndBenchmark.delete(source);
     Files.createDirectories(source);
     Files.write(source.resolve("one.txt"), "one file\n".getBytes(StandardCharsets.US_ASCII));
+    return source;
+  }
+
+  private void oneFile(String tool) throws Exception {
+    Path source = oneFileSource();
     Path repo = newRepo(tool, "repo-one");
     measure("one-file backup", tool, backup(tool, source, repo));
   }
