@@ -1,0 +1,92 @@
+package org.hbackup.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/hbackup} itself, as a user runs it: which runs write the class-data archive. It runs
+ * from a copy of the script whose {@code cli/target} links to the build's jar and class path, so
+ * the archive it writes is the test's, never the build's.
+ */
+class BinScriptIT {
+  @TempDir
+  static Path dir;
+
+  private static Path home;
+  private static Path archive;
+
+  @BeforeAll
+  static void copyScript() throws IOException {
+    Path build = Paths.get("..").toAbsolutePath().normalize();
+    home = Files.createDirectories(dir.resolve("home"));
+    Files.createDirectories(home.resolve("bin"));
+    for (String name : List.of("hbackup", "log4j.properties")) {
+      Files.copy(build.resolve("bin").resolve(name), home.resolve("bin").resolve(name));
+    }
+    Path target = Files.createDirectories(home.resolve("cli/target"));
+    try (Stream<Path> built = Files.list(build.resolve("cli/target"))) {
+      for (Path p : (Iterable<Path>) built::iterator) {
+        String name = p.getFileName().toString();
+        if (name.equals("classpath.txt") || name.matches("hbackup-[0-9].*\\.jar")) {
+          Files.createSymbolicLink(target.resolve(name), p);
+        }
+      }
+    }
+    archive = target.resolve("hbackup-classes.jsa");
+  }
+
+  @Test
+  void onlyARunThatDidItsJobWritesTheClassArchive() throws Exception {
+    Path source = Files.createDirectories(dir.resolve("source"));
+    Files.writeString(source.resolve("a"), "one file\n");
+    String repo = dir.resolve("repo").toString();
+
+    // Refused at its arguments: it loaded a fraction of a job's classes.
+    assertEquals(2, run("forget", "--repo", repo, "--prune", "--no-such-option"));
+    assertFalse(Files.exists(archive), "a refused run must not archive its few classes");
+    // Failed: no such source.
+    assertTrue(run("backup", "--source", dir.resolve("missing").toString(), "--repo", repo) != 0);
+    assertFalse(Files.exists(archive), "a failed run must not archive");
+    assertEquals(0, run("--version"));
+    assertFalse(Files.exists(archive), "--version loads too few classes to archive");
+
+    assertEquals(0, run("backup", "--source", source.toString(), "--repo", repo));
+    assertTrue(Files.size(archive) > 8L << 20, "a backup archives a job's classes: " + Files.size(archive));
+    try (Stream<Path> left = Files.list(archive.getParent())) {
+      assertEquals(0, left.filter(p -> p.toString().endsWith(".tmp")).count(), "no temporary archive left");
+    }
+    // The next run maps the archive and still works.
+    assertEquals(0, run("backup", "--source", source.toString(), "--repo", repo));
+  }
+
+  private static int run(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(home.resolve("bin/hbackup").toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("out-" + System.nanoTime() + ".log").toFile());
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.environment().put("HBACKUP_TMP_DIR", Files.createDirectories(dir.resolve("hadoop-tmp")).toString());
+    pb.environment().remove("HBACKUP_CDS");
+    pb.environment().remove("HBACKUP_JAVA_OPTS");
+    Process p = pb.start();
+    if (!p.waitFor(300, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("bin/hbackup " + String.join(" ", args) + " did not end");
+    }
+    return p.exitValue();
+  }
+}
