@@ -10,9 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,8 +37,10 @@ class BinScriptIT {
     Path build = Paths.get("..").toAbsolutePath().normalize();
     home = Files.createDirectories(dir.resolve("home"));
     Files.createDirectories(home.resolve("bin"));
-    for (String name : List.of("hbackup", "log4j.properties")) {
-      Files.copy(build.resolve("bin").resolve(name), home.resolve("bin").resolve(name));
+    try (Stream<Path> scripts = Files.list(build.resolve("bin"))) {
+      for (Path p : (Iterable<Path>) scripts::iterator) {
+        Files.copy(p, home.resolve("bin").resolve(p.getFileName()));
+      }
     }
     Path target = Files.createDirectories(home.resolve("cli/target"));
     try (Stream<Path> built = Files.list(build.resolve("cli/target"))) {
@@ -55,6 +60,7 @@ class BinScriptIT {
     Files.writeString(source.resolve("a"), "one file\n");
     String repo = dir.resolve("repo").toString();
 
+    Files.deleteIfExists(archive); // another test's backup may have written it
     // Refused at its arguments: it loaded a fraction of a job's classes.
     assertEquals(2, run("forget", "--repo", repo, "--prune", "--no-such-option"));
     assertFalse(Files.exists(archive), "a refused run must not archive its few classes");
@@ -73,15 +79,42 @@ class BinScriptIT {
     assertEquals(0, run("backup", "--source", source.toString(), "--repo", repo));
   }
 
+  @Test
+  void jsonOutputIsOneDocumentWhateverTheJvmPrints() throws Exception {
+    Path source = Files.createDirectories(dir.resolve("json-source"));
+    Files.writeString(source.resolve("a"), "one file\n");
+    String repo = dir.resolve("json-repo").toString();
+    // The compiler directives make the JVM print a line on its console; never on stdout.
+    Path out = dir.resolve("json.out");
+    assertEquals(0, run(out, "backup", "--source", source.toString(), "--repo", repo, "--json"));
+    JsonNode result = new ObjectMapper().readTree(Files.readString(out));
+    assertEquals(1, result.path("files").asLong(-1), Files.readString(out));
+    // Asked for, the JVM's console output goes to stderr.
+    assertEquals(0, run(out, Map.of("HBACKUP_JAVA_OPTS", "-XX:+DisplayVMOutput"),
+        "backup", "--source", source.toString(), "--repo", repo, "--json"));
+    assertEquals(1, new ObjectMapper().readTree(Files.readString(out)).path("files").asLong(-1));
+  }
+
   private static int run(String... args) throws Exception {
+    return run(dir.resolve("out-" + System.nanoTime() + ".log"), Map.of(), args);
+  }
+
+  private static int run(Path stdout, String... args) throws Exception {
+    return run(stdout, Map.of(), args);
+  }
+
+  /** Runs the copied bin/hbackup with {@code stdout} as its standard output; stderr is kept apart. */
+  private static int run(Path stdout, Map<String, String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(home.resolve("bin/hbackup").toString()));
     command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("out-" + System.nanoTime() + ".log").toFile());
+    ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(stdout.toFile())
+        .redirectError(dir.resolve("err-" + System.nanoTime() + ".log").toFile());
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     pb.environment().put("HBACKUP_TMP_DIR", Files.createDirectories(dir.resolve("hadoop-tmp")).toString());
     pb.environment().remove("HBACKUP_CDS");
     pb.environment().remove("HBACKUP_JAVA_OPTS");
+    pb.environment().remove("HBACKUP_JIT");
+    pb.environment().putAll(env);
     Process p = pb.start();
     if (!p.waitFor(300, TimeUnit.SECONDS)) {
       p.destroyForcibly();
