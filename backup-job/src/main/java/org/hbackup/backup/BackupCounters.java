@@ -71,6 +71,13 @@ public enum BackupCounters {
    * base's segments once per task that reads them, more when lookups jump between segments.
    */
   BASE_SEGMENTS_READ,
+  /** Manifest segments the backup wrote (a range of paths with changes, or every one in a full backup). */
+  SEGMENTS_WRITTEN,
+  /**
+   * Manifest segments the base point already has, byte for byte (an unchanged range of paths):
+   * not written again, the point names the base's copy.
+   */
+  SEGMENTS_SHARED,
   /** Paths only in the new point. */
   PATHS_ADDED,
   /** Paths whose content (length, whole-file hash, symlink target) differs from the base. */

@@ -37,6 +37,7 @@ import org.hbackup.common.repo.TmpReclaimer;
 import org.hbackup.job.JobCompletion;
 import org.hbackup.job.JobSetup;
 import org.hbackup.job.ProgressReporter;
+import org.hbackup.job.TaskFailures;
 import org.hbackup.job.WeightMarks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -223,8 +224,10 @@ public final class BackupJob {
                 ProgressReporter.bytes(listedBytes), ProgressReporter.rate(read, seconds));
           });
       if (!outcome.succeeded()) {
-        throw new HbackupException("backup job " + job.getJobID() + " failed: "
-            + JobSetup.failure(job) + "; no point was published");
+        String message = "backup job " + job.getJobID() + " failed: " + JobSetup.failure(job)
+            + "; no point was published";
+        // Damage the commit found (a shared segment gone since the job read it) exits 3, as damage does.
+        throw TaskFailures.damage(job.getJobID()) ? new DamageException(message) : new HbackupException(message);
       }
       committed = true;
       CrashPoints.reached(conf, "backup.committed");

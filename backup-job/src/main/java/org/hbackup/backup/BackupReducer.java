@@ -51,6 +51,7 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
   private IndexWriter index;
   private FSDataOutputStream indexStream;
   private boolean indexFinished;
+  private SegmentStager segments;
   private ManifestWriter manifest;
   /** Null for a full backup: there is nothing to compare with. */
   private DeltaRecorder delta;
@@ -70,25 +71,22 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
     Path work = workPath(context);
     staging = new StagingLayout(work);
     fs = FileSystems.raw(work, context.getConfiguration());
-    manifest = new ManifestWriter((id, bytes, length) -> {
-      try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs,
-          new Path(staging.segmentsDir(), id.toHex() + RepositoryLayout.SEGMENT_SUFFIX), true)) {
-        out.write(bytes, 0, length);
-        FileSystems.sync(out);
-      }
-    });
     Configuration conf = context.getConfiguration();
     settings = BackupSettings.readFrom(conf);
     skipped = new SkippedReport(conf, settings);
+    Repository repository = null;
+    ManifestList baseList = null;
     if (settings.basePoint() != null) {
-      Repository repository = Repository.open(settings.repository(), conf);
-      ManifestList baseList = repository.readManifest(settings.basePoint());
+      repository = Repository.open(settings.repository(), conf);
+      baseList = repository.readManifest(settings.basePoint());
       FSDataOutputStream file = FileSystems.createOwnerOnly(fs, staging.changes(), true);
       // The change list closes its stream when it ends: synced before the file is closed.
       OutputStream syncOnClose = FileSystems.syncedOnClose(file);
       delta = new DeltaRecorder(ManifestReader.all(repository::openSegment, baseList),
           new ChangeListWriter(new BufferedOutputStream(syncOnClose, 1 << 16)));
     }
+    segments = new SegmentStager(fs, staging.segmentsDir(), repository, baseList);
+    manifest = new ManifestWriter(segments);
   }
 
   @Override
@@ -183,6 +181,8 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
     skipped.close();
     finishIndex();
     ManifestList list = manifest.finish();
+    context.getCounter(BackupCounters.SEGMENTS_WRITTEN).increment(segments.staged());
+    context.getCounter(BackupCounters.SEGMENTS_SHARED).increment(segments.shared());
     CrashPoints.reached(context.getConfiguration(), "backup.reduce");
     try (FSDataOutputStream out = FileSystems.createOwnerOnly(fs, staging.manifest(), true)) {
       out.write(list.toJson());

@@ -114,10 +114,12 @@ final class BackupCommand extends Command {
     figures.put("entriesWithAttributes", result.get(BackupCounters.ENTRIES_WITH_ATTRIBUTES));
     figures.put("attributesUnreadable", result.get(BackupCounters.ATTRIBUTES_UNREADABLE));
     figures.put("filesReadAgain", result.get(BackupCounters.FILES_READ_AGAIN));
+    figures.put("segmentsWritten", result.get(BackupCounters.SEGMENTS_WRITTEN));
     figures.put("stagingReclaimed", result.reclaimed().entries());
     figures.put("stagingBytesReclaimed", result.reclaimed().bytes());
     if (result.base() != null) {
       figures.put("baseSegmentsRead", result.get(BackupCounters.BASE_SEGMENTS_READ));
+      figures.put("segmentsShared", result.get(BackupCounters.SEGMENTS_SHARED));
       figures.put("pathsAdded", result.get(BackupCounters.PATHS_ADDED));
       figures.put("pathsModified", result.get(BackupCounters.PATHS_MODIFIED));
       figures.put("pathsMetadataOnly", result.get(BackupCounters.PATHS_METADATA_ONLY));

@@ -25,6 +25,7 @@ public final class Hbackup {
   static final String OOZIE_ACTION_CONF = "oozie.action.conf.xml";
 
   public static void main(String[] args) throws Exception {
+    StartupWarmer.start();
     int code = run(configuration(), args, System.out, System.err);
     if (code != ExitCodes.SUCCESS) {
       System.exit(code);

@@ -545,6 +545,8 @@ class LocalRunnerRoundTripIT {
     TreeMap<String, Long> repositoryBefore = filesUnder(repoDir);
     JsonNode read = backup(tree, repo);
     assertEquals(0, read.get("bytesRead").asLong(), "nothing changed");
+    assertEquals(0, read.get("segmentsWritten").asLong(), "no segment is even staged: " + read);
+    assertEquals(segmentsOfFull.size(), read.get("segmentsShared").asLong(), read.toString());
     assertEquals(segmentsOfFull, filesUnder(segments), "no segment is written for access times alone");
     TreeMap<String, Long> added = filesUnder(repoDir);
     added.keySet().removeAll(repositoryBefore.keySet());
@@ -578,6 +580,100 @@ class LocalRunnerRoundTripIT {
     assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", withAtime.get("point").asText(),
         "--target", restoredAtime).exitCode);
     Trees.assertSameTree(beforeAtime, fs, fs, new Path(restoredAtime), false, true);
+  }
+
+  /**
+   * A backup leaves out of its staging the segments its base point already has, byte for byte,
+   * and the committer checks each of them again before it publishes: a base segment damaged or
+   * gone while the job ran stops the point (exit 3, naming the segment), and the next backup
+   * does not build on it.
+   */
+  @Test
+  void aSharedSegmentIsCheckedAndNeverBuiltUponWhenDamagedOrGone() throws Exception {
+    java.nio.file.Path tree = dir.resolve("shared-source");
+    for (int d = 0; d < 20; d++) {
+      java.nio.file.Path sub = Files.createDirectories(tree.resolve("d" + d));
+      for (int f = 0; f < 250; f++) {
+        Files.write(sub.resolve("f" + f), ("shared " + d + "/" + f + "\n").repeat(f % 7 + 1)
+            .getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    TreeMap<String, FileStatus> before = Trees.snapshot(fs, new Path(tree.toUri()));
+    String repo = uri("repo-shared");
+    JsonNode full = backup(tree, repo);
+    Repository repository = Repository.open(new Path(repo), conf);
+    List<SegmentRef> segments = repository.readManifest(PointId.parse(full.get("point").asText())).segments();
+    assertTrue(segments.size() >= 3, "the tree spans segments: " + segments.size());
+    assertEquals(segments.size(), full.get("segmentsWritten").asLong(), full.toString());
+
+    // A base segment damaged after the backup chose its base (which checks the base's segments):
+    // the tasks that read it fail the job as damage (the reducer's byte comparison, which would
+    // stage its own copy, is SegmentStagerTest's case).
+    java.nio.file.Path damaged = java.nio.file.Paths.get(repository.layout().segment(segments.get(1).id()).toUri());
+    byte[] intact = Files.readAllBytes(damaged);
+    int pointsBefore = repository.listPoints().size();
+    Cli.Result refused = backupPausedAt("backup.listed", tree, repo, () -> {
+      byte[] bytes = intact.clone();
+      bytes[bytes.length / 2] ^= 0x10;
+      Files.write(damaged, bytes);
+    });
+    assertEquals(3, refused.exitCode, refused.toString());
+    assertTrue(refused.stderr.contains(damaged.getFileName().toString()), refused.stderr);
+    assertEquals(pointsBefore, repository.listPoints().size(), "no point was published");
+    Files.write(damaged, intact);
+
+    // A shared segment deleted after the reducer compared it, before the commit: no point either.
+    java.nio.file.Path gone = java.nio.file.Paths.get(repository.layout().segment(segments.get(2).id()).toUri());
+    Cli.Result stopped = backupPausedAt("backup.reduce", tree, repo, () -> Files.delete(gone));
+    assertEquals(3, stopped.exitCode, stopped.toString());
+    assertTrue(stopped.stderr.contains(gone.getFileName().toString()) && stopped.stderr.contains("shares with its base"),
+        stopped.stderr);
+    assertEquals(pointsBefore, repository.listPoints().size(), "no point was published");
+
+    // The next backup does not build on the damaged point, and its point restores.
+    TreeMap<String, FileStatus> now = Trees.snapshot(fs, new Path(tree.toUri())); // access times moved by reading
+    JsonNode again = backup(tree, repo);
+    assertRestores(repo, again.get("point").asText(), now, "shared-again");
+    assertEquals(0, Cli.run(conf, "verify", "--repo", repo, "--point", again.get("point").asText()).exitCode);
+  }
+
+  /** A backup that pauses at {@code place} while {@code meanwhile} runs, then goes on. */
+  private static Cli.Result backupPausedAt(String place, java.nio.file.Path tree, String repo, Edit meanwhile)
+      throws Exception {
+    java.nio.file.Path pause = Files.createTempFile(dir, "pause-", "");
+    Configuration paused = new Configuration(conf);
+    paused.set(org.hbackup.common.CrashPoints.PAUSE_AT, place);
+    paused.set(org.hbackup.common.CrashPoints.PAUSE_FILE, pause.toString());
+    Cli.Result[] result = new Cli.Result[1];
+    Thread backingUp = new Thread(() -> {
+      try {
+        result[0] = Cli.run(paused, "backup", "--source", tree.toString(), "--repo", repo, "--json");
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    backingUp.start();
+    java.nio.file.Path reached = java.nio.file.Paths.get(pause + ".reached");
+    for (int i = 0; i < 600 && !Files.exists(reached); i++) {
+      Thread.sleep(100);
+    }
+    assertTrue(Files.exists(reached), "the backup reached " + place);
+    meanwhile.run();
+    Files.delete(pause);
+    backingUp.join(120_000);
+    return result[0];
+  }
+
+  @FunctionalInterface
+  private interface Edit {
+    void run() throws IOException;
+  }
+
+  private static void assertRestores(String repo, String point, TreeMap<String, FileStatus> tree, String target)
+      throws Exception {
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", point, "--target", uri(target));
+    assertEquals(0, restore.exitCode, restore.toString());
+    Trees.assertSameTree(tree, fs, fs, new Path(uri(target)), false);
   }
 
   /**

@@ -1,9 +1,11 @@
 package org.hbackup.job;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.hadoop.mapreduce.JobID;
+import org.hbackup.common.DamageException;
 import org.hbackup.common.OneLine;
 
 /**
@@ -16,15 +18,34 @@ import org.hbackup.common.OneLine;
  */
 public final class TaskFailures {
   private static final Map<String, String> FIRST_FAILURE = new ConcurrentHashMap<>();
+  private static final Set<String> DAMAGED = ConcurrentHashMap.newKeySet();
 
   private TaskFailures() {
   }
 
   /** Records why a task or commit of {@code job} failed; the first failure of a job is kept. */
   public static void record(JobID job, Throwable failure) {
-    if (job != null) {
-      FIRST_FAILURE.putIfAbsent(job.toString(), describe(failure));
+    if (job != null && FIRST_FAILURE.putIfAbsent(job.toString(), describe(failure)) == null
+        && isDamage(failure)) {
+      DAMAGED.add(job.toString());
     }
+  }
+
+  /**
+   * Whether the first recorded failure of {@code job} was damage found in the repository, which
+   * the command reports with exit code 3; forgotten once read.
+   */
+  public static boolean damage(JobID job) {
+    return job != null && DAMAGED.remove(job.toString());
+  }
+
+  private static boolean isDamage(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof DamageException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The recorded failure of {@code job}, or null; forgotten once read. */

@@ -21,7 +21,6 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -35,7 +34,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
-import org.apache.hadoop.util.functional.RemoteIterators;
 import org.hbackup.common.manifest.RelativePaths;
 
 /**
@@ -305,15 +303,9 @@ public final class PosixFiles {
       }
     }
     Collections.sort(names);
-    RemoteIterator<FileStatus> statuses = RemoteIterators.mappingRemoteIterator(
-        RemoteIterators.remoteIteratorFromIterable(names), name -> {
-          try {
-            return status(localDir.resolve(name), RelativePaths.resolve(dir, name), (short) 1, blockSize);
-          } catch (NoSuchFileException e) {
-            return null; // Deleted since the directory was read: as if it had been listed a moment later.
-          }
-        });
-    return RemoteIterators.filteringRemoteIterator(statuses, Objects::nonNull);
+    // An entry deleted since the directory was read is left out: as if listed a moment later.
+    return new LocalListing(names,
+        name -> status(localDir.resolve(name), RelativePaths.resolve(dir, name), (short) 1, blockSize));
   }
 
   /** The status of {@code path} itself, a symlink not followed; read in process on the local file system. */

@@ -3,6 +3,8 @@ package org.hbackup.common.repo;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashSet;
+import java.util.Set;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -18,6 +20,7 @@ import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.manifest.SegmentRef;
 import org.hbackup.common.io.ReadFailures;
 import org.hbackup.common.point.PointRecord;
 import org.slf4j.Logger;
@@ -71,14 +74,44 @@ public final class PointPublisher {
     int indexes = outcomes[Outcome.NEW.ordinal()] + outcomes[Outcome.REPLACED_DAMAGED.ordinal()];
     CrashPoints.reached(conf, "publish.index");
     int[] segments = new int[Outcome.values().length];
+    Set<ContentId> staged = new HashSet<>();
     for (FileStatus s : list(fs, staging.segmentsDir(), RepositoryLayout.SEGMENT_SUFFIX)) {
       ContentId id = ContentId.parse(stem(s.getPath(), RepositoryLayout.SEGMENT_SUFFIX));
       segments[publishContentAddressed(s.getPath(), layout.segment(id), id).ordinal()]++;
+      staged.add(id);
     }
+    segments[Outcome.ALREADY_THERE.ordinal()] += checkUnstagedSegments(staging, staged);
     CrashPoints.reached(conf, "publish.segments");
     LOG.info("Published {} packs, {} index files, {} new and {} shared manifest segments", packs, indexes,
         segments[Outcome.NEW.ordinal()] + segments[Outcome.REPLACED_DAMAGED.ordinal()],
         segments[Outcome.ALREADY_THERE.ordinal()]);
+  }
+
+  /**
+   * Checks the segments the staged manifest list names but the job did not stage, because the
+   * repository held them already (a backup leaves out the segments its base point has, byte for
+   * byte): each must still be there, its content matching its name, as when a staged one finds its
+   * name taken. Returns how many; throws, publishing nothing more, when one is gone or damaged
+   * (FORMAT.md, "Segments already there").
+   */
+  private int checkUnstagedSegments(StagingLayout staging, Set<ContentId> staged) throws IOException {
+    if (!repository.fileSystem().exists(staging.manifest())) {
+      return 0; // nothing names segments: the point's own check fails on the missing list
+    }
+    int checked = 0;
+    for (SegmentRef segment : stagedManifest(staging).segments()) {
+      if (staged.contains(segment.id())) {
+        continue;
+      }
+      Path target = repository.layout().segment(segment.id());
+      String problem = problemOf(repository.fileSystem(), target, segment.id());
+      if (problem != null) {
+        throw new DamageException("manifest segment " + target + ", which this point shares with its base, "
+            + problem + " since the backup read it: not publishing the point (the next backup writes it again)");
+      }
+      checked++;
+    }
+    return checked;
   }
 
   /** How a staged content-addressed file came to be published. */
