@@ -55,23 +55,27 @@ class SourceListerTest {
   @Test
   void aDirectoryDeletedBeforeItIsListedIsKeptEmptyAndAFileDeletedIsLeftOut() throws IOException {
     java.nio.file.Path source = dir.resolve("source");
-    Files.createDirectories(source.resolve("a/y"));
-    Files.write(source.resolve("a/y/inner"), new byte[] {1});
+    for (String sub : new String[] {"a/s1", "a/s2", "a/s3", "a/s4"}) {
+      Files.createDirectories(source.resolve(sub));
+      Files.write(source.resolve(sub).resolve(sub.endsWith("4") ? "inner" : "x"), new byte[] {1});
+    }
+    Files.write(source.resolve("a/f"), new byte[] {3});
     Files.createDirectories(source.resolve("b"));
     Files.write(source.resolve("b/1"), new byte[] {1});
-    Files.write(source.resolve("b/2"), new byte[] {2});
-    Files.write(source.resolve("a/z"), new byte[] {3});
+    Files.createDirectories(source.resolve("c"));
+    Files.write(source.resolve("c/1"), new byte[] {1});
+    Files.write(source.resolve("c/2"), new byte[] {2});
     Configuration conf = new Configuration();
     FileSystem fs = FileSystem.getLocal(conf);
     Path listing = new Path(dir.resolve("listing.seq").toUri());
-    // Called for each file as it is listed: a/z comes after a/y and b were listed as entries and
-    // before their children are. (A file deleted between its directory's read and its lstat is
-    // PosixFilesTest's case; one deleted after its lstat is the map task's, which finds it gone.)
+    // Called for each file as it is listed: a/f comes after a's entries were read and before its
+    // subdirectories are (the walk reads a/s1 and a/s2 ahead once it meets them, after a/f, and
+    // b, the next on its stack, but a/s4 and c only when it gets there).
     SourceLister.UnchangedHint deleting = (basePath, status) -> {
-      if (basePath.equals("a/z")) {
-        Files.delete(source.resolve("a/y/inner"));
-        Files.delete(source.resolve("a/y"));
-        Files.delete(source.resolve("b/2"));
+      if (basePath.equals("a/f")) {
+        Files.delete(source.resolve("a/s4/inner"));
+        Files.delete(source.resolve("a/s4"));
+        Files.delete(source.resolve("c/2"));
       }
       return false;
     };
@@ -86,7 +90,8 @@ class SourceListerTest {
         order.add(key.path());
       }
     }
-    assertEquals(List.of("", "a", "b", "a/y", "a/z", "b/1"), order);
+    assertEquals(List.of("", "a", "b", "c", "a/f", "a/s1", "a/s2", "a/s3", "a/s4", "a/s1/x", "a/s2/x", "a/s3/x", "b/1",
+        "c/1"), order);
   }
 
   /**
@@ -131,5 +136,21 @@ class SourceListerTest {
     c.set(BackupConfigKeys.SOURCE, "file:///source");
     c.set(BackupConfigKeys.REPOSITORY, "file:///repository");
     return c;
+  }
+
+  /** A listing read ahead that failed throws its own exception, so the walk tells "gone" from "denied". */
+  @Test
+  void aListingReadAheadThrowsItsOwnFailureWhenTaken() throws Exception {
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+    SourceLister.ListingsAhead ahead = new SourceLister.ListingsAhead(fs);
+    Path gone = new Path(dir.resolve("never-there").toUri());
+    java.nio.file.Path file = Files.write(dir.resolve("a-file"), new byte[] {1});
+    Path notADirectory = new Path(file.toUri());
+    ahead.start(gone);
+    ahead.start(notADirectory);
+    org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NoSuchFileException.class, () -> ahead.take(gone));
+    org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NotDirectoryException.class,
+        () -> ahead.take(notADirectory));
+    org.junit.jupiter.api.Assertions.assertNull(ahead.take(gone), "each is taken once");
   }
 }

@@ -51,6 +51,43 @@ final class Cli {
     return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
+  /** Something a test does while a command waits at a pause point. */
+  @FunctionalInterface
+  interface Meanwhile {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs a command (in this JVM, on another thread) that pauses at the named place of {@code
+   * org.hbackup.common.CrashPoints}, does {@code meanwhile} there, lets it go on and returns its
+   * result. {@code pauseDir} holds the pause file.
+   */
+  static Result runPausedAt(Configuration conf, String place, java.nio.file.Path pauseDir, Meanwhile meanwhile,
+      String... args) throws Exception {
+    java.nio.file.Path pause = java.nio.file.Files.createTempFile(pauseDir, "pause-", "");
+    Configuration paused = new Configuration(conf);
+    paused.set(org.hbackup.common.CrashPoints.PAUSE_AT, place);
+    paused.set(org.hbackup.common.CrashPoints.PAUSE_FILE, pause.toString());
+    Result[] result = new Result[1];
+    Thread running = new Thread(() -> {
+      try {
+        result[0] = run(paused, args);
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    running.start();
+    java.nio.file.Path reached = java.nio.file.Paths.get(pause + ".reached");
+    for (int i = 0; i < 600 && !java.nio.file.Files.exists(reached); i++) {
+      Thread.sleep(100);
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.exists(reached), "the command reached " + place);
+    meanwhile.run();
+    java.nio.file.Files.delete(pause);
+    running.join(120_000);
+    return result[0];
+  }
+
   /**
    * Runs hbackup in a JVM of its own, as bin/hbackup does, with {@code hadoopTmp} as its
    * hadoop.tmp.dir; returns its exit code and output.

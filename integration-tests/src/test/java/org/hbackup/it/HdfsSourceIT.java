@@ -19,7 +19,6 @@ import org.apache.hadoop.fs.permission.AclEntry;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.io.IOUtils;
-import org.hbackup.common.CrashPoints;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -133,32 +132,13 @@ class HdfsSourceIT {
       fs.allowSnapshot(source);
       String repo = fs.makeQualified(new Path("/repo-snap")).toString();
       // The backup pauses once it has taken its snapshot and listed it; the writer goes on.
-      java.nio.file.Path pause = dir.resolve("pause-snapshot");
-      Files.write(pause, new byte[0]);
-      Configuration paused = new Configuration(conf);
-      paused.set(CrashPoints.PAUSE_AT, "backup.listed");
-      paused.set(CrashPoints.PAUSE_FILE, pause.toString());
-      Cli.Result[] backup = new Cli.Result[1];
-      Thread backingUp = new Thread(() -> {
-        try {
-          backup[0] = Cli.run(paused, "backup", "--source", source.toString(), "--repo", repo, "--json");
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      });
-      backingUp.start();
-      java.nio.file.Path reached = java.nio.file.Paths.get(pause + ".reached");
-      for (int i = 0; i < 600 && !Files.exists(reached); i++) {
-        Thread.sleep(100);
-      }
-      assertTrue(Files.exists(reached), "the backup reached its pause");
-      open.write(random(500_000, 4));
-      open.hflush();
-      Files.delete(pause);
-      backingUp.join(120_000);
+      Cli.Result backup = Cli.runPausedAt(conf, "backup.listed", dir, () -> {
+        open.write(random(500_000, 4));
+        open.hflush();
+      }, "backup", "--source", source.toString(), "--repo", repo, "--json");
 
-      assertEquals(0, backup[0].exitCode, backup[0].toString());
-      JsonNode report = backup[0].json();
+      assertEquals(0, backup.exitCode, backup.toString());
+      JsonNode report = backup.json();
       assertFalse(report.get("snapshot").isNull(), "read from a snapshot");
       assertEquals(1, report.get("filesOpenForWrite").asLong(), report.toString());
       String target = fs.makeQualified(new Path("/restored-snap")).toString();

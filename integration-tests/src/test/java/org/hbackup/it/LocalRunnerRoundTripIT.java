@@ -638,35 +638,9 @@ class LocalRunnerRoundTripIT {
   }
 
   /** A backup that pauses at {@code place} while {@code meanwhile} runs, then goes on. */
-  private static Cli.Result backupPausedAt(String place, java.nio.file.Path tree, String repo, Edit meanwhile)
+  private static Cli.Result backupPausedAt(String place, java.nio.file.Path tree, String repo, Cli.Meanwhile meanwhile)
       throws Exception {
-    java.nio.file.Path pause = Files.createTempFile(dir, "pause-", "");
-    Configuration paused = new Configuration(conf);
-    paused.set(org.hbackup.common.CrashPoints.PAUSE_AT, place);
-    paused.set(org.hbackup.common.CrashPoints.PAUSE_FILE, pause.toString());
-    Cli.Result[] result = new Cli.Result[1];
-    Thread backingUp = new Thread(() -> {
-      try {
-        result[0] = Cli.run(paused, "backup", "--source", tree.toString(), "--repo", repo, "--json");
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
-    backingUp.start();
-    java.nio.file.Path reached = java.nio.file.Paths.get(pause + ".reached");
-    for (int i = 0; i < 600 && !Files.exists(reached); i++) {
-      Thread.sleep(100);
-    }
-    assertTrue(Files.exists(reached), "the backup reached " + place);
-    meanwhile.run();
-    Files.delete(pause);
-    backingUp.join(120_000);
-    return result[0];
-  }
-
-  @FunctionalInterface
-  private interface Edit {
-    void run() throws IOException;
+    return Cli.runPausedAt(conf, place, dir, meanwhile, "backup", "--source", tree.toString(), "--repo", repo, "--json");
   }
 
   private static void assertRestores(String repo, String point, TreeMap<String, FileStatus> tree, String target)

@@ -27,7 +27,7 @@ final class LocalListing implements RemoteIterator<FileStatus> {
   static final int BATCH = 64;
 
   /** One daemon thread for every listing of the process: look-ahead only, never more than the second core. */
-  private static final ExecutorService AHEAD = Executors.newSingleThreadExecutor(r -> {
+  static final ExecutorService AHEAD = Executors.newSingleThreadExecutor(r -> {
     Thread thread = new Thread(r, "hbackup-listing-ahead");
     thread.setDaemon(true);
     return thread;

@@ -22,6 +22,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -306,6 +308,22 @@ public final class PosixFiles {
     // An entry deleted since the directory was read is left out: as if listed a moment later.
     return new LocalListing(names,
         name -> status(localDir.resolve(name), RelativePaths.resolve(dir, name), (short) 1, blockSize));
+  }
+
+  /**
+   * {@link #listLocal} started now on the listing helper thread, for a directory the caller will
+   * list next: its entries are read (the first batch of their statuses too) while the caller is
+   * still busy with the directory before it. A failure is the future's; memory: as
+   * {@link #listLocal}, for each directory started and not yet taken.
+   */
+  public static CompletableFuture<RemoteIterator<FileStatus>> listLocalAhead(FileSystem fs, Path dir) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return listLocal(fs, dir);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, LocalListing.AHEAD);
   }
 
   /** The status of {@code path} itself, a symlink not followed; read in process on the local file system. */
