@@ -17,7 +17,7 @@ import org.apache.hadoop.fs.RemoteIterator;
  * The statuses of a local directory's entries, in the order of their sorted names, read one batch
  * ahead on a helper thread: while the caller handles a batch (the backup's listing writes each entry
  * and looks it up in the base point), the next batch's {@code lstat} calls run on the other core.
- * A listing of 200,000 files spent about 40% of its time in {@code lstat}, all on the driver's one
+ * A listing of 200,000 files spent about a third of its time in {@code lstat}, all on the driver's one
  * thread (docs/BENCHMARKS.md). Memory: the names of the directory (as before) and two batches of
  * statuses. An entry gone between the directory read and its {@code lstat} is left out, as if
  * listed a moment later; any other failure is thrown where that entry would have been returned.
