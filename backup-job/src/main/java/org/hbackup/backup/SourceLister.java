@@ -8,9 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -203,7 +201,7 @@ public final class SourceLister {
       while (!pending.isEmpty()) {
         PendingDirectory dir = pending.pop();
         if (ahead != null && !pending.isEmpty()) {
-          ahead.start(pending.peek().path); // next, unless this directory has subdirectories
+          ahead.startGuess(pending.peek().path); // next, unless this directory has subdirectories
         }
         List<PendingDirectory> subdirectories = new ArrayList<>();
         try {
@@ -283,8 +281,8 @@ public final class SourceLister {
       }
       if (child.isDirectory()) {
         subdirectories.add(new PendingDirectory(child.getPath(), basePath));
-        if (local && subdirectories.size() <= ListingsAhead.SUBDIRECTORIES) {
-          ahead.start(child.getPath()); // the first ones are listed next
+        if (local && subdirectories.size() == 1) {
+          ahead.startNext(child.getPath()); // the first subdirectory is listed next
         }
       }
     }
@@ -327,34 +325,55 @@ public final class SourceLister {
   }
 
   /**
-   * Listings of local directories started on the listing helper thread before the walk reaches
-   * them: the next directory on the stack, and the first subdirectories met while a directory is
-   * listed (the walk lists them next). The driver's thread then finds their entries read, and
-   * spends its time on what only it can do (the base lookups and the listing's records): the
-   * listing of the 1 GB tree's 2,692 directories, most of them too small for {@code LocalListing}'s
-   * batches, went from 1.4-1.7 s to 1.15-1.18 s (docs/BENCHMARKS.md). A failure to list one (it is
-   * gone, or may not be read) is thrown, with its own type, where the walk would have listed it.
-   * Memory: at most {@link #LIMIT} directories' names and first batches of statuses.
+   * Listings of local directories started on the listing helper thread just before the walk
+   * reaches them: when a directory is taken from the stack, the one under it (its next sibling or
+   * an ancestor's), which is listed next if this directory has no subdirectory; when its first
+   * subdirectory is met, that one, which is listed next, and the guess is dropped (listed later,
+   * fresh, when the walk gets there: a listing is never used long after it was read). The driver's
+   * thread then finds the entries read and spends its time on what only it can do (the base
+   * lookups and the listing's records), which matters for trees of many small directories, too
+   * small for {@code LocalListing}'s batches (docs/BENCHMARKS.md, "Statuses read a batch ahead").
+   * A failure to list one (it is gone, or may not be read) is thrown, with
+   * its own type, where the walk lists it. Memory: the names and up to two batches of statuses of
+   * at most two directories.
    */
   static final class ListingsAhead {
-    static final int SUBDIRECTORIES = 2;
-    static final int LIMIT = SUBDIRECTORIES + 1;
     private final FileSystem fs;
-    private final Map<Path, CompletableFuture<RemoteIterator<FileStatus>>> started = new HashMap<>();
+    private Path guessed;
+    private CompletableFuture<RemoteIterator<FileStatus>> guess;
+    private Path nextDir;
+    private CompletableFuture<RemoteIterator<FileStatus>> next;
 
     ListingsAhead(FileSystem fs) {
       this.fs = fs;
     }
 
-    void start(Path dir) {
-      if (started.size() < LIMIT && !started.containsKey(dir)) {
-        started.put(dir, PosixFiles.listLocalAhead(fs, dir));
-      }
+    /** Starts {@code dir}, listed next unless the directory being listed has a subdirectory. */
+    void startGuess(Path dir) {
+      guessed = dir;
+      guess = PosixFiles.listLocalAhead(fs, dir);
+    }
+
+    /** Starts {@code dir}, the first subdirectory of the one being listed; drops the guess. */
+    void startNext(Path dir) {
+      guessed = null;
+      guess = null;
+      nextDir = dir;
+      next = PosixFiles.listLocalAhead(fs, dir);
     }
 
     /** The listing started for {@code dir}, or null; its failure, if it failed, thrown here. */
     RemoteIterator<FileStatus> take(Path dir) throws IOException {
-      CompletableFuture<RemoteIterator<FileStatus>> listing = started.remove(dir);
+      CompletableFuture<RemoteIterator<FileStatus>> listing = null;
+      if (dir.equals(nextDir)) {
+        listing = next;
+      } else if (dir.equals(guessed)) {
+        listing = guess;
+      }
+      guessed = null;
+      guess = null;
+      nextDir = null;
+      next = null;
       if (listing == null) {
         return null;
       }

@@ -69,8 +69,8 @@ class SourceListerTest {
     FileSystem fs = FileSystem.getLocal(conf);
     Path listing = new Path(dir.resolve("listing.seq").toUri());
     // Called for each file as it is listed: a/f comes after a's entries were read and before its
-    // subdirectories are (the walk reads a/s1 and a/s2 ahead once it meets them, after a/f, and
-    // b, the next on its stack, but a/s4 and c only when it gets there).
+    // subdirectories are (the walk reads a/s1 ahead once it meets it, after a/f, and guessed b,
+    // the next on its stack, when it took a; a/s4 and c are read only when it gets near them).
     SourceLister.UnchangedHint deleting = (basePath, status) -> {
       if (basePath.equals("a/f")) {
         Files.delete(source.resolve("a/s4/inner"));
@@ -146,11 +146,15 @@ class SourceListerTest {
     Path gone = new Path(dir.resolve("never-there").toUri());
     java.nio.file.Path file = Files.write(dir.resolve("a-file"), new byte[] {1});
     Path notADirectory = new Path(file.toUri());
-    ahead.start(gone);
-    ahead.start(notADirectory);
+    ahead.startGuess(gone);
     org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NoSuchFileException.class, () -> ahead.take(gone));
+    org.junit.jupiter.api.Assertions.assertNull(ahead.take(gone), "each is taken once");
+    ahead.startGuess(gone);
+    ahead.startNext(notADirectory);
     org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NotDirectoryException.class,
         () -> ahead.take(notADirectory));
-    org.junit.jupiter.api.Assertions.assertNull(ahead.take(gone), "each is taken once");
+    ahead.startGuess(notADirectory);
+    ahead.startNext(gone);
+    org.junit.jupiter.api.Assertions.assertNull(ahead.take(notADirectory), "a guess dropped for a subdirectory");
   }
 }

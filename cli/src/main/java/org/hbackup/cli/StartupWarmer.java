@@ -25,16 +25,19 @@ import org.w3c.dom.Element;
 /**
  * Initializes, on a second thread while the command starts, the parts of the JDK and Hadoop that
  * every job needs once and that the command's own thread would otherwise set up one after the
- * other: the platform MBean server (Hadoop's metrics register with it: 45-50 ms), Hadoop's {@code
- * Shell} (its class initializer forks {@code setsid} to see whether it exists: 25 ms), Jackson
- * (and the locale data its date format loads: 35 ms), the JCE key generator that job submission
+ * other: the platform MBean server (Hadoop's metrics register with it: 45-50 ms), Jackson (and
+ * the locale data its date format loads: 35 ms), the JCE key generator that job submission
  * uses for the shuffle secret (20 ms), and the XML DOM and serializer that write every job's
  * {@code job.xml} (85 ms the first time, most of it loading and running cold code). A short run
  * uses one core for this part (docs/BENCHMARKS.md, "Start-up on a second core"); the second is idle
  * until the first job's tasks start.
  *
  * <p>Each step only warms what the command would do anyway, and changes no state the command
- * reads: a step that fails is skipped (the command then pays for it as before). {@code
+ * reads: a step that fails is skipped (the command then pays for it as before). Only JDK
+ * subsystems made to be set up from any thread, and Jackson, are touched: not Hadoop's classes,
+ * whose static initializers refer to each other (Hadoop's {@code Shell}, whose initializer forks
+ * {@code setsid}, would save 25 ms, but it initializes its own subclass, and a command thread
+ * starting that subclass at the same moment would wait on it forever). {@code
  * -Dhbackup.warmup=false} turns it off.
  */
 final class StartupWarmer {
@@ -66,7 +69,6 @@ final class StartupWarmer {
   /** Steps in the order the command first needs them. */
   private void run() {
     try {
-      step("shell", () -> Class.forName("org.apache.hadoop.util.Shell", true, loader()));
       step("json", () -> Json.toCompactString(Json.parse(
           new ByteArrayInputStream("{\"warm\":[1,\"up\"]}".getBytes(StandardCharsets.UTF_8)), "warm-up")));
       step("mbeans", ManagementFactory::getPlatformMBeanServer);
@@ -103,10 +105,6 @@ final class StartupWarmer {
     } catch (Throwable t) { // best effort: the command does the same work itself when it needs it
       failed.add(name + ": " + t);
     }
-  }
-
-  private static ClassLoader loader() {
-    return StartupWarmer.class.getClassLoader();
   }
 
   /** Waits for the warm-up to finish; returns the steps that failed (empty when all ran). */

@@ -40,7 +40,8 @@ public final class TaskFailures {
   }
 
   private static boolean isDamage(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) { // a cycle of causes ends too
       if (t instanceof DamageException) {
         return true;
       }
