@@ -444,6 +444,73 @@ class PruneIT {
   }
 
   /**
+   * The used blobs of the packs a prune rewrites, damaged (bytes flipped through each pack's data,
+   * its header and trailer intact): the repack, in map tasks of the job whose reducers write the
+   * new index, checks each blob, records the pack's damage and names it (and those reducers name
+   * the chunks left without a row); the prune then publishes and deletes nothing.
+   */
+  @Test
+  void aDamagedBlobInAPackToRewriteStopsThePruneBeforeItPublishesOrDeletesAnything() throws Exception {
+    java.nio.file.Path repo = copyOfTemplate("repo-repack-damaged");
+    assertEquals(0, Cli.run(conf, "forget", "--repo", uri(repo), "--keep-last", Integer.toString(KEEP)).exitCode);
+    Cli.Result plan = Cli.run(conf, "prune", "-D", "hbackup.prune.grace.seconds=0", "--repo", uri(repo), "--dry-run",
+        "--json");
+    assertEquals(0, plan.exitCode, plan.toString());
+    assertTrue(plan.json().get("packsRepacked").asLong() > 0, "the plan rewrites a pack: " + plan.stdout);
+    Set<String> packsBefore = names(repo.resolve("packs"), ".pack");
+    Set<String> indexBefore = names(repo.resolve("index"), ".idx");
+    for (String pack : packsBefore) {
+      flipThroughData(find(repo.resolve("packs"), pack));
+    }
+
+    Cli.Result r = Cli.run(conf, "prune", "-D", "hbackup.prune.grace.seconds=0", "--repo", uri(repo), "--json");
+    assertEquals(3, r.exitCode, r.toString());
+    assertFalse(r.json().get("deleted").asBoolean(), r.toString());
+    assertTrue(r.stderr.contains("nothing was deleted"), r.stderr);
+    int packsNamed = 0;
+    for (JsonNode problem : r.json().get("problemList")) {
+      String file = problem.get("file").asText();
+      if (file.startsWith("chunk ")) {
+        // The same job's reducers: a chunk whose only copy was in a damaged blob gets no row.
+        assertTrue(problem.get("reason").asText().contains("no row"), problem.toString());
+        continue;
+      }
+      packsNamed++;
+      String pack = file.substring(file.lastIndexOf('/') + 1);
+      assertTrue(packsBefore.contains(pack), "a pack of the repository is named: " + problem);
+      assertTrue(problem.get("reason").asText().contains("reads back as")
+          || problem.get("reason").asText().contains("cannot be decoded"), problem.toString());
+      String stem = pack.substring(0, pack.length() - ".pack".length());
+      assertTrue(Files.exists(repo.resolve("damage").resolve(stem + ".json")), "its damage is recorded: " + pack);
+    }
+    assertTrue(packsNamed > 0, "the damaged pack is named: " + r.stdout);
+    assertEquals(packsBefore, names(repo.resolve("packs"), ".pack"), "no pack published or deleted");
+    assertEquals(indexBefore, names(repo.resolve("index"), ".idx"), "no index file published or deleted");
+  }
+
+  /** Flips one byte every 16 KiB from a tenth to three fifths of the file: blobs, not the header or trailer. */
+  private static void flipThroughData(java.nio.file.Path file) throws Exception {
+    byte[] bytes = Files.readAllBytes(file);
+    for (int i = bytes.length / 10; i < bytes.length * 3 / 5; i += 16 * 1024) {
+      bytes[i] ^= 0x20;
+    }
+    Files.write(file, bytes);
+  }
+
+  private static Set<String> names(java.nio.file.Path root, String suffix) throws Exception {
+    try (Stream<java.nio.file.Path> walk = Files.walk(root)) {
+      return walk.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix))
+          .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
+  }
+
+  private static java.nio.file.Path find(java.nio.file.Path root, String name) throws Exception {
+    try (Stream<java.nio.file.Path> walk = Files.walk(root)) {
+      return walk.filter(p -> p.getFileName().toString().equals(name)).findFirst().orElseThrow();
+    }
+  }
+
+  /**
    * The segment written last: the newest point (which forget keeps) names it, as a backup writes
    * only segments its own manifest list names, and each point of the chain changed something.
    */

@@ -8,6 +8,7 @@ import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.MRConfig;
 import org.apache.hadoop.mapreduce.MRJobConfig;
 import org.apache.hadoop.mapreduce.TaskCompletionEvent;
+import org.apache.hadoop.mapreduce.lib.output.FileOutputCommitter;
 
 /** What the backup and restore drivers share about configuring and reporting a MapReduce job. */
 public final class JobSetup {
@@ -47,6 +48,15 @@ public final class JobSetup {
     // container through the whole map phase, which a map task could use (on a cluster of two
     // task slots it took one from the maps for 25-35 s of a 60 s job).
     setUnlessUserSet(conf, MRJobConfig.COMPLETED_MAPS_FOR_REDUCE_SLOWSTART, "1.0");
+    // Map tasks write packs into their attempt directories and send the rows that name them
+    // through the shuffle (backup, prune's repack). A map that succeeded is run again when
+    // reducers cannot fetch its output, after some may have fetched it: algorithm 1 would then
+    // replace the first attempt's committed packs with the second's, and rows already fetched
+    // would name packs that are gone. Algorithm 2 (Hadoop 3.4's default) moves each attempt's
+    // files into the output directory, so both attempts' packs stay (random names, no clash) and
+    // every row names a pack that is there. Its one drawback, a job commit that is not atomic,
+    // does not apply: the output is a staging directory the driver publishes from afterwards.
+    conf.setInt(FileOutputCommitter.FILEOUTPUTCOMMITTER_ALGORITHM_VERSION, 2);
     // The client asks whether the job finished every 5 s by default (every 1 s while printing
     // progress): a job that takes 3 s would be reported after 5. Asking costs one RPC to the
     // application master, or a method call on the local job runner.

@@ -8,6 +8,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.MRConfig;
 import org.apache.hadoop.mapreduce.MRJobConfig;
+import org.apache.hadoop.mapreduce.lib.output.FileOutputCommitter;
 import org.junit.jupiter.api.Test;
 
 class JobSetupTest {
@@ -40,6 +41,18 @@ class JobSetupTest {
     assertEquals(1234, conf.getInt(Job.COMPLETION_POLL_INTERVAL_KEY, 0));
     assertEquals(64, conf.getInt(MRJobConfig.IO_SORT_MB, 0));
     assertEquals(JobSetup.LOCAL_POLL_INTERVAL_MS, conf.getInt(Job.PROGRESS_MONITOR_POLL_INTERVAL_KEY, 0));
+  }
+
+  /**
+   * A map attempt run again after its output was partly fetched must not take the first
+   * attempt's committed packs away: algorithm 2, even where a site chose algorithm 1.
+   */
+  @Test
+  void commitsTaskOutputWithAlgorithm2EvenWhereTheSiteSetsAlgorithm1() throws java.io.IOException {
+    Configuration conf = new Configuration();
+    conf.setInt(FileOutputCommitter.FILEOUTPUTCOMMITTER_ALGORITHM_VERSION, 1);
+    JobSetup.applyDefaults(conf);
+    assertEquals(2, conf.getInt(FileOutputCommitter.FILEOUTPUTCOMMITTER_ALGORITHM_VERSION, 0));
   }
 
   /** The HDFS client asks again after 10 ms whether a closed file is complete, and waits no less in all. */

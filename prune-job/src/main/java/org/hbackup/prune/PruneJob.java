@@ -63,10 +63,10 @@ import org.slf4j.LoggerFactory;
  * <li>sweep (by chunk): each chunk's copies (pack trailers) meet its references; one copy of a
  *     used chunk is kept;</li>
  * <li>plan (by pack): each pack is kept, deleted or rewritten;</li>
- * <li>repack (map tasks balanced by bytes): used blobs of rewritten packs, each checked, into new
- *     packs;</li>
- * <li>index and check (by chunk): one row per kept chunk into new index files; a referenced chunk
- *     without a row stops the prune;</li>
+ * <li>repack and index (by chunk): map tasks balanced by bytes copy the used blobs of rewritten
+ *     packs, each checked, into new packs, and send their rows beside the kept packs' rows and the
+ *     references; one row per kept chunk goes into new index files; a referenced chunk without a
+ *     row stops the prune;</li>
  * <li>publish new packs, then new index files; then delete the old index files, the packs
  *     planned for deletion, unused segments, and manifest lists of forgotten points.</li>
  * </ol>
@@ -232,46 +232,41 @@ public final class PruneJob {
       }
 
       FileSystems.mkdirsOwnerOnly(fs, staging.root());
-      Path repacked = repack(planned);
-      if (collectProblems(staging.packsDir())) {
-        return stopped(bytesBefore);
-      }
-      Path indexed = new Path(work, "indexed");
+      // Repack and index in one job: the new packs' rows go through its shuffle, beside the kept
+      // packs' rows and the references. Its output is the staging's packs directory, where each
+      // repack task's packs arrive when its attempt commits (as a backup's map tasks' do).
       conf.setLong(PruneConfigKeys.EXPECTED_ROWS, get(PruneCounters.CHUNKS_LIVE) + get(PruneCounters.PACKS_YOUNG) * 64);
       conf.set(PruneConfigKeys.STAGING, staging.root().toString());
-      Job index = job("hbackup prune: index", indexed);
-      boolean inputs = addIfPresent(index, new Path(planned, ROWS));
-      inputs |= repacked != null && addIfPresent(index, repacked);
+      Job index = job("hbackup prune: repack and index", staging.packsDir());
+      boolean inputs = addRepack(index, new Path(planned, REPACK));
+      inputs |= addIfPresent(index, new Path(planned, ROWS));
       inputs |= addIfPresent(index, new Path(swept, REFS));
-      index.setInputFormatClass(SequenceFileInputFormat.class);
       index.setReducerClass(IndexReducer.class);
       if (inputs) {
         VerifyJob.run(index, counters);
       }
-      if (collectProblems(indexed)) {
+      if (collectProblems(staging.packsDir())) {
         return stopped(bytesBefore);
       }
       CrashPoints.reached(conf, "prune.planned");
       return publishAndDelete(planned, swept, bytesBefore);
     }
 
-    /** Rewrites the packs the plan listed, if any; returns the rows of the new packs, or null. */
-    private Path repack(Path planned) throws IOException, InterruptedException, ClassNotFoundException {
-      Path outputs = new Path(planned, REPACK);
+    /**
+     * Adds the packs the plan listed for rewriting, if any, as the repack's input: one record per
+     * pack, split by the bytes to copy. Returns whether there are any.
+     */
+    private boolean addRepack(Job job, Path outputs) throws IOException {
       if (!workFs.exists(outputs)) {
-        return null;
+        return false;
       }
       Path listing = new Path(work, "repack");
       try (SequenceFile.Writer out = PruneListings.writer(conf, listing, Text.class, BytesWritable.class)) {
-        conf.setLong(PruneConfigKeys.REPACK_LISTING_WEIGHT, PruneListings.relist(conf, workFs, outputs, out));
+        long weight = PruneListings.relist(conf, workFs, outputs, out);
+        job.getConfiguration().setLong(PruneConfigKeys.REPACK_LISTING_WEIGHT, weight);
       }
-      Job repack = job("hbackup prune: repack", staging.packsDir());
-      repack.setInputFormatClass(PruneListings.Repack.class);
-      FileInputFormat.addInputPath(repack, listing);
-      repack.setMapperClass(RepackMapper.class);
-      repack.setNumReduceTasks(0);
-      VerifyJob.run(repack, counters);
-      return new Path(staging.packsDir(), ROWS);
+      MultipleInputs.addInputPath(job, listing, PruneListings.Repack.class, RepackMapper.class);
+      return true;
     }
 
     private Result publishAndDelete(Path planned, Path swept, long bytesBefore) throws IOException {
@@ -518,13 +513,12 @@ public final class PruneJob {
       return job;
     }
 
+    /** Adds a previous job's named output in the work directory, read as it is, if present. */
     private boolean addIfPresent(Job job, Path dir) throws IOException {
-      // Job outputs live in the work directory, the repack's in the repository's staging: each
-      // asked on its own file system (a repository on S3A is not the work directory's).
-      if (!dir.getFileSystem(conf).exists(dir)) {
+      if (!workFs.exists(dir)) {
         return false;
       }
-      SequenceFileInputFormat.addInputPath(job, dir);
+      MultipleInputs.addInputPath(job, dir, SequenceFileInputFormat.class, Mapper.class);
       return true;
     }
 

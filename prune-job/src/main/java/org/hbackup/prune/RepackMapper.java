@@ -31,8 +31,10 @@ import org.hbackup.verify.VerifyKey;
  * its chunk id: a damaged blob is never copied, so damage never spreads into a new pack), and
  * sends a row of the new index for each. New packs are written in the task attempt's directory
  * and reach the staging directory only when the attempt commits. A blob that does not read back is
- * recorded and is a problem that stops the prune before it deletes anything. Memory: one blob and
- * the trailer of the pack being written.
+ * recorded and is a problem that stops the prune before it deletes anything. The rows go through
+ * the shuffle of the job that writes the new index ({@link IndexReducer}), so that the index names
+ * the packs of the attempts that committed. Memory: one blob and the trailer of the pack being
+ * written.
  */
 public class RepackMapper extends RecordingMapper<Text, BytesWritable, VerifyKey, BytesWritable> {
   private Repository repository;
@@ -120,7 +122,7 @@ public class RepackMapper extends RecordingMapper<Text, BytesWritable, VerifyKey
         packed.entry.rawLength(), true);
     outKey.set(VerifyKey.CHUNK, b.chunk().bytes(), (byte) 0);
     outValue.set(row, 0, row.length);
-    outputs.write(PruneJob.ROWS, outKey, outValue, PruneJob.ROWS + "/part");
+    context.write(outKey, outValue);
   }
 
   private void problem(PackId pack, ContentId chunk, String why, Context context)
