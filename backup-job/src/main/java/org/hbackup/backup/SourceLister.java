@@ -356,6 +356,7 @@ public final class SourceLister {
 
     /** Starts {@code dir}, the first subdirectory of the one being listed; drops the guess. */
     void startNext(Path dir) {
+      drop(guess);
       guessed = null;
       guess = null;
       nextDir = dir;
@@ -367,8 +368,13 @@ public final class SourceLister {
       CompletableFuture<RemoteIterator<FileStatus>> listing = null;
       if (dir.equals(nextDir)) {
         listing = next;
+        drop(guess);
       } else if (dir.equals(guessed)) {
         listing = guess;
+        drop(next);
+      } else {
+        drop(next);
+        drop(guess);
       }
       guessed = null;
       guess = null;
@@ -389,6 +395,17 @@ public final class SourceLister {
         }
         throw new IOException(cause);
       }
+    }
+  }
+
+  /**
+   * A listing that will not be taken: cancelled, so that the one read-ahead thread does not run
+   * it before the listings that will be, if it has not started it yet (one that has finishes; it
+   * holds nothing open, its names being read whole).
+   */
+  private static void drop(CompletableFuture<RemoteIterator<FileStatus>> listing) {
+    if (listing != null) {
+      listing.cancel(false);
     }
   }
 

@@ -61,9 +61,7 @@ public final class PeersBenchmark {
       smallTree(small);
       Files.createFile(work.resolve("pristine.complete"));
     }
-    // The first job after a build writes bin/hbackup's class-data archive, from the classes that
-    // run loaded: a backup, untimed, so that the timed runs map one as a user's usual runs do.
-    b.warmUp();
+    VerifyBenchmark.warmUp(b.hbackup, work);
     for (int round = 0; round < rounds; round++) {
       List<String> order = new ArrayList<>(Arrays.asList(TOOLS));
       java.util.Collections.rotate(order, round);
@@ -223,14 +221,6 @@ public final class PeersBenchmark {
     measure("200k files: nothing changed", tool, backup(tool, source, repo));
     growth.computeIfAbsent("200k files: nothing changed", k -> new LinkedHashMap<>())
         .computeIfAbsent(tool, k -> new ArrayList<>()).add(EndToEndBenchmark.size(repo) - before);
-  }
-
-  private void warmUp() throws Exception {
-    Path source = oneFileSource();
-    Path repo = work.resolve("repo-warm-up");
-    EndToEndBenchmark.delete(repo);
-    VerifyBenchmark.run(hbackup, "backup", "--source", source.toString(), "--repo", repo.toString());
-    EndToEndBenchmark.delete(repo);
   }
 
   /** A fresh source directory holding one small file. */

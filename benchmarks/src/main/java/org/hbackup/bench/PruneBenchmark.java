@@ -70,6 +70,7 @@ public final class PruneBenchmark {
       Files.createFile(dir.resolve("repos.complete"));
     }
 
+    VerifyBenchmark.warmUp(hbackup, work);
     Map<String, List<String[]>> runs = new LinkedHashMap<>();
     // Everything in the chain was written minutes ago: without a grace period, as restic and borg.
     runs.put("hbackup forget --keep-last 2 --prune", List.<String[]>of(new String[] {hbackup, "forget",
