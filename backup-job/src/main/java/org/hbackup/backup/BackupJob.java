@@ -203,8 +203,9 @@ public final class BackupJob {
         totals = new SourceLister(conf, settings).list(sourceFs, listRoot, rootMetadata, listing, renames, hint,
             repositoryInSource);
       }
-      LOG.info("Listed {} entries ({} files, {} bytes; split weight {}; {} excluded) under {}", totals.entries(),
-          totals.files(), totals.bytes(), totals.weight(), totals.excluded(), listRoot);
+      LOG.info("Listed {} entries ({} files, {} bytes; split weight {}; {} excluded; {} directories read ahead)"
+          + " under {}", totals.entries(), totals.files(), totals.bytes(), totals.weight(), totals.excluded(),
+          totals.listingsReadAhead(), listRoot);
       CrashPoints.reached(conf, "backup.listed");
       conf.set(BackupConfigKeys.LISTING, listing.toString());
       conf.setLong(BackupConfigKeys.LISTING_WEIGHT, totals.weight());

@@ -54,7 +54,13 @@ public final class SourceLister {
     private long unchangedFiles;
     private long unchangedBytes;
     private long skipped;
+    private long listingsReadAhead;
     private final WeightMarks marks = new WeightMarks();
+
+    /** Directories whose listing the walk found read ahead (local file system only). */
+    public long listingsReadAhead() {
+      return listingsReadAhead;
+    }
 
     public long entries() {
       return entries;
@@ -200,9 +206,6 @@ public final class SourceLister {
       pending.push(new PendingDirectory(qualifiedRoot, null));
       while (!pending.isEmpty()) {
         PendingDirectory dir = pending.pop();
-        if (ahead != null && !pending.isEmpty()) {
-          ahead.startGuess(pending.peek().path); // next, unless this directory has subdirectories
-        }
         List<PendingDirectory> subdirectories = new ArrayList<>();
         try {
           listChildren(writer, sourceFs, ahead, qualifiedRoot, dir, subdirectories, key, renames, hint, excluded,
@@ -220,6 +223,7 @@ public final class SourceLister {
         }
       }
       listingLength = writer.getLength();
+      totals.listingsReadAhead = ahead != null ? ahead.taken() : 0;
     }
     writeMarks(listing, listingLength, totals.marks);
     return totals;
@@ -325,42 +329,38 @@ public final class SourceLister {
   }
 
   /**
-   * Listings of local directories started on the listing helper thread just before the walk
-   * reaches them: when a directory is taken from the stack, the one under it (its next sibling or
-   * an ancestor's), which is listed next if this directory has no subdirectory; when its first
-   * subdirectory is met, that one, which is listed next, and the guess is dropped (listed later,
-   * fresh, when the walk gets there: a listing is never used long after it was read). The driver's
-   * thread then finds the entries read and spends its time on what only it can do (the base
-   * lookups and the listing's records), which matters for trees of many small directories, too
-   * small for {@code LocalListing}'s batches (docs/BENCHMARKS.md, "Statuses read a batch ahead").
-   * A failure to list one (it is gone, or may not be read) is thrown, with
-   * its own type, where the walk lists it. Memory: the names and up to two batches of statuses of
-   * at most two directories.
+   * The listing of a local directory's first subdirectory, started on the listing helper thread
+   * when the walk meets it: it is the directory listed next (subdirectories are walked first, in
+   * name order). The driver's thread then finds its entries read and spends its time on what only
+   * it can do (the base lookups and the listing's records), which matters for trees of many small
+   * directories, too small for {@code LocalListing}'s batches (docs/BENCHMARKS.md, "Statuses read
+   * a batch ahead"). Only that one: the helper thread also reads the statuses of the directory
+   * being listed a batch ahead, and a listing started for a directory that is not next (the one
+   * under the current one on the stack, read while the current one is still being listed) queued
+   * before those batches and made the driver wait for it (docs/BENCHMARKS.md, eighth session). A
+   * failure to list it (it is gone, or may not be read) is thrown, with its own type, where the
+   * walk lists it. Memory: the names and up to two batches of statuses of one directory.
    */
   static final class ListingsAhead {
     private final FileSystem fs;
-    private Path guessed;
-    private CompletableFuture<RemoteIterator<FileStatus>> guess;
     private Path nextDir;
     private CompletableFuture<RemoteIterator<FileStatus>> next;
+    private long taken;
 
     ListingsAhead(FileSystem fs) {
       this.fs = fs;
     }
 
-    /** Starts {@code dir}, listed next unless the directory being listed has a subdirectory. */
-    void startGuess(Path dir) {
-      guessed = dir;
-      guess = PosixFiles.listLocalAhead(fs, dir);
-    }
-
-    /** Starts {@code dir}, the first subdirectory of the one being listed; drops the guess. */
+    /** Starts {@code dir}, the first subdirectory of the one being listed. */
     void startNext(Path dir) {
-      drop(guess);
-      guessed = null;
-      guess = null;
+      drop(next);
       nextDir = dir;
       next = PosixFiles.listLocalAhead(fs, dir);
+    }
+
+    /** How many listings were taken as read ahead. */
+    long taken() {
+      return taken;
     }
 
     /** The listing started for {@code dir}, or null; its failure, if it failed, thrown here. */
@@ -368,21 +368,15 @@ public final class SourceLister {
       CompletableFuture<RemoteIterator<FileStatus>> listing = null;
       if (dir.equals(nextDir)) {
         listing = next;
-        drop(guess);
-      } else if (dir.equals(guessed)) {
-        listing = guess;
-        drop(next);
       } else {
         drop(next);
-        drop(guess);
       }
-      guessed = null;
-      guess = null;
       nextDir = null;
       next = null;
       if (listing == null) {
         return null;
       }
+      taken++;
       try {
         return listing.join();
       } catch (CompletionException e) {
@@ -400,8 +394,8 @@ public final class SourceLister {
 
   /**
    * A listing that will not be taken: cancelled, so that the one read-ahead thread does not run
-   * it before the listings that will be, if it has not started it yet (one that has finishes; it
-   * holds nothing open, its names being read whole).
+   * it, if it has not started it yet (one that has finishes; it holds nothing open, its names
+   * being read whole).
    */
   private static void drop(CompletableFuture<RemoteIterator<FileStatus>> listing) {
     if (listing != null) {

@@ -138,6 +138,25 @@ class SourceListerTest {
     return c;
   }
 
+  /**
+   * The first subdirectory of each directory is found read ahead (started when its parent's
+   * listing meets it; it is listed next), and only it: root; a, b (with b/s), c, d gives a and b/s.
+   */
+  @Test
+  void theFirstSubdirectoryOfEachDirectoryIsFoundReadAhead() throws IOException {
+    java.nio.file.Path source = dir.resolve("ahead");
+    for (String d : new String[] {"a", "b/s", "c", "d"}) {
+      Files.createDirectories(source.resolve(d));
+      Files.write(source.resolve(d).resolve("f"), d.getBytes());
+    }
+    Configuration conf = new Configuration();
+    FileSystem fs = FileSystem.getLocal(conf);
+    SourceLister.Totals totals = lister(conf).list(fs, new Path(source.toUri()),
+        new Path(dir.resolve("ahead.seq").toUri()));
+    assertEquals(10, totals.entries(), "the root, five directories and four files");
+    assertEquals(2, totals.listingsReadAhead());
+  }
+
   /** A listing read ahead that failed throws its own exception, so the walk tells "gone" from "denied". */
   @Test
   void aListingReadAheadThrowsItsOwnFailureWhenTaken() throws Exception {
@@ -146,15 +165,14 @@ class SourceListerTest {
     Path gone = new Path(dir.resolve("never-there").toUri());
     java.nio.file.Path file = Files.write(dir.resolve("a-file"), new byte[] {1});
     Path notADirectory = new Path(file.toUri());
-    ahead.startGuess(gone);
+    ahead.startNext(gone);
     org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NoSuchFileException.class, () -> ahead.take(gone));
     org.junit.jupiter.api.Assertions.assertNull(ahead.take(gone), "each is taken once");
-    ahead.startGuess(gone);
     ahead.startNext(notADirectory);
     org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NotDirectoryException.class,
         () -> ahead.take(notADirectory));
-    ahead.startGuess(notADirectory);
-    ahead.startNext(gone);
-    org.junit.jupiter.api.Assertions.assertNull(ahead.take(notADirectory), "a guess dropped for a subdirectory");
+    ahead.startNext(notADirectory);
+    org.junit.jupiter.api.Assertions.assertNull(ahead.take(gone), "a listing of another directory is not taken");
+    org.junit.jupiter.api.Assertions.assertNull(ahead.take(notADirectory), "and is dropped");
   }
 }

@@ -331,7 +331,7 @@ class MiniClusterRoundTripIT {
     // A pack was rewritten: the new one arrived with its map task's commit, in a job whose
     // reducers wrote the index that names it.
     assertTrue(pruned.get("packsRepacked").asLong() > 0, pruned.toString());
-    assertEquals(pruned.get("packsWritten").asLong(), 1, pruned.toString());
+    assertTrue(pruned.get("packsWritten").asLong() > 0, pruned.toString());
     for (String point : new String[] {points.get(4), again.json().get("point").asText()}) {
       String target = hdfs("/restored/pruned-" + point);
       Cli.Result restore = Cli.run(local, "restore", "--repo", repo, "--point", point, "--target", target);

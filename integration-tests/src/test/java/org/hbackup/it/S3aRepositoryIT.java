@@ -220,8 +220,9 @@ class S3aRepositoryIT {
 
     Cli.Result prune = Cli.run(conf, "forget", "--repo", repo, "--keep-last", "1", "--prune", "--json");
     assertEquals(0, prune.exitCode, prune.toString());
-    // A pack holding small files and the old big.bin is rewritten: the repack job writes into the
-    // repository's staging on S3 while its inputs are in the local work directory.
+    // A pack holding small files and the old big.bin is rewritten: the repack-and-index job writes
+    // packs and its problems into the repository's staging on S3 while its inputs are in the local
+    // work directory.
     assertTrue(prune.json().get("prune").get("packsRepacked").asLong() > 0, prune.stdout);
     long after = bytes(repo);
     assertTrue(before - after > 5 << 20, "the first version of big.bin is reclaimed: " + before + " -> " + after);

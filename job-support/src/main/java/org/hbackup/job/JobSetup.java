@@ -16,9 +16,10 @@ public final class JobSetup {
   }
 
   /**
-   * Defaults every hbackup job runs with, unless the user set them: no speculative attempts
-   * (a second attempt would read and write everything again for nothing), a smaller sort buffer,
-   * and on the local job runner one map and one reduce thread per core (it uses one otherwise).
+   * Settings every hbackup job runs with. Always: no speculative attempts (a second attempt
+   * would read and write everything again for nothing) and the output committer's algorithm 2.
+   * Unless the user set them: a smaller sort buffer, reducers after the maps, short polls, and on
+   * the local job runner one map and one reduce thread per core (it uses one otherwise).
    */
   public static void applyDefaults(Configuration conf) throws IOException {
     boolean local = runsLocally(conf);
