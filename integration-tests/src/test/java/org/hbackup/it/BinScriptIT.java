@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code bin/hbackup} itself, as a user runs it: which runs write the class-data archive. It runs
- * from a copy of the script whose {@code cli/target} links to the build's jar and class path, so
- * the archive it writes is the test's, never the build's.
+ * {@code bin/hbackup} itself, as a user runs it: which runs write the class-data archive, from the
+ * merged jar or (turned off) the separate jars. It runs from a copy of the script whose {@code
+ * cli/target} links to the build's jars and class path, so the archive it writes is the test's,
+ * never the build's.
  */
 class BinScriptIT {
   @TempDir
@@ -46,7 +47,8 @@ class BinScriptIT {
     try (Stream<Path> built = Files.list(build.resolve("cli/target"))) {
       for (Path p : (Iterable<Path>) built::iterator) {
         String name = p.getFileName().toString();
-        if (name.equals("classpath.txt") || name.matches("hbackup-[0-9].*\\.jar")) {
+        if (name.equals("classpath.txt") || name.matches("hbackup-[0-9].*\\.jar")
+            || name.equals("hbackup-embedded.jar")) {
           Files.createSymbolicLink(target.resolve(name), p);
         }
       }
@@ -76,6 +78,16 @@ class BinScriptIT {
       assertEquals(0, left.filter(p -> p.toString().endsWith(".tmp")).count(), "no temporary archive left");
     }
     // The next run maps the archive and still works.
+    assertEquals(0, run("backup", "--source", source.toString(), "--repo", repo));
+    Path classPath = archive.resolveSibling(archive.getFileName() + ".classpath");
+    assertEquals(archive.resolveSibling("hbackup-embedded.jar").toString(), Files.readString(classPath),
+        "the archive is of the merged jar, which the runs used");
+
+    // Without the merged jar: the separate jars, and an archive of theirs.
+    assertEquals(0, run(dir.resolve("out-separate.log"), Map.of("HBACKUP_ONE_JAR", "0"),
+        "backup", "--source", source.toString(), "--repo", repo));
+    assertTrue(Files.readString(classPath).contains(".jar:"), "an archive of the separate jars: "
+        + Files.readString(classPath));
     assertEquals(0, run("backup", "--source", source.toString(), "--repo", repo));
   }
 
