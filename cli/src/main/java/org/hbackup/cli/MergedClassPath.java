@@ -33,11 +33,15 @@ import java.util.zip.ZipEntry;
  *
  * <p>Written here rather than with the shade or assembly plugin because the merge must mean what
  * the class path meant, which neither does for these jars: the first jar holding a name wins; a
- * jar's {@code META-INF/versions} entries count only if that jar is multi-release and the name is
- * not already an earlier jar's (a multi-release merged jar would otherwise let a later jar's
- * versioned class hide an earlier jar's); every jar's {@code META-INF/services} registrations are
- * kept, in order; signatures, manifests and {@code module-info} are left out. Entries are stored
- * uncompressed: the jar is read, never shipped. Written to a temporary name and renamed.
+ * jar's {@code META-INF/versions} entries count only if that jar is multi-release and no earlier
+ * jar holds the name as a plain entry (a multi-release merged jar would otherwise let a later
+ * jar's versioned class hide an earlier jar's), and a versioned entry alone does not take the
+ * name from a later jar's plain entry (on a Java older than its version, the class path finds the
+ * later one); every jar's {@code META-INF/services} registrations are kept, in order;
+ * signatures, manifests, {@code INDEX.LIST} and {@code module-info} are left out. Entries are
+ * stored uncompressed: the jar is read, never shipped. Written to a temporary file and renamed.
+ * Resources found in several jars with different bytes keep the first jar's copy, as a lookup of
+ * one does on the class path; {@code -Dhbackup.merge.report=true} lists them.
  *
  * <p>Usage: {@code MergedClassPath OUTPUT_JAR JOB_JAR CLASSPATH_FILE}.
  */
@@ -71,12 +75,15 @@ public final class MergedClassPath {
 
   /** Writes {@code out}: the entries of {@code jars} as the class path of them in this order finds them. */
   static void merge(List<Path> jars, Path out) throws IOException {
-    Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+    Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), out.getFileName().toString(), ".tmp");
     MergedClassPath merge = new MergedClassPath();
-    merge.write(jars, tmp);
-    Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    if (!merge.shadowed.isEmpty()) {
-      // As on the class path for a lookup of one (the first jar's), not for a lookup of all.
+    try {
+      merge.write(jars, tmp);
+      Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    if (Boolean.getBoolean("hbackup.merge.report")) {
       System.out.println("MergedClassPath: " + merge.shadowed.size() + " resource(s) found in several jars with"
           + " different bytes, the first jar's kept: " + merge.shadowed);
     }
@@ -137,7 +144,7 @@ public final class MergedClassPath {
         if (e.isDirectory() || slash < 0) {
           continue;
         }
-        Integer owner = owners.putIfAbsent(name.substring(slash + 1), index);
+        Integer owner = owners.get(name.substring(slash + 1));
         if ((owner == null || owner == index) && owners.putIfAbsent(name, index) == null) {
           put(out, name, read(in, e), e.getTime());
         }

@@ -40,18 +40,24 @@ class MergedClassPathTest {
         "p/X.class", "B", "META-INF/versions/11/p/X.class", "B11",
         "p/Z.class", "B", "META-INF/versions/11/p/Z.class", "B11",
         "META-INF/versions/11/p/Y.class", "B11", "META-INF/services/s.T", "impl.B",
-        "shared.xml", "from B", "only-b.txt", "b"));
+        "shared.xml", "from B", "only-b.txt", "b", "META-INF/versions/99/p/W.class", "B99"));
+    // C's plain W: on this Java, B's W (for Java 99 only) is not seen, so the class path finds C's.
+    Path c = jar("c.jar", false, Map.of("p/W.class", "C"));
     Path merged = dir.resolve("merged.jar");
-    MergedClassPath.merge(List.of(a, b), merged);
+    MergedClassPath.merge(List.of(a, b, c), merged);
 
-    String[] names = {"p/X.class", "p/Y.class", "p/Z.class", "shared.xml", "only-b.txt", "p/none.class"};
-    try (URLClassLoader separate = loader(a, b); URLClassLoader one = loader(merged)) {
+    String[] names = {"p/X.class", "p/Y.class", "p/Z.class", "p/W.class", "shared.xml", "only-b.txt",
+        "p/none.class"};
+    try (URLClassLoader separate = loader(a, b, c); URLClassLoader one = loader(merged)) {
       for (String name : names) {
         assertEquals(read(separate.findResource(name)), read(one.findResource(name)), name);
       }
       assertEquals("A", read(one.findResource("p/X.class")), "the first jar wins, even over a later versioned entry");
       assertEquals("B11", read(one.findResource("p/Z.class")));
-      assertEquals("B11", read(one.findResource("p/Y.class")), "a versioned entry of a jar that is not multi-release is not");
+      assertEquals("B11", read(one.findResource("p/Y.class")),
+          "a versioned entry of a jar that is not multi-release is not");
+      assertEquals("C", read(one.findResource("p/W.class")),
+          "a versioned entry alone does not take a later plain one");
       assertNull(one.findResource("META-INF/A.SF"), "signatures are left out");
       assertNull(one.findResource("module-info.class"), "and module descriptors");
       assertEquals(lines(separate, "META-INF/services/s.T"), lines(one, "META-INF/services/s.T"));

@@ -95,10 +95,21 @@ public final class JobSetup {
    * directory for nothing, on every run.
    */
   public static void setJar(Job job, Class<?> jobClass) {
-    if (!runsLocally(job.getConfiguration())) {
+    if (runsLocally(job.getConfiguration())) {
+      return;
+    }
+    // bin/hbackup runs from a jar that also holds Hadoop (MergedClassPath): it names the job jar,
+    // which a cluster needs, rather than the jar the job's class was loaded from.
+    String jar = System.getProperty(JOB_JAR);
+    if (jar != null && !jar.isEmpty()) {
+      job.setJar(jar);
+    } else {
       job.setJarByClass(jobClass);
     }
   }
+
+  /** System property: the job jar, when the classes were loaded from another jar (bin/hbackup). */
+  public static final String JOB_JAR = "hbackup.job.jar";
 
   /**
    * Whether jobs submitted with {@code conf} run on Hadoop's local job runner (the embedded

@@ -55,6 +55,30 @@ class JobSetupTest {
     assertEquals(2, conf.getInt(FileOutputCommitter.FILEOUTPUTCOMMITTER_ALGORITHM_VERSION, 0));
   }
 
+  /** On a cluster the job ships the job jar bin/hbackup names, not the merged jar its classes come from. */
+  @Test
+  void shipsTheJobJarBinHbackupNamesToACluster() throws java.io.IOException {
+    Configuration yarn = new Configuration();
+    yarn.set(MRConfig.FRAMEWORK_NAME, MRConfig.YARN_FRAMEWORK_NAME);
+    String before = System.getProperty(JobSetup.JOB_JAR);
+    try {
+      System.setProperty(JobSetup.JOB_JAR, "/opt/hbackup/cli/target/hbackup-0.1.0.jar");
+      Job job = Job.getInstance(yarn);
+      JobSetup.setJar(job, JobSetupTest.class);
+      assertEquals("/opt/hbackup/cli/target/hbackup-0.1.0.jar", job.getJar());
+
+      Job local = Job.getInstance(new Configuration());
+      JobSetup.setJar(local, JobSetupTest.class);
+      assertEquals(null, local.getJar(), "the local runner needs no jar");
+    } finally {
+      if (before == null) {
+        System.clearProperty(JobSetup.JOB_JAR);
+      } else {
+        System.setProperty(JobSetup.JOB_JAR, before);
+      }
+    }
+  }
+
   /** The HDFS client asks again after 10 ms whether a closed file is complete, and waits no less in all. */
   @Test
   void closesHdfsFilesWithoutTheDefault400MillisecondSleepButWaitsAsLongInAll() throws java.io.IOException {
