@@ -117,7 +117,7 @@ public final class VerifyBenchmark {
     Path dir = work.resolve("warm-up");
     EndToEndBenchmark.delete(dir);
     Files.createDirectories(dir.resolve("source"));
-    Files.write(dir.resolve("source").resolve("one.txt"), "one file\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    Files.writeString(dir.resolve("source").resolve("one.txt"), "one file\n");
     run(hbackup, "backup", "--source", dir.resolve("source").toString(), "--repo", dir.resolve("repo").toString());
     EndToEndBenchmark.delete(dir);
   }

@@ -79,6 +79,11 @@ public final class MergedClassPath {
     MergedClassPath merge = new MergedClassPath();
     try {
       merge.write(jars, tmp);
+      // A temporary file is its owner's only; the merged jar is as readable as the job jar, so
+      // that a checkout built by one user still runs for the others who may read its jars.
+      if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(jars.get(0)));
+      }
       Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);

@@ -69,6 +69,23 @@ class MergedClassPathTest {
     }
   }
 
+  /**
+   * Readable by whoever may read the jars it merges: a checkout built by one user and run by
+   * others (bin/hbackup uses the merged jar whenever it is there) must not get an owner-only file.
+   */
+  @Test
+  void isAsReadableAsTheJobJar() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+    Path a = jar("readable.jar", false, Map.of("p/A.class", "A"));
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> readable =
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+    Files.setPosixFilePermissions(a, readable);
+    Path merged = dir.resolve("readable-merged.jar");
+    MergedClassPath.merge(List.of(a), merged);
+    assertEquals(readable, Files.getPosixFilePermissions(merged));
+  }
+
   private Path jar(String name, boolean multiRelease, Map<String, String> entries) throws IOException {
     Manifest manifest = new Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
