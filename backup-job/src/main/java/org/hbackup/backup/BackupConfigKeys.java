@@ -65,10 +65,11 @@ public final class BackupConfigKeys {
   public static final long DEFAULT_MIN_SPLIT_BYTES = 32L * 1024 * 1024;
   /**
    * What opening a file costs, in bytes of reading, when balancing splits: many small files are
-   * grouped, but not so many that one task opens them all.
+   * grouped, but not so many that one task opens them all. Unset: {@link
+   * org.hbackup.job.FileWeights#defaultFor} the source (16 KiB on the local file system, 256 KiB
+   * elsewhere).
    */
   public static final String FILE_WEIGHT_BYTES = "hbackup.backup.file.weight.bytes";
-  public static final long DEFAULT_FILE_WEIGHT_BYTES = 256L * 1024;
 
   /**
    * Files longer than this are read in ranges of this many bytes, at fixed offsets, by different

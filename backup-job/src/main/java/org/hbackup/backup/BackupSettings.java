@@ -3,6 +3,7 @@ package org.hbackup.backup;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.hbackup.common.id.PointId;
+import org.hbackup.job.FileWeights;
 
 /**
  * Every setting of one backup run as its tasks, input format and committer see it, read from the
@@ -54,7 +55,7 @@ public final class BackupSettings {
     skippedReport = pathOrNull(conf.get(BackupConfigKeys.SKIPPED_REPORT));
     maxMaps = conf.getInt(BackupConfigKeys.MAX_MAPS, BackupConfigKeys.DEFAULT_MAX_MAPS);
     minSplitBytes = conf.getLong(BackupConfigKeys.MIN_SPLIT_BYTES, BackupConfigKeys.DEFAULT_MIN_SPLIT_BYTES);
-    fileWeightBytes = conf.getLong(BackupConfigKeys.FILE_WEIGHT_BYTES, BackupConfigKeys.DEFAULT_FILE_WEIGHT_BYTES);
+    fileWeightBytes = conf.getLong(BackupConfigKeys.FILE_WEIGHT_BYTES, FileWeights.defaultFor(options.source()));
     rangeBytes = conf.getLong(BackupConfigKeys.RANGE_BYTES, BackupConfigKeys.DEFAULT_RANGE_BYTES);
     if (rangeBytes < BackupConfigKeys.MIN_RANGE_BYTES) {
       throw new IllegalArgumentException(BackupConfigKeys.RANGE_BYTES + " must be at least "

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.hbackup.common.id.PointId;
+import org.hbackup.job.FileWeights;
 import org.junit.jupiter.api.Test;
 
 class BackupSettingsTest {
@@ -30,10 +31,20 @@ class BackupSettingsTest {
     assertTrue(s.xattrs());
     assertTrue(s.storagePolicies());
     assertEquals(BackupConfigKeys.DEFAULT_RANGE_BYTES, s.rangeBytes());
-    assertEquals(BackupConfigKeys.DEFAULT_FILE_WEIGHT_BYTES, s.fileWeightBytes());
+    assertEquals(FileWeights.LOCAL_BYTES, s.fileWeightBytes());
     assertEquals(BackupConfigKeys.DEFAULT_MAX_MAPS, s.maxMaps());
     assertEquals(-1, s.testFailMapTaskOnce());
     assertNull(s.lockFile());
+  }
+
+  /** Opening a file costs far more on HDFS or an object store than on a local disk. */
+  @Test
+  void theWeightOfAFileDependsOnTheSourcesFileSystemUnlessSet() {
+    assertEquals(FileWeights.REMOTE_BYTES, BackupSettings.readFrom(job("hdfs://nn:8020/data")).fileWeightBytes());
+    assertEquals(FileWeights.REMOTE_BYTES, BackupSettings.readFrom(job("s3a://bucket/data")).fileWeightBytes());
+    Configuration set = job("file:///data");
+    set.setLong(BackupConfigKeys.FILE_WEIGHT_BYTES, 1234);
+    assertEquals(1234, BackupSettings.readFrom(set).fileWeightBytes());
   }
 
   @Test

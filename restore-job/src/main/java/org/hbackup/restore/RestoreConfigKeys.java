@@ -46,9 +46,12 @@ public final class RestoreConfigKeys {
   /** Smallest split, in weight. */
   public static final String MIN_SPLIT_BYTES = "hbackup.restore.min.split.bytes";
   public static final long DEFAULT_MIN_SPLIT_BYTES = 32L * 1024 * 1024;
-  /** What creating one file costs, in bytes of writing, when balancing splits. */
+  /**
+   * What creating one file costs, in bytes of writing, when balancing splits. Unset: {@link
+   * org.hbackup.job.FileWeights#defaultFor} the target (16 KiB on the local file system, 256 KiB
+   * elsewhere).
+   */
   public static final String FILE_WEIGHT_BYTES = "hbackup.restore.file.weight.bytes";
-  public static final long DEFAULT_FILE_WEIGHT_BYTES = 256L * 1024;
 
   private RestoreConfigKeys() {
   }

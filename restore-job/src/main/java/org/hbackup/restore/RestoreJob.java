@@ -26,6 +26,7 @@ import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryLock;
+import org.hbackup.job.FileWeights;
 import org.hbackup.job.JobCompletion;
 import org.hbackup.job.JobSetup;
 import org.hbackup.job.ProgressReporter;
@@ -103,7 +104,7 @@ public final class RestoreJob {
     }
 
     RestorePlanner.Plan plan = new RestorePlanner(repository, new PathSelection(options.paths()),
-        conf.getLong(RestoreConfigKeys.FILE_WEIGHT_BYTES, RestoreConfigKeys.DEFAULT_FILE_WEIGHT_BYTES),
+        conf.getLong(RestoreConfigKeys.FILE_WEIGHT_BYTES, FileWeights.defaultFor(target)),
         conf.getInt(RestoreConfigKeys.MAX_MAPS, RestoreConfigKeys.DEFAULT_MAX_MAPS),
         conf.getLong(RestoreConfigKeys.MIN_SPLIT_BYTES, RestoreConfigKeys.DEFAULT_MIN_SPLIT_BYTES))
         .plan(manifest, options.point().toString());

@@ -1,0 +1,28 @@
+package org.hbackup.job;
+
+import org.apache.hadoop.fs.Path;
+
+/**
+ * What opening (or creating) one file costs, in bytes of reading, when splits are balanced by
+ * weight (bytes plus this much per file). It depends on the file system: a local file opens in
+ * tens of microseconds, the time a task takes to read and chunk 16 KiB; an HDFS file costs a
+ * NameNode call and a DataNode connection, an object store's a request of tens of milliseconds.
+ * With 256 KiB per file on the local file system, a backup's split of 2,400 small files weighed as
+ * much as one holding ten 50 MiB files, which then ran alone for 2.4 s after every other task had
+ * finished (docs/BENCHMARKS.md, "Splits weighed by what they cost").
+ */
+public final class FileWeights {
+  /** A local file system's per-file cost, measured with the benchmark's mixed tree. */
+  public static final long LOCAL_BYTES = 16L * 1024;
+  /** Any other file system's: HDFS, object stores. */
+  public static final long REMOTE_BYTES = 256L * 1024;
+
+  private FileWeights() {
+  }
+
+  /** The default per-file weight for files on {@code path}'s file system. */
+  public static long defaultFor(Path path) {
+    String scheme = path == null ? null : path.toUri().getScheme();
+    return "file".equals(scheme) ? LOCAL_BYTES : REMOTE_BYTES;
+  }
+}
