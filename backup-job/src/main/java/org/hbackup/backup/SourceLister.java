@@ -26,6 +26,7 @@ import org.hbackup.common.OneLine;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.RelativePaths;
+import org.hbackup.job.FileWeights;
 import org.hbackup.job.WeightMarks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,8 +130,7 @@ public final class SourceLister {
       return fileWeight / 16;
     }
     if (key.expectedUnchanged()) {
-      // A lookup in a decoded base segment and, on HDFS, one checksum call: no reading.
-      return fileWeight / 64;
+      return FileWeights.UNCHANGED_BYTES;
     }
     if (!key.isRange()) {
       return status.getLen() + fileWeight;

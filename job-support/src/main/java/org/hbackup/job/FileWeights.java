@@ -16,6 +16,13 @@ public final class FileWeights {
   public static final long LOCAL_BYTES = 16L * 1024;
   /** Any other file system's: HDFS, object stores. */
   public static final long REMOTE_BYTES = 256L * 1024;
+  /**
+   * A backup's file expected unchanged: a lookup in a decoded base segment and a record, no
+   * reading (on HDFS, one checksum call). 24 µs per file on the local file system, the time
+   * reading 4 KiB takes; it was a 64th of the per-file weight when that was 256 KiB everywhere,
+   * and a 64th of 16 KiB made a nothing-changed backup of 200,000 files two splits instead of 20.
+   */
+  public static final long UNCHANGED_BYTES = 4L * 1024;
 
   private FileWeights() {
   }
