@@ -56,6 +56,29 @@ class LocalListingTest {
     }
   }
 
+  /**
+   * While the caller holds a batch, the helper reads up to DEPTH batches beyond it, and no more:
+   * one batch ahead made the caller wait for each hand-off (bounded memory either way).
+   */
+  @Test
+  void readsSeveralBatchesAheadOfTheCallerButNoMore() throws Exception {
+    List<String> all = names(10 * LocalListing.BATCH);
+    java.util.concurrent.atomic.AtomicInteger read = new java.util.concurrent.atomic.AtomicInteger();
+    LocalListing listing = new LocalListing(all, name -> {
+      read.incrementAndGet();
+      return status(name);
+    });
+    int ahead = (1 + LocalListing.DEPTH) * LocalListing.BATCH;
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (read.get() < ahead && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(ahead, read.get(), "the first batch and DEPTH more, before the caller took any");
+    Thread.sleep(50);
+    assertEquals(ahead, read.get(), "no more until the caller takes one");
+    assertEquals(all, drain(listing));
+  }
+
   @Test
   void leavesOutEntriesGoneBeforeTheirStatusWasRead() throws IOException {
     List<String> all = names(3 * LocalListing.BATCH);
