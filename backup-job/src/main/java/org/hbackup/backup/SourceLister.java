@@ -335,11 +335,11 @@ public final class SourceLister {
    * it can do (the base lookups and the listing's records), which matters for trees of many small
    * directories, too small for {@code LocalListing}'s batches (docs/BENCHMARKS.md, "Statuses read
    * a batch ahead"). Only that one: the helper thread also reads the statuses of the directory
-   * being listed a batch ahead, and a listing started for a directory that is not next (the one
-   * under the current one on the stack, read while the current one is still being listed) queued
+   * being listed up to four batches ahead, and a listing started for a directory that is not next
+   * (the one under the current one on the stack, read while the current one is still being listed) queued
    * before those batches and made the driver wait for it (docs/BENCHMARKS.md, eighth session). A
    * failure to list it (it is gone, or may not be read) is thrown, with its own type, where the
-   * walk lists it. Memory: the names and up to two batches of statuses of one directory.
+   * walk lists it. Memory: the names and up to five batches of statuses of one directory.
    */
   static final class ListingsAhead {
     private final FileSystem fs;
