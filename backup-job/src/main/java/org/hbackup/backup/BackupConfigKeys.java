@@ -67,7 +67,8 @@ public final class BackupConfigKeys {
    * What opening a file costs, in bytes of reading, when balancing splits: many small files are
    * grouped, but not so many that one task opens them all. Unset: {@link
    * org.hbackup.job.FileWeights#defaultFor} the source (16 KiB on the local file system, 256 KiB
-   * elsewhere).
+   * elsewhere). A file expected unchanged weighs {@link org.hbackup.job.FileWeights#UNCHANGED_BYTES}
+   * whatever this says, a directory a 16th of it.
    */
   public static final String FILE_WEIGHT_BYTES = "hbackup.backup.file.weight.bytes";
 

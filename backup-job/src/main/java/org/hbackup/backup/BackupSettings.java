@@ -55,7 +55,7 @@ public final class BackupSettings {
     skippedReport = pathOrNull(conf.get(BackupConfigKeys.SKIPPED_REPORT));
     maxMaps = conf.getInt(BackupConfigKeys.MAX_MAPS, BackupConfigKeys.DEFAULT_MAX_MAPS);
     minSplitBytes = conf.getLong(BackupConfigKeys.MIN_SPLIT_BYTES, BackupConfigKeys.DEFAULT_MIN_SPLIT_BYTES);
-    fileWeightBytes = conf.getLong(BackupConfigKeys.FILE_WEIGHT_BYTES, FileWeights.defaultFor(options.source()));
+    fileWeightBytes = FileWeights.setting(conf, BackupConfigKeys.FILE_WEIGHT_BYTES, options.source());
     rangeBytes = conf.getLong(BackupConfigKeys.RANGE_BYTES, BackupConfigKeys.DEFAULT_RANGE_BYTES);
     if (rangeBytes < BackupConfigKeys.MIN_RANGE_BYTES) {
       throw new IllegalArgumentException(BackupConfigKeys.RANGE_BYTES + " must be at least "

@@ -127,7 +127,7 @@ public final class SourceLister {
   /** The split weight of one record: what reading it (or its range) costs, in bytes. */
   public static long weight(ListingKey key, FileStatus status, long fileWeight) {
     if (!status.isFile()) {
-      return fileWeight / 16;
+      return Math.max(1, fileWeight / 16);
     }
     if (key.expectedUnchanged()) {
       return FileWeights.UNCHANGED_BYTES;

@@ -1,11 +1,12 @@
 package org.hbackup.job;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
  * What opening (or creating) one file costs, in bytes of reading, when splits are balanced by
  * weight (bytes plus this much per file). It depends on the file system: a local file opens in
- * tens of microseconds, the time a task takes to read and chunk 16 KiB; an HDFS file costs a
+ * 60-100 µs, the time a task takes to read and chunk about 16 KiB; an HDFS file costs a
  * NameNode call and a DataNode connection, an object store's a request of tens of milliseconds.
  * With 256 KiB per file on the local file system, a backup's split of 2,400 small files weighed as
  * much as one holding ten 50 MiB files, which then ran alone for 2.4 s after every other task had
@@ -25,6 +26,22 @@ public final class FileWeights {
   public static final long UNCHANGED_BYTES = 4L * 1024;
 
   private FileWeights() {
+  }
+
+  /** The largest per-file weight a setting may give: more than any file's opening costs. */
+  public static final long MAX_BYTES = 1L << 30;
+
+  /**
+   * The per-file weight {@code key} sets, or {@link #defaultFor} {@code path}; a setting outside
+   * 1 byte .. {@link #MAX_BYTES} is refused (a weight of 0 or less, or one that overflows when
+   * added to a file's length, would unbalance the splits without a word).
+   */
+  public static long setting(Configuration conf, String key, Path path) {
+    long bytes = conf.getLong(key, defaultFor(path));
+    if (bytes < 1 || bytes > MAX_BYTES) {
+      throw new IllegalArgumentException(key + " must be between 1 and " + MAX_BYTES + " bytes, not " + bytes);
+    }
+    return bytes;
   }
 
   /** The default per-file weight for files on {@code path}'s file system. */

@@ -104,7 +104,7 @@ public final class RestoreJob {
     }
 
     RestorePlanner.Plan plan = new RestorePlanner(repository, new PathSelection(options.paths()),
-        conf.getLong(RestoreConfigKeys.FILE_WEIGHT_BYTES, FileWeights.defaultFor(target)),
+        FileWeights.setting(conf, RestoreConfigKeys.FILE_WEIGHT_BYTES, target),
         conf.getInt(RestoreConfigKeys.MAX_MAPS, RestoreConfigKeys.DEFAULT_MAX_MAPS),
         conf.getLong(RestoreConfigKeys.MIN_SPLIT_BYTES, RestoreConfigKeys.DEFAULT_MIN_SPLIT_BYTES))
         .plan(manifest, options.point().toString());

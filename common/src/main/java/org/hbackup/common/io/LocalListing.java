@@ -34,7 +34,10 @@ final class LocalListing implements RemoteIterator<FileStatus> {
   /** Batches in flight on the helper thread at once. */
   static final int DEPTH = 4;
 
-  /** One daemon thread for every listing of the process: look-ahead only, never more than the second core. */
+  /**
+   * One daemon thread for every listing of the process: look-ahead only, never more than the
+   * second core. Nothing that runs on it may wait for a batch (it would wait for itself).
+   */
   static final ExecutorService AHEAD = Executors.newSingleThreadExecutor(r -> {
     Thread thread = new Thread(r, "hbackup-listing-ahead");
     thread.setDaemon(true);

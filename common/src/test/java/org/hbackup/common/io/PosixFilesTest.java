@@ -62,12 +62,13 @@ class PosixFilesTest {
 
   /**
    * A file deleted after its directory was read and before its lstat: as if listed a moment
-   * later. Statuses are read a batch ahead of the caller, so the deleted file is in a later batch.
+   * later. Statuses are read up to DEPTH batches ahead of the caller, so the deleted file is in the
+   * batch after those, which is read only once the caller has taken a batch.
    */
   @Test
   void aFileDeletedBeforeItsStatusIsReadIsLeftOut() throws IOException {
     List<String> expected = new ArrayList<>();
-    for (int i = 0; i < 3 * LocalListing.BATCH; i++) {
+    for (int i = 0; i < (LocalListing.DEPTH + 3) * LocalListing.BATCH; i++) {
       String name = String.format("f%04d", i);
       Files.write(dir.resolve(name), name.getBytes());
       expected.add(name);
@@ -75,7 +76,7 @@ class PosixFilesTest {
     FileSystem fs = FileSystem.getLocal(new Configuration());
 
     RemoteIterator<FileStatus> it = PosixFiles.listLocal(fs, new Path(dir.toUri()));
-    String deleted = expected.remove(2 * LocalListing.BATCH + 1);
+    String deleted = expected.remove((LocalListing.DEPTH + 1) * LocalListing.BATCH + 1);
     Files.delete(dir.resolve(deleted));
     List<String> names = new ArrayList<>();
     while (it.hasNext()) {
