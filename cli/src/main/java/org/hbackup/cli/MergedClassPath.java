@@ -39,7 +39,8 @@ import java.util.zip.ZipEntry;
  * name from a later jar's plain entry (on a Java older than its version, the class path finds the
  * later one); every jar's {@code META-INF/services} registrations are kept, in order;
  * signatures, manifests, {@code INDEX.LIST} and {@code module-info} are left out. Entries are
- * stored uncompressed: the jar is read, never shipped. Written to a temporary file and renamed.
+ * stored uncompressed: the jar is read, never shipped. Hadoop's default configuration files lose
+ * their descriptions ({@link SlimDefaultResources}). Written to a temporary file and renamed.
  * Resources found in several jars with different bytes keep the first jar's copy, as a lookup of
  * one does on the class path; {@code -Dhbackup.merge.report=true} lists them.
  *
@@ -133,7 +134,9 @@ public final class MergedClassPath {
             merged.write('\n');
           }
         } else if (owners.putIfAbsent(name, index) == null) {
-          put(out, name, e.isDirectory() ? new byte[0] : read(in, e), e.getTime());
+          byte[] bytes = e.isDirectory() ? new byte[0] : read(in, e);
+          put(out, name, SlimDefaultResources.isDefaultResource(name) ? SlimDefaultResources.slim(bytes) : bytes,
+              e.getTime());
           keptCrcs.put(name, e.getCrc());
         } else if (!e.isDirectory() && !name.endsWith(".class") && keptCrcs.containsKey(name)
             && keptCrcs.get(name) != e.getCrc()) {
