@@ -20,6 +20,11 @@ class JobSetupTest {
     assertEquals(JobSetup.LOCAL_POLL_INTERVAL_MS, local.getInt(Job.COMPLETION_POLL_INTERVAL_KEY, 0));
     assertEquals(Runtime.getRuntime().availableProcessors(), local.getInt("mapreduce.local.map.tasks.maximum", 0));
     assertEquals(JobSetup.LOCAL_SORT_BUFFER_MB, local.getInt(MRJobConfig.IO_SORT_MB, 0), "tasks share one heap");
+    float share = local.getFloat(MRJobConfig.SHUFFLE_INPUT_BUFFER_PERCENT, 0);
+    assertEquals(Math.min(0.70f, 0.60f / Runtime.getRuntime().availableProcessors()), share, 1e-6f,
+        "the reducers, one per core, share at most 60% of the heap");
+    assertEquals(share, local.getFloat(MRJobConfig.REDUCE_INPUT_BUFFER_PERCENT, -1), 1e-6f,
+        "what a reducer shuffled into memory stays there through the reduce, not merged to disk");
 
     Configuration yarn = new Configuration();
     yarn.set(MRConfig.FRAMEWORK_NAME, MRConfig.YARN_FRAMEWORK_NAME);
@@ -30,6 +35,7 @@ class JobSetupTest {
     assertEquals(JobSetup.SORT_BUFFER_MB, yarn.getInt(MRJobConfig.IO_SORT_MB, 0));
     assertFalse(yarn.getBoolean(MRJobConfig.MAP_SPECULATIVE, true));
     assertEquals(1.0f, yarn.getFloat(MRJobConfig.COMPLETED_MAPS_FOR_REDUCE_SLOWSTART, 0), "reducers after the maps");
+    assertEquals(0.0f, yarn.getFloat(MRJobConfig.REDUCE_INPUT_BUFFER_PERCENT, -1), "a cluster's reducers: Hadoop's default");
   }
 
   @Test
@@ -37,7 +43,10 @@ class JobSetupTest {
     Configuration conf = new Configuration();
     conf.set(Job.COMPLETION_POLL_INTERVAL_KEY, "1234");
     conf.set(MRJobConfig.IO_SORT_MB, "64");
+    conf.set(MRJobConfig.SHUFFLE_INPUT_BUFFER_PERCENT, "0.01");
     JobSetup.applyDefaults(conf);
+    assertEquals(0.01f, conf.getFloat(MRJobConfig.REDUCE_INPUT_BUFFER_PERCENT, -1), 1e-6f,
+        "a reducer keeps no more than the user let it shuffle into memory");
     assertEquals(1234, conf.getInt(Job.COMPLETION_POLL_INTERVAL_KEY, 0));
     assertEquals(64, conf.getInt(MRJobConfig.IO_SORT_MB, 0));
     assertEquals(JobSetup.LOCAL_POLL_INTERVAL_MS, conf.getInt(Job.PROGRESS_MONITOR_POLL_INTERVAL_KEY, 0));
