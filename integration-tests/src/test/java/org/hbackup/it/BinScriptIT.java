@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -12,6 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -89,6 +94,42 @@ class BinScriptIT {
     assertTrue(Files.size(separate) > 8L << 20, "an archive of the separate jars' classes");
     assertEquals(0, run("backup", "--source", source.toString(), "--repo", repo));
     assertEquals(mergedArchive, Files.getLastModifiedTime(archive).toMillis(), "the merged jar's archive kept");
+  }
+
+  /**
+   * A Java agent (a profiler, a metrics exporter) or class-data options of the user's own in
+   * HBACKUP_JAVA_OPTS: the JVM refuses to start while writing an archive with either, and it said
+   * so only on its console stream, which bin/hbackup turns off: every such run exited 1 without a
+   * word until a run without them wrote the archive.
+   */
+  @Test
+  void anAgentOrClassDataOptionsOfTheUsersOwnNeverStopARun() throws Exception {
+    Path source = Files.createDirectories(dir.resolve("agent-source"));
+    Files.writeString(source.resolve("a"), "one file\n");
+    String repo = dir.resolve("agent-repo").toString();
+    Path agent = dir.resolve("no-op-agent.jar");
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().put(new Attributes.Name("Premain-Class"), NoOpAgent.class.getName());
+    String entry = NoOpAgent.class.getName().replace('.', '/') + ".class";
+    try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(agent), manifest);
+        InputStream bytes = NoOpAgent.class.getClassLoader().getResourceAsStream(entry)) {
+      jar.putNextEntry(new JarEntry(entry));
+      bytes.transferTo(jar);
+      jar.closeEntry();
+    }
+    Map<String, String> withAgent = Map.of("HBACKUP_JAVA_OPTS", "-javaagent:" + agent);
+
+    Files.deleteIfExists(archive);
+    assertEquals(0, run(dir.resolve("agent-1.log"), withAgent, "backup", "--source", source.toString(), "--repo", repo));
+    assertFalse(Files.exists(archive), "no archive is written beside an agent");
+    assertEquals(0, run(dir.resolve("share-off.log"), Map.of("HBACKUP_JAVA_OPTS", "-Xshare:off"),
+        "backup", "--source", source.toString(), "--repo", repo));
+    assertFalse(Files.exists(archive), "nor with class sharing turned off by the user");
+    assertEquals(0, run("backup", "--source", source.toString(), "--repo", repo));
+    assertTrue(Files.exists(archive), "a run without them writes it");
+    assertEquals(0, run(dir.resolve("agent-2.log"), withAgent, "backup", "--source", source.toString(), "--repo", repo));
+    assertTrue(Files.readString(dir.resolve("agent-2.log")).contains("incremental backup"), "and with the agent uses it");
   }
 
   @Test
