@@ -132,6 +132,19 @@ class BinScriptIT {
     assertTrue(Files.readString(dir.resolve("agent-2.log")).contains("incremental backup"), "and with the agent uses it");
   }
 
+  /** A JVM option of the user's that keeps the JVM from starting is named, not a bare exit 1. */
+  @Test
+  void aJvmThatRefusesToStartSaysWhy() throws Exception {
+    Path source = Files.createDirectories(dir.resolve("refused-source"));
+    Files.writeString(source.resolve("a"), "one file\n");
+    for (Map<String, String> env : List.of(Map.of("HBACKUP_HEAP", "1k"), Map.of("HBACKUP_JAVA_OPTS", "-Xmx1k"))) {
+      Path err = dir.resolve("refused-" + System.nanoTime() + ".err");
+      assertEquals(1, run(dir.resolve("refused.out"), err, env,
+          "backup", "--source", source.toString(), "--repo", dir.resolve("refused-repo").toString()));
+      assertTrue(Files.readString(err).contains("Too small maximum heap"), env + ": " + Files.readString(err));
+    }
+  }
+
   @Test
   void jsonOutputIsOneDocumentWhateverTheJvmPrints() throws Exception {
     Path source = Files.createDirectories(dir.resolve("json-source"));
@@ -158,10 +171,13 @@ class BinScriptIT {
 
   /** Runs the copied bin/hbackup with {@code stdout} as its standard output; stderr is kept apart. */
   private static int run(Path stdout, Map<String, String> env, String... args) throws Exception {
+    return run(stdout, dir.resolve("err-" + System.nanoTime() + ".log"), env, args);
+  }
+
+  private static int run(Path stdout, Path stderr, Map<String, String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(home.resolve("bin/hbackup").toString()));
     command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(stdout.toFile())
-        .redirectError(dir.resolve("err-" + System.nanoTime() + ".log").toFile());
+    ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     pb.environment().put("HBACKUP_TMP_DIR", Files.createDirectories(dir.resolve("hadoop-tmp")).toString());
     pb.environment().remove("HBACKUP_CDS");
