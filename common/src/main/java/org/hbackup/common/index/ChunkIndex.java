@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * the source and a restore reports the files that need them, instead of either failing whole.
  * Memory grows with the number of chunks the repository holds, at ~1.2 bytes each (the Bloom
  * filters), plus 2 KiB per index file: 100 TiB of unique data at 1 MiB chunks is ~120 MiB; and
- * the blocks of rows recently searched, at most 32 MiB.
+ * the blocks of rows recently searched, at most 32 MiB in all the JVM's indexes together
+ * (IndexBlockCache.shared()).
  */
 public final class ChunkIndex implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(ChunkIndex.class);
@@ -41,7 +42,7 @@ public final class ChunkIndex implements Closeable {
   public static ChunkIndex open(FileSystem fs, Path indexDir) throws IOException {
     List<IndexFileReader> readers = new ArrayList<>();
     List<String> unreadable = new ArrayList<>();
-    IndexBlockCache cache = new IndexBlockCache(IndexBlockCache.DEFAULT_BUDGET_BYTES);
+    IndexBlockCache cache = IndexBlockCache.shared();
     FileStatus[] statuses;
     try {
       statuses = fs.listStatus(indexDir);
@@ -53,7 +54,8 @@ public final class ChunkIndex implements Closeable {
         if (s.isFile() && s.getPath().getName().endsWith(RepositoryLayout.INDEX_SUFFIX)) {
           FSDataInputStream in = fs.open(s.getPath());
           try {
-            readers.add(new IndexFileReader(in, s.getLen(), s.getPath().toString(), cache));
+            readers.add(new IndexFileReader(in, s.getLen(), s.getPath().toString(), cache,
+                s.getPath() + "@" + s.getLen() + "@" + s.getModificationTime()));
           } catch (IOException | RuntimeException e) {
             in.close();
             DamageException damage = e instanceof IOException

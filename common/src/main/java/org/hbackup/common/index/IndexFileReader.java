@@ -28,14 +28,16 @@ public final class IndexFileReader implements AutoCloseable {
   private final int cacheId;
 
   public IndexFileReader(FSDataInputStream in, long length, String name) throws IOException {
-    this(in, length, name, new IndexBlockCache(4 * IndexBlockCache.ROWS_PER_BLOCK * IndexEntry.LENGTH));
+    this(in, length, name, new IndexBlockCache(4 * IndexBlockCache.ROWS_PER_BLOCK * IndexEntry.LENGTH), name);
   }
 
-  IndexFileReader(FSDataInputStream in, long length, String name, IndexBlockCache cache) throws IOException {
+  /** A reader whose blocks are kept in {@code cache} under {@code identity} (the file's, see IndexBlockCache). */
+  IndexFileReader(FSDataInputStream in, long length, String name, IndexBlockCache cache, String identity)
+      throws IOException {
     this.in = in;
     this.name = name;
     this.cache = cache;
-    this.cacheId = cache.register();
+    this.cacheId = cache.register(identity);
     if (length < IndexFormat.HEADER_LENGTH + IndexFormat.FANOUT_LENGTH + IndexFormat.FOOTER_LENGTH) {
       throw new FormatException(name, "too short to be an index file");
     }
