@@ -16,12 +16,17 @@ public enum EntryType {
     return code;
   }
 
+  /** The type of a code, or null. Without values(), which copies its array on every call (per entry decoded). */
   public static EntryType ofCode(int code) {
-    for (EntryType t : values()) {
-      if (t.code == code) {
-        return t;
-      }
+    switch (code) {
+      case 1:
+        return FILE;
+      case 2:
+        return DIRECTORY;
+      case 3:
+        return SYMLINK;
+      default:
+        return null;
     }
-    return null;
   }
 }
