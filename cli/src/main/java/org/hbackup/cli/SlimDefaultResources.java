@@ -26,8 +26,9 @@ import javax.xml.stream.events.XMLEvent;
  * configuration is copied unchanged. On a cluster ({@code hadoop jar}) Hadoop's own files are
  * read: this only changes the embedded default's jar, rebuilt from the Hadoop it merges.
  *
- * <p>Written with the JDK's StAX rather than a text filter so that a description holding markup
- * (CDATA, escaped tags) is removed whole and nothing else is touched.
+ * <p>Written with the JDK's own StAX implementation (not whichever one the class path offers, so
+ * that the build and the tests write the same bytes) rather than a text filter, so that a
+ * description holding markup (CDATA, escaped tags) is removed whole and nothing else is touched.
  */
 final class SlimDefaultResources {
   /** A default resource at the root of a jar, as {@code Configuration.addDefaultResource} names them. */
@@ -52,12 +53,12 @@ final class SlimDefaultResources {
   }
 
   private static byte[] strip(byte[] xml) throws XMLStreamException {
-    XMLInputFactory inputs = XMLInputFactory.newFactory();
+    XMLInputFactory inputs = XMLInputFactory.newDefaultFactory();
     inputs.setProperty(XMLInputFactory.SUPPORT_DTD, false);
     inputs.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
     XMLEventReader in = inputs.createXMLEventReader(new ByteArrayInputStream(xml));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(xml.length);
-    XMLEventWriter out = XMLOutputFactory.newFactory().createXMLEventWriter(bytes, "UTF-8");
+    XMLEventWriter out = XMLOutputFactory.newDefaultFactory().createXMLEventWriter(bytes, "UTF-8");
     int depth = 0;
     int skipping = 0; // depth of the description element being left out, or 0
     boolean sawRoot = false;

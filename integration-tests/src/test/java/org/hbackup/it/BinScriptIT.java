@@ -126,6 +126,9 @@ class BinScriptIT {
     assertEquals(0, run(dir.resolve("share-off.log"), Map.of("HBACKUP_JAVA_OPTS", "-Xshare:off"),
         "backup", "--source", source.toString(), "--repo", repo));
     assertFalse(Files.exists(archive), "nor with class sharing turned off by the user");
+    assertEquals(0, run(dir.resolve("tool-options.log"), Map.of("JAVA_TOOL_OPTIONS", "-javaagent:" + agent),
+        "backup", "--source", source.toString(), "--repo", repo));
+    assertFalse(Files.exists(archive), "nor with an agent in JAVA_TOOL_OPTIONS, which the JVM reads itself");
     assertEquals(0, run("backup", "--source", source.toString(), "--repo", repo));
     assertTrue(Files.exists(archive), "a run without them writes it");
     assertEquals(0, run(dir.resolve("agent-2.log"), withAgent, "backup", "--source", source.toString(), "--repo", repo));
@@ -184,6 +187,9 @@ class BinScriptIT {
     pb.environment().remove("HBACKUP_JAVA_OPTS");
     pb.environment().remove("HBACKUP_JIT");
     pb.environment().remove("HBACKUP_ONE_JAR");
+    pb.environment().remove("HBACKUP_HEAP");
+    pb.environment().remove("JAVA_TOOL_OPTIONS");
+    pb.environment().remove("JDK_JAVA_OPTIONS");
     pb.environment().putAll(env);
     Process p = pb.start();
     if (!p.waitFor(300, TimeUnit.SECONDS)) {

@@ -35,9 +35,12 @@ public final class JobSetup {
       // into a file on local disk first and reading that back (Hadoop's default, made for a
       // reducer with a JVM of its own): a nothing-changed backup of 200,000 files wrote and read
       // 39 MB so, 0.23 s of its single reducer (8.13 -> 7.64 s, the same peak RSS;
-      // docs/BENCHMARKS.md). What a reducer merges beyond its share still goes to disk.
-      setUnlessUserSet(conf, MRJobConfig.REDUCE_INPUT_BUFFER_PERCENT,
-          conf.get(MRJobConfig.SHUFFLE_INPUT_BUFFER_PERCENT));
+      // docs/BENCHMARKS.md). What a reducer merges beyond its share still goes to disk. Never more
+      // than the reducer threads' part of 60% of the heap, whatever a site file tuned the shuffle
+      // to for reducers with JVMs of their own.
+      int reducers = Math.max(1, conf.getInt("mapreduce.local.reduce.tasks.maximum", 1));
+      float kept = Math.min(conf.getFloat(MRJobConfig.SHUFFLE_INPUT_BUFFER_PERCENT, 0f), 0.60f / reducers);
+      setUnlessUserSet(conf, MRJobConfig.REDUCE_INPUT_BUFFER_PERCENT, Float.toString(Math.max(0f, kept)));
       LocalRuns.apply(conf);
     }
     // Never a second attempt of the same task at once: it would read and write everything again

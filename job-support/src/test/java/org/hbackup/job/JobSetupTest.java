@@ -47,6 +47,13 @@ class JobSetupTest {
     JobSetup.applyDefaults(conf);
     assertEquals(0.01f, conf.getFloat(MRJobConfig.REDUCE_INPUT_BUFFER_PERCENT, -1), 1e-6f,
         "a reducer keeps no more than the user let it shuffle into memory");
+
+    Configuration tuned = new Configuration();
+    tuned.set(MRJobConfig.SHUFFLE_INPUT_BUFFER_PERCENT, "0.9"); // a cluster's reducers, a JVM each
+    tuned.set("mapreduce.local.reduce.tasks.maximum", "8");
+    JobSetup.applyDefaults(tuned);
+    assertEquals(0.60f / 8, tuned.getFloat(MRJobConfig.REDUCE_INPUT_BUFFER_PERCENT, -1), 1e-6f,
+        "eight local reducers together keep at most 60% of the one heap through their reduce");
     assertEquals(1234, conf.getInt(Job.COMPLETION_POLL_INTERVAL_KEY, 0));
     assertEquals(64, conf.getInt(MRJobConfig.IO_SORT_MB, 0));
     assertEquals(JobSetup.LOCAL_POLL_INTERVAL_MS, conf.getInt(Job.PROGRESS_MONITOR_POLL_INTERVAL_KEY, 0));

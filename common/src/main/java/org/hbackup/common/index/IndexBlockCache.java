@@ -1,10 +1,7 @@
 package org.hbackup.common.index;
 
 import java.io.IOException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.google.common.cache.Cache;
@@ -38,15 +35,12 @@ final class IndexBlockCache {
     byte[] load(long block) throws IOException;
   }
 
-  private final Cache<Long, byte[]> blocks;
-  /** An id per file, from its identity: one per index file this JVM opened (about 100 bytes each). */
-  private final Map<String, Integer> ids = new ConcurrentHashMap<>();
-  private final AtomicInteger nextFileId = new AtomicInteger();
+  private final Cache<BlockKey, byte[]> blocks;
   private final AtomicLong loads = new AtomicLong();
 
   IndexBlockCache(long budgetBytes) {
     this.blocks = CacheBuilder.newBuilder().maximumWeight(budgetBytes)
-        .<Long, byte[]>weigher((key, rows) -> rows.length).build();
+        .<BlockKey, byte[]>weigher((key, rows) -> rows.length).build();
   }
 
   /** The cache the index files opened by {@link ChunkIndex} share, in this JVM. */
@@ -54,20 +48,23 @@ final class IndexBlockCache {
     return SHARED;
   }
 
-  /** The id of a file's blocks: the same for the same identity (path, length, modification time). */
-  int register(String identity) {
-    return ids.computeIfAbsent(identity, k -> nextFileId.getAndIncrement());
-  }
-
-  byte[] get(int fileId, long block, Loader loader) throws IOException {
+  /**
+   * A block of the file of {@code identity} (its path, length and modification time). Keyed by
+   * the identity itself, not by a number handed out per file: nothing grows with the files a
+   * long-lived JVM opens, and no two files can ever share a key.
+   */
+  byte[] get(String identity, long block, Loader loader) throws IOException {
     try {
-      return blocks.get(((long) fileId << 40) | block, () -> {
+      return blocks.get(new BlockKey(identity, block), () -> {
         loads.incrementAndGet();
         return loader.load(block);
       });
     } catch (ExecutionException e) {
       throw e.getCause() instanceof IOException ? (IOException) e.getCause() : new IOException(e.getCause());
     }
+  }
+
+  private record BlockKey(String identity, long block) {
   }
 
   /** Blocks read from files so far (for tests). */

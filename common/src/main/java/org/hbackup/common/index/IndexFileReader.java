@@ -25,7 +25,7 @@ public final class IndexFileReader implements AutoCloseable {
   private final long[] fanout = new long[256];
   private final BloomFilter<byte[]> bloom;
   private final IndexBlockCache cache;
-  private final int cacheId;
+  private final String identity;
 
   public IndexFileReader(FSDataInputStream in, long length, String name) throws IOException {
     this(in, length, name, new IndexBlockCache(4 * IndexBlockCache.ROWS_PER_BLOCK * IndexEntry.LENGTH), name);
@@ -37,7 +37,7 @@ public final class IndexFileReader implements AutoCloseable {
     this.in = in;
     this.name = name;
     this.cache = cache;
-    this.cacheId = cache.register(identity);
+    this.identity = identity;
     if (length < IndexFormat.HEADER_LENGTH + IndexFormat.FANOUT_LENGTH + IndexFormat.FOOTER_LENGTH) {
       throw new FormatException(name, "too short to be an index file");
     }
@@ -132,7 +132,7 @@ public final class IndexFileReader implements AutoCloseable {
   }
 
   private byte[] block(long row) throws IOException {
-    return cache.get(cacheId, row / IndexBlockCache.ROWS_PER_BLOCK, this::readBlock);
+    return cache.get(identity, row / IndexBlockCache.ROWS_PER_BLOCK, this::readBlock);
   }
 
   private static int rowOffset(long row) {

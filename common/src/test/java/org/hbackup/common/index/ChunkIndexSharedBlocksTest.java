@@ -54,9 +54,15 @@ class ChunkIndexSharedBlocksTest {
     }
     assertEquals(before + read, shared.loads(), "the second index (a later task) found every block read");
 
-    // The same name, other rows (a repair publishes a file again): its blocks are read anew.
-    fs.delete(new Path(indexDir, "a.idx"), false);
-    write(fs, new Path(indexDir, "a.idx"), pack, 1, 6000);
+    // The same name and length, other rows (a repair publishes a file again): its blocks are read
+    // anew, known by the new modification time.
+    Path file = new Path(indexDir, "a.idx");
+    long length = fs.getFileStatus(file).getLen();
+    long mtime = fs.getFileStatus(file).getModificationTime();
+    fs.delete(file, false);
+    write(fs, file, pack, 1, 5000);
+    fs.setTimes(file, mtime + 2000, -1);
+    assertEquals(length, fs.getFileStatus(file).getLen(), "only the modification time tells the files apart");
     try (ChunkIndex third = ChunkIndex.open(fs, indexDir)) {
       assertNull(third.lookup(chunk(3, 0)), "the old file's rows are not served");
       assertEquals(30L, third.lookup(chunk(3, 1)).offset());
