@@ -63,8 +63,7 @@ class BinScriptIT {
 
   @Test
   void onlyARunThatDidItsJobWritesTheClassArchive() throws Exception {
-    Path source = Files.createDirectories(dir.resolve("source"));
-    Files.writeString(source.resolve("a"), "one file\n");
+    Path source = oneFileSource("source");
     String repo = dir.resolve("repo").toString();
 
     Files.deleteIfExists(archive); // another test's backup may have written it
@@ -104,8 +103,7 @@ class BinScriptIT {
    */
   @Test
   void anAgentOrClassDataOptionsOfTheUsersOwnNeverStopARun() throws Exception {
-    Path source = Files.createDirectories(dir.resolve("agent-source"));
-    Files.writeString(source.resolve("a"), "one file\n");
+    Path source = oneFileSource("agent-source");
     String repo = dir.resolve("agent-repo").toString();
     Path agent = dir.resolve("no-op-agent.jar");
     Manifest manifest = new Manifest();
@@ -138,8 +136,7 @@ class BinScriptIT {
   /** A JVM option of the user's that keeps the JVM from starting is named, not a bare exit 1. */
   @Test
   void aJvmThatRefusesToStartSaysWhy() throws Exception {
-    Path source = Files.createDirectories(dir.resolve("refused-source"));
-    Files.writeString(source.resolve("a"), "one file\n");
+    Path source = oneFileSource("refused-source");
     for (Map<String, String> env : List.of(Map.of("HBACKUP_HEAP", "1k"), Map.of("HBACKUP_JAVA_OPTS", "-Xmx1k"))) {
       Path err = dir.resolve("refused-" + System.nanoTime() + ".err");
       assertEquals(1, run(dir.resolve("refused.out"), err, env,
@@ -150,8 +147,7 @@ class BinScriptIT {
 
   @Test
   void jsonOutputIsOneDocumentWhateverTheJvmPrints() throws Exception {
-    Path source = Files.createDirectories(dir.resolve("json-source"));
-    Files.writeString(source.resolve("a"), "one file\n");
+    Path source = oneFileSource("json-source");
     String repo = dir.resolve("json-repo").toString();
     // The compiler directives make the JVM print a line on its console; never on stdout.
     Path out = dir.resolve("json.out");
@@ -162,6 +158,13 @@ class BinScriptIT {
     assertEquals(0, run(out, Map.of("HBACKUP_JAVA_OPTS", "-XX:+DisplayVMOutput"),
         "backup", "--source", source.toString(), "--repo", repo, "--json"));
     assertEquals(1, new ObjectMapper().readTree(Files.readString(out)).path("files").asLong(-1));
+  }
+
+  /** A source directory holding one small file. */
+  private static Path oneFileSource(String name) throws IOException {
+    Path source = Files.createDirectories(dir.resolve(name));
+    Files.writeString(source.resolve("a"), "one file\n");
+    return source;
   }
 
   private static int run(String... args) throws Exception {
