@@ -4,6 +4,7 @@ import java.io.IOException;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.mapred.JobConf;
+import org.apache.hadoop.mapred.LocalJobRunner;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.MRConfig;
 import org.apache.hadoop.mapreduce.MRJobConfig;
@@ -25,8 +26,8 @@ public final class JobSetup {
     boolean local = runsLocally(conf);
     if (local) {
       String cores = Integer.toString(Runtime.getRuntime().availableProcessors());
-      setUnlessUserSet(conf, "mapreduce.local.map.tasks.maximum", cores);
-      setUnlessUserSet(conf, "mapreduce.local.reduce.tasks.maximum", cores);
+      setUnlessUserSet(conf, LocalJobRunner.LOCAL_MAX_MAPS, cores);
+      setUnlessUserSet(conf, LocalJobRunner.LOCAL_MAX_REDUCES, cores);
       // Each reducer may keep this share of the heap for map outputs it merges in memory; the
       // local runner runs one per core in one JVM, so together they must stay well inside it.
       setUnlessUserSet(conf, MRJobConfig.SHUFFLE_INPUT_BUFFER_PERCENT,
@@ -38,7 +39,7 @@ public final class JobSetup {
       // docs/BENCHMARKS.md). What a reducer merges beyond its share still goes to disk. Never more
       // than the reducer threads' part of 60% of the heap, whatever a site file tuned the shuffle
       // to for reducers with JVMs of their own.
-      int reducers = Math.max(1, conf.getInt("mapreduce.local.reduce.tasks.maximum", 1));
+      int reducers = Math.max(1, conf.getInt(LocalJobRunner.LOCAL_MAX_REDUCES, 1));
       float kept = Math.min(conf.getFloat(MRJobConfig.SHUFFLE_INPUT_BUFFER_PERCENT, 0f), 0.60f / reducers);
       setUnlessUserSet(conf, MRJobConfig.REDUCE_INPUT_BUFFER_PERCENT, Float.toString(Math.max(0f, kept)));
       LocalRuns.apply(conf);
