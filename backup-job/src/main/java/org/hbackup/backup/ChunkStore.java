@@ -124,7 +124,7 @@ final class ChunkStore implements Closeable {
     }
     IndexEntry known = index.lookup(id);
     if (known != null) {
-      if (deliverable(id, known)) {
+      if (deliverable(id, length, known)) {
         context.getCounter(BackupCounters.CHUNKS_REUSED).increment(1);
         return;
       }
@@ -151,7 +151,7 @@ final class ChunkStore implements Closeable {
         continue;
       }
       IndexEntry row = index.lookup(c.id());
-      if (row == null || !deliverable(c.id(), row)) {
+      if (row == null || !deliverable(c.id(), c.length(), row)) {
         return false;
       }
     }
@@ -161,14 +161,16 @@ final class ChunkStore implements Closeable {
   /**
    * Whether some copy of a chunk the index knows can be delivered: the repository must never gain
    * a point that names data it cannot give back, so a copy in a missing or damaged pack does not
-   * count, and the chunk is stored again from the source.
+   * count, and the chunk is stored again from the source. Nor does a row whose raw length is not
+   * the chunk's: the content's hash fixes its length, so such a row is damaged, and a restore
+   * would refuse it.
    */
-  private boolean deliverable(ContentId id, IndexEntry first) throws IOException {
-    if (reusable.canDeliver(first)) {
+  private boolean deliverable(ContentId id, int length, IndexEntry first) throws IOException {
+    if (first.rawLength() == length && reusable.canDeliver(first)) {
       return true;
     }
     for (IndexEntry other : index.locations(id)) {
-      if (reusable.canDeliver(other)) {
+      if (other.rawLength() == length && reusable.canDeliver(other)) {
         return true;
       }
     }

@@ -278,14 +278,21 @@ class BackupMapperTest {
   void carriesAnUnchangedRangedFileOverWithItsRangeSizeFromRangeZeroOnly() throws IOException {
     byte[] data = random(11, 3_000_000);
     FileStatus status = write("ranged.bin", data);
-    List<ChunkRef> chunks = List.of(new ChunkRef(ContentId.of(new byte[] {1}), 1 << 20),
-        new ChunkRef(ContentId.of(new byte[] {2}), 1 << 20), new ChunkRef(ContentId.of(new byte[] {3}), 3_000_000 - (2 << 20)));
+    // Chunks whose stored length is what the manifest says: a row of another length is never reused.
+    byte[] c1 = new byte[1 << 20];
+    byte[] c2 = new byte[1 << 20];
+    byte[] c3 = new byte[3_000_000 - (2 << 20)];
+    java.util.Arrays.fill(c1, (byte) 1);
+    java.util.Arrays.fill(c2, (byte) 2);
+    java.util.Arrays.fill(c3, (byte) 3);
+    List<ChunkRef> chunks = List.of(new ChunkRef(ContentId.of(c1), c1.length), new ChunkRef(ContentId.of(c2), c2.length),
+        new ChunkRef(ContentId.of(c3), c3.length));
     ManifestEntry before = ManifestEntry.builder(EntryType.FILE, "ranged.bin").length(data.length)
         .modificationTime(status.getModificationTime()).fileHash(ContentId.of(new byte[] {9})).chunks(chunks)
         .rangeSize(1 << 20).build();
     PointId base = repository.writeManifest(List.of(before));
     driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
-    repository.store(List.of(new byte[] {1}, new byte[] {2}, new byte[] {3}));
+    repository.store(List.of(c1, c2, c3));
     List<Pair<BackupKey, BytesWritable>> out = driver
         .withInput(new ListingKey("ranged.bin", null, 0, 3, 1 << 20), new ListedStatus(status))
         .withInput(new ListingKey("ranged.bin", null, 1, 3, 1 << 20), new ListedStatus(status))

@@ -40,8 +40,9 @@ final class UnlockCommand extends Command {
     boolean all = line.hasOption("remove-all");
     int removed = 0;
     int kept = 0;
+    long now = RepositoryLock.fileSystemNow(repository);
     for (RepositoryLock.Holder h : RepositoryLock.list(repository)) {
-      if (all || RepositoryLock.isStale(h, getConf())) {
+      if (all || RepositoryLock.isStale(h, getConf(), now)) {
         if (RepositoryLock.remove(repository, h)) {
           out().println("Removed lock of " + h.describe());
           removed++;

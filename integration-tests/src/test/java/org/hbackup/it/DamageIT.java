@@ -136,6 +136,32 @@ class DamageIT {
     Trees.assertSameTree(expected, fs, fs, new Path(dir.resolve("again-eio").toUri()), false, false);
   }
 
+  /**
+   * One flipped bit in an index row's raw length: the next backup stores that chunk again rather
+   * than reusing the row (the chunk's hash fixes its length, so the row is damaged), and its point
+   * restores. Before, the backup reused the row ("11 B new") and every point failed that file.
+   */
+  @org.junit.jupiter.api.Test
+  void anIndexRowWithAWrongRawLengthIsNotReused() throws Exception {
+    java.nio.file.Path repo = dir.resolve("repo-raw-length");
+    copyTree(template, repo);
+    java.nio.file.Path index = fileOf(Kind.INDEX, repo);
+    byte[] bytes = Files.readAllBytes(index);
+    int rows = (int) java.nio.ByteBuffer.wrap(bytes, bytes.length - 36, 8).getLong();
+    for (int row = 0; row < rows; row++) {
+      bytes[8 + row * 64 + 61] ^= 0x01; // bit 16 of every row's raw length
+    }
+    Files.write(index, bytes);
+    Cli.Result backup = Cli.run(conf, "backup", "--source", source.toString(), "--repo", repo.toUri().toString(),
+        "--json");
+    assertEquals(0, backup.exitCode, backup.toString());
+    assertTrue(backup.json().get("bytesNew").asLong() > 0, "the chunks of the damaged rows are stored again: " + backup);
+    Cli.Result again = Cli.run(conf, "restore", "--repo", repo.toUri().toString(), "--point",
+        backup.json().get("point").asText(), "--target", dir.resolve("again-raw-length").toUri().toString());
+    assertEquals(0, again.exitCode, again.toString());
+    Trees.assertSameTree(expected, fs, fs, new Path(dir.resolve("again-raw-length").toUri()), false, false);
+  }
+
   /** Exit 0 means everything restored exactly; exit 3 names everything that was not. */
   private static void checkRestore(Kind kind, Damage damage, Cli.Result r, java.nio.file.Path target) throws IOException {
     boolean json = kind == Kind.MANIFEST_LIST || kind == Kind.POINT_RECORD;

@@ -201,6 +201,12 @@ class HostileRepositoryIT {
     assertEquals("d/f", r2.json().get("failed").get(0).asText());
     assertFalse(Files.exists(dir.resolve("restored-lying/d/f")));
     assertEquals("top\n", Files.readString(dir.resolve("restored-lying/top.txt")));
+
+    // verify finds what restore refuses: before, it joined the reference and the index row on the
+    // chunk id alone and passed the point ("No damage").
+    Cli.Result checked = Cli.run(conf, "verify", "--repo", repo, "--point", lying.toString(), "--json");
+    assertEquals(3, checked.exitCode, checked.toString());
+    assertTrue(checked.stdout.contains("d/f") && checked.stdout.contains("the manifest gives it"), checked.stdout);
   }
 
   @Test

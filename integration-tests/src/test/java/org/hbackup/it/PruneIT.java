@@ -190,6 +190,17 @@ class PruneIT {
     }
   }
 
+  /** The repository's files but its locks and staging, by path, with their lengths. */
+  private static Map<String, Long> files(java.nio.file.Path root) throws Exception {
+    try (Stream<java.nio.file.Path> walk = Files.walk(root)) {
+      Map<String, Long> files = new TreeMap<>();
+      walk.filter(Files::isRegularFile)
+          .filter(p -> !root.relativize(p).startsWith("locks") && !root.relativize(p).startsWith("tmp"))
+          .forEach(p -> files.put(root.relativize(p).toString(), p.toFile().length()));
+      return files;
+    }
+  }
+
   private static java.nio.file.Path copyOfTemplate(String name) throws Exception {
     java.nio.file.Path copy = dir.resolve(name);
     VerifyIT.copyTree(template, copy);
@@ -284,26 +295,7 @@ class PruneIT {
   @Test
   void backupsMeetThePrunesLockAndOneThatIgnoresItStillGetsAPointThatRestores() throws Exception {
     java.nio.file.Path repo = copyOfTemplate("repo-concurrent");
-    java.nio.file.Path pause = dir.resolve("pause");
-    Files.write(pause, new byte[0]);
-    Configuration paused = new Configuration(conf);
-    paused.set(CrashPoints.PAUSE_AT, "prune.planned");
-    paused.set(CrashPoints.PAUSE_FILE, pause.toString());
-    Cli.Result[] prune = new Cli.Result[1];
-    Thread pruning = new Thread(() -> {
-      try {
-        prune[0] = Cli.run(paused, "forget", "--repo", uri(repo), "--keep-last", Integer.toString(KEEP), "--prune",
-            "--json");
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
-    pruning.start();
-    java.nio.file.Path reached = java.nio.file.Paths.get(pause + ".reached");
-    for (int i = 0; i < 600 && !Files.exists(reached); i++) {
-      Thread.sleep(100);
-    }
-    assertTrue(Files.exists(reached), "the prune reached its pause");
+    PausedPrune pruning = PausedPrune.start(repo, "prune.planned", "concurrent");
 
     java.nio.file.Path source = dir.resolve("source");
     Cli.Result refused = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri(repo));
@@ -318,11 +310,10 @@ class PruneIT {
     assertEquals(0, ignoring.exitCode, ignoring.toString());
     String point = ignoring.json().get("point").asText();
 
-    Files.delete(pause);
-    pruning.join(120_000);
-    assertEquals(1, prune[0].exitCode, prune[0].toString());
-    assertFalse(prune[0].json().get("prune").get("deleted").asBoolean(), prune[0].stdout);
-    assertTrue(prune[0].stderr.contains("was published while the prune ran"), prune[0].stderr);
+    Cli.Result prune = pruning.release();
+    assertEquals(1, prune.exitCode, prune.toString());
+    assertFalse(prune.json().get("prune").get("deleted").asBoolean(), prune.stdout);
+    assertTrue(prune.stderr.contains("was published while the prune ran"), prune.stderr);
     assertRestores(repo, point, extra, "during");
 
     Cli.Result again = Cli.run(conf, "prune", "--repo", uri(repo), "--json");
@@ -330,6 +321,101 @@ class PruneIT {
     assertTrue(again.json().get("deleted").asBoolean());
     assertRestores(repo, point, extra, "after");
     assertEquals(0, Cli.run(conf, "verify", "--repo", uri(repo), "--read-data").exitCode);
+  }
+
+  /**
+   * A prune whose staging directory is removed under it (by a process that took it for a dead
+   * job's leftover, or by hand) publishes nothing and deletes nothing: before, it published the
+   * empty rest and then deleted every old index file and pack, and no remaining point restored.
+   */
+  @Test
+  void aPruneWhoseStagingVanishesStopsBeforePublishingOrDeletingAnything() throws Exception {
+    java.nio.file.Path repo = copyOfTemplate("repo-staging-gone");
+    PausedPrune prune = PausedPrune.start(repo, "prune.planned", "staging-gone");
+    try (Stream<java.nio.file.Path> tmp = Files.list(repo.resolve("tmp"))) {
+      List<java.nio.file.Path> stagings = tmp.filter(p -> p.getFileName().toString().startsWith("prune-")).toList();
+      assertEquals(1, stagings.size(), stagings.toString());
+      FileSystems.raw(new Path(repo.toUri()), conf).delete(new Path(stagings.get(0).toUri()), true);
+    }
+    Map<String, Long> before = files(repo);
+    Cli.Result stopped = prune.release();
+    assertEquals(1, stopped.exitCode, stopped.toString());
+    assertTrue(stopped.stderr.contains("stopped before publishing or deleting anything"), stopped.stderr);
+    assertEquals(before, files(repo), "nothing published, nothing deleted");
+    assertRemainingPointsRestore(repo, "staging-gone");
+    Cli.Result again = Cli.run(conf, "prune", "--repo", uri(repo), "--json");
+    assertEquals(0, again.exitCode, again.toString());
+    assertEquals(prunedSize, size(repo), "the next prune finishes the work");
+    assertRemainingPointsRestore(repo, "staging-gone-finished");
+  }
+
+  /**
+   * A prune whose lock is removed while it runs (it paused past the stale time, or the remover's
+   * clock is ahead, and 'unlock' or a backup took it for stale) stops before its next step:
+   * before, it went on deleting while a backup that then took the repository could deduplicate
+   * against the packs it deleted.
+   */
+  @Test
+  void aPruneWhoseLockIsRemovedStopsBeforeItsDeletes() throws Exception {
+    java.nio.file.Path repo = copyOfTemplate("repo-lock-lost");
+    PausedPrune prune = PausedPrune.start(repo, "prune.published", "lock-lost");
+    try (Stream<java.nio.file.Path> locks = Files.list(repo.resolve("locks"))) {
+      for (java.nio.file.Path lock : locks.toList()) {
+        Files.setLastModifiedTime(lock, FileTime.from(java.time.Instant.now().minusSeconds(7200)));
+      }
+    }
+    Cli.Result unlock = Cli.run(conf, "unlock", "--repo", uri(repo));
+    assertEquals(0, unlock.exitCode, unlock.toString());
+    assertEquals(0, RepositoryLock.list(Repository.open(new Path(repo.toUri()), conf)).size(), unlock.stdout);
+    Map<String, Long> before = files(repo);
+    Cli.Result stopped = prune.release();
+    assertEquals(1, stopped.exitCode, stopped.toString());
+    assertTrue(stopped.stderr.contains("stopped before deleting the old index files"), stopped.stderr);
+    assertEquals(before, files(repo), "nothing deleted");
+    assertRemainingPointsRestore(repo, "lock-lost");
+    java.nio.file.Path source = dir.resolve("source");
+    Cli.Result backup = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri(repo), "--json");
+    assertEquals(0, backup.exitCode, backup.toString());
+    assertRestores(repo, backup.json().get("point").asText(), source, "lock-lost");
+    Cli.Result verify = Cli.run(conf, "verify", "--repo", uri(repo));
+    assertEquals(0, verify.exitCode, verify.toString());
+    Cli.Result again = Cli.run(conf, "prune", "--repo", uri(repo), "--json");
+    assertEquals(0, again.exitCode, again.toString());
+    assertRestores(repo, backup.json().get("point").asText(), source, "lock-lost-finished");
+  }
+
+  /** A forget --keep-last --prune in a thread of its own, paused at one step until released. */
+  private record PausedPrune(Thread thread, Cli.Result[] result, java.nio.file.Path pause) {
+    static PausedPrune start(java.nio.file.Path repo, String step, String label) throws Exception {
+      java.nio.file.Path pause = dir.resolve("pause-" + label);
+      Files.write(pause, new byte[0]);
+      Configuration paused = new Configuration(conf);
+      paused.set(CrashPoints.PAUSE_AT, step);
+      paused.set(CrashPoints.PAUSE_FILE, pause.toString());
+      Cli.Result[] result = new Cli.Result[1];
+      Thread thread = new Thread(() -> {
+        try {
+          result[0] = Cli.run(paused, "forget", "--repo", uri(repo), "--keep-last", Integer.toString(KEEP),
+              "--prune", "--json");
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      thread.start();
+      java.nio.file.Path reached = java.nio.file.Paths.get(pause + ".reached");
+      for (int i = 0; i < 600 && !Files.exists(reached); i++) {
+        Thread.sleep(100);
+      }
+      assertTrue(Files.exists(reached), "the prune reached " + step);
+      return new PausedPrune(thread, result, pause);
+    }
+
+    Cli.Result release() throws Exception {
+      Files.delete(pause);
+      thread.join(120_000);
+      assertFalse(thread.isAlive(), "the prune finished");
+      return result[0];
+    }
   }
 
   private static void assertRestores(java.nio.file.Path repo, String point, java.nio.file.Path tree, String label)

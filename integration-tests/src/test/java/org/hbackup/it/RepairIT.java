@@ -152,6 +152,44 @@ class RepairIT {
     assertEquals(0, verify.exitCode, "after both repairs the repository is whole: " + verify);
   }
 
+  /**
+   * A repaired copy of an old point takes the old point's place in time: before, it was dated at
+   * the repair, became "latest" and the newest point for --keep-last, and a forget would have
+   * removed the newest real backup instead.
+   */
+  @Test
+  void aRepairedOldPointKeepsItsPlaceAndTheNewestBackupStaysLatest() throws Exception {
+    String repo = twoPoints("repo-old-point");
+    java.nio.file.Path tree = dir.resolve("tree-repo-old-point");
+    Files.delete(tree.resolve("big.bin"));
+    assertEquals(0, Cli.run(conf, "backup", "--source", tree.toString(), "--repo", repo).exitCode);
+    JsonNode before = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points");
+    String oldest = before.get(1).get("id").asText(); // the one with big.bin, in a pack of its own
+    String newest = before.get(2).get("id").asText();
+    deleteLargestPack("repo-old-point");
+
+    Cli.Result repair = Cli.run(conf, "repair", "points", "--repo", repo, "--json");
+    assertEquals(0, repair.exitCode, repair.toString());
+    JsonNode done = repair.json().get("points");
+    assertEquals(1, done.size(), repair.stdout);
+    assertEquals(oldest, done.get(0).get("point").asText());
+    String repaired = done.get(0).get("repaired").asText();
+
+    JsonNode points = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points");
+    assertEquals(4, points.size());
+    assertEquals(newest, points.get(3).get("id").asText(), "the newest backup is still the latest: " + points);
+    for (JsonNode p : points) {
+      if (p.get("id").asText().equals(repaired)) {
+        assertEquals(before.get(1).get("created").asText(), p.get("created").asText(), "the original's time");
+      }
+    }
+    Cli.Result forget = Cli.run(conf, "forget", "--repo", repo, "--keep-last", "1", "--dry-run", "--json");
+    assertEquals(0, forget.exitCode, forget.toString());
+    JsonNode kept = forget.json().get("sources").get(0).get("kept");
+    assertEquals(1, kept.size(), forget.stdout);
+    assertEquals(newest, kept.get(0).get("id").asText(), forget.stdout);
+  }
+
   @Test
   void repairAndBackupsKeepApartAndAKilledJobsLockIsUnlocked() throws Exception {
     String repo = twoPoints("repo-locks");
@@ -216,8 +254,16 @@ class RepairIT {
     assertEquals(CrashPoints.STATUS, killed.exitCode, killed.toString());
     JsonNode points = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points");
     assertEquals(3, points.size(), "the repaired point is published, the original not yet forgotten");
-    String original = points.get(1).get("id").asText();
-    String repaired = points.get(2).get("id").asText();
+    // The repaired point carries its original's time: the two sort by their random suffixes.
+    String original = null;
+    String repaired = null;
+    for (int i = 1; i < points.size(); i++) {
+      if (points.get(i).get("type").asText().equals("repaired")) {
+        repaired = points.get(i).get("id").asText();
+      } else {
+        original = points.get(i).get("id").asText();
+      }
+    }
 
     Cli.Result again = Cli.run(conf, "repair", "points", "--repo", repo, "--forget", "--json");
     assertEquals(0, again.exitCode, again.toString());
@@ -229,6 +275,7 @@ class RepairIT {
     points = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points");
     assertEquals(2, points.size(), points.toString());
     assertEquals(repaired, points.get(1).get("id").asText());
+    assertEquals("repaired", points.get(1).get("type").asText());
   }
 
   /**

@@ -78,7 +78,7 @@ final class LocalRuns {
         reclaimDead(runs);
         checkOwn(dir);
         Files.writeString(dir.resolve(OWNER_FILE), self.host() + "\n" + self.pid() + "\n" + self.start() + "\n"
-            + self.boot() + "\n" + self.pidNamespace() + "\n");
+            + self.boot() + "\n" + self.pidNamespace() + "\n" + self.startTicks() + "\n");
         own = dir;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "hbackup-local-run-cleanup"));
       }
@@ -110,7 +110,8 @@ final class LocalRuns {
   static boolean gone(Path dir) {
     try {
       String[] lines = Files.readString(dir.resolve(OWNER_FILE)).split("\n", -1);
-      return new ProcessIdentity(lines[0], Long.parseLong(lines[1]), Long.parseLong(lines[2]), lines[3], lines[4])
+      long ticks = lines.length > 5 && !lines[5].isEmpty() ? Long.parseLong(lines[5]) : 0;
+      return new ProcessIdentity(lines[0], Long.parseLong(lines[1]), Long.parseLong(lines[2]), lines[3], lines[4], ticks)
           .knownGone();
     } catch (IOException | RuntimeException e) {
       return false; // no owner to judge by: not ours to remove

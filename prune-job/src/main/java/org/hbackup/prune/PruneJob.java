@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -142,9 +141,10 @@ public final class PruneJob {
     conf.setDouble(PruneConfigKeys.MAX_UNUSED, options.maxUnusedPercent() / 100);
     Path work = VerifyJob.workDirectory(conf, "prune");
     FileSystem workFs = FileSystems.raw(work, conf);
-    StagingLayout staging = new StagingLayout(new Path(repository.layout().tmpDir(), "prune-" + UUID.randomUUID()));
+    // Named after the lock, so that no other process reclaims it while the lock lives.
+    StagingLayout staging = new StagingLayout(new Path(repository.layout().tmpDir(), "prune-" + lock.holder().id()));
     try {
-      return new Run(repository, conf, work, workFs, staging, cutoff, started).execute();
+      return new Run(repository, lock, conf, work, workFs, staging, cutoff, started).execute();
     } catch (ClassNotFoundException e) {
       throw new HbackupException("prune job could not load a class: " + e.getMessage(), e);
     } finally {
@@ -156,6 +156,7 @@ public final class PruneJob {
   /** One prune's state: its listings, counters and problems. */
   private final class Run {
     private final Repository repository;
+    private final RepositoryLock lock;
     private final FileSystem fs;
     private final Configuration conf;
     private final Path work;
@@ -170,9 +171,10 @@ public final class PruneJob {
     private final Set<String> listsUsed = new HashSet<>();
     private final List<FileStatus> oldIndexFiles = new ArrayList<>();
 
-    Run(Repository repository, Configuration conf, Path work, FileSystem workFs, StagingLayout staging, long cutoff,
-        long started) {
+    Run(Repository repository, RepositoryLock lock, Configuration conf, Path work, FileSystem workFs,
+        StagingLayout staging, long cutoff, long started) {
       this.repository = repository;
+      this.lock = lock;
       this.fs = repository.fileSystem();
       this.conf = conf;
       this.work = work;
@@ -269,40 +271,84 @@ public final class PruneJob {
     }
 
     private Result publishAndDelete(Path planned, Path swept, long bytesBefore) throws IOException {
+      List<FileStatus> stagedPacks = list(staging.packsDir(), RepositoryLayout.PACK_SUFFIX);
+      List<FileStatus> stagedIndex = list(staging.indexDir(), RepositoryLayout.INDEX_SUFFIX);
+      checkStaged(stagedPacks.size(), stagedIndex.size());
       long written = 0;
-      for (FileStatus s : list(staging.packsDir())) {
-        if (s.getPath().getName().endsWith(RepositoryLayout.PACK_SUFFIX)) {
-          written += s.getLen();
-        }
+      Set<String> newIndex = new HashSet<>();
+      for (FileStatus s : stagedPacks) {
+        written += s.getLen();
       }
       counters.findCounter(PruneCounters.PACK_BYTES_WRITTEN).increment(written);
-      Set<String> newIndex = new HashSet<>();
-      for (FileStatus s : list(new Path(staging.root(), "index"))) {
+      for (FileStatus s : stagedIndex) {
         newIndex.add(s.getPath().getName());
       }
       // New packs first, then the index files that name them (FORMAT.md, "Pruning", step 1).
+      lock.checkHeld("publishing its new packs and index");
       new PointPublisher(repository, conf).publishData(staging);
+      checkPublished(stagedPacks, stagedIndex);
       CrashPoints.reached(conf, "prune.published");
       String deferred = pointsPublishedMeanwhile();
       if (deferred != null) {
         LOG.warn("Prune deleted nothing: {}", deferred);
         return result(false, false, deferred, bytesBefore, repositoryBytes());
       }
+      lock.checkHeld("deleting the old index files");
       for (FileStatus s : oldIndexFiles) {
         if (!newIndex.contains(s.getPath().getName()) && fs.delete(s.getPath(), false)) {
           counters.findCounter(PruneCounters.OTHER_BYTES_DELETED).increment(s.getLen());
         }
       }
       CrashPoints.reached(conf, "prune.index.deleted");
+      lock.checkHeld("deleting packs");
       deleteListed(new Path(planned, DROP), true);
       CrashPoints.reached(conf, "prune.packs.deleted");
+      lock.checkHeld("deleting segments");
       deleteListed(new Path(swept, DROP), false);
       CrashPoints.reached(conf, "prune.segments.deleted");
+      lock.checkHeld("deleting manifest lists");
       deleteForgottenManifests();
+      fs.delete(staging.root(), true); // all published: what is left is the job's bookkeeping
       TmpReclaimer.Reclaimed reclaimed = TmpReclaimer.reclaim(repository, conf);
       counters.findCounter(PruneCounters.OTHER_BYTES_DELETED).increment(reclaimed.bytes());
       long after = repositoryBytes();
       return result(false, true, null, bytesBefore, after);
+    }
+
+    /**
+     * The staging must hold every pack and index file the jobs counted: a staging directory that
+     * lost files (removed by another process, or by a disk) would publish less than the plan
+     * counts on, and the deletes would then take data the remaining points need. Nothing is
+     * published or deleted when it does not.
+     */
+    private void checkStaged(int packs, int indexFiles) throws IOException {
+      long packsWritten = get(PruneCounters.PACKS_WRITTEN);
+      long indexWritten = get(PruneCounters.INDEX_FILES_WRITTEN);
+      if (packs != packsWritten || indexFiles != indexWritten
+          || (get(PruneCounters.CHUNKS_LIVE) > 0 && indexWritten == 0)) {
+        throw new HbackupException("prune stopped before publishing or deleting anything: its jobs wrote "
+            + packsWritten + " pack(s) and " + indexWritten + " index file(s) for " + get(PruneCounters.CHUNKS_LIVE)
+            + " chunk(s) in use, but its staging directory " + staging.root() + " holds " + packs + " and "
+            + indexFiles + " (removed by another process?); run prune again");
+      }
+    }
+
+    /** Every staged pack and index file is now in the repository, or nothing is deleted. */
+    private void checkPublished(List<FileStatus> packs, List<FileStatus> indexFiles) throws IOException {
+      RepositoryLayout layout = repository.layout();
+      List<Path> expected = new ArrayList<>();
+      for (FileStatus s : packs) {
+        expected.add(layout.pack(PackId.parse(stem(s, RepositoryLayout.PACK_SUFFIX))));
+      }
+      for (FileStatus s : indexFiles) {
+        expected.add(layout.index(ContentId.parse(stem(s, RepositoryLayout.INDEX_SUFFIX))));
+      }
+      for (Path p : expected) {
+        if (!fs.exists(p)) {
+          throw new HbackupException("prune stopped before deleting anything: " + p + ", which it wrote, is not in"
+              + " the repository after publishing (removed by another process?); run prune again");
+        }
+      }
     }
 
     /**
@@ -519,6 +565,22 @@ public final class PruneJob {
       }
       MultipleInputs.addInputPath(job, dir, SequenceFileInputFormat.class, Mapper.class);
       return true;
+    }
+
+    private static String stem(FileStatus s, String suffix) {
+      String name = s.getPath().getName();
+      return name.substring(0, name.length() - suffix.length());
+    }
+
+    /** The files of {@code dir} whose names end with {@code suffix}. */
+    private List<FileStatus> list(Path dir, String suffix) throws IOException {
+      List<FileStatus> files = new ArrayList<>();
+      for (FileStatus s : list(dir)) {
+        if (s.getPath().getName().endsWith(suffix)) {
+          files.add(s);
+        }
+      }
+      return files;
     }
 
     private List<FileStatus> list(Path dir) throws IOException {

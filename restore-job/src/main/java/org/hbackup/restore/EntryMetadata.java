@@ -71,13 +71,16 @@ final class EntryMetadata {
     if (!applyAttributes(fs, path, e.attributes(), foreign)) {
       notApplied |= ATTRIBUTES;
     }
+    // Times before the mode: the entry's mode may take away what setting times needs (HDFS asks
+    // for write access, and the JDK opens a local file for reading), and neither the mode nor
+    // the owner moves a file's times.
+    PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
     // Setuid and setgid only on a file that has the owner and group they were set for, as tar
     // and cp -p do: never a setuid file of the restoring user (or of root) with content a
     // repository chose. (A mode created as is has neither.)
     if (!modeAsIs) {
       PosixFiles.setPermission(fs, path, modeToApply(e.permission(), owned));
     }
-    PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
     return notApplied;
   }
 

@@ -95,7 +95,12 @@ public final class RestoreJob {
     long started = System.currentTimeMillis();
     ManifestList manifest = repository.readManifest(repository.readPoint(options.point()));
     FileSystem targetFs = FileSystems.raw(options.target(), conf);
-    Path target = resolvedTarget(targetFs, targetFs.makeQualified(options.target()));
+    Path given = targetFs.makeQualified(options.target());
+    if (FileSystems.relativeUnder(repository.layout().root(), given, conf) != null) {
+      throw new HbackupException("target " + given + " lies inside the repository " + repository.layout().root()
+          + "; restore somewhere else");
+    }
+    Path target = resolvedTarget(targetFs, given);
     String repositoryInTarget = checkTarget(targetFs, target, repository.layout().root(), conf);
     RestoreOptions qualified = options.toBuilder().repository(repository.layout().root()).target(target).build();
     qualified.writeTo(conf);
@@ -118,7 +123,10 @@ public final class RestoreJob {
     FileSystem workFs = FileSystems.raw(work, conf);
     Path staging = new Path(target, STAGING_PREFIX + UUID.randomUUID().toString().substring(0, 8));
     try {
-      targetFs.mkdirs(target);
+      if (PosixFiles.kindOf(targetFs, target) != PosixFiles.Kind.DIRECTORY) {
+        throw new HbackupException("target " + target + " is no longer a directory (a link was put in its place while"
+            + " the restore was planning); nothing was written");
+      }
       makeStaging(targetFs, staging);
       conf.set(RestoreConfigKeys.STAGING, staging.toString());
       Path splits = new Path(work, "splits");
@@ -208,15 +216,16 @@ public final class RestoreJob {
    * target is ever followed (FORMAT.md, "Restoring a point").
    */
   private static Path resolvedTarget(FileSystem fs, Path target) throws IOException {
-    if (!PosixFiles.isLocal(fs)) {
-      return fs.exists(target) ? fs.resolvePath(target) : target;
+    // Made now, not after planning: a link planted at its name in the meantime (in a directory
+    // others may write to) would otherwise take every file of the restore elsewhere.
+    if (!fs.exists(target)) {
+      fs.mkdirs(target);
     }
-    java.nio.file.Path local = PosixFiles.local(target);
-    if (!java.nio.file.Files.exists(local)) {
-      return target;
+    if (!PosixFiles.isLocal(fs)) {
+      return fs.resolvePath(target);
     }
     return fs.makeQualified(new Path(target.toUri().getScheme(), target.toUri().getAuthority(),
-        local.toRealPath().toString()));
+        PosixFiles.local(target).toRealPath().toString()));
   }
 
   /** Creates the staging directory, owner-only, and checks that it is a real directory. */

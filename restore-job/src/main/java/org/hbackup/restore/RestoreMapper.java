@@ -42,6 +42,7 @@ import org.hbackup.job.RecordingMapper;
  * directories already checked.
  */
 public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, RestoreKey, BytesWritable> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RestoreMapper.class);
   private static final int WRITE_BUFFER = 128 * 1024;
   private RestoreTarget target;
   /** Whether restored entries may carry ACL entries or xattrs that are not theirs (see EntryMetadata). */
@@ -153,8 +154,8 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
     short replication = e.replication() > 0 ? e.replication() : fs.getDefaultReplication(dest);
     long blockSize = e.blockSize() > 0 && e.blockSize() % 512 == 0 ? e.blockSize() : fs.getDefaultBlockSize(dest);
     short createMode = created.createMode(e);
-    FSDataOutputStream out = PosixFiles.createNew(fs, aside, writeBufferSize(e.length()), replication, blockSize,
-        context, createMode >= 0 ? createMode : PosixFiles.OWNER_ONLY_FILE);
+    FSDataOutputStream out = createAside(aside, dest, e, replication, blockSize,
+        createMode >= 0 ? createMode : PosixFiles.OWNER_ONLY_FILE, context);
     boolean handedOver = false;
     try {
       FileHasher whole = new FileHasher(e.rangeSize());
@@ -188,6 +189,25 @@ public class RestoreMapper extends RecordingMapper<Text, ManifestEntryWritable, 
       }
     }
     report(context);
+  }
+
+  /**
+   * Creates the file a restored file is written to aside, with the entry's replication and block
+   * size; one the target will not take (above its maximum, below its minimum block size: a
+   * hostile manifest's) gets the target's defaults instead, and the file is still restored.
+   */
+  private FSDataOutputStream createAside(Path aside, Path dest, ManifestEntry e, short replication, long blockSize,
+      short mode, Context context) throws IOException {
+    try {
+      return PosixFiles.createNew(fs, aside, writeBufferSize(e.length()), replication, blockSize, context, mode);
+    } catch (java.nio.file.FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException taken) {
+      throw taken;
+    } catch (IOException refused) {
+      LOG.warn("{}: the target refused replication {} and block size {} ({}); restoring it with its defaults",
+          e.path(), replication, blockSize, OneLine.of(refused));
+      return PosixFiles.createNew(fs, aside, writeBufferSize(e.length()), fs.getDefaultReplication(dest),
+          fs.getDefaultBlockSize(dest), context, mode);
+    }
   }
 
   /**

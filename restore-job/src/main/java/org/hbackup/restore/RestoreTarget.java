@@ -145,8 +145,20 @@ final class RestoreTarget {
       Files.createSymbolicLink(PosixFiles.local(aside), Paths.get(linkTarget));
       return;
     }
+    Path asPath;
     try {
-      fs.createSymlink(new Path(linkTarget), aside, false);
+      asPath = new Path(linkTarget);
+    } catch (IllegalArgumentException e) {
+      throw new UnsafeTargetException(path, "its symlink target '" + linkTarget + "' cannot be written on this file"
+          + " system (" + OneLine.of(e) + ")");
+    }
+    if (!asPath.toString().equals(linkTarget)) {
+      // Hadoop's Path rewrites a target ("x/./y//z/" as "x/y/z"): the link would not be the one backed up.
+      throw new UnsafeTargetException(path, "its symlink target '" + linkTarget + "' would be written as '" + asPath
+          + "' on this file system");
+    }
+    try {
+      fs.createSymlink(asPath, aside, false);
     } catch (UnsupportedOperationException e) {
       throw new UnsafeTargetException(path, "the target file system keeps no symlinks (" + OneLine.of(e) + ")");
     }

@@ -52,12 +52,13 @@ final class StagingDefaults {
 
   /**
    * The mode to create a file with so that it has the entry's mode at once, or -1: never with
-   * setuid, setgid or sticky bits (they depend on the owner being applied) or bits the umask
-   * would take away.
+   * setuid, setgid or sticky bits (they depend on the owner being applied), bits the umask
+   * would take away, or without read and write for its owner (its times are set after it is
+   * written, which needs them: HDFS asks for write access, the JDK reads a local file).
    */
   short createMode(ManifestEntry e) {
     short mode = e.permission();
-    if (owner == null || (mode & 07000) != 0 || (mode & umask) != 0) {
+    if (owner == null || (mode & 07000) != 0 || (mode & umask) != 0 || (mode & 0600) != 0600) {
       return -1;
     }
     return mode;

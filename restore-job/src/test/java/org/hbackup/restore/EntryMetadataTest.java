@@ -2,9 +2,56 @@ package org.hbackup.restore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
+import java.nio.file.Files;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.hbackup.common.manifest.EntryType;
+import org.hbackup.common.manifest.ManifestEntry;
+import org.hbackup.common.testing.FaultFileSystem;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EntryMetadataTest {
+  @TempDir
+  java.nio.file.Path dir;
+
+  /**
+   * A read-only file and directory get their times and then their mode, on a file system where
+   * setting times needs write access (HDFS, for every user but its superuser). Before, the mode
+   * came first and the times were refused, which failed the whole restore.
+   */
+  @Test
+  void timesAreSetBeforeAModeThatTakesWriteAccessAway() throws IOException {
+    Configuration conf = new Configuration();
+    FaultFileSystem.register(conf);
+    conf.setBoolean(FaultFileSystem.TIMES_NEED_WRITE, true);
+    Files.writeString(dir.resolve("f"), "x");
+    Files.createDirectory(dir.resolve("d"));
+    Path file = new Path(FaultFileSystem.SCHEME + ":" + dir.resolve("f"));
+    Path directory = new Path(FaultFileSystem.SCHEME + ":" + dir.resolve("d"));
+    FileSystem fs = file.getFileSystem(conf);
+    ManifestEntry f = ManifestEntry.builder(EntryType.FILE, "f").permission((short) 0444).length(1)
+        .fileHash(org.hbackup.common.id.ContentId.of(new byte[] {'x'}))
+        .chunks(java.util.List.of(new org.hbackup.common.manifest.ChunkRef(
+            org.hbackup.common.id.ContentId.of(new byte[] {'x'}), 1)))
+        .modificationTime(1_500_000_000_000L).accessTime(1_500_000_000_000L).build();
+    ManifestEntry d = ManifestEntry.builder(EntryType.DIRECTORY, "d").permission((short) 0555)
+        .modificationTime(1_400_000_000_000L).accessTime(1_400_000_000_000L).build();
+    EntryMetadata.applyAll(fs, file, f, false, false, false);
+    EntryMetadata.applyAll(fs, directory, d, false, false, false);
+    FileStatus fileStatus = fs.getFileStatus(file);
+    assertEquals(0444, fileStatus.getPermission().toShort());
+    assertEquals(1_500_000_000_000L, fileStatus.getModificationTime());
+    FileStatus dirStatus = fs.getFileStatus(directory);
+    assertEquals(0555, dirStatus.getPermission().toShort());
+    assertEquals(1_400_000_000_000L, dirStatus.getModificationTime());
+    fs.setPermission(directory, new org.apache.hadoop.fs.permission.FsPermission((short) 0755));
+  }
+
   /** A setuid or setgid bit is applied only with the owner and group it was set for. */
   @Test
   void setuidAndSetgidNeedTheirOwner() {

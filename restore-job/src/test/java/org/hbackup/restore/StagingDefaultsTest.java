@@ -27,6 +27,8 @@ class StagingDefaultsTest {
     assertEquals(0600, hdfs.createMode(file((short) 0600, "alice", "staff")));
     assertEquals(-1, hdfs.createMode(file((short) 0664, "alice", "staff")), "the umask would take g+w away");
     assertEquals(-1, hdfs.createMode(file((short) 04755, "alice", "staff")), "setuid waits for the owner");
+    assertEquals(-1, hdfs.createMode(file((short) 0444, "alice", "staff")), "times are set after writing: u+w first");
+    assertEquals(-1, hdfs.createMode(file((short) 0200, "alice", "staff")), "and u+r, for the JDK");
     assertEquals(-1, hdfs.createMode(file((short) 01755, "alice", "staff")));
     assertTrue(hdfs.owns(file((short) 0644, "alice", "staff")));
     assertFalse(hdfs.owns(file((short) 0644, "bob", "staff")));

@@ -17,8 +17,9 @@ import org.hbackup.job.RecordingReducer;
 
 /**
  * Writes the new index of {@code repair index}, one reducer: the pack trailers' rows arrive by
- * chunk id, and each chunk gets the first row whose blob was not found damaged (with
- * --read-data, only blobs that were read and check out). Packs found missing or damaged are
+ * chunk id, and each chunk gets one row: of a blob read and found good, else of one not read,
+ * else of one in a pack a damage record names; never of a blob found damaged (with --read-data,
+ * only blobs that were read and check out). Packs found missing or damaged are
  * counted. The file is staged under its SHA-256 for the driver to publish. Memory: the new
  * index's Bloom filter (about 1.2 bytes per chunk).
  */
@@ -62,15 +63,33 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
       return;
     }
     ContentId chunk = ContentId.wrap(key.bytes().clone());
+    VerifyRecord best = null;
     for (BytesWritable value : values) {
       VerifyRecord r = VerifyRecord.decode(value.getBytes(), value.getLength());
-      if (r.tag == VerifyRecord.TRAILER_ROW && r.state != VerifyRecord.BLOB_BAD) {
-        writer.add(new IndexEntry(chunk, r.pack, r.offset, r.storedLength, r.rawLength));
-        context.getCounter(Rows.WRITTEN).increment(1);
-        return;
+      if (r.tag == VerifyRecord.TRAILER_ROW && rank(r.state) > (best == null ? -1 : rank(best.state))) {
+        best = r;
       }
     }
-    context.getCounter(Rows.DROPPED).increment(1);
+    if (best == null) {
+      context.getCounter(Rows.DROPPED).increment(1);
+      return;
+    }
+    writer.add(new IndexEntry(chunk, best.pack, best.offset, best.storedLength, best.rawLength));
+    context.getCounter(Rows.WRITTEN).increment(1);
+  }
+
+  /**
+   * Which copy of a chunk the index names: one read and found good, else one not read, else one
+   * in a pack a damage record names (the copy restore would otherwise fail on while a good one
+   * exists); never a blob found damaged (-1).
+   */
+  static int rank(byte blobState) {
+    return switch (blobState) {
+      case VerifyRecord.BLOB_OK -> 2;
+      case VerifyRecord.BLOB_UNREAD -> 1;
+      case VerifyRecord.BLOB_SUSPECT -> 0;
+      default -> -1;
+    };
   }
 
   @Override

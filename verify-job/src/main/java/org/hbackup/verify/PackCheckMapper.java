@@ -3,6 +3,7 @@ package org.hbackup.verify;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -27,7 +28,8 @@ import org.hbackup.job.RecordingMapper;
 /**
  * Checks the packs of one split: header (magic, version, reserved, id), footer, trailer checksum
  * and that the blobs tile the pack; with --read-data, also reads every blob in file order,
- * decodes it and checks its SHA-256 against its chunk id. Sends each pack's state under its id,
+ * decodes it and checks its SHA-256 against its chunk id; a blob not read in a pack that a damage
+ * record names is sent as suspect. Sends each pack's state under its id,
  * and each trailer row under its chunk id for the join with the index. A damaged pack is
  * recorded (FORMAT.md, "Damage records"), so that no backup reuses it. Memory: one pack's trailer
  * and one blob.
@@ -37,6 +39,8 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
   private FileSystem fs;
   private ReadData readData;
   private BlobCodec codec;
+  /** Packs with a damage record: their unread blobs are sent as suspect. Memory: one id per such pack. */
+  private Set<PackId> suspect;
   private final VerifyKey outKey = new VerifyKey();
   private final BytesWritable outValue = new BytesWritable();
   /** One buffer for every blob this task reads. */
@@ -49,6 +53,7 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
     fs = repository.fileSystem();
     readData = ReadData.readFrom(conf);
     codec = new BlobCodec(repository.config().compression(), repository.config().compressionLevel(), conf);
+    suspect = DamageRecords.load(repository);
   }
 
   @Override
@@ -74,7 +79,7 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
       String firstBad = null;
       int bad = 0;
       for (PackEntry e : entries) {
-        byte blob = VerifyRecord.BLOB_UNREAD;
+        byte blob = suspect.contains(id) ? VerifyRecord.BLOB_SUSPECT : VerifyRecord.BLOB_UNREAD;
         String why = null;
         if (read) {
           why = checkBlob(pack, e, path);

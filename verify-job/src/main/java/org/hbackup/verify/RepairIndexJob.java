@@ -66,13 +66,13 @@ public final class RepairIndexJob {
     Repository repository = Repository.open(repositoryPath, baseConf);
     try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.EXCLUSIVE, "repair index",
         null, baseConf)) {
-      return repair(repository, started);
+      return repair(repository, lock, started);
     } catch (ClassNotFoundException e) {
       throw new HbackupException("repair job could not load a class: " + e.getMessage(), e);
     }
   }
 
-  private Result repair(Repository repository, long started)
+  private Result repair(Repository repository, RepositoryLock lock, long started)
       throws IOException, InterruptedException, ClassNotFoundException {
     Configuration conf = new Configuration(baseConf);
     conf.set(VerifyConfigKeys.REPOSITORY, repository.layout().root().toString());
@@ -91,7 +91,8 @@ public final class RepairIndexJob {
     }
     Path work = VerifyJob.workDirectory(conf, "repair-index");
     FileSystem workFs = FileSystems.raw(work, conf);
-    Path staging = new Path(repository.layout().tmpDir(), "repair-index-" + java.util.UUID.randomUUID());
+    // Named after the lock, so that no other process reclaims it while the lock lives.
+    Path staging = new Path(repository.layout().tmpDir(), "repair-index-" + lock.holder().id());
     try {
       Path packListing = new Path(work, "packs");
       conf.setLong(VerifyConfigKeys.PACK_LISTING_WEIGHT, VerifyJob.listFiles(conf, repository,
@@ -113,7 +114,7 @@ public final class RepairIndexJob {
       VerifyJob.run(job, counters);
       long newRows = counters.findCounter(IndexRebuildReducer.Rows.WRITTEN).getValue();
       if (!dryRun) {
-        publish(repository, staging, oldFiles);
+        publish(repository, lock, staging, oldFiles);
       }
       return new Result(oldFiles.size(), oldRows, newRows,
           counters.findCounter(IndexRebuildReducer.Rows.DROPPED).getValue(),
@@ -130,7 +131,8 @@ public final class RepairIndexJob {
    * New index first, old ones after: at every moment the index files together name a readable
    * copy of every chunk that has one.
    */
-  private void publish(Repository repository, Path staging, List<Path> oldFiles) throws IOException {
+  private void publish(Repository repository, RepositoryLock lock, Path staging, List<Path> oldFiles)
+      throws IOException {
     FileSystem fs = repository.fileSystem();
     Path published = null;
     for (FileStatus s : fs.listStatus(staging, p -> p.getName().endsWith(RepositoryLayout.INDEX_SUFFIX))) {
@@ -143,6 +145,7 @@ public final class RepairIndexJob {
       throw new HbackupException("the repair staged no index file in " + staging);
     }
     CrashPoints.reached(baseConf, "repair.index.published");
+    lock.checkHeld("removing the old index files");
     for (Path old : oldFiles) {
       if (!old.getName().equals(published.getName())) {
         fs.delete(old, false);

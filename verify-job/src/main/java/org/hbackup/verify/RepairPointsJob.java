@@ -131,7 +131,9 @@ public final class RepairPointsJob {
     }
     PointRecord record = repository.readPoint(original);
     ManifestList list = repository.readManifest(record);
-    PointId id = PointId.create(Instant.now());
+    // The original's time, not now: the repaired point takes the original's place among its
+    // source's points, so that retention and "latest" never take it for the newest backup.
+    PointId id = PointId.create(record.created());
     Path stagingRoot = new Path(repository.layout().tmpDir(), id.toString());
     StagingLayout staging = new StagingLayout(stagingRoot);
     FileSystem fs = repository.fileSystem();
@@ -180,7 +182,7 @@ public final class RepairPointsJob {
           FileSystems.sync(out);
         }
         PointRecord repaired = PointRecord.builder(id, PointType.REPAIRED).base(original).source(record.source())
-            .completed(Instant.now())
+            .created(record.created()).completed(Instant.now())
             .totals(repairedList.totals().files(), repairedList.totals().directories(),
                 repairedList.totals().symlinks(), repairedList.totals().bytes())
             .counter("filesDropped", dropped).changes(changes.counts()).changeList(true)

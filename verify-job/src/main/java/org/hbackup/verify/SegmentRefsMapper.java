@@ -56,7 +56,7 @@ public class SegmentRefsMapper extends RecordingMapper<BytesWritable, SegmentUse
     for (ManifestEntry e : read) {
       for (ChunkRef c : e.chunks()) {
         refs++;
-        emit(VerifyKey.CHUNK, c.id().bytes(), REF_ORDER, VerifyRecord.ref(id, e.path()), context);
+        emit(VerifyKey.CHUNK, c.id().bytes(), REF_ORDER, VerifyRecord.ref(id, e.path(), c.length()), context);
       }
     }
     context.getCounter(VerifyCounters.ENTRIES).increment(read.size());

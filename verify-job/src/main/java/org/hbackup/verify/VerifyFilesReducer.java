@@ -103,6 +103,7 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
     List<VerifyRecord> index = new ArrayList<>(2);
     List<VerifyRecord> trailers = new ArrayList<>(2);
     boolean decided = false;
+    int decidedLength = -1;
     String why = null;
     for (BytesWritable value : values) {
       VerifyRecord r = VerifyRecord.decode(value.getBytes(), value.getLength());
@@ -114,13 +115,17 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
         trailers.add(r);
         continue;
       }
-      if (!decided) {
-        decided = true;
-        why = index.isEmpty() ? "no index file names it" : undeliverable(id, index, trailers, context);
+      // Decided once per chunk, and again only for a reference that gives it another length (a
+      // damaged or hostile manifest: the chunk's hash fixes its length, and restore checks it).
+      if (!decided || r.rawLength != decidedLength) {
+        why = index.isEmpty() ? "no index file names it" : undeliverable(id, index, trailers, r.rawLength, !decided,
+            context);
         if (why != null) {
           context.getCounter(VerifyCounters.MISSING_CHUNKS).increment(1);
           why = "chunk " + ContentId.wrap(id) + ": " + why;
         }
+        decided = true;
+        decidedLength = r.rawLength;
       }
       if (why != null) {
         write(VerifyJob.DAMAGED, VerifyKey.SEGMENT, r.id.bytes(), VerifyJob.DAMAGED_ORDER,
@@ -128,14 +133,17 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
       }
     }
     if (!decided && !index.isEmpty()) {
-      undeliverable(id, index, trailers, context); // reports its dangling rows
+      undeliverable(id, index, trailers, -1, true, context); // reports its dangling rows
       context.getCounter(VerifyCounters.UNUSED_INDEX_ROWS).increment(1);
     }
   }
 
-  /** Why none of a chunk's index rows leads to a good blob, or null if one does; reports dangling rows. */
-  private String undeliverable(byte[] id, List<VerifyRecord> index, List<VerifyRecord> trailers, Context context)
-      throws IOException, InterruptedException {
+  /**
+   * Why none of a chunk's index rows leads to a good blob of {@code length} raw bytes (any, when
+   * negative), or null if one does; reports dangling rows when {@code report}.
+   */
+  private String undeliverable(byte[] id, List<VerifyRecord> index, List<VerifyRecord> trailers, int length,
+      boolean report, Context context) throws IOException, InterruptedException {
     boolean deliverable = false;
     String why = null;
     for (VerifyRecord row : index) {
@@ -147,12 +155,16 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
         }
       }
       if (blob == null) {
-        context.getCounter(VerifyCounters.DANGLING_INDEX_ROWS).increment(1);
         String problem = "index row of chunk " + ContentId.wrap(id) + " names pack " + row.pack + " at " + row.offset
             + "+" + row.storedLength + ", which that pack does not hold";
-        outputs.write(VerifyJob.DANGLING, new Text(repository.layout().index(ContentId.parse(stem(row.text1))).toString()),
-            new Text(problem), VerifyJob.DANGLING + "/part");
+        if (report) {
+          context.getCounter(VerifyCounters.DANGLING_INDEX_ROWS).increment(1);
+          outputs.write(VerifyJob.DANGLING, new Text(repository.layout().index(ContentId.parse(stem(row.text1)))
+              .toString()), new Text(problem), VerifyJob.DANGLING + "/part");
+        }
         why = why == null ? problem : why;
+      } else if (length >= 0 && row.rawLength != length) {
+        why = why == null ? "the manifest gives it " + length + " bytes, its index row " + row.rawLength : why;
       } else if (blob.state == VerifyRecord.BLOB_BAD) {
         why = why == null ? blob.text1 : why;
       } else {

@@ -38,6 +38,8 @@ final class VerifyRecord {
   static final byte BLOB_UNREAD = 0;
   static final byte BLOB_OK = 1;
   static final byte BLOB_BAD = 2;
+  /** Not read, and its pack has a damage record (FORMAT.md section 12b): a copy of last resort. */
+  static final byte BLOB_SUSPECT = 3;
 
   final byte tag;
   String text1;
@@ -96,10 +98,12 @@ final class VerifyRecord {
     });
   }
 
-  static byte[] ref(ContentId segment, String path) throws IOException {
+  /** A reference to a chunk of {@code length} bytes by the file at {@code path} of a segment. */
+  static byte[] ref(ContentId segment, String path, int length) throws IOException {
     return encode(REF, out -> {
       out.write(segment.bytes());
       Text.writeString(out, path);
+      out.writeInt(length);
     });
   }
 
@@ -157,6 +161,7 @@ final class VerifyRecord {
         in.readFully(segment);
         r.id = ContentId.wrap(segment);
         r.text1 = Text.readString(in);
+        r.rawLength = in.readInt();
         break;
       case DAMAGED_REF:
         r.text1 = Text.readString(in);

@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * header, footer, fanout or Bloom filter is damaged, or it is of a newer format) is left out and
  * named by {@link #unreadable()}: its chunks then look absent, so a backup stores them again from
  * the source and a restore reports the files that need them, instead of either failing whole.
+ * The same holds for a file whose rows turn out unreadable later, at a lookup (a lost block, a
+ * checksum error): it is left out from then on.
  * Memory grows with the number of chunks the repository holds, at ~1.2 bytes each (the Bloom
  * filters), plus 2 KiB per index file: 100 TiB of unique data at 1 MiB chunks is ~120 MiB; and
  * the blocks of rows recently searched, at most 32 MiB in all the JVM's indexes together
@@ -33,6 +35,8 @@ public final class ChunkIndex implements Closeable {
 
   private final List<IndexFileReader> files;
   private final List<String> unreadable;
+  /** Files whose rows could not be read at a lookup: left out from then on. */
+  private final java.util.Set<IndexFileReader> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private ChunkIndex(List<IndexFileReader> files, List<String> unreadable) {
     this.files = files;
@@ -88,12 +92,34 @@ public final class ChunkIndex implements Closeable {
     // Newest files first would find recent chunks sooner, but order does not change the answer:
     // every copy of a chunk is equally valid.
     for (IndexFileReader f : files) {
-      IndexEntry e = f.lookup(chunk);
+      IndexEntry e = find(f, chunk);
       if (e != null) {
         return e;
       }
     }
     return null;
+  }
+
+  /** One file's entry of a chunk; null, and the file left out, when its rows cannot be read. */
+  private IndexEntry find(IndexFileReader f, ContentId chunk) throws IOException {
+    if (failed.contains(f)) {
+      return null;
+    }
+    try {
+      return f.lookup(chunk);
+    } catch (IOException e) {
+      DamageException damage = ReadFailures.asDamage(e, f.name());
+      if (damage == null) {
+        throw e; // this run's failure, not the file's
+      }
+      if (failed.add(f)) {
+        LOG.warn("Leaving out index file {}: {}", f.name(), damage.getMessage());
+        synchronized (unreadable) {
+          unreadable.add(f.name() + ": " + damage.getMessage());
+        }
+      }
+      return null;
+    }
   }
 
   /**
@@ -103,7 +129,7 @@ public final class ChunkIndex implements Closeable {
   public List<IndexEntry> locations(ContentId chunk) throws IOException {
     List<IndexEntry> all = new ArrayList<>(2);
     for (IndexFileReader f : files) {
-      IndexEntry e = f.lookup(chunk);
+      IndexEntry e = find(f, chunk);
       if (e != null) {
         all.add(e);
       }

@@ -58,6 +58,12 @@ public final class IndexFileReader implements AutoCloseable {
     long bloomLength = f.getLong();
     byte[] magic = new byte[4];
     f.get(magic);
+    // Bounded by the file's length before any arithmetic: a flipped high bit must not wrap around.
+    long maxEntries = (length - IndexFormat.HEADER_LENGTH - IndexFormat.FANOUT_LENGTH - IndexFormat.FOOTER_LENGTH)
+        / IndexEntry.LENGTH;
+    if (entries < 0 || entries > maxEntries || bloomLength < 0 || bloomLength > Integer.MAX_VALUE) {
+      throw new FormatException(name, "index footer is damaged (counts do not fit the file)");
+    }
     if (!Arrays.equals(magic, IndexFormat.MAGIC)
         || fanoutOffset != IndexFormat.HEADER_LENGTH + entries * IndexEntry.LENGTH
         || bloomOffset != fanoutOffset + IndexFormat.FANOUT_LENGTH
@@ -80,11 +86,32 @@ public final class IndexFileReader implements AutoCloseable {
     }
     byte[] bloomBytes = new byte[(int) bloomLength];
     in.readFully(bloomOffset, bloomBytes);
+    checkBloomSize(bloomBytes, name);
     try {
       this.bloom = BloomFilter.readFrom(new ByteArrayInputStream(bloomBytes), Funnels.byteArrayFunnel());
     } catch (IOException | RuntimeException e) {
       throw new FormatException(name, "index Bloom filter is damaged: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Guava's serialized Bloom filter is a strategy byte, a hash count byte, an int count of longs,
+   * then the longs; it allocates that count before it reads them. The count must be what the
+   * bytes hold, or one flipped bit asks for gigabytes.
+   */
+  private static void checkBloomSize(byte[] bloom, String name) throws FormatException {
+    if (bloom.length < BLOOM_HEADER_LENGTH
+        || ByteBuffer.wrap(bloom, 2, 4).getInt() != (long) (bloom.length - BLOOM_HEADER_LENGTH) / Long.BYTES
+        || (bloom.length - BLOOM_HEADER_LENGTH) % Long.BYTES != 0) {
+      throw new FormatException(name, "index Bloom filter is damaged (its size does not match its length)");
+    }
+  }
+
+  private static final int BLOOM_HEADER_LENGTH = 6;
+
+  /** The file's name, as given. */
+  public String name() {
+    return name;
   }
 
   public long entries() {

@@ -45,10 +45,13 @@ public final class Json {
     return COMPACT.writeValueAsString(node);
   }
 
+  /** How deep a format file may nest; hbackup writes at most four levels. */
+  static final int MAX_DEPTH = 64;
+
   public static ObjectNode parse(InputStream in, String file) throws IOException {
     JsonNode node;
-    try {
-      node = MAPPER.readTree(in);
+    try (com.fasterxml.jackson.core.JsonParser parser = new DepthLimited(MAPPER.getFactory().createParser(in))) {
+      node = MAPPER.readTree(parser);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new FormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
     }
@@ -56,6 +59,34 @@ public final class Json {
       throw new FormatException(file, "expected a JSON object");
     }
     return (ObjectNode) node;
+  }
+
+  /**
+   * Refuses nesting deeper than {@link #MAX_DEPTH} as it reads: the Jackson that Hadoop ships
+   * (2.12) builds trees recursively with no limit, and a file of a few hundred kilobytes of
+   * brackets would end the JVM's stack (a StackOverflowError no caller expects) instead of being
+   * refused as damage. Written here because that Jackson has no such setting.
+   */
+  private static final class DepthLimited extends com.fasterxml.jackson.core.util.JsonParserDelegate {
+    DepthLimited(com.fasterxml.jackson.core.JsonParser parser) {
+      super(parser);
+    }
+
+    @Override
+    public com.fasterxml.jackson.core.JsonToken nextToken() throws IOException {
+      com.fasterxml.jackson.core.JsonToken t = super.nextToken();
+      if (t == com.fasterxml.jackson.core.JsonToken.START_OBJECT || t == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+        int depth = 0;
+        for (com.fasterxml.jackson.core.JsonStreamContext c = getParsingContext(); c != null && depth <= MAX_DEPTH + 1;
+            c = c.getParent()) {
+          depth++;
+        }
+        if (depth > MAX_DEPTH + 1) {
+          throw new com.fasterxml.jackson.core.JsonParseException(this, "nested deeper than " + MAX_DEPTH + " levels");
+        }
+      }
+      return t;
+    }
   }
 
   public static String requireText(JsonNode node, String field, String file) throws FormatException {

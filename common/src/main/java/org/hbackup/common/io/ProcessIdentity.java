@@ -14,8 +14,19 @@ import java.util.Optional;
  * (host networking) but not their process ids; a process id is only compared when host, boot and
  * PID namespace are the same as this process's, and otherwise nothing is concluded.
  */
-public record ProcessIdentity(String host, long pid, long start, String boot, String pidNamespace) {
+public record ProcessIdentity(String host, long pid, long start, String boot, String pidNamespace, long startTicks) {
   private static final ProcessIdentity CURRENT = current();
+  /**
+   * How far two readings of one process's start time (ms since the epoch) may differ: the JDK
+   * derives it from the boot time in whole seconds, which each JVM reads once and which moves when
+   * the wall clock is stepped. Used only when the start in clock ticks since boot is not known.
+   */
+  private static final long START_TOLERANCE_MS = 2000;
+
+  /** An identity without the start in clock ticks (recorded by an earlier version). */
+  public ProcessIdentity(String host, long pid, long start, String boot, String pidNamespace) {
+    this(host, pid, start, boot, pidNamespace, 0);
+  }
 
   /** This process. */
   public static ProcessIdentity self() {
@@ -25,7 +36,8 @@ public record ProcessIdentity(String host, long pid, long start, String boot, St
   private static ProcessIdentity current() {
     ProcessHandle self = ProcessHandle.current();
     return new ProcessIdentity(hostName(), self.pid(), startOf(self),
-        read(Paths.get("/proc/sys/kernel/random/boot_id")), link(Paths.get("/proc/self/ns/pid")));
+        read(Paths.get("/proc/sys/kernel/random/boot_id")), link(Paths.get("/proc/self/ns/pid")),
+        startTicksOf(self.pid()));
   }
 
   /**
@@ -42,8 +54,30 @@ public record ProcessIdentity(String host, long pid, long start, String boot, St
     if (process.isEmpty() || !process.get().isAlive()) {
       return true;
     }
+    if (startTicks > 0) {
+      // Clock ticks since boot: the wall clock does not move them, so equal means the same process.
+      long now = startTicksOf(pid);
+      if (now > 0) {
+        return now != startTicks;
+      }
+    }
     long now = startOf(process.get());
-    return start != 0 && now != 0 && now != start;
+    return start != 0 && now != 0 && Math.abs(now - start) > START_TOLERANCE_MS;
+  }
+
+  /**
+   * A process's start in clock ticks since boot (field 22 of {@code /proc/<pid>/stat}), or 0 where
+   * there is no such file. The fields after the command name, which may hold spaces and
+   * parentheses, start after its last ')'.
+   */
+  static long startTicksOf(long pid) {
+    try {
+      String stat = Files.readString(Paths.get("/proc/" + pid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+      return Long.parseLong(fields[19]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   private static long startOf(ProcessHandle process) {

@@ -32,6 +32,8 @@ public final class ManifestList {
   public static final int CONTENT_ADDRESSED_SINCE = 3;
   /** One row per segment, about one per thousand entries: a reader refuses a list past this. */
   public static final int MAX_BYTES = 256 << 20;
+  /** A segment's entry count is a u32 in its header (FORMAT.md section 9). */
+  static final long MAX_SEGMENT_ENTRIES = 0xffffffffL;
 
   /** The point a version 1 or 2 list names; null for a content-addressed one. */
   private final PointId point;
@@ -138,9 +140,23 @@ public final class ManifestList {
       if (previousLast != null && RelativePaths.compare(previousLast, first) >= 0) {
         throw new FormatException(file, "segments overlap or are out of order at '" + first + "'");
       }
+      if (RelativePaths.compare(first, last) > 0) {
+        throw new FormatException(file, "segment " + id + " ends at '" + last + "', before its first path");
+      }
       previousLast = last;
-      segments.add(new SegmentRef(id, first, last, Json.requireLong(row, "entries", file),
-          Json.requireLong(row, "files", file), Json.requireLong(row, "bytes", file)));
+      long entries = Json.requireLong(row, "entries", file);
+      long files = Json.requireLong(row, "files", file);
+      long fileBytes = Json.requireLong(row, "bytes", file);
+      if (entries < 0 || entries > MAX_SEGMENT_ENTRIES || files < 0 || files > entries || fileBytes < 0) {
+        throw new FormatException(file, "segment " + id + " has impossible counts (" + entries + " entries, " + files
+            + " files, " + fileBytes + " bytes)");
+      }
+      segments.add(new SegmentRef(id, first, last, entries, files, fileBytes));
+    }
+    for (String count : new String[] {"files", "directories", "symlinks", "bytes"}) {
+      if (Json.requireLong(root, count, file) < 0) {
+        throw new FormatException(file, "field '" + count + "' is negative");
+      }
     }
     ManifestTotals totals = new ManifestTotals(Json.requireLong(root, "files", file),
         Json.requireLong(root, "directories", file), Json.requireLong(root, "symlinks", file),

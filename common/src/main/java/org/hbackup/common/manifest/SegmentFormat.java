@@ -12,6 +12,13 @@ final class SegmentFormat {
   static final int BODY_ZSTD = 1;
   /** Largest segment file a reader accepts: far above what writers produce (see ManifestWriter). */
   static final long MAX_FILE_BYTES = 512L * 1024 * 1024;
+  /**
+   * How much larger than its stored body a zstd body may decode to: entries are mostly chunk ids,
+   * which do not compress, so real segments stay far below; a bomb does not.
+   */
+  static final long MAX_RATIO = 16;
+  /** A body of any stored size may decode to this much (small segments of long, repetitive paths). */
+  static final long MAX_RAW_FOR_ANY_BODY = 64L * 1024 * 1024;
 
   private SegmentFormat() {
   }

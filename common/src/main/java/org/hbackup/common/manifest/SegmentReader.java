@@ -40,11 +40,20 @@ public final class SegmentReader implements AutoCloseable {
     header.readUnsignedByte();
     this.count = header.readInt() & 0xffffffffL;
     this.rawLength = header.readLong();
+    long stored = header.available();
     InputStream body = header;
     if (compression == SegmentFormat.BODY_ZSTD) {
-      body = new ZstdInputStream(header);
+      // Bounded before decoding: a small body that decodes to gigabytes (a zstd bomb) is refused
+      // by its header, or as soon as it decodes to more than its header says.
+      if (rawLength < 0 || rawLength > Math.max(SegmentFormat.MAX_RAW_FOR_ANY_BODY, SegmentFormat.MAX_RATIO * stored)) {
+        throw new FormatException(name, "segment header says its body decodes to " + rawLength + " bytes, from "
+            + stored);
+      }
+      body = ByteStreams.limit(new ZstdInputStream(header), rawLength + 1);
     } else if (compression != SegmentFormat.BODY_RAW) {
       throw new FormatException(name, "unknown segment body compression " + compression);
+    } else if (rawLength != stored) {
+      throw new FormatException(name, "segment header says its body has " + rawLength + " bytes, not " + stored);
     }
     // Buffered: zstd's single-byte read, which DataInputStream uses for every number, is one
     // native call per byte; decoding a segment spent most of its time there.
@@ -82,7 +91,19 @@ public final class SegmentReader implements AutoCloseable {
       }
       return null;
     }
-    ManifestEntry e = ManifestEntryCodec.read(entries, name, version);
+    ManifestEntry e;
+    try {
+      e = ManifestEntryCodec.read(entries, name, version);
+    } catch (DamageException damage) {
+      throw damage;
+    } catch (IOException notDecodable) {
+      // The file is in memory and matched its name: what does not decode (zstd's own errors
+      // among them) is damage of this segment, not a failure of the run.
+      throw new FormatException(name, "segment body does not decode: " + notDecodable.getMessage(), notDecodable);
+    }
+    if (counted.count() > rawLength) {
+      throw new FormatException(name, "segment body is longer than its header says (" + rawLength + " bytes)");
+    }
     byte[] path = e.path().getBytes(StandardCharsets.UTF_8);
     if (lastPath != null && Arrays.compareUnsigned(lastPath, path) >= 0) {
       throw new FormatException(name, "entries out of path order at '" + e.path() + "'");

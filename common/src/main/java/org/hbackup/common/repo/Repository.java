@@ -58,6 +58,25 @@ public final class Repository {
     }
   }
 
+  /**
+   * Refuses a repository one of whose own directories is a symbolic link or not a directory:
+   * commands remove files in {@code locks/}, {@code tmp/} and {@code damage/} (and prune in the
+   * others), and must never follow a link out of the repository and remove files there. The
+   * root itself may be a link (an operator's choice of path). Called before the first removal.
+   */
+  public void checkOwnDirectories() throws IOException {
+    Path[] dirs = {layout.packsDir(), layout.indexDir(), layout.manifestsDir(), layout.segmentsDir(),
+        layout.manifestListsDir(), layout.pointsDir(), layout.tmpDir(), new Path(layout.root(), "locks"),
+        new Path(layout.root(), "damage")};
+    for (Path dir : dirs) {
+      PosixFiles.Kind kind = PosixFiles.kindOf(fs, dir);
+      if (kind != PosixFiles.Kind.DIRECTORY && kind != PosixFiles.Kind.MISSING) {
+        throw new DamageException(dir + " is " + (kind == PosixFiles.Kind.SYMLINK ? "a symbolic link" : "not a directory")
+            + ": hbackup never follows a link out of a repository, and does not use this one");
+      }
+    }
+  }
+
   /** True when {@code root} holds a repository configuration. */
   public static boolean exists(Path root, Configuration conf) throws IOException {
     FileSystem fs = FileSystems.raw(root, conf);
@@ -197,6 +216,10 @@ public final class Repository {
   public PointRecord readPoint(PointId id) throws IOException {
     Path path = layout.point(id);
     PointRecord record;
+    if (PosixFiles.isLocal(fs) && PosixFiles.kindOf(fs, path) == PosixFiles.Kind.SPECIAL) {
+      // Opening a FIFO would wait for a writer forever; a device would be read as a record.
+      throw new FormatException(path.toString(), "not a regular file");
+    }
     try (InputStream in = fs.open(path)) {
       record = PointRecord.fromJson(in, path.toString());
     } catch (FileNotFoundException e) {

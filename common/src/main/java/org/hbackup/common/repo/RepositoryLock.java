@@ -3,7 +3,6 @@ package org.hbackup.common.repo;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +48,8 @@ public final class RepositoryLock implements AutoCloseable {
   public static final String FORMAT = "hbackup-lock";
   public static final int VERSION = 1;
   public static final String DIRECTORY = "locks";
+  /** The largest lock file read; hbackup's are a few hundred bytes. */
+  static final long MAX_LOCK_BYTES = 64 * 1024;
 
   /** How long a lock may go without a refresh before it is stale, in seconds. */
   public static final String STALE_AFTER = "hbackup.lock.stale.seconds";
@@ -92,6 +93,8 @@ public final class RepositoryLock implements AutoCloseable {
   private final Path file;
   private final Holder holder;
   private final ScheduledExecutorService refresher;
+  /** Set when a refresh found the lock file gone: the lock is no longer held. */
+  private volatile boolean lost;
 
   private RepositoryLock(FileSystem fs, Path file, Holder holder, long refreshSeconds) {
     this.fs = fs;
@@ -117,6 +120,7 @@ public final class RepositoryLock implements AutoCloseable {
       Configuration conf) throws IOException {
     FileSystem fs = repository.fileSystem();
     Path dir = directory(repository);
+    repository.checkOwnDirectories(); // taking a lock removes stale ones: never through a link
     fs.mkdirs(dir, new FsPermission(PosixFiles.OWNER_ONLY_DIRECTORY));
     long deadline = System.currentTimeMillis() + conf.getLong(WAIT, 0) * 1000;
     while (true) {
@@ -158,11 +162,19 @@ public final class RepositoryLock implements AutoCloseable {
       throws IOException {
     List<FileStatus> scratch = new ArrayList<>();
     List<Holder> holders = list(fs, dir, scratch);
+    // The file system's clock, not this host's: the time our own lock file was just given.
+    long now = System.currentTimeMillis();
+    for (Holder h : holders) {
+      if (h.id().equals(mine.id())) {
+        now = h.refreshed().toEpochMilli();
+      }
+    }
     long staleMillis = conf.getLong(STALE_AFTER, DEFAULT_STALE_AFTER_SECONDS) * 1000;
     for (FileStatus s : scratch) {
       // A lock written aside by a taker killed before it gave the file its name (or removed the
-      // copy after): as old as a stale lock, it is no one's.
-      if (System.currentTimeMillis() - s.getModificationTime() > staleMillis) {
+      // copy after): as old as a stale lock, it is no one's. (Not a probe of the clock, which
+      // its writer removes at once.)
+      if (now - s.getModificationTime() > staleMillis) {
         fs.delete(s.getPath(), false);
       }
     }
@@ -170,7 +182,7 @@ public final class RepositoryLock implements AutoCloseable {
       if (other.id().equals(mine.id())) {
         continue;
       }
-      if (isStale(other, conf)) {
+      if (isStale(other, conf, now)) {
         // Blocks no one; taken over by removing it, so that dead locks do not pile up.
         LOG.info("Removing stale lock of {}", other.describe());
         fs.delete(other.file(), false);
@@ -185,6 +197,7 @@ public final class RepositoryLock implements AutoCloseable {
 
   /** Every lock file of the repository that can be read; a damaged one counts as a live exclusive lock until stale. */
   public static List<Holder> list(Repository repository) throws IOException {
+    repository.checkOwnDirectories(); // callers remove what it lists
     return list(repository.fileSystem(), directory(repository));
   }
 
@@ -228,9 +241,32 @@ public final class RepositoryLock implements AutoCloseable {
    * be gone (same host, boot and PID namespace as this one, and no process with its id and start
    * time runs).
    */
-  public static boolean isStale(Holder h, Configuration conf) {
+  public static boolean isStale(Holder h, Configuration conf, long fileSystemNow) {
     long staleMillis = conf.getLong(STALE_AFTER, DEFAULT_STALE_AFTER_SECONDS) * 1000;
-    return Duration.between(h.refreshed(), Instant.now()).toMillis() > staleMillis || h.process().knownGone();
+    return fileSystemNow - h.refreshed().toEpochMilli() > staleMillis || h.process().knownGone();
+  }
+
+  /**
+   * The repository's clock: the modification time the file system gives a file it creates now
+   * (a probe in {@code locks/}, removed at once). Lock times are set and judged on this clock
+   * alone, so hosts whose clocks disagree still agree on which locks are stale (FORMAT.md,
+   * "Locks").
+   */
+  public static long fileSystemNow(Repository repository) throws IOException {
+    FileSystem fs = repository.fileSystem();
+    Path dir = directory(repository);
+    fs.mkdirs(dir, new FsPermission(PosixFiles.OWNER_ONLY_DIRECTORY));
+    return fileSystemNow(fs, dir);
+  }
+
+  private static long fileSystemNow(FileSystem fs, Path dir) throws IOException {
+    Path probe = new Path(dir, ".clock-" + UUID.randomUUID());
+    try {
+      FileSystems.createOwnerOnly(fs, probe, false).close();
+      return fs.getFileStatus(probe).getModificationTime();
+    } finally {
+      fs.delete(probe, false);
+    }
   }
 
   /** Removes one lock file; returns whether it was there. */
@@ -242,16 +278,34 @@ public final class RepositoryLock implements AutoCloseable {
     return holder;
   }
 
+  /**
+   * Fails, naming the step it stops before, when this lock is no longer held: its file is gone,
+   * taken over as stale (a holder paused past the stale time, or a taker whose clock is ahead) or
+   * removed by {@code hbackup unlock}. Another process may then be changing the repository, so a
+   * holder that publishes or deletes calls this before each such step; what it did before stays
+   * harmless by FORMAT.md's order, what it has not done yet is left to a later run.
+   */
+  public void checkHeld(String step) throws IOException {
+    if (!lost && fs.exists(file)) {
+      return;
+    }
+    lost = true;
+    throw new LockLostException("the repository lock " + file + " of " + holder.command() + " is gone (taken over"
+        + " as stale, or removed by 'hbackup unlock') and another process may be changing the repository: stopped"
+        + " before " + step + "; run " + holder.command() + " again");
+  }
+
   /** Moves the lock's time forward, so that others see it is alive. */
   private void refresh() {
     try {
-      long now = System.currentTimeMillis();
+      long now = fileSystemNow(fs, file.getParent());
       fs.setTimes(file, now, -1);
       if (fs.getFileStatus(file).getModificationTime() < now - 1000) {
         // A store that ignores setTimes (S3A): write the lock again, which gives it a new time.
         write(fs, holder, true);
       }
     } catch (FileNotFoundException e) {
+      lost = true;
       LOG.error("Lock {} was removed while {} still runs: another process may now change the repository",
           file, holder.command());
     } catch (IOException | RuntimeException e) {
@@ -286,6 +340,7 @@ public final class RepositoryLock implements AutoCloseable {
     root.put("processStart", h.process().start());
     root.put("boot", h.process().boot());
     root.put("pidNamespace", h.process().pidNamespace());
+    root.put("processStartTicks", h.process().startTicks());
     root.put("user", h.user());
     root.put("created", h.created().toString());
     byte[] content = Json.toBytes(root);
@@ -304,6 +359,12 @@ public final class RepositoryLock implements AutoCloseable {
 
   private static Holder read(FileSystem fs, FileStatus f) throws IOException {
     String name = f.getPath().toString();
+    if (f.getLen() > MAX_LOCK_BYTES
+        || (PosixFiles.isLocal(fs) && PosixFiles.kindOf(fs, f.getPath()) != PosixFiles.Kind.FILE)) {
+      // A lock hbackup writes is a few hundred bytes: anything else is not read (a FIFO would
+      // block the reader, a huge file fill its heap).
+      throw new org.hbackup.common.FormatException(name, "not a lock file (" + f.getLen() + " bytes, or not a regular file)");
+    }
     JsonNode root;
     try (InputStream in = fs.open(f.getPath())) {
       root = Json.parse(in, name);
@@ -316,7 +377,8 @@ public final class RepositoryLock implements AutoCloseable {
           Json.requireText(root, "command", name), point == null || point.isNull() ? null : point.asText(),
           new ProcessIdentity(Json.requireText(root, "host", name), Json.requireLong(root, "pid", name),
               Json.requireLong(root, "processStart", name), root.path("boot").asText(""),
-              root.path("pidNamespace").asText("")), Json.requireText(root, "user", name),
+              root.path("pidNamespace").asText(""), root.path("processStartTicks").asLong(0)),
+          Json.requireText(root, "user", name),
           Instant.parse(Json.requireText(root, "created", name)), Instant.ofEpochMilli(f.getModificationTime()),
           f.getPath());
     } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reclaims what killed jobs left in the repository's {@code tmp/}: a backup's staging directory,
- * listing and report are named after the point it was writing, and its lock names that point.
- * An entry is removed only when no live lock names its point and it is older than
+ * listing and report are named after the point it was writing, and its lock names that point; a
+ * prune's or repair's staging ({@code prune-<lock id>}, {@code repair-index-<lock id>}) is named
+ * after its lock. An entry is removed only when no live lock owns it and it is older than
  * {@link #GRACE} (default 15 minutes), so neither a running backup nor a writer that took no lock
  * and only just started loses anything (FORMAT.md, "Locks" and "Writing a point").
  * Memory: the points of the live locks.
@@ -38,14 +39,20 @@ public final class TmpReclaimer {
 
   public static Reclaimed reclaim(Repository repository, Configuration conf) throws IOException {
     FileSystem fs = repository.fileSystem();
+    repository.checkOwnDirectories();
+    // Ages on the repository's clock, as the files' times are.
+    long now = RepositoryLock.fileSystemNow(repository);
     Set<String> owned = new HashSet<>();
     List<RepositoryLock.Holder> locks = RepositoryLock.list(repository);
     for (RepositoryLock.Holder h : locks) {
-      if (h.point() != null && !RepositoryLock.isStale(h, conf)) {
-        owned.add(h.point());
+      if (!RepositoryLock.isStale(h, conf, now)) {
+        owned.add(h.id());
+        if (h.point() != null) {
+          owned.add(h.point());
+        }
       }
     }
-    long cutoff = System.currentTimeMillis() - conf.getLong(GRACE, DEFAULT_GRACE_SECONDS) * 1000;
+    long cutoff = now - conf.getLong(GRACE, DEFAULT_GRACE_SECONDS) * 1000;
     FileStatus[] entries;
     try {
       entries = fs.listStatus(repository.layout().tmpDir());
@@ -100,10 +107,17 @@ public final class TmpReclaimer {
     return new long[] {newest, size};
   }
 
-  /** The point a tmp/ entry belongs to ({@code <point>}, {@code <point>.listing}, ...), or null. */
+  /**
+   * The point or lock a tmp/ entry belongs to ({@code <point>}, {@code <point>.listing}, ...,
+   * {@code prune-<lock id>}), or null.
+   */
   static String owner(String name) {
     int dot = name.indexOf('.');
     String stem = dot < 0 ? name : name.substring(0, dot);
-    return PointId.isPointId(stem) ? stem : null;
+    if (PointId.isPointId(stem)) {
+      return stem;
+    }
+    int dash = stem.lastIndexOf('-');
+    return dash < 0 ? null : stem.substring(dash + 1);
   }
 }

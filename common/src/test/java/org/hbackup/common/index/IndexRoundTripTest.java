@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -88,5 +89,41 @@ class IndexRoundTripTest {
       out.write(new byte[] {'H', 'B', 'I', 'X', 0, 1, 0, 0});
     }
     assertThrows(FormatException.class, () -> new IndexFileReader(fs.open(file), 8, "z.idx"));
+  }
+  /**
+   * One flipped bit in the Bloom filter's size, or an entry count that wraps around when
+   * multiplied: refused as damage. Before, the first made every command that read the index ask
+   * for gigabytes (out of memory), the second read blocks at negative positions.
+   */
+  @Test
+  void refusesSizesThatDoNotFitTheFile() throws IOException {
+    FileSystem fs = FileSystem.getLocal(new Configuration()).getRawFileSystem();
+    Path file = new Path(dir.toUri().toString(), "b.idx");
+    try (OutputStream out = fs.create(file); IndexWriter writer = new IndexWriter(out, 10)) {
+      writer.add(new IndexEntry(chunk(1), PackId.random(), 24, 10, 20));
+      writer.finish();
+    }
+    byte[] good = java.nio.file.Files.readAllBytes(dir.resolve("b.idx"));
+    ByteBuffer footer = ByteBuffer.wrap(good, good.length - IndexFormat.FOOTER_LENGTH, IndexFormat.FOOTER_LENGTH);
+    long bloomOffset = footer.getLong(good.length - IndexFormat.FOOTER_LENGTH + 16);
+
+    byte[] bloomCount = good.clone();
+    bloomCount[(int) bloomOffset + 2] ^= 0x08;
+    FormatException e = assertThrows(FormatException.class, () -> read(fs, bloomCount));
+    assertTrue(e.getMessage().contains("Bloom"), e.getMessage());
+
+    byte[] wrapping = good.clone();
+    ByteBuffer.wrap(wrapping).putLong(good.length - IndexFormat.FOOTER_LENGTH, (1L << 58) + 1);
+    assertThrows(FormatException.class, () -> read(fs, wrapping));
+    byte[] negative = good.clone();
+    ByteBuffer.wrap(negative).putLong(good.length - IndexFormat.FOOTER_LENGTH + 24, -1L);
+    assertThrows(FormatException.class, () -> read(fs, negative));
+  }
+
+  private IndexFileReader read(FileSystem fs, byte[] bytes) throws IOException {
+    java.nio.file.Path p = dir.resolve("damaged.idx");
+    java.nio.file.Files.write(p, bytes);
+    Path file = new Path(p.toUri());
+    return new IndexFileReader(fs.open(file), bytes.length, "damaged.idx");
   }
 }

@@ -301,4 +301,64 @@ class ManifestRoundTripTest {
     java.nio.ByteBuffer.wrap(bytes, bytes.length - 8, 8).putLong(4096);
     assertThrows(FormatException.class, () -> ManifestEntryCodec.fromBytes(bytes, 0, bytes.length, "hostile"));
   }
+  /** A segment of {@code entries} whose header says {@code rawLength}, its body zstd-compressed (or given as is). */
+  private static byte[] segment(int entries, long rawLength, byte[] body) {
+    return java.nio.ByteBuffer.allocate(20 + body.length).put("HBMS".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        .putShort((short) ManifestEntryCodec.CURRENT).put((byte) 1).put((byte) 0).putInt(entries).putLong(rawLength)
+        .put(body).array();
+  }
+
+  private static List<ManifestEntry> readAll(byte[] file) throws IOException {
+    List<ManifestEntry> out = new ArrayList<>();
+    try (SegmentReader reader = SegmentReader.open(ContentId.of(file), file, "hostile.seg")) {
+      for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A small segment that decodes to far more than its header says (a zstd bomb), or whose header
+   * claims an impossible size, is refused as damage as soon as that shows; one whose body is no
+   * zstd frame is damage too. Before, the first filled the heap of restore, show and verify, and
+   * the last ended them with zstd's own error (exit 1) instead of naming the segment.
+   */
+  @Test
+  void refusesASegmentThatDecodesToMoreThanItsHeaderSays() throws IOException {
+    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+    List<ManifestEntry> entries = tree(2000);
+    for (ManifestEntry e : entries) {
+      ManifestEntryCodec.write(e, new java.io.DataOutputStream(raw));
+    }
+    byte[] body = com.github.luben.zstd.Zstd.compress(raw.toByteArray());
+    assertEquals(entries.size(), readAll(segment(entries.size(), raw.size(), body)).size(), "the honest header reads");
+
+    FormatException tooLong = assertThrows(FormatException.class, () -> readAll(segment(entries.size(), 1000, body)));
+    assertTrue(tooLong.getMessage().contains("longer than its header says") || tooLong.getMessage().contains("truncated"),
+        tooLong.getMessage());
+    FormatException claimed = assertThrows(FormatException.class,
+        () -> readAll(segment(entries.size(), 1L << 40, body)));
+    assertTrue(claimed.getMessage().contains("decodes to"), claimed.getMessage());
+    byte[] notZstd = body.clone();
+    for (int i = 4; i < 12; i++) {
+      notZstd[i] ^= (byte) 0x5a;
+    }
+    FormatException broken = assertThrows(FormatException.class, () -> readAll(segment(entries.size(), raw.size(), notZstd)));
+    assertTrue(broken.getMessage().contains("hostile.seg"), broken.getMessage());
+  }
+
+  /** Counts no writer makes are refused when the list is read; before, -1 entries ended restore ("Illegal Capacity"). */
+  @Test
+  void refusesAManifestListWithImpossibleCounts() throws IOException {
+    ManifestList list = write(tree(50));
+    String json = new String(list.toJson(), java.nio.charset.StandardCharsets.UTF_8);
+    String negative = json.replaceFirst("\"entries\" : \\d+", "\"entries\" : -1");
+    assertTrue(!negative.equals(json), json);
+    assertThrows(FormatException.class, () -> ManifestList.fromJson(
+        negative.getBytes(java.nio.charset.StandardCharsets.UTF_8), "lists/x.json"));
+    String moreFiles = json.replaceFirst("\"files\" : \\d+", "\"files\" : -5");
+    assertThrows(FormatException.class, () -> ManifestList.fromJson(
+        moreFiles.getBytes(java.nio.charset.StandardCharsets.UTF_8), "lists/x.json"));
+  }
 }

@@ -63,12 +63,49 @@ class RepositoryLockTest {
     RepositoryLock old = RepositoryLock.acquire(repository, exclusive(), "prune", null, conf);
     java.nio.file.Path file = dir.resolve("repo/locks/" + old.holder().id() + ".json");
     Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(3600)));
-    assertTrue(RepositoryLock.isStale(RepositoryLock.list(repository).get(0), conf));
+    assertTrue(RepositoryLock.isStale(RepositoryLock.list(repository).get(0), conf,
+        RepositoryLock.fileSystemNow(repository)));
     try (RepositoryLock b = RepositoryLock.acquire(repository, shared(), "backup", null, conf)) {
       assertFalse(Files.exists(file), "the stale lock was removed by the one that took over");
       assertEquals(1, RepositoryLock.list(repository).size());
     }
     old.close();
+  }
+
+  @Test
+  void aHolderWhoseLockWasTakenOverFindsOutBeforeItsNextStep() throws IOException {
+    RepositoryLock prune = RepositoryLock.acquire(repository, exclusive(), "prune", null, conf);
+    prune.checkHeld("publishing");
+    java.nio.file.Path file = dir.resolve("repo/locks/" + prune.holder().id() + ".json");
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(3600)));
+    try (RepositoryLock backup = RepositoryLock.acquire(repository, shared(), "backup", null, conf)) {
+      LockLostException e = assertThrows(LockLostException.class, () -> prune.checkHeld("deleting packs"));
+      assertTrue(e.getMessage().contains("stopped before deleting packs") && e.getMessage().contains("prune"),
+          e.getMessage());
+    }
+    prune.close();
+  }
+
+  /**
+   * On a file system whose clock is an hour behind this host's (an HDFS NameNode, an object
+   * store), a lock just taken is live to every taker: staleness is judged on the file system's
+   * clock. Before, a taker compared the lock's time with its own clock, took the live lock for
+   * stale, removed it and took the repository beside its holder.
+   */
+  @Test
+  void stalenessIsJudgedOnTheFileSystemsClockNotThisHosts() throws IOException {
+    Configuration skewed = new Configuration(conf);
+    org.hbackup.common.testing.FaultFileSystem.register(skewed);
+    skewed.setLong(org.hbackup.common.testing.FaultFileSystem.CLOCK_OFFSET_MS, -3_600_000L);
+    Repository behind = Repository.open(new Path(org.hbackup.common.testing.FaultFileSystem.SCHEME + ":"
+        + dir.resolve("repo")), skewed);
+    try (RepositoryLock prune = RepositoryLock.acquire(behind, exclusive(), "prune", null, skewed)) {
+      assertThrows(LockConflictException.class,
+          () -> RepositoryLock.acquire(behind, shared(), "backup", null, skewed), "the prune's lock is live");
+      assertFalse(RepositoryLock.isStale(RepositoryLock.list(behind).get(0), skewed,
+          RepositoryLock.fileSystemNow(behind)));
+      assertTrue(Files.exists(dir.resolve("repo/locks/" + prune.holder().id() + ".json")));
+    }
   }
 
   @Test
@@ -82,7 +119,8 @@ class RepositoryLockTest {
     Files.writeString(file, json, StandardCharsets.UTF_8);
     RepositoryLock.Holder holder = RepositoryLock.list(repository).get(0);
     assertEquals(gone.pid(), holder.pid());
-    assertTrue(RepositoryLock.isStale(holder, conf), "a killed job's lock never blocks");
+    assertTrue(RepositoryLock.isStale(holder, conf, RepositoryLock.fileSystemNow(repository)),
+        "a killed job's lock never blocks");
     try (RepositoryLock x = RepositoryLock.acquire(repository, exclusive(), "repair", null, conf)) {
       assertEquals("repair", x.holder().command());
     }

@@ -105,6 +105,74 @@ class RepositoryTest {
   }
 
   @Test
+  void aPrunesStagingNamedAfterItsLiveLockIsKeptAndReclaimedOnceTheLockIsGone() throws IOException {
+    Repository repository = RepositoryFixture.create(path("repo"), conf).repository();
+    Configuration now = new Configuration(conf);
+    now.setLong(TmpReclaimer.GRACE, 0);
+    RepositoryLock prune = RepositoryLock.acquire(repository, RepositoryLock.Mode.EXCLUSIVE, "prune", null, now);
+    java.nio.file.Path staging = dir.resolve("repo/tmp/prune-" + prune.holder().id());
+    Files.createDirectories(staging.resolve("packs"));
+    Files.write(staging.resolve("packs/x.pack"), new byte[100]);
+    assertEquals(0, TmpReclaimer.reclaim(repository, now).entries(), "a live prune's staging is never touched");
+    assertTrue(Files.exists(staging.resolve("packs/x.pack")));
+    prune.close();
+    assertEquals(1, TmpReclaimer.reclaim(repository, now).entries(), "its lock gone, it is a dead job's leftover");
+    assertFalse(Files.exists(staging));
+  }
+
+  /**
+   * A hostile repository whose locks/ or tmp/ is a link to a directory elsewhere: taking a lock
+   * (every command) and reclaiming tmp/ (backup, prune) refuse it as damage and remove nothing
+   * there. Before, a restore removed the old files of the linked directory as stale locks.
+   */
+  @Test
+  void removesNothingThroughALinkedLocksOrTmpDirectory() throws IOException {
+    for (String linked : List.of("locks", "tmp")) {
+      Repository repository = RepositoryFixture.create(path("repo-" + linked), conf).repository();
+      java.nio.file.Path victim = Files.createDirectories(dir.resolve("victim-" + linked));
+      Files.writeString(victim.resolve("notes.txt"), "x");
+      Files.writeString(victim.resolve("settings.json"), "{}");
+      for (java.nio.file.Path f : List.of(victim.resolve("notes.txt"), victim.resolve("settings.json"))) {
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(7200)));
+      }
+      java.nio.file.Path inRepo = dir.resolve("repo-" + linked + "/" + linked);
+      if (Files.exists(inRepo)) {
+        try (Stream<java.nio.file.Path> walk = Files.walk(inRepo)) {
+          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+      Files.createSymbolicLink(inRepo, victim);
+      Configuration now = new Configuration(conf);
+      now.setLong(TmpReclaimer.GRACE, 0);
+      org.hbackup.common.DamageException e = assertThrows(org.hbackup.common.DamageException.class,
+          () -> RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "restore", null, now));
+      assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+      assertThrows(org.hbackup.common.DamageException.class, () -> TmpReclaimer.reclaim(repository, now));
+      assertThrows(org.hbackup.common.DamageException.class, () -> RepositoryLock.list(repository));
+      assertTrue(Files.exists(victim.resolve("notes.txt")) && Files.exists(victim.resolve("settings.json")), linked);
+    }
+  }
+
+  /** A FIFO among the point records is reported as unreadable; before, listing points waited on it forever. */
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void aFifoAmongThePointRecordsIsUnreadableNotWaitedOn() throws Exception {
+    Repository repository = RepositoryFixture.create(path("repo-fifo"), conf).repository();
+    java.nio.file.Path fifo = dir.resolve("repo-fifo/points/20991231T000000000Z-0badf00d.json");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assertEquals(0, mkfifo.waitFor());
+    PointScan scan = repository.scanPoints();
+    assertEquals(1, scan.unreadable().size());
+    assertTrue(scan.unreadable().get(0).reason().contains("not a regular file"), scan.unreadable().toString());
+    Files.move(fifo, dir.resolve("repo-fifo/locks-fifo"));
+    Files.createDirectories(dir.resolve("repo-fifo/locks"));
+    Files.move(dir.resolve("repo-fifo/locks-fifo"), dir.resolve("repo-fifo/locks/0123.json"));
+    List<RepositoryLock.Holder> locks = RepositoryLock.list(repository);
+    assertEquals(1, locks.size(), "an unreadable lock, not a wait");
+    assertEquals(RepositoryLock.Mode.EXCLUSIVE, locks.get(0).mode());
+  }
+
+  @Test
   void aContentAddressedFileAlreadyThereCountsOnlyIfItMatchesItsName() throws IOException {
     Repository repository = RepositoryFixture.create(path("repo"), conf).repository();
     PointPublisher publisher = new PointPublisher(repository, conf);

@@ -46,6 +46,21 @@ public class FaultFileSystem extends FileSystem {
    * (nothing appears) and declare no hsync.
    */
   public static final String OBJECT_STORE = "fault.object.store";
+  /**
+   * Setting times needs write access, as HDFS asks of every user but its superuser: refused on a
+   * file or directory without its owner's write bit.
+   */
+  public static final String TIMES_NEED_WRITE = "fault.times.need.write";
+  /**
+   * The file system's clock runs this many milliseconds off this host's: every modification time
+   * it reports is shifted by it, and setTimes stores what it will report.
+   */
+  public static final String CLOCK_OFFSET_MS = "fault.clock.offset.ms";
+  /**
+   * {@code <name>@<start>-<end>}: the file of that name opens and reads, but every read of a byte
+   * in [start, end) fails with "Input/output error", as a lost block in the middle of a file.
+   */
+  public static final String FAIL_READS_IN_RANGE = "fault.fail.reads.in.range";
 
   private final RawLocalFileSystem local = new RawLocalFileSystem();
   private Set<String> unreadable = Set.of();
@@ -54,6 +69,11 @@ public class FaultFileSystem extends FileSystem {
   private String failReads;
   private String noCreateInPlace;
   private boolean objectStore;
+  private boolean timesNeedWrite;
+  private long clockOffset;
+  private String failRangeName;
+  private long failRangeStart;
+  private long failRangeEnd;
   private Path workingDirectory;
 
   /** Makes {@code fault:} paths use this class, a new instance per configuration. */
@@ -72,6 +92,15 @@ public class FaultFileSystem extends FileSystem {
     failReads = conf.get(FAIL_READS);
     noCreateInPlace = conf.get(NO_CREATE_IN_PLACE);
     objectStore = conf.getBoolean(OBJECT_STORE, false);
+    timesNeedWrite = conf.getBoolean(TIMES_NEED_WRITE, false);
+    clockOffset = conf.getLong(CLOCK_OFFSET_MS, 0);
+    String range = conf.get(FAIL_READS_IN_RANGE);
+    if (range != null) {
+      failRangeName = range.substring(0, range.lastIndexOf('@'));
+      String[] bounds = range.substring(range.lastIndexOf('@') + 1).split("-");
+      failRangeStart = Long.parseLong(bounds[0]);
+      failRangeEnd = Long.parseLong(bounds[1]);
+    }
     workingDirectory = faultPath(local.getWorkingDirectory());
   }
 
@@ -93,9 +122,9 @@ public class FaultFileSystem extends FileSystem {
     return new Path(SCHEME, null, p.toUri().getPath());
   }
 
-  private static FileStatus faultStatus(FileStatus s) throws IOException {
-    return new FileStatus(s.getLen(), s.isDirectory(), s.getReplication(), s.getBlockSize(), s.getModificationTime(),
-        s.getAccessTime(), s.getPermission(), s.getOwner(), s.getGroup(), s.isSymlink() ? s.getSymlink() : null,
+  private FileStatus faultStatus(FileStatus s) throws IOException {
+    return new FileStatus(s.getLen(), s.isDirectory(), s.getReplication(), s.getBlockSize(),
+        s.getModificationTime() + clockOffset, s.getAccessTime() + clockOffset, s.getPermission(), s.getOwner(), s.getGroup(), s.isSymlink() ? s.getSymlink() : null,
         faultPath(s.getPath()));
   }
 
@@ -127,7 +156,67 @@ public class FaultFileSystem extends FileSystem {
         }
       });
     }
+    if (failRangeName != null && f.getName().equals(failRangeName)) {
+      return new FSDataInputStream(new RangeFailing(local.open(localPath(f), bufferSize), failRangeStart, failRangeEnd));
+    }
     return local.open(localPath(f), bufferSize);
+  }
+
+  /** A stream whose reads of any byte in [start, end) fail. */
+  private static final class RangeFailing extends org.apache.hadoop.fs.FSInputStream {
+    private final FSDataInputStream in;
+    private final long start;
+    private final long end;
+
+    RangeFailing(FSDataInputStream in, long start, long end) {
+      this.in = in;
+      this.start = start;
+      this.end = end;
+    }
+
+    private void check(long from, int len) throws IOException {
+      if (from < end && from + len > start) {
+        throw new IOException("Input/output error");
+      }
+    }
+
+    @Override
+    public void seek(long pos) throws IOException {
+      in.seek(pos);
+    }
+
+    @Override
+    public long getPos() throws IOException {
+      return in.getPos();
+    }
+
+    @Override
+    public boolean seekToNewSource(long targetPos) {
+      return false;
+    }
+
+    @Override
+    public int read() throws IOException {
+      check(in.getPos(), 1);
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      check(in.getPos(), len);
+      return in.read(b, off, len);
+    }
+
+    @Override
+    public int read(long position, byte[] b, int off, int len) throws IOException {
+      check(position, len);
+      return in.read(position, b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
   }
 
   @Override
@@ -222,7 +311,10 @@ public class FaultFileSystem extends FileSystem {
 
   @Override
   public void setTimes(Path p, long mtime, long atime) throws IOException {
-    local.setTimes(localPath(p), mtime, atime);
+    if (timesNeedWrite && (local.getFileStatus(localPath(p)).getPermission().toShort() & 0200) == 0) {
+      throw new org.apache.hadoop.security.AccessControlException("Permission denied: user=test, access=WRITE, inode=" + p);
+    }
+    local.setTimes(localPath(p), mtime < 0 ? mtime : mtime - clockOffset, atime < 0 ? atime : atime - clockOffset);
   }
 
   @Override
