@@ -140,6 +140,11 @@ class LocalRunnerRoundTripIT {
         "--target", uri("restored-c2"), "--path", "no/such/path");
     assertEquals(1, nothing.exitCode, nothing.toString());
     assertTrue(nothing.stderr.contains("no entry of point"), nothing.stderr);
+    assertFalse(Files.exists(dir.resolve("restored-c2")), "a restore that wrote nothing leaves no empty target");
+    Files.createDirectories(dir.resolve("restored-c3"));
+    assertEquals(1, Cli.run(conf, "restore", "--repo", uri("repo-c"), "--point", "latest",
+        "--target", uri("restored-c3"), "--path", "no/such/path").exitCode);
+    assertTrue(Files.isDirectory(dir.resolve("restored-c3")), "a target the user made stays");
   }
 
   @Test

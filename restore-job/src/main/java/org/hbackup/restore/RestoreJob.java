@@ -100,7 +100,34 @@ public final class RestoreJob {
       throw new HbackupException("target " + given + " lies inside the repository " + repository.layout().root()
           + "; restore somewhere else");
     }
+    boolean existed = targetFs.exists(given);
     Path target = resolvedTarget(targetFs, given);
+    try {
+      return restoreInto(conf, repository, manifest, targetFs, target, started);
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      if (!existed) {
+        removeIfEmpty(targetFs, target);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A restore that fails before it wrote anything leaves no trace: the target it made (at
+   * resolution, so that nothing can be planted there) goes again, when it is still empty.
+   */
+  private static void removeIfEmpty(FileSystem fs, Path target) {
+    try {
+      if (PosixFiles.kindOf(fs, target) == PosixFiles.Kind.DIRECTORY && fs.listStatus(target).length == 0) {
+        fs.delete(target, false);
+      }
+    } catch (IOException e) {
+      LOG.warn("Could not remove the empty target {} this restore made: {}", target, OneLine.of(e));
+    }
+  }
+
+  private RestoreResult restoreInto(Configuration conf, Repository repository, ManifestList manifest,
+      FileSystem targetFs, Path target, long started) throws IOException, InterruptedException {
     String repositoryInTarget = checkTarget(targetFs, target, repository.layout().root(), conf);
     RestoreOptions qualified = options.toBuilder().repository(repository.layout().root()).target(target).build();
     qualified.writeTo(conf);
