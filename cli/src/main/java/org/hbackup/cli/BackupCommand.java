@@ -13,6 +13,7 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.StringUtils;
+import org.hbackup.common.Printable;
 import org.hbackup.backup.BackupConfigKeys;
 import org.hbackup.backup.BackupCounters;
 import org.hbackup.backup.BackupJob;
@@ -285,8 +286,8 @@ final class BackupCommand extends Command {
       names.append(names.length() == 0 ? "" : ", ").append(k.path().isEmpty() ? "." : k.path())
           .append(" (").append(k.reason()).append(')');
     }
-    err().println("hbackup backup: " + (unreadable > 0 ? "incomplete: " + unreadable
-        + " source entries could not be read; " : "") + special + " special files skipped: " + names);
+    err().println(Printable.escape("hbackup backup: " + (unreadable > 0 ? "incomplete: " + unreadable
+        + " source entries could not be read; " : "") + special + " special files skipped: " + names));
     return unreadable > 0 ? ExitCodes.INCOMPLETE : ExitCodes.SUCCESS;
   }
 

@@ -18,6 +18,7 @@ import org.apache.commons.cli.ParseException;
 import org.apache.hadoop.conf.Configured;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.Tool;
+import org.hbackup.common.Printable;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.OneLine;
@@ -85,11 +86,11 @@ abstract class Command extends Configured implements Tool {
       err.println("hbackup " + name() + ": " + e.getMessage());
       return ExitCodes.USAGE;
     } catch (DamageException e) {
-      err.println("hbackup " + name() + ": damage found: " + e.getMessage());
+      err.println("hbackup " + name() + ": damage found: " + Printable.escape(e.getMessage()));
       return ExitCodes.DAMAGE;
     } catch (Exception e) {
       LOG.debug("hbackup {} failed", name(), e);
-      err.println("hbackup " + name() + ": " + oneLine(e));
+      err.println("hbackup " + name() + ": " + Printable.escape(oneLine(e)));
       return ExitCodes.FAILURE;
     } finally {
       ProgressReporter.printTo(null);

@@ -3,6 +3,7 @@ package org.hbackup.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import org.hbackup.common.Printable;
 import org.hbackup.common.manifest.ChangeListReader;
 import org.hbackup.common.point.PointRecord;
 
@@ -105,7 +106,8 @@ final class DiffCommand extends Command {
         counts.merge(c.kind(), 1L, Long::sum);
         String path = c.path().isEmpty() ? "." : c.path();
         if (g == null) {
-          out().printf("%-12s %s%s%n", c.kind().reportName(), path, c.from() == null ? "" : " (from " + c.from() + ")");
+          out().printf("%-12s %s%s%n", c.kind().reportName(), Printable.escape(path),
+              c.from() == null ? "" : " (from " + Printable.escape(c.from()) + ")");
         } else {
           g.writeStartObject();
           g.writeStringField("path", path);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import org.hbackup.common.Printable;
 import org.hbackup.common.manifest.ChangeKind;
 import org.hbackup.common.manifest.ManifestEntry;
 
@@ -45,7 +46,8 @@ final class EntryPrinter implements AutoCloseable {
     if (json == null) {
       String prefix = change == null ? "" : String.format("%-12s ", change.reportName());
       out.printf("%s%-9s %s %-10s %-10s %14d %s %s%n", prefix, type, modeString(e.permission()),
-          e.owner(), e.group(), e.length(), Instant.ofEpochMilli(e.modificationTime()), path);
+          Printable.escape(e.owner()), Printable.escape(e.group()), e.length(),
+          Instant.ofEpochMilli(e.modificationTime()), Printable.escape(path));
       return;
     }
     json.writeStartObject();
@@ -98,7 +100,7 @@ final class EntryPrinter implements AutoCloseable {
   /** One path of the list opened by {@link #startPaths}. */
   void path(String label, String path) throws IOException {
     if (json == null) {
-      out.printf("%-12s %s%n", label, path);
+      out.printf("%-12s %s%n", label, Printable.escape(path));
     } else {
       json.writeString(path);
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
+import org.hbackup.common.Printable;
 import org.hbackup.common.io.Json;
 import org.hbackup.common.point.PointRecord;
 import org.hbackup.common.repo.PointScan;
@@ -83,7 +84,7 @@ final class ListCommand extends Command {
     out().printf("%-29s %-12s %-29s %-24s %10s %15s  %s%n", "ID", "TYPE", "BASE", "CREATED", "FILES", "BYTES", "SOURCE");
     for (PointRecord p : points) {
       out().printf("%-29s %-12s %-29s %-24s %10d %15d  %s%n", p.id(), p.type().configName(),
-          p.base() == null ? "-" : p.base().toString(), p.created(), p.files(), p.bytes(), p.source());
+          p.base() == null ? "-" : p.base().toString(), p.created(), p.files(), p.bytes(), Printable.escape(p.source()));
     }
     return code;
   }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.hbackup.common.Printable;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.io.Json;
 import org.hbackup.common.repo.Repository;
@@ -121,9 +122,9 @@ final class RestoreCommand extends Command {
         names.append(f.path());
       }
       String first = result.failures().isEmpty() ? "" : " (" + result.failures().get(0).reason() + ")";
-      err().println("hbackup restore: damage found: " + result.get(RestoreCounters.FILES_FAILED)
+      err().println(Printable.escape("hbackup restore: damage found: " + result.get(RestoreCounters.FILES_FAILED)
           + " file(s) not restored, " + result.get(RestoreCounters.ENTRIES_REFUSED) + " entries refused: "
-          + names + first);
+          + names + first));
       return ExitCodes.DAMAGE;
     }
     return ExitCodes.SUCCESS;
@@ -158,7 +159,7 @@ final class RestoreCommand extends Command {
               : String.format("; %,d entries would keep this user as owner", r.ownershipNotApplicable()));
     }
     for (String problem : r.problems()) {
-      err().println("hbackup restore: would fail: " + problem);
+      err().println("hbackup restore: would fail: " + Printable.escape(problem));
     }
     return r.problems().isEmpty() ? ExitCodes.SUCCESS : ExitCodes.FAILURE;
   }

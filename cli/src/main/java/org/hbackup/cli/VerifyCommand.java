@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.hbackup.common.Printable;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.verify.ReadData;
@@ -115,11 +116,11 @@ final class VerifyCommand extends Command {
           org.apache.hadoop.util.StringUtils.byteDesc(result.get(VerifyCounters.BYTES_READ)), result.durationMs() / 1000.0);
     }
     if (damaged) {
-      err().println("hbackup verify: damage found: " + result.damagedFiles() + " damaged or missing file(s) ("
-          + named + (result.damagedFiles() > NAMED ? ", ..." : "") + "); "
+      err().println(Printable.escape("hbackup verify: damage found: " + result.damagedFiles()
+          + " damaged or missing file(s) (" + named + (result.damagedFiles() > NAMED ? ", ..." : "") + "); "
           + result.get(VerifyCounters.AFFECTED_FILES) + " file(s) of " + result.get(VerifyCounters.AFFECTED_POINTS)
           + " point(s) cannot be restored" + (affected.length() > 0 ? " (" + affected
-          + (result.get(VerifyCounters.AFFECTED_FILES) > NAMED ? ", ..." : "") + ")" : ""));
+          + (result.get(VerifyCounters.AFFECTED_FILES) > NAMED ? ", ..." : "") + ")" : "")));
       return ExitCodes.DAMAGE;
     }
     return ExitCodes.SUCCESS;
