@@ -224,9 +224,9 @@ class BackupReducerTest {
   private List<ManifestEntry> stagedEntries() throws IOException {
     ManifestList list = stagedList();
     List<ManifestEntry> read = new ArrayList<>();
-    try (ManifestReader reader = ManifestReader.all(id -> {
-      try (InputStream in = fs.open(new Path(new Path(staging, "segments"), id.toHex() + ".seg"))) {
-        return SegmentReader.open(id, in, id.toHex());
+    try (ManifestReader reader = ManifestReader.all(row -> {
+      try (InputStream in = fs.open(new Path(new Path(staging, "segments"), row.id().toHex() + ".seg"))) {
+        return SegmentReader.open(row.id(), in, row.id().toHex()).expecting(row);
       }
     }, list)) {
       for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {

@@ -7,7 +7,6 @@ import java.util.List;
 
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
-import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.manifest.ChangeKind;
 import org.hbackup.common.manifest.ChangeListReader;
@@ -59,8 +58,8 @@ final class ShowCommand extends Command {
     EntryPrinter printer = line.hasOption("json")
         ? EntryPrinter.json(out(), new String[][] {{"point", point.toString()}}, "entries")
         : EntryPrinter.text(out());
-    try (printer; ManifestReader reader = new ManifestReader(repository::openSegment,
-        segmentsUnder(manifest, prefix), 0, Long.MAX_VALUE)) {
+    try (printer; ManifestReader reader = ManifestReader.rows(repository::openSegment,
+        segmentsUnder(manifest, prefix))) {
       for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
         if (prefix == null || RelativePaths.isAtOrUnder(e.path(), prefix)) {
           printer.print(e, null);
@@ -87,14 +86,14 @@ final class ShowCommand extends Command {
   }
 
   /** The segments that can hold {@code prefix} or paths under it: other segments are never read. */
-  static List<ContentId> segmentsUnder(ManifestList manifest, String prefix) {
-    List<ContentId> ids = new ArrayList<>();
+  static List<SegmentRef> segmentsUnder(ManifestList manifest, String prefix) {
+    List<SegmentRef> rows = new ArrayList<>();
     for (SegmentRef s : manifest.segments()) {
       if (prefix == null || RelativePaths.mayHoldUnder(s.firstPath(), s.lastPath(), prefix)) {
-        ids.add(s.id());
+        rows.add(s);
       }
     }
-    return ids;
+    return rows;
   }
 
 }

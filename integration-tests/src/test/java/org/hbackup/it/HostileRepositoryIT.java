@@ -159,8 +159,14 @@ class HostileRepositoryIT {
     }
   }
 
+  /**
+   * Two segments that both hold {@code top.txt}, named by rows that say they do not overlap. The
+   * restore refused it already (its entries do not strictly follow each other); verify, which
+   * reads each segment on its own, passed the point ("No damage") until each segment was checked
+   * against the list's row that names it.
+   */
   @Test
-  void aPathRepeatedInAnotherSegmentRefusesTheWholeRestore() throws Exception {
+  void aPathRepeatedInAnotherSegmentIsRefusedByRestoreAndFoundByVerify() throws Exception {
     ManifestEntry top = RepositoryEdits.entries(repository, honest).stream()
         .filter(e -> e.path().equals("top.txt")).findFirst().orElseThrow();
     ManifestEntry root = ManifestEntry.builder(EntryType.DIRECTORY, "").permission((short) 0755).build();
@@ -170,8 +176,12 @@ class HostileRepositoryIT {
     PointId point = RepositoryEdits.publish(repository, RepositoryEdits.list(List.of(first, again), 2, 1));
     Cli.Result r = restore(point, "restored-duplicate");
     assertEquals(3, r.exitCode, r.toString());
-    assertTrue(r.stderr.contains("does not follow"), r.stderr);
+    assertTrue(r.stderr.contains("manifest list's row"), r.stderr);
     assertFalse(Files.exists(dir.resolve("restored-duplicate/top.txt")), "nothing is restored from such a manifest");
+    Cli.Result checked = Cli.run(conf, "verify", "--repo", repo, "--point", point.toString(), "--json");
+    assertEquals(3, checked.exitCode, checked.toString());
+    assertTrue(checked.stdout.contains("manifest list's row") && checked.stdout.contains(again.id().toString()),
+        checked.stdout);
   }
 
   @Test

@@ -379,7 +379,7 @@ public final class PruneJob {
           }
           counters.findCounter(PruneCounters.POINTS).increment(1);
           for (SegmentRef ref : list.segments()) {
-            out.append(new BytesWritable(ref.id().bytes()), new SegmentUse(ref.entries(), id.toString()));
+            out.append(new BytesWritable(ref.id().bytes()), SegmentUse.of(ref, id.toString()));
           }
         }
       }

@@ -43,7 +43,7 @@ public class SegmentsMapper extends RecordingMapper<BytesWritable, SegmentUse, V
   protected void map(BytesWritable key, SegmentUse use, Context context) throws IOException, InterruptedException {
     ContentId id = ContentId.wrap(key.copyBytes());
     List<ContentId> chunks = new ArrayList<>();
-    try (SegmentReader reader = repository.openSegment(id)) {
+    try (SegmentReader reader = use.open(repository, id)) {
       for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
         for (ChunkRef c : e.chunks()) {
           chunks.add(c.id());

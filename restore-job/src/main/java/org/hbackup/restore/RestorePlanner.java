@@ -120,7 +120,7 @@ final class RestorePlanner {
    */
   private List<ManifestEntry> readWhole(SegmentRef ref) throws IOException {
     List<ManifestEntry> entries = new ArrayList<>((int) Math.min(ref.entries(), 1 << 16));
-    try (SegmentReader reader = repository.openSegment(ref.id())) {
+    try (SegmentReader reader = repository.openSegment(ref)) {
       for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
         entries.add(e);
       }

@@ -203,7 +203,7 @@ public final class RepairPointsJob {
   /** A segment's entries, or null when it is damaged: its entries are lost with it. */
   private static List<ManifestEntry> readSegment(Repository repository, SegmentRef ref) throws IOException {
     List<ManifestEntry> entries = new ArrayList<>();
-    try (SegmentReader reader = repository.openSegment(ref.id())) {
+    try (SegmentReader reader = repository.openSegment(ref)) {
       for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
         entries.add(e);
       }

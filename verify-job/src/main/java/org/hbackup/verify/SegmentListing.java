@@ -20,7 +20,8 @@ import org.hbackup.job.WeightedSplits;
  * hold a set of them: it appends a (segment, {@link SegmentUse}) for every segment the manifest
  * lists name, in list order, and this sorts them with Hadoop's external
  * {@link SequenceFile.Sorter} (memory: its sort buffer, here 16 MiB) and keeps one record of each
- * run, a sync mark before each, for {@link Splits}.
+ * run (one per distinct row, when lists disagree about a segment), a sync mark before each, for
+ * {@link Splits}.
  */
 public final class SegmentListing {
   /** The sort buffer of the driver's external sort, in MiB. */
@@ -61,7 +62,7 @@ public final class SegmentListing {
   }
 
   /**
-   * Sorts {@code unsorted} into {@code listing}, one record per segment; deletes the unsorted
+   * Sorts {@code unsorted} into {@code listing}, one record per segment and row; deletes the unsorted
    * file; returns the listing's total weight (entries).
    */
   public static long sortDistinct(Configuration conf, Path unsorted, Path listing) throws IOException {
@@ -75,15 +76,19 @@ public final class SegmentListing {
     BytesWritable id = new BytesWritable();
     BytesWritable previous = new BytesWritable();
     SegmentUse use = new SegmentUse();
+    SegmentUse kept = new SegmentUse();
     try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(sorted));
          SequenceFile.Writer out = writer(conf, listing)) {
       boolean first = true;
       while (in.next(id, use)) {
-        if (!first && id.equals(previous)) {
+        if (!first && id.equals(previous) && use.sameRow(kept)) {
           continue;
         }
+        // A list whose row for a segment differs from another's is kept too, so that its row is
+        // checked against the segment as well: at most one of them can be true.
         first = false;
         previous.set(id);
+        kept.set(use);
         out.sync();
         out.append(id, use);
         weight += weight(use.entries());

@@ -43,7 +43,7 @@ public class SegmentRefsMapper extends RecordingMapper<BytesWritable, SegmentUse
     ContentId id = ContentId.wrap(key.copyBytes());
     context.getCounter(VerifyCounters.SEGMENTS).increment(1);
     List<ManifestEntry> read = new ArrayList<>();
-    try (SegmentReader reader = repository.openSegment(id)) {
+    try (SegmentReader reader = use.open(repository, id)) {
       for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
         read.add(e);
       }

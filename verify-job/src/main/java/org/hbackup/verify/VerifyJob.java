@@ -255,7 +255,7 @@ public final class VerifyJob {
     for (SegmentRef ref : list.segments()) {
       out.append(new VerifyKey(VerifyKey.SEGMENT, ref.id().bytes(), (byte) 0),
           new BytesWritable(VerifyRecord.point(id.toString(), ref.firstPath(), ref.lastPath())));
-      segments.append(new BytesWritable(ref.id().bytes()), new SegmentUse(ref.entries(), id.toString()));
+      segments.append(new BytesWritable(ref.id().bytes()), SegmentUse.of(ref, id.toString()));
     }
     if (record.hasChangeList()) {
       try (ChangeListReader changes = repository.openChangeList(id)) {

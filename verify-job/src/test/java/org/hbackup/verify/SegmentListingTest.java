@@ -35,7 +35,7 @@ class SegmentListingTest {
       for (int point = 0; point < 30; point++) {
         for (int s = 0; s < 20_000; s++) {
           int segment = s < 19_000 ? s : 19_000 + point * 1_000 + (s - 19_000); // 1,000 new per point
-          out.append(new BytesWritable(id(segment)), new SegmentUse(segment % 7 == 0 ? 0 : segment % 1000, "p" + point));
+          out.append(new BytesWritable(id(segment)), use(segment % 7 == 0 ? 0 : segment % 1000, "p" + point));
         }
       }
     }
@@ -90,6 +90,36 @@ class SegmentListingTest {
     Path listing = new Path(dir.toUri().toString(), "none");
     SegmentListing.unsorted(conf, unsorted).close();
     assertEquals(0, SegmentListing.sortDistinct(conf, unsorted, listing));
+  }
+
+  @Test
+  void listsThatDisagreeAboutASegmentKeepEachRowForTheCheck() throws Exception {
+    Configuration conf = new Configuration();
+    Path unsorted = new Path(dir.toUri().toString(), "rows.unsorted");
+    Path listing = new Path(dir.toUri().toString(), "rows");
+    try (SequenceFile.Writer out = SegmentListing.unsorted(conf, unsorted)) {
+      out.append(new BytesWritable(id(1)), use(3, "honest"));
+      out.append(new BytesWritable(id(1)), new SegmentUse(3, "a", "zz", "hostile"));
+      out.append(new BytesWritable(id(1)), use(3, "another"));
+      out.append(new BytesWritable(id(2)), use(4, "honest"));
+      out.append(new BytesWritable(id(2)), use(4, "another"));
+    }
+    SegmentListing.sortDistinct(conf, unsorted, listing);
+    java.util.List<String> rows = new java.util.ArrayList<>();
+    try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
+      BytesWritable key = new BytesWritable();
+      SegmentUse value = new SegmentUse();
+      while (in.next(key, value)) {
+        rows.add(ByteBuffer.wrap(key.copyBytes()).getInt(28) + ":" + value.sameRow(use(value.entries(), "")));
+      }
+    }
+    assertTrue(rows.contains("1:false"), "the hostile row is kept to be checked: " + rows);
+    assertTrue(rows.contains("1:true"), "and the honest one: " + rows);
+    assertEquals(1, rows.stream().filter("2:true"::equals).count(), "rows that agree are one record: " + rows);
+  }
+
+  private static SegmentUse use(long entries, String point) {
+    return new SegmentUse(entries, "a", "b", point);
   }
 
   private static byte[] id(int n) {

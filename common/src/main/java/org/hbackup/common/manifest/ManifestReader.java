@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
 
+import com.google.common.collect.Iterators;
 import org.hbackup.common.id.ContentId;
 
 /**
@@ -18,21 +19,38 @@ public final class ManifestReader implements Closeable {
     SegmentReader open(ContentId id) throws IOException;
   }
 
-  private final SegmentSource source;
-  private final Iterator<ContentId> segments;
+  /** Opens a segment by its manifest list's row, checked against it; the repository supplies this. */
+  public interface RowSource {
+    SegmentReader open(SegmentRef row) throws IOException;
+  }
+
+  private interface Opener {
+    SegmentReader open() throws IOException;
+  }
+
+  private final Iterator<Opener> segments;
   private long toSkip;
   private long remaining;
   private SegmentReader current;
 
   public ManifestReader(SegmentSource source, List<ContentId> segments, long skip, long limit) {
-    this.source = source;
-    this.segments = segments.iterator();
+    this(Iterators.transform(segments.iterator(), id -> () -> source.open(id)), skip, limit);
+  }
+
+  private ManifestReader(Iterator<Opener> segments, long skip, long limit) {
+    this.segments = segments;
     this.toSkip = skip;
     this.remaining = limit;
   }
 
-  public static ManifestReader all(SegmentSource source, ManifestList list) {
-    return new ManifestReader(source, list.segments().stream().map(SegmentRef::id).toList(), 0, Long.MAX_VALUE);
+  /** Every entry of a manifest, each segment checked against the list's row that names it. */
+  public static ManifestReader all(RowSource source, ManifestList list) {
+    return rows(source, list.segments());
+  }
+
+  /** Every entry of these segments, each checked against its row. */
+  public static ManifestReader rows(RowSource source, List<SegmentRef> rows) {
+    return new ManifestReader(Iterators.transform(rows.iterator(), row -> () -> source.open(row)), 0, Long.MAX_VALUE);
   }
 
   /** The next entry, or null when the run is exhausted. */
@@ -42,7 +60,7 @@ public final class ManifestReader implements Closeable {
         if (!segments.hasNext()) {
           return null;
         }
-        current = source.open(segments.next());
+        current = segments.next().open();
       }
       ManifestEntry e = current.next();
       if (e == null) {

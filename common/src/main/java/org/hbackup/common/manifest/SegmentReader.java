@@ -30,6 +30,9 @@ public final class SegmentReader implements AutoCloseable {
   private static final int BUFFER_BYTES = 64 * 1024;
   private long read;
   private byte[] lastPath;
+  /** The manifest list's row for this segment, when the caller has one ({@link #expecting}). */
+  private String rowFirst;
+  private String rowLast;
 
   private SegmentReader(String name, byte[] file) throws IOException {
     this.name = name;
@@ -83,11 +86,36 @@ public final class SegmentReader implements AutoCloseable {
     return count;
   }
 
+  /**
+   * Checks the segment against the manifest list's row that names it: its entry count now, its
+   * first path with the first entry, its last path at the end. The segment matched its name, so
+   * a difference is the list's: a row whose range lies would hide entries from a selective
+   * restore or let two segments hold the same path, which the per-segment order cannot see.
+   */
+  public SegmentReader expecting(SegmentRef row) throws FormatException {
+    return expecting(row.entries(), row.firstPath(), row.lastPath());
+  }
+
+  /** {@link #expecting(SegmentRef)} from a row's figures. */
+  public SegmentReader expecting(long entries, String first, String last) throws FormatException {
+    if (entries != count) {
+      throw new FormatException(name, "the manifest list's row for this segment says " + entries
+          + " entries; it holds " + count);
+    }
+    rowFirst = first;
+    rowLast = last;
+    return this;
+  }
+
   /** The next entry, or null after the last one. */
   public ManifestEntry next() throws IOException {
     if (read == count) {
       if (entries.read() != -1 || counted.count() != rawLength) {
         throw new FormatException(name, "segment body does not end where its header says");
+      }
+      if (rowLast != null && (lastPath == null || !Arrays.equals(lastPath, rowLast.getBytes(StandardCharsets.UTF_8)))) {
+        throw new FormatException(name, "the manifest list's row for this segment says it ends at '" + rowLast
+            + "'; it does not");
       }
       return null;
     }
@@ -107,6 +135,10 @@ public final class SegmentReader implements AutoCloseable {
     byte[] path = e.path().getBytes(StandardCharsets.UTF_8);
     if (lastPath != null && Arrays.compareUnsigned(lastPath, path) >= 0) {
       throw new FormatException(name, "entries out of path order at '" + e.path() + "'");
+    }
+    if (read == 0 && rowFirst != null && !rowFirst.equals(e.path())) {
+      throw new FormatException(name, "the manifest list's row for this segment says it begins at '" + rowFirst
+          + "'; it begins at '" + e.path() + "'");
     }
     lastPath = path;
     read++;

@@ -24,6 +24,7 @@ import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.manifest.SegmentReader;
+import org.hbackup.common.manifest.SegmentRef;
 import org.hbackup.common.point.PointRecord;
 
 /**
@@ -281,6 +282,11 @@ public final class Repository {
     Path path = layout.changeList(id);
     return new org.hbackup.common.manifest.ChangeListReader(new java.io.BufferedInputStream(fs.open(path)),
         path.toString());
+  }
+
+  /** Opens a segment that a manifest list names, checked against the list's row for it. */
+  public SegmentReader openSegment(SegmentRef ref) throws IOException {
+    return openSegment(ref.id()).expecting(ref);
   }
 
   public SegmentReader openSegment(ContentId id) throws IOException {

@@ -22,7 +22,7 @@ class ManifestDiffTest {
       writer.add(e);
     }
     ManifestList list = writer.finish();
-    return ManifestReader.all(id -> SegmentReader.open(id, store.get(id), "s"), list);
+    return ManifestReader.all(row -> SegmentReader.open(row.id(), store.get(row.id()), "s").expecting(row), list);
   }
 
   private static ManifestEntry file(String path, String content, short permission, long mtime) {

@@ -51,7 +51,7 @@ class ManifestRoundTripTest {
 
   private List<ManifestEntry> read(ManifestList list) throws IOException {
     List<ManifestEntry> out = new ArrayList<>();
-    try (ManifestReader reader = ManifestReader.all(id -> SegmentReader.open(id, store.get(id), id.toHex()), list)) {
+    try (ManifestReader reader = ManifestReader.all(row -> SegmentReader.open(row.id(), store.get(row.id()), row.id().toHex()).expecting(row), list)) {
       for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
         out.add(e);
       }
@@ -360,5 +360,28 @@ class ManifestRoundTripTest {
     String moreFiles = json.replaceFirst("\"files\" : \\d+", "\"files\" : -5");
     assertThrows(FormatException.class, () -> ManifestList.fromJson(
         moreFiles.getBytes(java.nio.charset.StandardCharsets.UTF_8), "lists/x.json"));
+  }
+
+  /**
+   * Rows that lie about a segment they name: each passes the list's own checks (rows in order,
+   * first not after last), and each segment matches its name, but the segments' entries are not
+   * where the rows say. Before, the entries were read as they came: a path held by two segments,
+   * and a selective restore that skipped a segment by its row.
+   */
+  @Test
+  void refusesARowThatLiesAboutItsSegment() throws IOException {
+    ManifestList list = write(tree(5000));
+    assertTrue(list.segments().size() > 2, "several segments");
+    SegmentRef second = list.segments().get(1);
+    for (SegmentRef lie : List.of(
+        new SegmentRef(second.id(), second.firstPath() + "~", second.lastPath(), second.entries(), second.files(), second.bytes()),
+        new SegmentRef(second.id(), second.firstPath(), second.lastPath() + "~", second.entries(), second.files(), second.bytes()),
+        new SegmentRef(second.id(), second.firstPath(), second.lastPath(), second.entries() - 1, second.files(), second.bytes()))) {
+      List<SegmentRef> rows = new ArrayList<>(list.segments());
+      rows.set(1, lie);
+      ManifestList hostile = ManifestList.fromJson(new ManifestList(rows, list.totals()).toJson(), "lists/hostile.json");
+      FormatException e = assertThrows(FormatException.class, () -> read(hostile));
+      assertTrue(e.getMessage().contains("manifest list's row"), e.getMessage());
+    }
   }
 }
