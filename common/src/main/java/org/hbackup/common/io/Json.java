@@ -105,6 +105,18 @@ public final class Json {
     return v.asLong();
   }
 
+  /**
+   * An integer field that must fit in an int: a value outside it is refused, never cast, so that
+   * {@code 4294967302} is not read as {@code 6}.
+   */
+  public static int requireInt(JsonNode node, String field, String file) throws FormatException {
+    long v = requireLong(node, field, file);
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw new FormatException(file, "field '" + field + "' is out of range: " + v);
+    }
+    return (int) v;
+  }
+
   /** Checks the {@code format} and {@code version} fields every JSON format file carries. */
   public static int checkFormat(JsonNode node, String format, String file, int min, int max)
       throws IOException {
@@ -112,7 +124,7 @@ public final class Json {
     if (!format.equals(actual)) {
       throw new FormatException(file, "expected format '" + format + "', found '" + actual + "'");
     }
-    int version = (int) requireLong(node, "version", file);
+    int version = requireInt(node, "version", file);
     FormatChecks.checkVersion(file, format, version, min, max);
     return version;
   }

@@ -21,6 +21,9 @@ import org.hbackup.common.io.FormatChecks;
  * restore that knows its offsets from the index never needs it.
  */
 public final class PackReader implements AutoCloseable {
+  /** The largest trailer a reader holds: the largest array the JVM makes. */
+  static final long MAX_TRAILER_LENGTH = Integer.MAX_VALUE - 8;
+
   private final FSDataInputStream in;
   private final long length;
   private final String name;
@@ -105,6 +108,11 @@ public final class PackReader implements AutoCloseable {
     if (count < 0 || trailerOffset < PackFormat.HEADER_LENGTH
         || trailerOffset + trailerLength != length - PackFormat.FOOTER_LENGTH) {
       throw new FormatException(name, "pack footer is damaged (trailer does not fit)");
+    }
+    if (trailerLength > MAX_TRAILER_LENGTH) {
+      // A trailer is read whole to check its hash; past an array's size it cannot be, and a pack
+      // written by hbackup (packSize at most 4 GiB) never needs one so large.
+      throw new FormatException(name, "pack trailer of " + count + " rows is larger than a reader holds");
     }
     byte[] trailer = new byte[(int) trailerLength];
     in.readFully(trailerOffset, trailer);

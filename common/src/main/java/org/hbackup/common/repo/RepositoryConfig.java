@@ -24,6 +24,16 @@ public final class RepositoryConfig {
   public static final String HASH = "sha256";
   /** 64 MiB packs: half an HDFS block, few files for the NameNode, fine-grained enough to prune. */
   public static final long DEFAULT_PACK_SIZE = 64L * 1024 * 1024;
+  /**
+   * Bounds of {@code packSize}, which only writers use: below 1 MiB a repository is mostly pack
+   * headers, and packs of more than 4 GiB mean a config that was damaged or written by someone
+   * else. Readers take packs of any length.
+   */
+  public static final long MIN_PACK_SIZE = 1024 * 1024;
+  public static final long MAX_PACK_SIZE = 4L * 1024 * 1024 * 1024;
+  /** zstd's own range of levels (negative ones are its fast modes). */
+  public static final int MIN_ZSTD_LEVEL = -7;
+  public static final int MAX_ZSTD_LEVEL = 22;
   /** Level 1 measured fastest with a ratio close to level 3 on logs (docs/BENCHMARKS.md). */
   public static final int DEFAULT_ZSTD_LEVEL = 1;
 
@@ -36,6 +46,14 @@ public final class RepositoryConfig {
 
   public RepositoryConfig(String id, Instant created, ChunkerParameters chunker,
       Compression compression, int compressionLevel, long packSize) {
+    if (packSize < MIN_PACK_SIZE || packSize > MAX_PACK_SIZE) {
+      throw new IllegalArgumentException("pack size " + packSize + " is outside " + MIN_PACK_SIZE
+          + ".." + MAX_PACK_SIZE);
+    }
+    if (compressionLevel < MIN_ZSTD_LEVEL || compressionLevel > MAX_ZSTD_LEVEL) {
+      throw new IllegalArgumentException("compression level " + compressionLevel + " is outside "
+          + MIN_ZSTD_LEVEL + ".." + MAX_ZSTD_LEVEL);
+    }
     this.id = id;
     this.created = created;
     this.chunker = chunker;
@@ -112,12 +130,12 @@ public final class RepositoryConfig {
       throw new FormatException(file, "encrypted repositories are not supported by this build");
     }
     try {
-      ChunkerParameters chunker = new ChunkerParameters((int) Json.requireLong(c, "minSize", file),
-          (int) Json.requireLong(c, "averageSize", file), (int) Json.requireLong(c, "maxSize", file));
+      ChunkerParameters chunker = new ChunkerParameters(Json.requireInt(c, "minSize", file),
+          Json.requireInt(c, "averageSize", file), Json.requireInt(c, "maxSize", file));
       return new RepositoryConfig(Json.requireText(root, "id", file),
           Instant.parse(Json.requireText(root, "created", file)), chunker,
           Compression.parse(Json.requireText(root, "compression", file)),
-          (int) Json.requireLong(root, "compressionLevel", file), Json.requireLong(root, "packSize", file));
+          Json.requireInt(root, "compressionLevel", file), Json.requireLong(root, "packSize", file));
     } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
       throw new FormatException(file, e.getMessage(), e);
     }

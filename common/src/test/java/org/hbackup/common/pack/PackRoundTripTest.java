@@ -117,4 +117,34 @@ class PackRoundTripTest {
         () -> new PackReader(in, 3, file.toString()));
     org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, in::read, "the stream is closed");
   }
+
+  /**
+   * A footer whose trailer fits the file but not an array (a sparse file of 2.4 GB here) is
+   * damage named with the pack; before, the cast to int made a negative array size.
+   */
+  @org.junit.jupiter.api.Test
+  void aTrailerTooLargeToHoldIsDamageNotACrash() throws IOException {
+    FileSystem fs = FileSystem.getLocal(conf).getRawFileSystem();
+    Path file = new Path(dir.toUri().toString(), "huge.pack");
+    try (OutputStream out = fs.create(file)) {
+      new PackWriter(PackId.random(), out).close();
+    }
+    byte[] header = java.util.Arrays.copyOf(Files.readAllBytes(dir.resolve("huge.pack")), PackFormat.HEADER_LENGTH);
+    int count = 50_000_000;
+    long length = PackFormat.HEADER_LENGTH + (long) count * PackFormat.TRAILER_ROW_LENGTH + PackFormat.FOOTER_LENGTH;
+    java.nio.ByteBuffer footer = java.nio.ByteBuffer.allocate(PackFormat.FOOTER_LENGTH);
+    footer.putInt(count).putLong(PackFormat.HEADER_LENGTH).put(new byte[32]).put(PackFormat.MAGIC);
+    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(dir.resolve("huge.pack").toFile(), "rw")) {
+      raf.setLength(0);
+      raf.write(header);
+      raf.setLength(length);
+      raf.seek(length - PackFormat.FOOTER_LENGTH);
+      raf.write(footer.array());
+    }
+    try (PackReader reader = new PackReader(fs.open(file), length, "packs/huge.pack")) {
+      FormatException e = assertThrows(FormatException.class, reader::entries);
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("packs/huge.pack")
+          && e.getMessage().contains("larger than a reader holds"), e.getMessage());
+    }
+  }
 }
