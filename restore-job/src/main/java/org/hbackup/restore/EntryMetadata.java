@@ -75,18 +75,28 @@ final class EntryMetadata {
     // for write access, and the JDK opens a local file for reading), and neither the mode nor
     // the owner moves a file's times.
     PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
-    // Setuid and setgid only on a file that has the owner and group they were set for, as tar
-    // and cp -p do: never a setuid file of the restoring user (or of root) with content a
-    // repository chose. (A mode created as is has neither.)
+    // Setuid and setgid only on a file that has the owner and group they were set for, given by
+    // a restoring user who may give files to anyone, as tar and cp -p do: never a setuid file of
+    // an unprivileged restoring user (who can chown a file to itself and chgrp it to its own
+    // groups) with content a repository chose. (A mode created as is has neither.)
     if (!modeAsIs) {
-      PosixFiles.setPermission(fs, path, modeToApply(e.permission(), owned));
+      PosixFiles.setPermission(fs, path, modeToApply(e.permission(), owned, MAY_GIVE_FILES_AWAY || !PosixFiles.isLocal(fs)));
     }
     return notApplied;
   }
 
-  /** The mode bits to apply: without setuid and setgid unless the entry's owner and group were applied. */
-  static short modeToApply(short mode, boolean owned) {
-    return (short) (owned ? mode : mode & ~06000);
+  /**
+   * Whether this process may give a local file to any owner (its effective user is root). HDFS
+   * keeps no setuid or setgid bit, so there only {@code owned} decides.
+   */
+  static final boolean MAY_GIVE_FILES_AWAY = PosixFiles.isRoot();
+
+  /**
+   * The mode bits to apply: without setuid and setgid unless the entry's owner and group were
+   * applied by a user who may give files to anyone ({@code privileged}).
+   */
+  static short modeToApply(short mode, boolean owned, boolean privileged) {
+    return (short) (owned && privileged ? mode : mode & ~06000);
   }
 
   /**

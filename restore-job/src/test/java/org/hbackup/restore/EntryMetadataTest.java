@@ -52,12 +52,25 @@ class EntryMetadataTest {
     fs.setPermission(directory, new org.apache.hadoop.fs.permission.FsPermission((short) 0755));
   }
 
-  /** A setuid or setgid bit is applied only with the owner and group it was set for. */
+  /**
+   * A setuid or setgid bit is applied only with the owner and group it was set for, by a user who
+   * may give files to anyone: an unprivileged user can give a file to itself (or skip the chown
+   * as the owner is already its own), and a hostile repository must not get a setuid file of
+   * that user with content it chose.
+   */
   @Test
-  void setuidAndSetgidNeedTheirOwner() {
-    assertEquals((short) 04755, EntryMetadata.modeToApply((short) 04755, true));
-    assertEquals((short) 0755, EntryMetadata.modeToApply((short) 04755, false));
-    assertEquals((short) 0750, EntryMetadata.modeToApply((short) 06750, false));
-    assertEquals((short) 01777, EntryMetadata.modeToApply((short) 01777, false), "the sticky bit stays");
+  void setuidAndSetgidNeedTheirOwnerAndAPrivilegedRestore() {
+    assertEquals((short) 04755, EntryMetadata.modeToApply((short) 04755, true, true));
+    assertEquals((short) 0755, EntryMetadata.modeToApply((short) 04755, false, true));
+    assertEquals((short) 0750, EntryMetadata.modeToApply((short) 06750, false, true));
+    assertEquals((short) 0755, EntryMetadata.modeToApply((short) 04755, true, false), "an unprivileged owner");
+    assertEquals((short) 0750, EntryMetadata.modeToApply((short) 02750, true, false), "an unprivileged group");
+    assertEquals((short) 01777, EntryMetadata.modeToApply((short) 01777, false, false), "the sticky bit stays");
+  }
+
+  @Test
+  void rootIsToldFromItsUid() throws Exception {
+    int uid = (Integer) java.nio.file.Files.getAttribute(java.nio.file.Paths.get("/proc/self"), "unix:uid");
+    assertEquals(uid == 0, org.hbackup.common.io.PosixFiles.isRoot());
   }
 }

@@ -77,6 +77,15 @@ public final class PosixFiles {
   private PosixFiles() {
   }
 
+  /** Whether this process's effective user is root (uid 0); false where that cannot be told. */
+  public static boolean isRoot() {
+    try {
+      return (Integer) Files.getAttribute(Paths.get("/proc/self"), "unix:uid") == 0;
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+      return false;
+    }
+  }
+
   public static boolean isLocal(FileSystem fs) {
     return "file".equals(fs.getUri().getScheme());
   }
