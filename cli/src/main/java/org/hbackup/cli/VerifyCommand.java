@@ -100,8 +100,8 @@ final class VerifyCommand extends Command {
     StringBuilder affected = new StringBuilder();
     int[] m = {0};
     result.affected((point, pathAndReason) -> {
-      affected.append(m[0] == 0 ? "" : ", ").append(point).append(':').append(pathAndReason, 0,
-          pathAndReason.indexOf('\0'));
+      affected.append(m[0] == 0 ? "" : ", ").append(point).append(':')
+          .append(VerifyResult.describe(pathAndReason.substring(0, pathAndReason.indexOf('\0'))));
       return ++m[0] < NAMED;
     });
     oozie.put("damaged", named.toString());
@@ -151,7 +151,13 @@ final class VerifyCommand extends Command {
       int nul = pathAndReason.indexOf('\0');
       g.writeStartObject();
       g.writeStringField("point", point);
-      g.writeStringField("path", pathAndReason.substring(0, nul));
+      String path = pathAndReason.substring(0, nul);
+      if (path.equals(VerifyResult.WHOLE_POINT)) {
+        g.writeNullField("path");
+        g.writeBooleanField("wholePoint", true);
+      } else {
+        g.writeStringField("path", path);
+      }
       g.writeStringField("reason", pathAndReason.substring(nul + 1));
       g.writeEndObject();
       return true;

@@ -176,6 +176,33 @@ class VerifyIT {
     }
   }
 
+  /**
+   * Restore opens a pack only at its own place ({@code packs/<first byte>/<id>.pack}); a pack
+   * moved to another fan-out directory or renamed in upper case is missing to it, so verify
+   * (and repair index) must not vouch for it there.
+   */
+  @Test
+  void aPackAnywhereButItsOwnPlaceIsMissing() throws Exception {
+    for (String how : new String[] {"other-fan-out", "upper-case"}) {
+      java.nio.file.Path repo = dir.resolve("moved-pack-" + how);
+      copyTree(template, repo);
+      java.nio.file.Path pack = largest(repo.resolve("packs"), ".pack");
+      String stem = pack.getFileName().toString().replace(".pack", "");
+      java.nio.file.Path moved = how.equals("upper-case")
+          ? pack.resolveSibling(stem.toUpperCase(java.util.Locale.ROOT) + ".pack")
+          : repo.resolve("packs").resolve(stem.startsWith("ff") ? "fe" : "ff").resolve(pack.getFileName());
+      Files.createDirectories(moved.getParent());
+      Files.move(pack, moved);
+      Cli.Result r = verify(repo, "--read-data");
+      assertEquals(3, r.exitCode, how + ": " + r);
+      List<String> damaged = new ArrayList<>();
+      r.json().get("damaged").forEach(d -> damaged.add(d.get("file").asText()));
+      assertTrue(damaged.stream().anyMatch(d -> d.endsWith(stem + ".pack") && !d.contains(moved.toString())),
+          how + ": the pack's own place is named missing: " + damaged);
+      assertTrue(r.json().get("affectedFiles").asLong() > 0, how + ": " + r.json());
+    }
+  }
+
   /** A file of the kind: the largest pack (it holds the random file), the largest index file, a segment. */
   private static java.nio.file.Path fileOf(Kind kind, java.nio.file.Path repo, Random random) throws IOException {
     String latest = points.get(points.size() - 1);

@@ -51,7 +51,7 @@ public class PackTrailerMapper extends RecordingMapper<Text, BytesWritable, Veri
     PackId id = PackId.parse(name.substring(0, name.length() - RepositoryLayout.PACK_SUFFIX.length()));
     PruneRecord file = PruneRecord.decode(value.getBytes(), value.getLength());
     String problem;
-    try (PackReader pack = new PackReader(fs.open(path), file.length, path.toString())) {
+    try (PackReader pack = new PackReader(org.hbackup.common.io.RegularFiles.open(fs, path), file.length, path.toString())) {
       if (!pack.id().equals(id)) {
         throw new DamageException(path + ": the pack's header names pack " + pack.id());
       }

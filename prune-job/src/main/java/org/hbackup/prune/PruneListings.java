@@ -17,7 +17,6 @@ import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.JobContext;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
 import org.hbackup.common.id.ContentId;
-import org.hbackup.common.id.PackId;
 import org.hbackup.common.repo.RepositoryLayout;
 import org.hbackup.job.WeightedInputFormat;
 import org.hbackup.job.WeightedSplits;
@@ -48,8 +47,8 @@ final class PruneListings {
    */
   static Totals listPacks(FileSystem fs, RepositoryLayout layout, SequenceFile.Writer out) throws IOException {
     return walkFanOut(fs, layout.packsDir(), RepositoryLayout.PACK_SUFFIX, (s, name) -> {
-      if (!isPackId(name)) {
-        return false;
+      if (RepositoryLayout.packAt(s.getPath()) == null) {
+        return false; // not a pack's name, or not in its fan-out directory: not ours to delete
       }
       out.sync();
       out.append(new Text(s.getPath().toString()),
@@ -61,11 +60,9 @@ final class PruneListings {
   /** Segment files as (segment key, FILE record), to meet the points that name them. */
   static Totals listSegments(FileSystem fs, RepositoryLayout layout, SequenceFile.Writer out) throws IOException {
     return walkFanOut(fs, layout.segmentsDir(), RepositoryLayout.SEGMENT_SUFFIX, (s, name) -> {
-      ContentId id;
-      try {
-        id = ContentId.parse(name.substring(0, name.length() - RepositoryLayout.SEGMENT_SUFFIX.length()));
-      } catch (IllegalArgumentException e) {
-        return false; // not a segment's name: not ours to delete
+      ContentId id = RepositoryLayout.segmentAt(s.getPath());
+      if (id == null) {
+        return false; // not a segment's name, or not in its fan-out directory: not ours to delete
       }
       out.append(new VerifyKey(VerifyKey.SEGMENT, id.bytes(), (byte) 1),
           new BytesWritable(PruneRecord.file(s.getLen(), s.getModificationTime())));
@@ -108,15 +105,6 @@ final class PruneListings {
       return fs.listStatusIterator(dir);
     } catch (FileNotFoundException e) {
       return org.apache.hadoop.util.functional.RemoteIterators.remoteIteratorFromIterable(List.<FileStatus>of());
-    }
-  }
-
-  private static boolean isPackId(String name) {
-    try {
-      PackId.parse(name.substring(0, name.length() - RepositoryLayout.PACK_SUFFIX.length()));
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
     }
   }
 

@@ -13,6 +13,7 @@ import org.apache.hadoop.mapreduce.lib.output.MultipleOutputs;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.UnsupportedFormatVersionException;
 import org.hbackup.common.compress.BlobCodec;
+import org.hbackup.common.chunk.ChunkerParameters;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
 import org.hbackup.common.io.FileSystems;
@@ -63,7 +64,7 @@ public class RepackMapper extends RecordingMapper<Text, BytesWritable, VerifyKey
     String name = path.getName();
     PackId id = PackId.parse(name.substring(0, name.length() - RepositoryLayout.PACK_SUFFIX.length()));
     long length = fs.getFileStatus(path).getLen();
-    try (FSDataInputStream in = fs.open(path); PackReader pack = new PackReader(in, length, path.toString())) {
+    try (FSDataInputStream in = org.hbackup.common.io.RegularFiles.open(fs, path); PackReader pack = new PackReader(in, length, path.toString())) {
       for (PruneRecord.Blob b : PruneRecord.readBlobs(value.getBytes(), value.getLength())) {
         copy(id, pack, b, context);
         context.progress();
@@ -81,9 +82,8 @@ public class RepackMapper extends RecordingMapper<Text, BytesWritable, VerifyKey
 
   private void copy(PackId id, PackReader pack, PruneRecord.Blob b, Context context)
       throws IOException, InterruptedException {
-    int largest = repository.config().chunker().max();
-    if (b.rawLength() > largest || b.storedLength() > largest + 1) {
-      problem(id, b.chunk(), "blob at " + b.offset() + " is longer than the repository's largest chunk", context);
+    if (ChunkerParameters.exceedsAnyChunk(b.rawLength(), b.storedLength())) {
+      problem(id, b.chunk(), "blob at " + b.offset() + " is longer than the largest chunk a writer makes", context);
       return;
     }
     if (buffer.length < b.storedLength()) {

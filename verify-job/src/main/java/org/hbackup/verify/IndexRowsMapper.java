@@ -81,6 +81,11 @@ public class IndexRowsMapper extends RecordingMapper<Text, LongWritable, VerifyK
   /** Checks one index file, sending its rows when a restore would use it; returns its damage, or null. */
   private String check(Path path, long length, ContentId expected, Context context)
       throws IOException, InterruptedException {
+    try {
+      org.hbackup.common.io.RegularFiles.requireRegular(fs, path);
+    } catch (DamageException e) {
+      return e.getMessage();
+    }
     long entries = -1;
     String problem = null;
     // The stream apart: a reader whose constructor refuses the file has not taken it over.

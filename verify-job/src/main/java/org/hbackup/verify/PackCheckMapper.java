@@ -15,6 +15,7 @@ import org.apache.hadoop.io.Text;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.UnsupportedFormatVersionException;
 import org.hbackup.common.compress.BlobCodec;
+import org.hbackup.common.chunk.ChunkerParameters;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
 import org.hbackup.common.io.ReadFailures;
@@ -66,7 +67,12 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
     long bytesRead = 0;
     FSDataInputStream in;
     try {
+      org.hbackup.common.io.RegularFiles.requireRegular(fs, path);
       in = fs.open(path);
+    } catch (DamageException e) {
+      DamageRecords.record(repository, id, null, e.getMessage());
+      emit(VerifyKey.PACK, id.bytes(), VerifyRecord.packState(true, e.getMessage(), 0), context);
+      return;
     } catch (FileNotFoundException e) {
       return; // removed since the listing: the reducer sees it as missing if an index names it
     }
@@ -115,12 +121,10 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
 
   /** Why a blob does not read back as its chunk, or null when it does. */
   private String checkBlob(PackReader pack, PackEntry e, Path path) throws IOException {
-    int largest = repository.config().chunker().max();
-    if (e.rawLength() > largest || e.storedLength() > largest + 1) {
-      // No writer makes a blob longer than the largest chunk (plus its method byte): a trailer
-      // that says so is damaged, and is not trusted with the size of a buffer.
+    if (ChunkerParameters.exceedsAnyChunk(e.rawLength(), e.storedLength())) {
+      // A trailer that says so is damaged, and is not trusted with the size of a buffer.
       return "blob of chunk " + e.chunkId() + " at " + e.offset() + " is longer (" + e.storedLength() + " stored, "
-          + e.rawLength() + " raw) than the repository's largest chunk";
+          + e.rawLength() + " raw) than the largest chunk a writer makes";
     }
     if (blob.length < e.storedLength()) {
       blob = new byte[Math.max(e.storedLength(), blob.length * 2)];

@@ -135,6 +135,7 @@ public final class RepairIndexJob {
       throws IOException {
     FileSystem fs = repository.fileSystem();
     Path published = null;
+    lock.checkHeld("publishing the new index");
     for (FileStatus s : fs.listStatus(staging, p -> p.getName().endsWith(RepositoryLayout.INDEX_SUFFIX))) {
       String name = s.getPath().getName();
       ContentId id = ContentId.parse(name.substring(0, name.length() - RepositoryLayout.INDEX_SUFFIX.length()));
@@ -155,7 +156,7 @@ public final class RepairIndexJob {
   }
 
   private static long rowsOf(FileSystem fs, FileStatus s) throws IOException {
-    try (FSDataInputStream stream = fs.open(s.getPath());
+    try (FSDataInputStream stream = org.hbackup.common.io.RegularFiles.open(fs, s.getPath());
          IndexFileReader reader = new IndexFileReader(stream, s.getLen(), s.getPath().toString())) {
       return reader.entries();
     } catch (DamageException | UnsupportedFormatVersionException e) {

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RepairPointsJob {
   private static final Logger LOG = LoggerFactory.getLogger(RepairPointsJob.class);
-  static final String WHOLE_POINT = "(the whole point)";
+  static final String WHOLE_POINT = VerifyResult.WHOLE_POINT;
 
   /** One point the repair rewrote, or could not. */
   public record Repaired(PointId original, PointId repaired, long filesDropped, List<String> dropped,
@@ -89,8 +89,8 @@ public final class RepairPointsJob {
         for (String point = affected.nextPoint(); point != null; point = affected.nextPoint()) {
           PointId original = PointId.parse(point);
           PointRecord earlier = repairedBefore.get(original);
-          repaired.add(earlier != null ? alreadyRepaired(repository, original, earlier, affected)
-              : repair(repository, original, affected));
+          repaired.add(earlier != null ? alreadyRepaired(repository, lock, original, earlier, affected)
+              : repair(repository, lock, original, affected));
         }
       }
       return new Result(repaired, dryRun, System.currentTimeMillis() - started);
@@ -112,20 +112,26 @@ public final class RepairPointsJob {
     return byOriginal;
   }
 
-  private Repaired alreadyRepaired(Repository repository, PointId original, PointRecord earlier,
+  private Repaired alreadyRepaired(Repository repository, RepositoryLock lock, PointId original, PointRecord earlier,
       AffectedStream affected) throws IOException {
     affected.skip(original.toString());
-    boolean forgotten = forget && !dryRun && repository.fileSystem().delete(repository.layout().point(original), false);
+    boolean forgotten = forget && !dryRun && forget(repository, lock, original);
     LOG.info("Point {} was already repaired as {}{}", original, earlier.id(), forgotten ? "; forgotten now" : "");
     return new Repaired(original, earlier.id(), earlier.counters().getOrDefault("filesDropped", 0L), List.of(),
         forgotten, null);
   }
 
-  private Repaired repair(Repository repository, PointId original, AffectedStream affected) throws IOException {
+  private Repaired repair(Repository repository, RepositoryLock lock, PointId original, AffectedStream affected)
+      throws IOException {
     List<String> named = new ArrayList<>();
     if (affected.peekPath().equals(WHOLE_POINT)) {
       affected.skip(original.toString());
-      boolean forgotten = forget && !dryRun && repository.fileSystem().delete(repository.layout().point(original), false);
+      if (isOfANewerFormat(repository, original)) {
+        // Not damage this hbackup can judge: a newer one reads it. Never forgotten on its word.
+        return new Repaired(original, null, 0, named, false, "it is of a newer format version than this hbackup"
+            + " reads: left as it is");
+      }
+      boolean forgotten = forget && !dryRun && forget(repository, lock, original);
       return new Repaired(original, null, 0, named, forgotten, "its record or manifest list is damaged: nothing to"
           + " rewrite it from");
     }
@@ -188,16 +194,43 @@ public final class RepairPointsJob {
             .counter("filesDropped", dropped).changes(changes.counts()).changeList(true)
             .manifestList(repairedList.contentId()).build();
         PointPublisher publisher = new PointPublisher(repository, conf);
+        lock.checkHeld("publishing the repaired point of " + original);
         publisher.publishData(staging);
         publisher.publishPoint(staging, repaired);
         LOG.info("Point {} repaired as {}: {} files dropped", original, id, dropped);
         CrashPoints.reached(conf, "repair.points.published");
       }
-      boolean forgotten = forget && fs.delete(repository.layout().point(original), false);
+      boolean forgotten = forget && forget(repository, lock, original);
       return new Repaired(original, id, dropped, named, forgotten, null);
     } finally {
       fs.delete(stagingRoot, true);
     }
+  }
+
+  /** Whether the point's record or manifest list is refused only for its (newer) format version. */
+  private static boolean isOfANewerFormat(Repository repository, PointId point) throws IOException {
+    try {
+      repository.readManifest(repository.readPoint(point));
+      return false;
+    } catch (org.hbackup.common.UnsupportedFormatVersionException e) {
+      return true;
+    } catch (org.hbackup.common.HbackupException e) {
+      return false; // damaged or missing
+    } catch (IOException e) {
+      if (org.hbackup.common.io.ReadFailures.isDamage(e)) {
+        return false;
+      }
+      throw e; // this run's failure: nothing is decided on it
+    }
+  }
+
+  /**
+   * Deletes a point's record, only while this job still holds its exclusive lock: a job whose
+   * lock was taken over must not go on changing what another writer now sees.
+   */
+  private static boolean forget(Repository repository, RepositoryLock lock, PointId point) throws IOException {
+    lock.checkHeld("forgetting point " + point);
+    return repository.fileSystem().delete(repository.layout().point(point), false);
   }
 
   /** A segment's entries, or null when it is damaged: its entries are lost with it. */

@@ -26,6 +26,7 @@ import org.apache.hadoop.mapreduce.lib.output.SequenceFileOutputFormat;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.UnsupportedFormatVersionException;
+import org.hbackup.common.id.PackId;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.manifest.ChangeListReader;
@@ -201,7 +202,7 @@ public final class VerifyJob {
         String problem = checkPoint(repository, id, out, segments, damaged, damagedLists);
         if (problem != null) {
           byte[] why = VerifyRecord.affected(problem);
-          lost.append(new VerifyKey(VerifyKey.AFFECTED, affectedKey(id.toString(), "(the whole point)"), (byte) 0),
+          lost.append(new VerifyKey(VerifyKey.AFFECTED, affectedKey(id.toString(), VerifyResult.WHOLE_POINT), (byte) 0),
               new BytesWritable(why));
         }
       }
@@ -315,14 +316,13 @@ public final class VerifyJob {
     if (!s.isFile() || !name.endsWith(suffix)) {
       return 0;
     }
-    Text path = new Text(s.getPath().toString());
-    try {
-      out.sync();
-      out.append(path, new LongWritable(s.getLen()));
-      return pack && !readData.reads(ListingInputFormats.packId(path)) ? VerifyConfigKeys.PACK_CHECK_WEIGHT : s.getLen();
-    } catch (IllegalArgumentException e) {
-      return 0; // not a name of this format
+    PackId id = pack ? RepositoryLayout.packAt(s.getPath()) : null;
+    if (pack && id == null) {
+      return 0; // not a pack's name, or not in its fan-out directory: readers never open it
     }
+    out.sync();
+    out.append(new Text(s.getPath().toString()), new LongWritable(s.getLen()));
+    return pack && !readData.reads(id) ? VerifyConfigKeys.PACK_CHECK_WEIGHT : s.getLen();
   }
 
   private static SequenceFile.Writer writer(Configuration conf, Path file, Class<?> key, Class<?> value)

@@ -111,7 +111,18 @@ public final class VerifyResult implements AutoCloseable {
     }
   }
 
-  /** One file of a point that cannot be restored. */
+  /**
+   * The path of an affected row that stands for a whole point (its record or manifest list is
+   * damaged): empty, which no manifest path can be, so that no file's name is taken for it.
+   */
+  public static final String WHOLE_POINT = "";
+
+  /** How a report shows an affected path: the whole point in words, a file by its path. */
+  public static String describe(String path) {
+    return path.equals(WHOLE_POINT) ? "(the whole point)" : path;
+  }
+
+  /** One file of a point that cannot be restored ({@link #WHOLE_POINT} for all of them). */
   public record Affected(String point, String path, String reason) {
   }
 

@@ -18,6 +18,16 @@ public final class ChunkerParameters {
   /** 64 MiB: the largest chunk a reader must be ready to hold. */
   public static final int LIMIT_MAX = 64 * 1024 * 1024;
 
+  /**
+   * Whether a blob of these lengths is longer than any writer of the format makes (the largest
+   * chunk plus its method byte). Readers bound their buffers by the format's limit, not by
+   * {@code config.json}'s {@code maxSize}: a damaged config must not make healthy chunks look
+   * damaged, and the repository's chunker may have been changed since older chunks were cut.
+   */
+  public static boolean exceedsAnyChunk(long rawLength, long storedLength) {
+    return rawLength > LIMIT_MAX || storedLength > LIMIT_MAX + 1L;
+  }
+
   private final int min;
   private final int average;
   private final int max;

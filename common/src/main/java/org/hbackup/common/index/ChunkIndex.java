@@ -56,12 +56,15 @@ public final class ChunkIndex implements Closeable {
     try {
       for (FileStatus s : statuses) {
         if (s.isFile() && s.getPath().getName().endsWith(RepositoryLayout.INDEX_SUFFIX)) {
-          FSDataInputStream in = fs.open(s.getPath());
+          FSDataInputStream in = null;
           try {
+            in = org.hbackup.common.io.RegularFiles.open(fs, s.getPath());
             readers.add(new IndexFileReader(in, s.getLen(), s.getPath().toString(), cache,
                 s.getPath() + "@" + s.getLen() + "@" + s.getModificationTime()));
           } catch (IOException | RuntimeException e) {
-            in.close();
+            if (in != null) {
+              in.close();
+            }
             DamageException damage = e instanceof IOException
                 ? ReadFailures.asDamage((IOException) e, s.getPath().toString()) : null;
             if (damage == null && !(e instanceof UnsupportedFormatVersionException) && !(e instanceof RuntimeException)) {

@@ -13,6 +13,7 @@ import org.hbackup.common.ChunkMismatchException;
 import org.hbackup.common.ChunkNotFoundException;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.io.ReadFailures;
+import org.hbackup.common.chunk.ChunkerParameters;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
 import org.hbackup.common.index.ChunkIndex;
@@ -82,16 +83,15 @@ public final class ChunkReader implements Closeable {
           + " bytes in the index but " + expectedLength + " in the manifest");
     }
     int storedLength = entry.storedLength();
-    int largest = repository.config().chunker().max();
-    if (entry.rawLength() > largest || storedLength > largest + 1) {
-      // No writer stores a blob longer than the largest chunk and its method byte: such a row
-      // is damaged, and is not trusted with the size of a buffer.
+    if (ChunkerParameters.exceedsAnyChunk(entry.rawLength(), storedLength)) {
+      // Such a row is damaged, and is not trusted with the size of a buffer.
       throw new ChunkMismatchException("chunk " + chunk + " has " + storedLength + " stored and "
-          + entry.rawLength() + " raw bytes in the index, more than the repository's largest chunk (" + largest + ")");
+          + entry.rawLength() + " raw bytes in the index, more than the largest chunk a writer makes ("
+          + ChunkerParameters.LIMIT_MAX + ")");
     }
     PackReader pack = pack(entry.packId());
     if (blob.length < storedLength) {
-      blob = new byte[Math.min(largest + 1, Math.max(storedLength, 2 * blob.length))];
+      blob = new byte[Math.min(ChunkerParameters.LIMIT_MAX + 1, Math.max(storedLength, 2 * blob.length))];
     }
     try {
       pack.readBlob(entry.offset(), storedLength, blob);

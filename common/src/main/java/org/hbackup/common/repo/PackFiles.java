@@ -33,7 +33,7 @@ final class PackFiles {
     FileStatus status;
     try {
       status = fs.getFileStatus(path);
-      in = fs.open(path);
+      in = org.hbackup.common.io.RegularFiles.open(fs, path);
     } catch (FileNotFoundException e) {
       throw new ChunkNotFoundException("pack " + id + " named by the index is missing: " + path);
     }

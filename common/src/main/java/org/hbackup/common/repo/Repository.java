@@ -54,7 +54,7 @@ public final class Repository {
       }
       throw new NotARepositoryException("no repository at " + qualified);
     }
-    try (InputStream in = fs.open(layout.config())) {
+    try (InputStream in = org.hbackup.common.io.RegularFiles.open(fs, layout.config())) {
       return new Repository(fs, layout, RepositoryConfig.fromJson(in, layout.config().toString()));
     }
   }
@@ -217,11 +217,7 @@ public final class Repository {
   public PointRecord readPoint(PointId id) throws IOException {
     Path path = layout.point(id);
     PointRecord record;
-    if (PosixFiles.isLocal(fs) && PosixFiles.kindOf(fs, path) == PosixFiles.Kind.SPECIAL) {
-      // Opening a FIFO would wait for a writer forever; a device would be read as a record.
-      throw new FormatException(path.toString(), "not a regular file");
-    }
-    try (InputStream in = fs.open(path)) {
+    try (InputStream in = org.hbackup.common.io.RegularFiles.open(fs, path)) {
       record = PointRecord.fromJson(in, path.toString());
     } catch (FileNotFoundException e) {
       throw new HbackupException("no point " + id + " in " + layout.root(), e);
@@ -248,7 +244,7 @@ public final class Repository {
   public ManifestList readManifest(PointRecord record) throws IOException {
     Path path = layout.manifestOf(record);
     byte[] bytes;
-    try (InputStream in = fs.open(path)) {
+    try (InputStream in = org.hbackup.common.io.RegularFiles.open(fs, path)) {
       bytes = com.google.common.io.ByteStreams.toByteArray(
           com.google.common.io.ByteStreams.limit(in, ManifestList.MAX_BYTES + 1L));
     } catch (FileNotFoundException e) {
@@ -280,7 +276,7 @@ public final class Repository {
   /** Opens a point's change list; the caller checks {@link PointRecord#hasChangeList()} first. */
   public org.hbackup.common.manifest.ChangeListReader openChangeList(PointId id) throws IOException {
     Path path = layout.changeList(id);
-    return new org.hbackup.common.manifest.ChangeListReader(new java.io.BufferedInputStream(fs.open(path)),
+    return new org.hbackup.common.manifest.ChangeListReader(new java.io.BufferedInputStream(org.hbackup.common.io.RegularFiles.open(fs, path)),
         path.toString());
   }
 
@@ -291,7 +287,7 @@ public final class Repository {
 
   public SegmentReader openSegment(ContentId id) throws IOException {
     Path path = layout.segment(id);
-    try (InputStream in = fs.open(path)) {
+    try (InputStream in = org.hbackup.common.io.RegularFiles.open(fs, path)) {
       return SegmentReader.open(id, in, path.toString());
     } catch (FileNotFoundException e) {
       throw new DamageException("manifest segment " + id + " is missing: " + path, e);

@@ -45,6 +45,48 @@ public final class RepositoryLayout {
     return new Path(new Path(packsDir(), hex.substring(0, 2)), hex + PACK_SUFFIX);
   }
 
+  /**
+   * The pack a listed file is, or null when its name and fan-out directory are not exactly those
+   * of {@link #pack}: readers open a pack only there, so a file anywhere else (another fan-out
+   * directory, upper-case digits) is not that pack, and no job may vouch for or delete it as one.
+   */
+  public static PackId packAt(Path file) {
+    String stem = stem(file, PACK_SUFFIX);
+    if (stem == null) {
+      return null;
+    }
+    try {
+      PackId id = PackId.parse(stem);
+      return isFannedOutAs(file, id.toHex(), PACK_SUFFIX) ? id : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** The segment a listed file is, or null when it is not exactly at {@link #segment}'s place. */
+  public static ContentId segmentAt(Path file) {
+    String stem = stem(file, SEGMENT_SUFFIX);
+    if (stem == null) {
+      return null;
+    }
+    try {
+      ContentId id = ContentId.parse(stem);
+      return isFannedOutAs(file, id.toHex(), SEGMENT_SUFFIX) ? id : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static String stem(Path file, String suffix) {
+    String name = file.getName();
+    return name.endsWith(suffix) ? name.substring(0, name.length() - suffix.length()) : null;
+  }
+
+  private static boolean isFannedOutAs(Path file, String hex, String suffix) {
+    Path parent = file.getParent();
+    return file.getName().equals(hex + suffix) && parent != null && parent.getName().equals(hex.substring(0, 2));
+  }
+
   public Path indexDir() {
     return new Path(root, INDEX);
   }

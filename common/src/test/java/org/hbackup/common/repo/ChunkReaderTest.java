@@ -82,4 +82,25 @@ class ChunkReaderTest {
       assertArrayEquals(data, reader.read(honest.chunkId(), data.length));
     }
   }
+
+  /**
+   * The bound on a blob is the format's, not config.json's: a config whose maxSize was lowered
+   * (by a flipped byte, or by hand) must not turn every longer healthy chunk into damage.
+   */
+  @Test
+  void aSmallerMaxSizeInConfigDoesNotMakeHealthyChunksDamaged() throws IOException {
+    Repository repository = fixture.repository();
+    RepositoryConfig old = repository.config();
+    RepositoryConfig shrunk = new RepositoryConfig(old.id(), old.created(),
+        new org.hbackup.common.chunk.ChunkerParameters(1024, 4096, 8192), old.compression(),
+        old.compressionLevel(), old.packSize());
+    try (java.io.OutputStream out = repository.fileSystem().create(repository.layout().config(), true)) {
+      out.write(shrunk.toJson());
+    }
+    Repository reopened = Repository.open(repository.layout().root(), conf);
+    assertTrue(reopened.config().chunker().max() < data.length);
+    try (ChunkReader reader = new ChunkReader(reopened, conf)) {
+      assertArrayEquals(data, reader.read(honest.chunkId(), data.length));
+    }
+  }
 }

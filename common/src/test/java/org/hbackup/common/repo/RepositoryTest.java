@@ -172,6 +172,48 @@ class RepositoryTest {
     assertEquals(RepositoryLock.Mode.EXCLUSIVE, locks.get(0).mode());
   }
 
+  /**
+   * A FIFO where a segment, manifest list, pack or index file belongs is damage, named; before,
+   * restore and verify opened it and waited for a writer forever.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void aFifoWhereARepositoryFileBelongsIsDamageNotWaitedOn() throws Exception {
+    RepositoryFixture fixture = RepositoryFixture.create(path("repo-fifos"), conf);
+    byte[] data = "fifo chunk".getBytes();
+    ContentId chunk = fixture.store(List.of(data)).get(0);
+    PointId point = fixture.writeManifest(List.of(ManifestEntry.builder(EntryType.FILE, "a.txt")
+        .length(data.length).fileHash(chunk)
+        .chunks(List.of(new org.hbackup.common.manifest.ChunkRef(chunk, data.length))).build()));
+    Repository repository = Repository.open(path("repo-fifos"), conf);
+    PointRecord record = repository.readPoint(point);
+    org.hbackup.common.manifest.ManifestList list = repository.readManifest(record);
+    org.hbackup.common.manifest.SegmentRef segment = list.segments().get(0);
+    org.hbackup.common.index.IndexEntry row = repository.openChunkIndex().lookup(chunk);
+
+    replaceWithFifo(repository.layout().segment(segment.id()));
+    assertThrows(org.hbackup.common.FormatException.class, () -> repository.openSegment(segment));
+    replaceWithFifo(repository.layout().manifestOf(record));
+    assertThrows(org.hbackup.common.FormatException.class, () -> repository.readManifest(record));
+    replaceWithFifo(repository.layout().pack(row.packId()));
+    try (ChunkReader reader = new ChunkReader(repository, conf)) {
+      assertThrows(org.hbackup.common.DamageException.class, () -> reader.read(chunk, data.length));
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> index = Files.list(dir.resolve("repo-fifos/index"))) {
+      replaceWithFifo(new Path(index.findFirst().orElseThrow().toUri()));
+    }
+    try (org.hbackup.common.index.ChunkIndex opened = repository.openChunkIndex()) {
+      assertEquals(1, opened.unreadable().size(), "an unreadable index file, not a wait");
+      assertTrue(opened.unreadable().get(0).contains("not a regular file"), opened.unreadable().toString());
+    }
+  }
+
+  private static void replaceWithFifo(Path file) throws Exception {
+    java.nio.file.Path local = java.nio.file.Paths.get(file.toUri());
+    Files.delete(local);
+    assertEquals(0, new ProcessBuilder("mkfifo", local.toString()).start().waitFor(), "mkfifo " + local);
+  }
+
   @Test
   void aContentAddressedFileAlreadyThereCountsOnlyIfItMatchesItsName() throws IOException {
     Repository repository = RepositoryFixture.create(path("repo"), conf).repository();
