@@ -6,10 +6,12 @@ import java.util.Comparator;
 import java.util.List;
 
 import org.hbackup.common.point.PointRecord;
+import org.hbackup.common.point.PointType;
 
 /**
  * Applies a {@link KeepPolicy} to one source's points, as restic's {@code ApplyPolicy} does:
- * points newest first (by the time the backup began; equal times by point id, the larger first),
+ * points newest first (by the time the backup began; equal times a repaired point first, then by
+ * point id, the larger first),
  * and for each point every rule that still has places left keeps it when the point opens a new
  * bucket of that rule, using up one place. A point is kept when any rule keeps it, and carries
  * every rule that did as its reasons; a point that only repeats a bucket another point already
@@ -30,7 +32,9 @@ public final class Retention {
 
   public static Decision apply(List<PointRecord> points, KeepPolicy policy, Instant now) {
     List<PointRecord> sorted = new ArrayList<>(points);
-    sorted.sort(Comparator.comparing(PointRecord::created).thenComparing(p -> p.id().toString()).reversed());
+    // Equal times: a repaired point first, the one to keep rather than its damaged original.
+    sorted.sort(Comparator.comparing(PointRecord::created)
+        .thenComparing(p -> p.type() == PointType.REPAIRED).thenComparing(p -> p.id().toString()).reversed());
     List<Kept> kept = new ArrayList<>();
     List<PointRecord> removed = new ArrayList<>();
     if (sorted.isEmpty()) {

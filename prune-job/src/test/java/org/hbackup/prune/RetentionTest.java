@@ -168,4 +168,25 @@ class RetentionTest {
     assertThrows(IllegalArgumentException.class, () -> new ForgetJob(new org.apache.hadoop.conf.Configuration(),
         new org.apache.hadoop.fs.Path("/r"), null, List.of(), new KeepPolicy(0, 0, 0, 0, 0, 0, null), null, false));
   }
+
+  /**
+   * A repaired point carries its original's time; of the two, --keep-last 1 keeps the repaired
+   * one, whatever their random id suffixes say (before, it was a coin toss).
+   */
+  @Test
+  void ofARepairedPointAndItsOriginalTheRepairedOneIsNewer() {
+    String time = "2024-03-01T00:00:00Z";
+    for (String[] suffixes : new String[][] {{"00000001", "ffffffff"}, {"ffffffff", "00000001"}}) {
+      PointRecord original = at(time, PointId.parse("20240301T000000000Z-" + suffixes[0]));
+      PointRecord repaired = PointRecord.builder(PointId.parse("20240301T000000000Z-" + suffixes[1]),
+          PointType.REPAIRED).base(original.id()).source("file:/data").created(Instant.parse(time))
+          .completed(Instant.parse(time)).totals(0, 1, 0, 0).build();
+      Retention.Decision d = Retention.apply(List.of(original, repaired), last(1), NOW);
+      assertEquals(repaired.id(), d.kept().get(0).point().id(), suffixes[1]);
+      assertEquals(List.of(original), d.removed());
+      List<PointRecord> scanned = new ArrayList<>(List.of(repaired, original));
+      scanned.sort(PointRecord.OLDEST_FIRST);
+      assertEquals(repaired, scanned.get(1), "the repaired point is the latest");
+    }
+  }
 }

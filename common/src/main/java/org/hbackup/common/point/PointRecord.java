@@ -37,6 +37,16 @@ public final class PointRecord {
   /** Records are a few hundred bytes; a reader refuses one past this before parsing it. */
   static final int MAX_BYTES = 1 << 20;
 
+  /**
+   * Oldest first: by the time in the id, then a repaired point after any other of the same time
+   * (it carries its original's time, and is the one to restore and to keep: a random id suffix
+   * must not make the damaged original "latest" or the one --keep-last keeps), then by id.
+   */
+  public static final java.util.Comparator<PointRecord> OLDEST_FIRST = java.util.Comparator
+      .comparing((PointRecord p) -> p.id().created())
+      .thenComparing(p -> p.type() == PointType.REPAIRED)
+      .thenComparing(PointRecord::id);
+
   private final PointId id;
   private final PointType type;
   private final PointId base;

@@ -196,7 +196,7 @@ public final class Repository {
         }
       }
     }
-    points.sort((a, b) -> a.id().compareTo(b.id()));
+    points.sort(PointRecord.OLDEST_FIRST);
     return new PointScan(points, unreadable);
   }
 
