@@ -51,6 +51,7 @@ final class RepairIndexCommand extends Command {
       report.put("oldRows", r.oldRows());
       report.put("newRows", r.newRows());
       report.put("chunksDropped", r.droppedChunks());
+      report.put("chunksSalvaged", r.salvagedChunks());
       report.put("packs", r.packs());
       report.put("damagedPacks", r.damagedPacks());
       report.put("blobsRead", r.blobsRead());
@@ -59,8 +60,10 @@ final class RepairIndexCommand extends Command {
     } else {
       out().printf("%s index of %s from %d packs (%d damaged or missing): %d rows, was %d rows in %d files%s in %.1f s%n",
           r.published() ? "Rebuilt the" : "Would rebuild the", repository.layout().root(), r.packs(), r.damagedPacks(),
-          r.newRows(), r.oldRows(), r.oldFiles(), r.droppedChunks() > 0 ? "; " + r.droppedChunks()
-          + " chunks left out (their blobs are damaged)" : "", r.durationMs() / 1000.0);
+          r.newRows(), r.oldRows(), r.oldFiles(), (r.salvagedChunks() > 0 ? "; " + r.salvagedChunks()
+          + " chunks kept from the old index (their packs' trailers are damaged, their blobs read back)" : "")
+          + (r.droppedChunks() > 0 ? "; " + r.droppedChunks() + " chunks left out (their blobs are damaged or missing)"
+          : ""), r.durationMs() / 1000.0);
     }
     return ExitCodes.SUCCESS;
   }

@@ -388,6 +388,38 @@ class RepairIT {
   }
 
   /**
+   * A pack whose trailer is lost (cut short, as by a copy that stopped) still holds blobs that a
+   * restore reads through the index. Repair index keeps those rows, reading each blob back first;
+   * before, it dropped every chunk of the pack, and a point that restored before the repair did
+   * not after it.
+   */
+  @Test
+  void repairIndexKeepsTheReadableBlobsOfAPackWhoseTrailerIsLost() throws Exception {
+    String repo = twoPoints("repo-cut-trailer");
+    java.nio.file.Path pack;
+    try (Stream<java.nio.file.Path> walk = Files.walk(dir.resolve("repo-cut-trailer/packs"))) {
+      pack = walk.filter(p -> p.toString().endsWith(".pack")).max(Comparator.comparingLong(p -> p.toFile().length()))
+          .orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(pack);
+    Files.write(pack, java.util.Arrays.copyOf(bytes, bytes.length - 60));
+    String latest = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").get(1).get("id").asText();
+
+    Cli.Result repair = Cli.run(conf, "repair", "index", "--repo", repo, "--json");
+    assertEquals(0, repair.exitCode, repair.toString());
+    JsonNode report = repair.json();
+    assertTrue(report.get("chunksSalvaged").asLong() > 0, report.toString());
+    assertEquals(0, report.get("chunksDropped").asLong(), report.toString());
+    assertEquals(1, report.get("damagedPacks").asLong(), report.toString());
+
+    String target = dir.resolve("restored-cut-trailer").toUri().toString();
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", latest, "--target", target);
+    assertEquals(0, restore.exitCode, restore.toString());
+    Trees.assertSameTree(Trees.snapshot(fs, new Path(dir.resolve("tree-repo-cut-trailer").toUri())), fs, fs,
+        new Path(target), false, false);
+  }
+
+  /**
    * Writes the golden repository of format version 3 (see common/src/test/resources/golden/v3):
    * run only when {@code -Dhbackup.golden.v3.out=DIR} asks for it, once per format version.
    */

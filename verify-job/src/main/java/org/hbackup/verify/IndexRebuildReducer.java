@@ -1,6 +1,8 @@
 package org.hbackup.verify;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -8,20 +10,27 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.NullWritable;
+import org.hbackup.common.DamageException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.index.IndexEntry;
 import org.hbackup.common.index.IndexWriter;
 import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.repo.ChunkReader;
+import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryLayout;
 import org.hbackup.job.RecordingReducer;
 
 /**
- * Writes the new index of {@code repair index}, one reducer: the pack trailers' rows arrive by
- * chunk id, and each chunk gets one row: of a blob read and found good, else of one not read,
- * else of one in a pack a damage record names; never of a blob found damaged (with --read-data,
- * only blobs that were read and check out). Packs found missing or damaged are
- * counted. The file is staged under its SHA-256 for the driver to publish. Memory: the new
- * index's Bloom filter (about 1.2 bytes per chunk).
+ * Writes the new index of {@code repair index}, one reducer: the pack trailers' rows and the old
+ * index's rows arrive by chunk id, and each chunk gets one row: of a blob read and found good,
+ * else of one not read, else of one in a pack a damage record names; never of a blob found
+ * damaged (with --read-data, only blobs that were read and check out). A chunk that no trailer
+ * lists keeps an old index row whose blob reads back as the chunk, read and checked here as a
+ * restore reads it: a pack whose trailer is lost (a truncated pack, a flipped footer) still holds
+ * blobs that a restore reads through the old rows, and dropping those rows would lose them for
+ * good. Packs found missing or damaged are counted. The file is staged under its SHA-256 for the
+ * driver to publish. Memory: the new index's Bloom filter (about 1.2 bytes per chunk), the old
+ * rows of one chunk, and the few packs a {@link ChunkReader} keeps open.
  */
 public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritable, NullWritable, NullWritable> {
   /** Where the driver wants the new index file staged. */
@@ -33,17 +42,22 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
     /** Rows written into the new index. */
     WRITTEN,
     /** Chunks left out: every copy of them is in a damaged blob or pack. */
-    DROPPED
+    DROPPED,
+    /** Chunks no trailer lists, kept by an old index row whose blob was read and checked. */
+    SALVAGED
   }
 
   private FileSystem fs;
   private Path staging;
   private FSDataOutputStream stream;
   private IndexWriter writer;
+  private Configuration conf;
+  /** Opened for the first chunk that only old index rows name. */
+  private ChunkReader salvager;
 
   @Override
   protected void setup(Context context) throws IOException {
-    Configuration conf = context.getConfiguration();
+    conf = context.getConfiguration();
     staging = new Path(conf.get(STAGING));
     fs = FileSystems.raw(staging, conf);
     stream = FileSystems.createOwnerOnly(fs, new Path(staging, "index.partial"), true);
@@ -64,18 +78,55 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
     }
     ContentId chunk = ContentId.wrap(key.bytes().clone());
     VerifyRecord best = null;
+    List<VerifyRecord> oldRows = new ArrayList<>(1);
+    List<VerifyRecord> badBlobs = new ArrayList<>(0);
     for (BytesWritable value : values) {
       VerifyRecord r = VerifyRecord.decode(value.getBytes(), value.getLength());
       if (r.tag == VerifyRecord.TRAILER_ROW && rank(r.state) > (best == null ? -1 : rank(best.state))) {
         best = r;
+      } else if (r.tag == VerifyRecord.TRAILER_ROW) {
+        badBlobs.add(r);
+      } else if (r.tag == VerifyRecord.INDEX_ROW && oldRows.size() < MAX_OLD_ROWS) {
+        oldRows.add(r);
       }
     }
-    if (best == null) {
+    IndexEntry row = best != null ? new IndexEntry(chunk, best.pack, best.offset, best.storedLength, best.rawLength)
+        : salvage(chunk, oldRows, badBlobs, context);
+    if (row == null) {
       context.getCounter(Rows.DROPPED).increment(1);
       return;
     }
-    writer.add(new IndexEntry(chunk, best.pack, best.offset, best.storedLength, best.rawLength));
+    writer.add(row);
     context.getCounter(Rows.WRITTEN).increment(1);
+  }
+
+  /** Old rows of one chunk tried at most: as many index files as name it, bounded. */
+  private static final int MAX_OLD_ROWS = 16;
+
+  /**
+   * The first old index row of a chunk no trailer lists whose blob reads back as the chunk (not
+   * one where the trailer pass already found the blob bad), or null.
+   */
+  private IndexEntry salvage(ContentId chunk, List<VerifyRecord> oldRows, List<VerifyRecord> badBlobs,
+      Context context) throws IOException {
+    for (VerifyRecord r : oldRows) {
+      if (badBlobs.stream().anyMatch(b -> b.pack.equals(r.pack) && b.offset == r.offset)) {
+        continue;
+      }
+      IndexEntry candidate = new IndexEntry(chunk, r.pack, r.offset, r.storedLength, r.rawLength);
+      if (salvager == null) {
+        salvager = new ChunkReader(Repository.open(new Path(conf.get(VerifyConfigKeys.REPOSITORY)), conf), conf);
+      }
+      try {
+        salvager.readAt(candidate);
+        context.getCounter(Rows.SALVAGED).increment(1);
+        return candidate;
+      } catch (DamageException e) {
+        // Missing pack, damaged blob: this copy is gone; another old row may name a good one.
+      }
+      context.progress();
+    }
+    return null;
   }
 
   /**
@@ -94,6 +145,9 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
 
   @Override
   protected void cleanup(Context context) throws IOException {
+    if (salvager != null) {
+      salvager.close();
+    }
     ContentId name = writer.finish();
     FileSystems.sync(stream);
     writer.close();

@@ -10,11 +10,9 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.NullWritable;
 import org.apache.hadoop.mapreduce.Counters;
 import org.apache.hadoop.mapreduce.Job;
-import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
-import org.apache.hadoop.mapreduce.lib.output.NullOutputFormat;
+import org.apache.hadoop.mapreduce.lib.input.MultipleInputs;
 import org.hbackup.common.CrashPoints;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.HbackupException;
@@ -33,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code repair index}: rebuilds the index from the packs that are present, under an exclusive
  * lock. A MapReduce job reads every pack's trailer (with --read-data, every blob too, keeping
- * only those that check out) and one reducer writes one new index file in chunk order; the
+ * only those that check out) and the old index files, and one reducer writes one new index file
+ * in chunk order, keeping an old row of a chunk no trailer lists when its blob reads back; the
  * driver publishes it, then deletes the old index files (FORMAT.md, "Repairing"): until the
  * old ones are gone the union of index files still holds a row for every deliverable chunk, so a
  * crash anywhere leaves a usable repository and running the repair again finishes it. Chunks of
@@ -45,8 +44,8 @@ public final class RepairIndexJob {
   private static final Logger LOG = LoggerFactory.getLogger(RepairIndexJob.class);
 
   /** What the repair did, or would do. */
-  public record Result(int oldFiles, long oldRows, long newRows, long droppedChunks, long packs, long damagedPacks,
-      long blobsRead, boolean published, long durationMs) {
+  public record Result(int oldFiles, long oldRows, long newRows, long droppedChunks, long salvagedChunks, long packs,
+      long damagedPacks, long blobsRead, boolean published, long durationMs) {
   }
 
   private final Configuration baseConf;
@@ -97,19 +96,21 @@ public final class RepairIndexJob {
       Path packListing = new Path(work, "packs");
       conf.setLong(VerifyConfigKeys.PACK_LISTING_WEIGHT, VerifyJob.listFiles(conf, repository,
           repository.layout().packsDir(), RepositoryLayout.PACK_SUFFIX, packListing, true));
+      // The old index too: its rows of chunks that no trailer lists are kept when their blobs read back.
+      Path indexListing = new Path(work, "index");
+      conf.setLong(VerifyConfigKeys.INDEX_LISTING_WEIGHT, VerifyJob.listFiles(conf, repository,
+          repository.layout().indexDir(), RepositoryLayout.INDEX_SUFFIX, indexListing, false));
       FileSystems.mkdirsOwnerOnly(fs, staging);
       conf.set(IndexRebuildReducer.STAGING, staging.toString());
       conf.setLong(IndexRebuildReducer.EXPECTED_ROWS, Math.max(1000, oldRows));
       Job job = VerifyJob.job(conf, "hbackup repair index");
-      job.setInputFormatClass(ListingInputFormats.Packs.class);
-      FileInputFormat.addInputPath(job, packListing);
-      job.setMapperClass(PackCheckMapper.class);
+      MultipleInputs.addInputPath(job, packListing, ListingInputFormats.Packs.class, PackCheckMapper.class);
+      MultipleInputs.addInputPath(job, indexListing, ListingInputFormats.IndexFiles.class, IndexRowsMapper.class);
       job.setReducerClass(IndexRebuildReducer.class);
       // One reducer: one index file, written in chunk order.
       job.setNumReduceTasks(1);
-      job.setOutputKeyClass(NullWritable.class);
-      job.setOutputValueClass(NullWritable.class);
-      job.setOutputFormatClass(NullOutputFormat.class);
+      // The reducer writes only the index file; the index mapper names damaged index files.
+      VerifyJob.outputs(job, new Path(work, "files"));
       Counters counters = new Counters();
       VerifyJob.run(job, counters);
       long newRows = counters.findCounter(IndexRebuildReducer.Rows.WRITTEN).getValue();
@@ -118,6 +119,7 @@ public final class RepairIndexJob {
       }
       return new Result(oldFiles.size(), oldRows, newRows,
           counters.findCounter(IndexRebuildReducer.Rows.DROPPED).getValue(),
+          counters.findCounter(IndexRebuildReducer.Rows.SALVAGED).getValue(),
           counters.findCounter(VerifyCounters.PACKS).getValue(),
           counters.findCounter(VerifyCounters.DAMAGED_PACKS).getValue(),
           counters.findCounter(VerifyCounters.BLOBS_READ).getValue(), !dryRun, System.currentTimeMillis() - started);

@@ -378,7 +378,7 @@ public final class VerifyJob {
   }
 
   /** The first job writes only through named outputs: damage, damaged, dangling. */
-  private static void outputs(Job job, Path dir) {
+  static void outputs(Job job, Path dir) {
     LazyOutputFormat.setOutputFormatClass(job, SequenceFileOutputFormat.class);
     FileOutputFormat.setOutputPath(job, dir);
     MultipleOutputs.addNamedOutput(job, DAMAGE, SequenceFileOutputFormat.class, Text.class, Text.class);

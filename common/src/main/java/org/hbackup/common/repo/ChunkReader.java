@@ -77,6 +77,15 @@ public final class ChunkReader implements Closeable {
     }
   }
 
+  /**
+   * Reads the chunk an index row names at exactly that place, verified as {@link #read} verifies
+   * it (for {@code repair index}, which salvages rows of packs whose trailer is lost but whose
+   * blobs a restore can still read).
+   */
+  public byte[] readAt(IndexEntry entry) throws IOException {
+    return readAt(entry.chunkId(), entry, entry.rawLength());
+  }
+
   private byte[] readAt(ContentId chunk, IndexEntry entry, int expectedLength) throws IOException {
     if (entry.rawLength() != expectedLength) {
       throw new ChunkMismatchException("chunk " + chunk + " has " + entry.rawLength()
