@@ -10,6 +10,7 @@ import com.google.common.cache.CacheBuilder;
 
 import org.apache.hadoop.conf.Configuration;
 import org.hbackup.common.ChunkMismatchException;
+import org.hbackup.common.UnsupportedFormatVersionException;
 import org.hbackup.common.ChunkNotFoundException;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.io.ReadFailures;
@@ -109,22 +110,52 @@ public final class ChunkReader implements Closeable {
       if (damage == null) {
         throw e; // this run's failure, not the pack's
       }
-      throw recorded(entry.packId(), chunk, damage);
+      throw recordedIfThePacks(pack, entry, damage);
     }
     byte[] data;
     try {
       data = codec.decode(blob, 0, storedLength, entry.rawLength());
     } catch (IOException | RuntimeException e) {
       // The bytes were read: a decoder that chokes on them means they are not what was written.
-      throw recorded(entry.packId(), chunk, new ChunkMismatchException("chunk " + chunk + " in pack "
+      throw recordedIfThePacks(pack, entry, new ChunkMismatchException("chunk " + chunk + " in pack "
           + entry.packId() + " cannot be decoded: " + e.getMessage()));
     }
     ContentId actual = ContentId.of(data);
     if (!actual.equals(chunk)) {
-      throw recorded(entry.packId(), chunk, new ChunkMismatchException("chunk " + chunk + " in pack "
+      throw recordedIfThePacks(pack, entry, new ChunkMismatchException("chunk " + chunk + " in pack "
           + entry.packId() + " reads back as " + actual));
     }
     return data;
+  }
+
+  /**
+   * Records the pack as damaged when its trailer lists the blob that failed (or cannot be read
+   * itself); returns the damage to throw. A row the trailer does not list is the index's damage
+   * (a flipped offset), not the pack's: recording a healthy pack would make every later backup
+   * store its chunks again. Reads the trailer only on this failure path.
+   */
+  private DamageException recordedIfThePacks(PackReader pack, IndexEntry entry, DamageException damage)
+      throws IOException {
+    try {
+      for (org.hbackup.common.pack.PackEntry listed : pack.entries()) {
+        if (listed.offset() == entry.offset() && listed.storedLength() == entry.storedLength()
+            && listed.chunkId().equals(entry.chunkId())) {
+          return recorded(entry.packId(), entry.chunkId(), damage);
+        }
+      }
+    } catch (DamageException | UnsupportedFormatVersionException trailerDamaged) {
+      return recorded(entry.packId(), entry.chunkId(), damage);
+    } catch (IOException e) {
+      if (!ReadFailures.isDamage(e)) {
+        throw e; // this run's failure: nothing is decided on it
+      }
+      return recorded(entry.packId(), entry.chunkId(), damage);
+    }
+    DamageException rowDamage = new ChunkMismatchException("the index row of chunk " + entry.chunkId() + " names pack "
+        + entry.packId() + " at offset " + entry.offset() + ", where the pack's trailer lists no such blob (the index"
+        + " row is damaged, not the pack): " + damage.getMessage());
+    rowDamage.addSuppressed(damage);
+    return rowDamage;
   }
 
   /**

@@ -103,4 +103,35 @@ class ChunkReaderTest {
       assertArrayEquals(data, reader.read(honest.chunkId(), data.length));
     }
   }
+
+  /**
+   * An index row whose offset is wrong (a flipped byte of an index file) reads the wrong bytes:
+   * that is damage of the row, and the healthy pack it names is not recorded as damaged. Before,
+   * it was, and every later backup stored that pack's chunks again.
+   */
+  @Test
+  void aWrongOffsetInTheIndexIsNotRecordedAsDamageOfThePack() throws IOException {
+    byte[] other = new byte[50_000];
+    new Random(8).nextBytes(other);
+    java.util.List<ContentId> ids = fixture.store(List.of(data, other));
+    Repository repository = fixture.repository();
+    IndexEntry second = null;
+    try (org.hbackup.common.index.ChunkIndex index = repository.openChunkIndex()) {
+      second = index.lookup(ids.get(1));
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir.resolve("repo/index"))) {
+      for (java.nio.file.Path f : files.toList()) {
+        java.nio.file.Files.delete(f);
+      }
+    }
+    TreeMap<ContentId, IndexEntry> rows = new TreeMap<>();
+    rows.put(ids.get(0), new IndexEntry(ids.get(0), second.packId(), second.offset() + 1, second.storedLength() - 1,
+        data.length));
+    fixture.writeIndex(rows);
+    try (ChunkReader reader = new ChunkReader(repository, conf)) {
+      ChunkMismatchException e = assertThrows(ChunkMismatchException.class, () -> reader.read(ids.get(0), data.length));
+      assertTrue(e.getMessage().contains("the index row is damaged"), e.getMessage());
+    }
+    assertTrue(DamageRecords.load(repository).isEmpty(), "the healthy pack is not recorded as damaged");
+  }
 }
