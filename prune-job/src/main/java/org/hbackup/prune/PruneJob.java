@@ -82,6 +82,12 @@ public final class PruneJob {
   static final String REPACK = "repack";
   /** How many problems the result names; the counter has them all. */
   static final int NAMED = 100;
+  /**
+   * How often a delete phase asks again whether the lock is still held: a lock taken over in the
+   * middle of deleting a million files stops the deletes within this time (the refresher's own
+   * finding stops them at once), at one file system call per this many seconds.
+   */
+  static final long RECHECK_SECONDS = 10;
 
   /** A problem that stopped the prune: a file (or chunk) and why. */
   public record Problem(String file, String reason) {
@@ -295,16 +301,17 @@ public final class PruneJob {
       }
       lock.checkHeld("deleting the old index files");
       for (FileStatus s : oldIndexFiles) {
+        lock.checkHeldWithin(RECHECK_SECONDS, "deleting the old index files");
         if (!newIndex.contains(s.getPath().getName()) && fs.delete(s.getPath(), false)) {
           counters.findCounter(PruneCounters.OTHER_BYTES_DELETED).increment(s.getLen());
         }
       }
       CrashPoints.reached(conf, "prune.index.deleted");
       lock.checkHeld("deleting packs");
-      deleteListed(new Path(planned, DROP), true);
+      deleteListed(new Path(planned, DROP), true, "deleting packs");
       CrashPoints.reached(conf, "prune.packs.deleted");
       lock.checkHeld("deleting segments");
-      deleteListed(new Path(swept, DROP), false);
+      deleteListed(new Path(swept, DROP), false, "deleting segments");
       CrashPoints.reached(conf, "prune.segments.deleted");
       lock.checkHeld("deleting manifest lists");
       deleteForgottenManifests();
@@ -429,7 +436,7 @@ public final class PruneJob {
     }
 
     /** Deletes the files a job listed as (path, length); packs take their damage records with them. */
-    private void deleteListed(Path outputs, boolean packs) throws IOException {
+    private void deleteListed(Path outputs, boolean packs, String step) throws IOException {
       Text path = new Text();
       LongWritable length = new LongWritable();
       for (FileStatus part : list(outputs)) {
@@ -439,6 +446,7 @@ public final class PruneJob {
         try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(part.getPath()))) {
           while (in.next(path, length)) {
             Path p = new Path(path.toString());
+            lock.checkHeldWithin(RECHECK_SECONDS, step);
             if (!fs.delete(p, false)) {
               continue;
             }
@@ -473,6 +481,7 @@ public final class PruneJob {
         }
         String hex = name.substring(0, name.length() - RepositoryLayout.JSON_SUFFIX.length());
         // A file not named as a list is no list (readers ignore it, FORMAT.md section 3): kept.
+        lock.checkHeldWithin(RECHECK_SECONDS, "deleting manifest lists");
         if (ContentId.isName(hex) && !listsUsed.contains(hex) && fs.delete(s.getPath(), false)) {
           counters.findCounter(PruneCounters.MANIFEST_FILES_DELETED).increment(1);
           counters.findCounter(PruneCounters.OTHER_BYTES_DELETED).increment(s.getLen());
@@ -488,6 +497,7 @@ public final class PruneJob {
         String stem = name.substring(0, dot);
         String suffix = name.substring(dot);
         boolean ours = suffix.equals(RepositoryLayout.JSON_SUFFIX) || suffix.equals(RepositoryLayout.CHANGES_SUFFIX);
+        lock.checkHeldWithin(RECHECK_SECONDS, "deleting change lists");
         if (ours && PointId.isPointId(stem) && !points.contains(stem)
             && !fs.exists(repository.layout().point(PointId.parse(stem))) && fs.delete(s.getPath(), false)) {
           counters.findCounter(PruneCounters.MANIFEST_FILES_DELETED).increment(1);

@@ -87,6 +87,84 @@ class RepositoryLockTest {
   }
 
   /**
+   * In a loop of many deletes, the lock is asked after at most the given time, and a lock the
+   * refresher (or an earlier check) found gone fails the very next step.
+   */
+  @Test
+  void aLongPhaseFindsItsLockGoneWithinTheRecheckTime() throws Exception {
+    RepositoryLock prune = RepositoryLock.acquire(repository, exclusive(), "prune", null, conf);
+    prune.checkHeldWithin(3600, "deleting packs");
+    Files.delete(dir.resolve("repo/locks/" + prune.holder().id() + ".json"));
+    prune.checkHeldWithin(3600, "deleting packs"); // confirmed a moment ago: no call
+    LockLostException e = assertThrows(LockLostException.class, () -> prune.checkHeldWithin(0, "deleting packs"));
+    assertTrue(e.getMessage().contains("stopped before deleting packs"), e.getMessage());
+    assertThrows(LockLostException.class, () -> prune.checkHeldWithin(3600, "deleting segments"),
+        "once found lost, every later step stops at once");
+    prune.close();
+  }
+
+  /**
+   * Closing waits for a refresh under way: on an object store a refresh writes the lock again,
+   * and one that finished after the close's delete left a lock of a process that was gone.
+   */
+  @Test
+  void closeWaitsForARefreshUnderWay() throws Exception {
+    Configuration slow = new Configuration(conf);
+    slow.setClass("fs.slowlock.impl", SlowRefreshFileSystem.class, org.apache.hadoop.fs.FileSystem.class);
+    slow.setBoolean("fs.slowlock.impl.disable.cache", true);
+    slow.setLong(RepositoryLock.REFRESH_EVERY, 1);
+    java.net.URI uri = dir.resolve("repo").toUri();
+    Repository slowRepo = Repository.open(new Path("slowlock", null, uri.getPath()), slow);
+    RepositoryLock lock = RepositoryLock.acquire(slowRepo, exclusive(), "prune", null, slow);
+    java.nio.file.Path file = dir.resolve("repo/locks/" + lock.holder().id() + ".json");
+    // An old time that setTimes cannot move: the refresh writes the lock again, as on S3A.
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(600)));
+    assertTrue(SlowRefreshFileSystem.refreshing.tryAcquire(30, java.util.concurrent.TimeUnit.SECONDS),
+        "a refresh started");
+    lock.close();
+    Thread.sleep(SlowRefreshFileSystem.PAUSE_MS + 500);
+    assertFalse(Files.exists(file), "no refresh wrote the lock again after the close");
+  }
+
+  /**
+   * A local file system that ignores setTimes, as S3A does (so a refresh writes the lock again),
+   * and whose refresher's look at the lock file is slow: a close in that moment meets a refresh
+   * that has checked the lock and not yet written it.
+   */
+  public static final class SlowRefreshFileSystem extends org.apache.hadoop.fs.RawLocalFileSystem {
+    static final long PAUSE_MS = 1500;
+    static final java.util.concurrent.Semaphore refreshing = new java.util.concurrent.Semaphore(0);
+
+    @Override
+    public java.net.URI getUri() {
+      return java.net.URI.create("slowlock:///");
+    }
+
+    @Override
+    public void setTimes(Path p, long mtime, long atime) {
+      // Ignored, as on S3A.
+    }
+
+    @Override
+    public org.apache.hadoop.fs.FileStatus getFileStatus(Path p) throws IOException {
+      org.apache.hadoop.fs.FileStatus status = super.getFileStatus(p);
+      if (Thread.currentThread().getName().equals("hbackup-lock-refresh") && !p.getName().startsWith(".")) {
+        refreshing.release();
+        long end = System.currentTimeMillis() + PAUSE_MS;
+        while (System.currentTimeMillis() < end) {
+          try {
+            Thread.sleep(Math.max(1, end - System.currentTimeMillis()));
+          } catch (InterruptedException e) {
+            // A slow store call is not cut short by an interrupt either.
+          }
+        }
+      }
+      return status;
+    }
+  }
+
+
+  /**
    * On a file system whose clock is an hour behind this host's (an HDFS NameNode, an object
    * store), a lock just taken is live to every taker: staleness is judged on the file system's
    * clock. Before, a taker compared the lock's time with its own clock, took the live lock for
