@@ -55,6 +55,7 @@ final class RepairIndexCommand extends Command {
       report.put("packs", r.packs());
       report.put("damagedPacks", r.damagedPacks());
       report.put("blobsRead", r.blobsRead());
+      report.put("damageRecordsRemoved", r.recordsRemoved());
       report.put("durationMs", r.durationMs());
       printJson(report);
     } else {

@@ -177,6 +177,45 @@ class VerifyIT {
   }
 
   /**
+   * A damage record (left by a restore that found a bad blob) is damage to a verify that does not
+   * read the pack again: reported with the record's reason and the files of the recorded chunk.
+   * Before, verify said "No damage" while restores of those files failed. A --read-data verify
+   * reads the pack and says what is true now.
+   */
+  @Test
+  void aDamageRecordIsReportedUntilThePackIsReadAgain() throws Exception {
+    java.nio.file.Path repo = dir.resolve("damage-record");
+    copyTree(template, repo);
+    Repository repository = Repository.open(new Path(repo.toUri()), conf);
+    java.nio.file.Path pack = largest(repo.resolve("packs"), ".pack");
+    org.hbackup.common.id.PackId id = org.hbackup.common.id.PackId.parse(
+        pack.getFileName().toString().replace(".pack", ""));
+    org.hbackup.common.id.ContentId chunk;
+    try (org.hbackup.common.pack.PackReader reader = new org.hbackup.common.pack.PackReader(
+        repository.fileSystem().open(new Path(pack.toUri())), Files.size(pack), pack.toString())) {
+      chunk = reader.entries().get(0).chunkId();
+    }
+    org.hbackup.common.repo.DamageRecords.record(repository, id, chunk, "chunk read back as something else");
+
+    Cli.Result r = verify(repo);
+    assertEquals(3, r.exitCode, r.toString());
+    JsonNode report = r.json();
+    JsonNode damaged = report.get("damaged").get(0);
+    assertTrue(damaged.get("file").asText().endsWith(pack.getFileName().toString()), report.toString());
+    assertTrue(damaged.get("reason").asText().contains("chunk read back as something else"), report.toString());
+    assertTrue(report.get("affectedFiles").asLong() > 0, "the files of the recorded chunk: " + report);
+
+    Cli.Result reread = verify(repo, "--read-data");
+    assertEquals(0, reread.exitCode, "read again, the pack is whole: " + reread);
+    assertEquals(3, verify(repo).exitCode, "verify changes nothing: the record stands");
+
+    Cli.Result repair = Cli.run(conf, "repair", "index", "--repo", repo.toUri().toString(), "--read-data", "--json");
+    assertEquals(0, repair.exitCode, repair.toString());
+    assertEquals(1, repair.json().get("damageRecordsRemoved").asLong(), repair.toString());
+    assertEquals(0, verify(repo).exitCode, "the record of the whole pack is gone");
+  }
+
+  /**
    * Restore opens a pack only at its own place ({@code packs/<first byte>/<id>.pack}); a pack
    * moved to another fan-out directory or renamed in upper case is missing to it, so verify
    * (and repair index) must not vouch for it there.

@@ -44,8 +44,16 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
     /** Chunks left out: every copy of them is in a damaged blob or pack. */
     DROPPED,
     /** Chunks no trailer lists, kept by an old index row whose blob was read and checked. */
-    SALVAGED
+    SALVAGED,
+    /** Damage records removed: --read-data read every blob of their pack back whole. */
+    RECORDS_REMOVED
   }
+
+  /** Set when every pack is read and the repair is not a dry run: records of whole packs go. */
+  static final String REMOVE_RECORDS = "hbackup.repair.index.remove.records";
+  /** Packs with damage records, when {@link #REMOVE_RECORDS}: one id per damaged pack. */
+  private java.util.Set<org.hbackup.common.id.PackId> recorded = java.util.Set.of();
+  private Repository repository;
 
   private FileSystem fs;
   private Path staging;
@@ -58,6 +66,10 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
   @Override
   protected void setup(Context context) throws IOException {
     conf = context.getConfiguration();
+    if (conf.getBoolean(REMOVE_RECORDS, false)) {
+      repository = Repository.open(new Path(conf.get(VerifyConfigKeys.REPOSITORY)), conf);
+      recorded = org.hbackup.common.repo.DamageRecords.load(repository);
+    }
     staging = new Path(conf.get(STAGING));
     fs = FileSystems.raw(staging, conf);
     stream = FileSystems.createOwnerOnly(fs, new Path(staging, "index.partial"), true);
@@ -72,6 +84,8 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
         VerifyRecord r = VerifyRecord.decode(value.getBytes(), value.getLength());
         if (r.tag == VerifyRecord.PACK_STATE && r.state == 1) {
           context.getCounter(VerifyCounters.DAMAGED_PACKS).increment(1);
+        } else if (r.tag == VerifyRecord.PACK_STATE) {
+          removeRecordOfWholePack(org.hbackup.common.id.PackId.copyOf(key.bytes(), 0), context);
         }
       }
       return;
@@ -98,6 +112,18 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
     }
     writer.add(row);
     context.getCounter(Rows.WRITTEN).increment(1);
+  }
+
+  /**
+   * A pack a damage record names that was just read back whole (every blob decoded to its id)
+   * had a failure that has since mended (a replica HDFS replaced, a read error of a disk): its
+   * record goes, so that backups reuse its chunks again and verify stops reporting it.
+   */
+  private void removeRecordOfWholePack(org.hbackup.common.id.PackId pack, Context context) throws IOException {
+    if (recorded.contains(pack) && repository.fileSystem().delete(new Path(
+        org.hbackup.common.repo.DamageRecords.directory(repository), pack.toHex() + RepositoryLayout.JSON_SUFFIX), false)) {
+      context.getCounter(Rows.RECORDS_REMOVED).increment(1);
+    }
   }
 
   /** Old rows of one chunk tried at most: as many index files as name it, bounded. */
@@ -138,7 +164,7 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
     return switch (blobState) {
       case VerifyRecord.BLOB_OK -> 2;
       case VerifyRecord.BLOB_UNREAD -> 1;
-      case VerifyRecord.BLOB_SUSPECT -> 0;
+      case VerifyRecord.BLOB_SUSPECT, VerifyRecord.BLOB_RECORDED_BAD -> 0;
       default -> -1;
     };
   }

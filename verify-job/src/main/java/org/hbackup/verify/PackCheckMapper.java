@@ -3,7 +3,6 @@ package org.hbackup.verify;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.List;
-import java.util.Set;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -40,8 +39,11 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
   private FileSystem fs;
   private ReadData readData;
   private BlobCodec codec;
-  /** Packs with a damage record: their unread blobs are sent as suspect. Memory: one id per such pack. */
-  private Set<PackId> suspect;
+  /**
+   * Packs with a damage record: reported as damaged unless read again, the recorded blob as bad,
+   * their other unread blobs as suspect. Memory: one record per such pack.
+   */
+  private java.util.Map<PackId, DamageRecords.Record> suspect;
   private final VerifyKey outKey = new VerifyKey();
   private final BytesWritable outValue = new BytesWritable();
   /** One buffer for every blob this task reads. */
@@ -54,7 +56,7 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
     fs = repository.fileSystem();
     readData = ReadData.readFrom(conf);
     codec = new BlobCodec(repository.config().compression(), repository.config().compressionLevel(), conf);
-    suspect = DamageRecords.load(repository);
+    suspect = DamageRecords.loadRecords(repository);
   }
 
   @Override
@@ -82,11 +84,16 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
       }
       entries = pack.entries();
       boolean read = readData.reads(id);
+      DamageRecords.Record recorded = read ? null : suspect.get(id);
       String firstBad = null;
       int bad = 0;
       for (PackEntry e : entries) {
-        byte blob = suspect.contains(id) ? VerifyRecord.BLOB_SUSPECT : VerifyRecord.BLOB_UNREAD;
+        byte blob = suspect.containsKey(id) ? VerifyRecord.BLOB_SUSPECT : VerifyRecord.BLOB_UNREAD;
         String why = null;
+        if (recorded != null && e.chunkId().equals(recorded.chunk())) {
+          blob = VerifyRecord.BLOB_RECORDED_BAD;
+          why = recordedWhy(recorded);
+        }
         if (read) {
           why = checkBlob(pack, e, path);
           blob = why == null ? VerifyRecord.BLOB_OK : VerifyRecord.BLOB_BAD;
@@ -103,6 +110,11 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
             e.rawLength(), blob, why), context);
       }
       context.getCounter(VerifyCounters.BYTES_READ).increment(bytesRead);
+      if (recorded != null) {
+        // Not read again: what an earlier reader found stands until a --read-data says otherwise.
+        emit(VerifyKey.PACK, id.bytes(), VerifyRecord.packState(true, recordedWhy(recorded), bytesRead), context);
+        return;
+      }
       emit(VerifyKey.PACK, id.bytes(), VerifyRecord.packState(bad > 0,
           bad == 0 ? null : bad + " of its " + entries.size() + " blobs do not read back; the first: " + firstBad,
           bytesRead), context);
@@ -117,6 +129,11 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
       DamageRecords.record(repository, id, null, damage.getMessage());
       emit(VerifyKey.PACK, id.bytes(), VerifyRecord.packState(true, damage.getMessage(), bytesRead), context);
     }
+  }
+
+  private static String recordedWhy(DamageRecords.Record r) {
+    return "a damage record (damage/" + r.pack().toHex() + ".json" + (r.detected().isEmpty() ? "" : ", " + r.detected())
+        + ") says: " + r.reason() + "; 'verify --read-data' reads the pack again";
   }
 
   /** Why a blob does not read back as its chunk, or null when it does. */

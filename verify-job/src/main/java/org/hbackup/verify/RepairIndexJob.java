@@ -45,7 +45,7 @@ public final class RepairIndexJob {
 
   /** What the repair did, or would do. */
   public record Result(int oldFiles, long oldRows, long newRows, long droppedChunks, long salvagedChunks, long packs,
-      long damagedPacks, long blobsRead, boolean published, long durationMs) {
+      long damagedPacks, long blobsRead, long recordsRemoved, boolean published, long durationMs) {
   }
 
   private final Configuration baseConf;
@@ -102,6 +102,7 @@ public final class RepairIndexJob {
           repository.layout().indexDir(), RepositoryLayout.INDEX_SUFFIX, indexListing, false));
       FileSystems.mkdirsOwnerOnly(fs, staging);
       conf.set(IndexRebuildReducer.STAGING, staging.toString());
+      conf.setBoolean(IndexRebuildReducer.REMOVE_RECORDS, readData && !dryRun);
       conf.setLong(IndexRebuildReducer.EXPECTED_ROWS, Math.max(1000, oldRows));
       Job job = VerifyJob.job(conf, "hbackup repair index");
       MultipleInputs.addInputPath(job, packListing, ListingInputFormats.Packs.class, PackCheckMapper.class);
@@ -122,7 +123,8 @@ public final class RepairIndexJob {
           counters.findCounter(IndexRebuildReducer.Rows.SALVAGED).getValue(),
           counters.findCounter(VerifyCounters.PACKS).getValue(),
           counters.findCounter(VerifyCounters.DAMAGED_PACKS).getValue(),
-          counters.findCounter(VerifyCounters.BLOBS_READ).getValue(), !dryRun, System.currentTimeMillis() - started);
+          counters.findCounter(VerifyCounters.BLOBS_READ).getValue(),
+          counters.findCounter(IndexRebuildReducer.Rows.RECORDS_REMOVED).getValue(), !dryRun, System.currentTimeMillis() - started);
     } finally {
       workFs.delete(work, true);
       fs.delete(staging, true);

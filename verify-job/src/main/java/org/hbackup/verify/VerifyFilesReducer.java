@@ -165,7 +165,7 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
         why = why == null ? problem : why;
       } else if (length >= 0 && row.rawLength != length) {
         why = why == null ? "the manifest gives it " + length + " bytes, its index row " + row.rawLength : why;
-      } else if (blob.state == VerifyRecord.BLOB_BAD) {
+      } else if (blob.state == VerifyRecord.BLOB_BAD || blob.state == VerifyRecord.BLOB_RECORDED_BAD) {
         why = why == null ? blob.text1 : why;
       } else {
         deliverable = true;

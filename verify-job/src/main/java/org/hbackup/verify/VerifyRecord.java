@@ -40,6 +40,11 @@ final class VerifyRecord {
   static final byte BLOB_BAD = 2;
   /** Not read, and its pack has a damage record (FORMAT.md section 12b): a copy of last resort. */
   static final byte BLOB_SUSPECT = 3;
+  /**
+   * Not read, and a damage record names this very blob: damage to verify, which reports what was
+   * found; a copy of last resort to repair index (the record may be of a failure since mended).
+   */
+  static final byte BLOB_RECORDED_BAD = 4;
 
   final byte tag;
   String text1;

@@ -70,6 +70,40 @@ public final class DamageRecords {
     }
   }
 
+  /** What a damage record says: the blob's chunk (null for the header or trailer) and why. */
+  public record Record(PackId pack, ContentId chunk, String reason, String detected) {
+  }
+
+  /** Damage records are a few hundred bytes; one larger than this is not read. */
+  private static final int MAX_RECORD_BYTES = 64 * 1024;
+
+  /**
+   * The damage records with what they say (for verify, which reports them). A record that cannot
+   * be read still names its pack as damaged: its existence is what counts (FORMAT.md 12b).
+   * Memory: one record per damaged pack.
+   */
+  public static java.util.Map<PackId, Record> loadRecords(Repository repository) throws IOException {
+    java.util.Map<PackId, Record> records = new java.util.HashMap<>();
+    for (PackId pack : load(repository)) {
+      Path file = new Path(directory(repository), pack.toHex() + RepositoryLayout.JSON_SUFFIX);
+      Record r;
+      try (java.io.InputStream in = com.google.common.io.ByteStreams.limit(
+          org.hbackup.common.io.RegularFiles.open(repository.fileSystem(), file), MAX_RECORD_BYTES)) {
+        com.fasterxml.jackson.databind.JsonNode root = Json.parse(in, file.toString());
+        Json.checkFormat(root, FORMAT, file.toString(), 1, VERSION);
+        String chunk = root.path("chunk").isTextual() ? root.get("chunk").asText() : null;
+        r = new Record(pack, chunk == null ? null : ContentId.parse(chunk), root.path("reason").asText(""),
+            root.path("detected").asText(""));
+      } catch (FileNotFoundException e) {
+        continue; // removed since the listing (by prune, with its pack)
+      } catch (IOException | IllegalArgumentException e) {
+        r = new Record(pack, null, "a damage record that cannot be read (" + e.getMessage() + ")", "");
+      }
+      records.put(pack, r);
+    }
+    return records;
+  }
+
   /** The packs recorded as damaged. */
   public static Set<PackId> load(Repository repository) throws IOException {
     Set<PackId> packs = new HashSet<>();
