@@ -80,6 +80,10 @@ public class PointCommitter extends FileOutputCommitter {
           + " new chunks but its staging holds no index file: not publishing point " + point);
     }
     publisher.publishData(staging);
+    org.hbackup.common.CrashPoints.reached(context.getConfiguration(), "backup.data.published");
+    // Again just before the record: a prune that took the lock over while the data was published
+    // may have planned without this point, and deletes what its manifest names once it exists.
+    checkStillLocked(repository, settings.lockFile());
     if (settings.testFailBeforePointRecord()) {
       throw new IOException("injected failure (" + BackupConfigKeys.TEST_FAIL_BEFORE_POINT_RECORD
           + ") after publishing data of point " + point);

@@ -384,6 +384,57 @@ class PruneIT {
     assertRestores(repo, backup.json().get("point").asText(), source, "lock-lost-finished");
   }
 
+  /**
+   * A backup whose lock is taken over while it publishes (as stale: its client paused past the
+   * stale time) does not publish its point record: a prune that took the lock may have planned
+   * without the point and delete what it names. Before, the committer asked once, before the
+   * data, and published the record whatever happened after.
+   */
+  @Test
+  void aBackupWhoseLockIsTakenOverWhileItCommitsPublishesNoPoint() throws Exception {
+    java.nio.file.Path repo = copyOfTemplate("repo-backup-lock-lost");
+    List<String> before = pointIds(repo);
+    java.nio.file.Path pause = dir.resolve("pause-backup-lock-lost");
+    Files.write(pause, new byte[0]);
+    Configuration paused = new Configuration(conf);
+    paused.set(CrashPoints.PAUSE_AT, "backup.data.published");
+    paused.set(CrashPoints.PAUSE_FILE, pause.toString());
+    java.nio.file.Path source = dir.resolve("source");
+    Cli.Result[] result = new Cli.Result[1];
+    Thread thread = new Thread(() -> {
+      try {
+        result[0] = Cli.run(paused, "backup", "--source", source.toString(), "--repo", uri(repo));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    thread.start();
+    java.nio.file.Path reached = java.nio.file.Paths.get(pause + ".reached");
+    for (int i = 0; i < 600 && !Files.exists(reached); i++) {
+      Thread.sleep(100);
+    }
+    assertTrue(Files.exists(reached), "the backup published its data");
+    try (Stream<java.nio.file.Path> locks = Files.list(repo.resolve("locks"))) {
+      for (java.nio.file.Path lock : locks.toList()) {
+        Files.setLastModifiedTime(lock, FileTime.from(java.time.Instant.now().minusSeconds(7200)));
+      }
+    }
+    assertEquals(0, Cli.run(conf, "unlock", "--repo", uri(repo)).exitCode);
+    Files.delete(pause);
+    thread.join(120_000);
+    assertFalse(thread.isAlive(), "the backup finished");
+    assertTrue(result[0].exitCode != 0, result[0].toString());
+    assertTrue(result[0].stderr.contains("is gone"), result[0].stderr);
+    assertEquals(before, pointIds(repo), "no point published");
+    assertRemainingPointsRestore(repo, "backup-lock-lost");
+  }
+
+  private static List<String> pointIds(java.nio.file.Path repo) throws Exception {
+    List<String> ids = new ArrayList<>();
+    Repository.open(new Path(repo.toUri()), conf).listPoints().forEach(p -> ids.add(p.id().toString()));
+    return ids;
+  }
+
   /** A forget --keep-last --prune in a thread of its own, paused at one step until released. */
   private record PausedPrune(Thread thread, Cli.Result[] result, java.nio.file.Path pause) {
     static PausedPrune start(java.nio.file.Path repo, String step, String label) throws Exception {
