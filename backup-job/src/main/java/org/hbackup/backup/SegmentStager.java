@@ -73,7 +73,7 @@ final class SegmentStager implements SegmentSink {
   /** Whether the repository's segment {@code id} is exactly {@code bytes[0..length)}. */
   private boolean repositoryHolds(ContentId id, byte[] bytes, int length) {
     Path file = repository.layout().segment(id);
-    try (InputStream in = repository.fileSystem().open(file)) {
+    try (InputStream in = org.hbackup.common.io.RegularFiles.open(repository.fileSystem(), file)) {
       int compared = 0;
       for (int r; (r = in.read(compareBuffer)) > 0; compared += r) {
         if (compared + r > length

@@ -417,6 +417,17 @@ class RepairIT {
     assertEquals(0, restore.exitCode, restore.toString());
     Trees.assertSameTree(Trees.snapshot(fs, new Path(dir.resolve("tree-repo-cut-trailer").toUri())), fs, fs,
         new Path(target), false, false);
+
+    // The salvaged blobs were copied into a new pack: verify finds every file deliverable (the cut
+    // pack itself is still named), repair points has nothing to drop, and prune removes the cut pack.
+    Cli.Result verify = Cli.run(conf, "verify", "--repo", repo, "--read-data", "--json");
+    assertEquals(0, verify.json().get("affectedFiles").asLong(), verify.toString());
+    Cli.Result points = Cli.run(conf, "repair", "points", "--repo", repo, "--json");
+    assertEquals(0, points.json().get("points").size(), points.toString());
+    Cli.Result prune = Cli.run(conf, "prune", "-D", "hbackup.prune.grace.seconds=0", "--repo", repo, "--json");
+    assertEquals(0, prune.exitCode, prune.toString());
+    Cli.Result clean = Cli.run(conf, "verify", "--repo", repo, "--read-data");
+    assertEquals(0, clean.exitCode, "after prune the repository is whole: " + clean);
   }
 
   /**

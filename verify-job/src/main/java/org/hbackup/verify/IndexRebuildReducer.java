@@ -14,6 +14,8 @@ import org.hbackup.common.DamageException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.index.IndexEntry;
 import org.hbackup.common.index.IndexWriter;
+import org.hbackup.common.compress.BlobCodec;
+import org.hbackup.common.pack.TaskPacks;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.repo.ChunkReader;
 import org.hbackup.common.repo.Repository;
@@ -28,13 +30,18 @@ import org.hbackup.job.RecordingReducer;
  * lists keeps an old index row whose blob reads back as the chunk, read and checked here as a
  * restore reads it: a pack whose trailer is lost (a truncated pack, a flipped footer) still holds
  * blobs that a restore reads through the old rows, and dropping those rows would lose them for
- * good. Packs found missing or damaged are counted. The file is staged under its SHA-256 for the
+ * good; each such blob is copied into a new pack (staged beside the index, published before it),
+ * so that the new index names only packs whose trailers vouch for their rows. Packs found missing
+ * or damaged are counted. The file is staged under its SHA-256 for the
  * driver to publish. Memory: the new index's Bloom filter (about 1.2 bytes per chunk), the old
- * rows of one chunk, and the few packs a {@link ChunkReader} keeps open.
+ * rows of one chunk, the few packs a {@link ChunkReader} keeps open (no index: it reads by place)
+ * and the trailer of the salvage pack being written.
  */
 public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritable, NullWritable, NullWritable> {
   /** Where the driver wants the new index file staged. */
   static final String STAGING = "hbackup.repair.index.staging";
+  /** The staging's directory of salvaged packs. */
+  static final String PACKS = "packs";
   /** How many rows to size the Bloom filter for. */
   static final String EXPECTED_ROWS = "hbackup.repair.index.expected.rows";
   /** Counters of the rebuild. */
@@ -62,6 +69,9 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
   private Configuration conf;
   /** Opened for the first chunk that only old index rows name. */
   private ChunkReader salvager;
+  /** Salvaged blobs, encoded again into new packs that {@code repair index} publishes first. */
+  private TaskPacks salvagedPacks;
+  private BlobCodec codec;
 
   @Override
   protected void setup(Context context) throws IOException {
@@ -141,12 +151,19 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
       }
       IndexEntry candidate = new IndexEntry(chunk, r.pack, r.offset, r.storedLength, r.rawLength);
       if (salvager == null) {
-        salvager = new ChunkReader(Repository.open(new Path(conf.get(VerifyConfigKeys.REPOSITORY)), conf), conf);
+        Repository repo = Repository.open(new Path(conf.get(VerifyConfigKeys.REPOSITORY)), conf);
+        salvager = ChunkReader.withoutIndex(repo, conf);
+        codec = new BlobCodec(repo.config().compression(), repo.config().compressionLevel(), conf);
+        salvagedPacks = new TaskPacks(fs, new Path(staging, PACKS), repo.config().packSize());
       }
       try {
-        salvager.readAt(candidate);
+        byte[] data = salvager.readAt(candidate);
+        // Copied into a new pack: the old one's trailer cannot be read, so verify could not vouch
+        // for a row there and prune would delete the pack as damaged.
+        byte[] blob = codec.encode(data, 0, data.length);
+        TaskPacks.PackedBlob packed = salvagedPacks.add(chunk, blob, codec.encodedLength(), data.length);
         context.getCounter(Rows.SALVAGED).increment(1);
-        return candidate;
+        return new IndexEntry(chunk, packed.pack, packed.entry.offset(), packed.entry.storedLength(), data.length);
       } catch (DamageException e) {
         // Missing pack, damaged blob: this copy is gone; another old row may name a good one.
       }
@@ -162,9 +179,10 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
    */
   static int rank(byte blobState) {
     return switch (blobState) {
-      case VerifyRecord.BLOB_OK -> 2;
-      case VerifyRecord.BLOB_UNREAD -> 1;
-      case VerifyRecord.BLOB_SUSPECT, VerifyRecord.BLOB_RECORDED_BAD -> 0;
+      case VerifyRecord.BLOB_OK -> 3;
+      case VerifyRecord.BLOB_UNREAD -> 2;
+      case VerifyRecord.BLOB_SUSPECT -> 1;
+      case VerifyRecord.BLOB_RECORDED_BAD -> 0;
       default -> -1;
     };
   }
@@ -172,7 +190,9 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
   @Override
   protected void cleanup(Context context) throws IOException {
     if (salvager != null) {
+      salvagedPacks.close(); // synced before the index that names them is even staged
       salvager.close();
+      codec.close();
     }
     ContentId name = writer.finish();
     FileSystems.sync(stream);

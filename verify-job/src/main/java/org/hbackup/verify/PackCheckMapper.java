@@ -40,10 +40,11 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
   private ReadData readData;
   private BlobCodec codec;
   /**
-   * Packs with a damage record: reported as damaged unless read again, the recorded blob as bad,
-   * their other unread blobs as suspect. Memory: one record per such pack.
+   * Packs with a damage record: reported as damaged unless read again (the record is read then,
+   * once per such pack of the split), the recorded blob as bad, their other unread blobs as
+   * suspect. Memory: one id per such pack.
    */
-  private java.util.Map<PackId, DamageRecords.Record> suspect;
+  private java.util.Set<PackId> suspect;
   private final VerifyKey outKey = new VerifyKey();
   private final BytesWritable outValue = new BytesWritable();
   /** One buffer for every blob this task reads. */
@@ -56,7 +57,7 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
     fs = repository.fileSystem();
     readData = ReadData.readFrom(conf);
     codec = new BlobCodec(repository.config().compression(), repository.config().compressionLevel(), conf);
-    suspect = DamageRecords.loadRecords(repository);
+    suspect = DamageRecords.load(repository);
   }
 
   @Override
@@ -84,11 +85,11 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
       }
       entries = pack.entries();
       boolean read = readData.reads(id);
-      DamageRecords.Record recorded = read ? null : suspect.get(id);
+      DamageRecords.Record recorded = read || !suspect.contains(id) ? null : DamageRecords.read(repository, id);
       String firstBad = null;
       int bad = 0;
       for (PackEntry e : entries) {
-        byte blob = suspect.containsKey(id) ? VerifyRecord.BLOB_SUSPECT : VerifyRecord.BLOB_UNREAD;
+        byte blob = suspect.contains(id) ? VerifyRecord.BLOB_SUSPECT : VerifyRecord.BLOB_UNREAD;
         String why = null;
         if (recorded != null && e.chunkId().equals(recorded.chunk())) {
           blob = VerifyRecord.BLOB_RECORDED_BAD;

@@ -18,6 +18,7 @@ import org.hbackup.common.DamageException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.UnsupportedFormatVersionException;
 import org.hbackup.common.id.ContentId;
+import org.hbackup.common.id.PackId;
 import org.hbackup.common.index.IndexFileReader;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.repo.PointPublisher;
@@ -132,14 +133,26 @@ public final class RepairIndexJob {
   }
 
   /**
-   * New index first, old ones after: at every moment the index files together name a readable
-   * copy of every chunk that has one.
+   * Salvaged packs first, then the new index that names them, old index files after: at every
+   * moment the index files together name a readable copy of every chunk that has one.
    */
   private void publish(Repository repository, RepositoryLock lock, Path staging, List<Path> oldFiles)
       throws IOException {
     FileSystem fs = repository.fileSystem();
     Path published = null;
     lock.checkHeld("publishing the new index");
+    Path salvaged = new Path(staging, IndexRebuildReducer.PACKS);
+    if (fs.exists(salvaged)) {
+      for (FileStatus s : fs.listStatus(salvaged, p -> p.getName().endsWith(RepositoryLayout.PACK_SUFFIX))) {
+        String name = s.getPath().getName();
+        PackId id = name.length() > 2 ? RepositoryLayout.packAt(new Path(new Path(salvaged, name.substring(0, 2)), name))
+            : null;
+        if (id == null) {
+          throw new HbackupException("the repair staged a pack under a name no pack has: " + s.getPath());
+        }
+        FileSystems.renameNew(fs, s.getPath(), repository.layout().pack(id));
+      }
+    }
     for (FileStatus s : fs.listStatus(staging, p -> p.getName().endsWith(RepositoryLayout.INDEX_SUFFIX))) {
       String name = s.getPath().getName();
       ContentId id = ContentId.parse(name.substring(0, name.length() - RepositoryLayout.INDEX_SUFFIX.length()));
@@ -152,6 +165,7 @@ public final class RepairIndexJob {
     CrashPoints.reached(baseConf, "repair.index.published");
     lock.checkHeld("removing the old index files");
     for (Path old : oldFiles) {
+      lock.checkHeldWithin(10, "removing the old index files");
       if (!old.getName().equals(published.getName())) {
         fs.delete(old, false);
         LOG.info("Removed index file {}, replaced by {}", old, published.getName());

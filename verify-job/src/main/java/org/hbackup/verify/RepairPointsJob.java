@@ -126,10 +126,10 @@ public final class RepairPointsJob {
     List<String> named = new ArrayList<>();
     if (affected.peekPath().equals(WHOLE_POINT)) {
       affected.skip(original.toString());
-      if (isOfANewerFormat(repository, original)) {
-        // Not damage this hbackup can judge: a newer one reads it. Never forgotten on its word.
-        return new Repaired(original, null, 0, named, false, "it is of a newer format version than this hbackup"
-            + " reads: left as it is");
+      String notDamaged = whyNotDamagedNow(repository, original);
+      if (notDamaged != null) {
+        // Never forgotten on a verdict that does not hold now: forgetting cannot be undone.
+        return new Repaired(original, null, 0, named, false, notDamaged);
       }
       boolean forgotten = forget && !dryRun && forget(repository, lock, original);
       return new Repaired(original, null, 0, named, forgotten, "its record or manifest list is damaged: nothing to"
@@ -196,6 +196,7 @@ public final class RepairPointsJob {
         PointPublisher publisher = new PointPublisher(repository, conf);
         lock.checkHeld("publishing the repaired point of " + original);
         publisher.publishData(staging);
+        lock.checkHeld("publishing the repaired point of " + original);
         publisher.publishPoint(staging, repaired);
         LOG.info("Point {} repaired as {}: {} files dropped", original, id, dropped);
         CrashPoints.reached(conf, "repair.points.published");
@@ -207,18 +208,22 @@ public final class RepairPointsJob {
     }
   }
 
-  /** Whether the point's record or manifest list is refused only for its (newer) format version. */
-  private static boolean isOfANewerFormat(Repository repository, PointId point) throws IOException {
+  /**
+   * Why a point verify found whole-point damage in is not damaged as read now, or null when it
+   * is: its record or manifest list is of a newer format version (a newer hbackup reads it), or
+   * both read back now (the failure was passing: a block HDFS has since restored).
+   */
+  private static String whyNotDamagedNow(Repository repository, PointId point) throws IOException {
     try {
       repository.readManifest(repository.readPoint(point));
-      return false;
+      return "its record and manifest list read back now: run verify again";
     } catch (org.hbackup.common.UnsupportedFormatVersionException e) {
-      return true;
+      return "it is of a newer format version than this hbackup reads: left as it is";
     } catch (org.hbackup.common.HbackupException e) {
-      return false; // damaged or missing
+      return null; // damaged or missing
     } catch (IOException e) {
       if (org.hbackup.common.io.ReadFailures.isDamage(e)) {
-        return false;
+        return null;
       }
       throw e; // this run's failure: nothing is decided on it
     }

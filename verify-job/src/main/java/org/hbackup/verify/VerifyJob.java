@@ -26,6 +26,7 @@ import org.apache.hadoop.mapreduce.lib.output.SequenceFileOutputFormat;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.UnsupportedFormatVersionException;
+import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.io.FileSystems;
@@ -319,6 +320,9 @@ public final class VerifyJob {
     PackId id = pack ? RepositoryLayout.packAt(s.getPath()) : null;
     if (pack && id == null) {
       return 0; // not a pack's name, or not in its fan-out directory: readers never open it
+    }
+    if (!pack && !ContentId.isName(name.substring(0, name.length() - suffix.length()))) {
+      return 0; // not an index file's name: readers ignore it (FORMAT.md section 3)
     }
     out.sync();
     out.append(new Text(s.getPath().toString()), new LongWritable(s.getLen()));

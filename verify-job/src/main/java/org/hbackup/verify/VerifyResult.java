@@ -113,9 +113,10 @@ public final class VerifyResult implements AutoCloseable {
 
   /**
    * The path of an affected row that stands for a whole point (its record or manifest list is
-   * damaged): empty, which no manifest path can be, so that no file's name is taken for it.
+   * damaged): "/", which no manifest path can be (FORMAT.md section 2: no leading "/"; "" is the
+   * backed-up directory itself), so that no entry's name is taken for it.
    */
-  public static final String WHOLE_POINT = "";
+  public static final String WHOLE_POINT = "/";
 
   /** How a report shows an affected path: the whole point in words, a file by its path. */
   public static String describe(String path) {

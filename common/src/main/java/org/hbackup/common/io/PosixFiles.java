@@ -77,13 +77,28 @@ public final class PosixFiles {
   private PosixFiles() {
   }
 
-  /** Whether this process's effective user is root (uid 0); false where that cannot be told. */
+  /**
+   * Whether this process's effective user is root (uid 0), read from the second field of the
+   * {@code Uid:} line of {@code /proc/self/status} (the owner of {@code /proc/self} is root for
+   * a process that is not dumpable, whoever runs it); false where that cannot be told.
+   */
   public static boolean isRoot() {
     try {
-      return (Integer) Files.getAttribute(Paths.get("/proc/self"), "unix:uid") == 0;
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+      return effectiveUid(Files.readAllLines(Paths.get("/proc/self/status"))) == 0;
+    } catch (IOException | RuntimeException e) {
       return false;
     }
+  }
+
+  /** The effective uid of a {@code /proc/<pid>/status} text, or -1. */
+  static long effectiveUid(List<String> status) {
+    for (String line : status) {
+      if (line.startsWith("Uid:")) {
+        String[] ids = line.substring(4).trim().split("\\s+");
+        return ids.length >= 2 ? Long.parseLong(ids[1]) : -1;
+      }
+    }
+    return -1;
   }
 
   public static boolean isLocal(FileSystem fs) {

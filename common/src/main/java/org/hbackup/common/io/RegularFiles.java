@@ -38,8 +38,12 @@ public final class RegularFiles {
     BasicFileAttributes a;
     try {
       a = Files.readAttributes(PosixFiles.local(path), BasicFileAttributes.class);
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw e; // as the open would: this run may not read the repository
     } catch (NoSuchFileException e) {
       return; // the open says it is missing, as callers expect
+    } catch (IOException e) {
+      return; // not a directory on the way, a link loop: the open reports it as it always has
     }
     if (a.isOther()) {
       throw new FormatException(path.toString(), "not a regular file (a FIFO, socket or device)");

@@ -48,13 +48,28 @@ public final class ChunkReader implements Closeable {
   private final Map<PackId, DamageException> damagedPacks = new HashMap<>();
 
   public ChunkReader(Repository repository, Configuration conf) throws IOException {
+    this(repository, repository.openChunkIndex(), conf);
+  }
+
+  private ChunkReader(Repository repository, ChunkIndex index, Configuration conf) {
     this.repository = repository;
-    this.index = repository.openChunkIndex();
+    this.index = index;
     this.codec = new BlobCodec(repository.config().compression(), repository.config().compressionLevel(), conf);
+  }
+
+  /**
+   * A reader for {@link #readAt} alone, which opens no index file: a caller that knows where each
+   * chunk lies ({@code repair index}) does not hold the index's Bloom filters and streams.
+   */
+  public static ChunkReader withoutIndex(Repository repository, Configuration conf) {
+    return new ChunkReader(repository, null, conf);
   }
 
   /** Returns the chunk's plaintext, verified against its id. */
   public byte[] read(ContentId chunk, int expectedLength) throws IOException {
+    if (index == null) {
+      throw new IllegalStateException("a reader opened without an index reads only by place (readAt)");
+    }
     IndexEntry first = index.lookup(chunk);
     if (first == null) {
       throw new ChunkNotFoundException("chunk " + chunk + " is not in the repository index"
@@ -201,7 +216,9 @@ public final class ChunkReader implements Closeable {
   @Override
   public void close() throws IOException {
     open.invalidateAll();
-    index.close();
+    if (index != null) {
+      index.close();
+    }
     codec.close();
   }
 }

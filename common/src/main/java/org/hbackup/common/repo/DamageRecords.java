@@ -78,30 +78,28 @@ public final class DamageRecords {
   private static final int MAX_RECORD_BYTES = 64 * 1024;
 
   /**
-   * The damage records with what they say (for verify, which reports them). A record that cannot
-   * be read still names its pack as damaged: its existence is what counts (FORMAT.md 12b).
-   * Memory: one record per damaged pack.
+   * What the damage record of {@code pack} says (for verify, which reports it), or null when it
+   * has none. A record that cannot be read still names its pack as damaged: its existence is
+   * what counts (FORMAT.md 12b).
    */
-  public static java.util.Map<PackId, Record> loadRecords(Repository repository) throws IOException {
-    java.util.Map<PackId, Record> records = new java.util.HashMap<>();
-    for (PackId pack : load(repository)) {
-      Path file = new Path(directory(repository), pack.toHex() + RepositoryLayout.JSON_SUFFIX);
-      Record r;
-      try (java.io.InputStream in = com.google.common.io.ByteStreams.limit(
-          org.hbackup.common.io.RegularFiles.open(repository.fileSystem(), file), MAX_RECORD_BYTES)) {
-        com.fasterxml.jackson.databind.JsonNode root = Json.parse(in, file.toString());
-        Json.checkFormat(root, FORMAT, file.toString(), 1, VERSION);
-        String chunk = root.path("chunk").isTextual() ? root.get("chunk").asText() : null;
-        r = new Record(pack, chunk == null ? null : ContentId.parse(chunk), root.path("reason").asText(""),
-            root.path("detected").asText(""));
-      } catch (FileNotFoundException e) {
-        continue; // removed since the listing (by prune, with its pack)
-      } catch (IOException | IllegalArgumentException e) {
-        r = new Record(pack, null, "a damage record that cannot be read (" + e.getMessage() + ")", "");
+  public static Record read(Repository repository, PackId pack) throws IOException {
+    Path file = new Path(directory(repository), pack.toHex() + RepositoryLayout.JSON_SUFFIX);
+    try (java.io.InputStream in = com.google.common.io.ByteStreams.limit(
+        org.hbackup.common.io.RegularFiles.open(repository.fileSystem(), file), MAX_RECORD_BYTES)) {
+      com.fasterxml.jackson.databind.JsonNode root = Json.parse(in, file.toString());
+      Json.checkFormat(root, FORMAT, file.toString(), 1, VERSION);
+      String chunk = root.path("chunk").isTextual() ? root.get("chunk").asText() : null;
+      return new Record(pack, chunk == null ? null : ContentId.parse(chunk), root.path("reason").asText(""),
+          root.path("detected").asText(""));
+    } catch (FileNotFoundException e) {
+      return null; // removed since it was listed (by prune, with its pack)
+    } catch (IOException | IllegalArgumentException e) {
+      if (e instanceof IOException && !(e instanceof org.hbackup.common.DamageException)
+          && !org.hbackup.common.io.ReadFailures.isDamage((IOException) e)) {
+        throw (IOException) e; // this run's failure, not the record's
       }
-      records.put(pack, r);
+      return new Record(pack, null, "a damage record that cannot be read (" + e.getMessage() + ")", "");
     }
-    return records;
   }
 
   /** The packs recorded as damaged. */

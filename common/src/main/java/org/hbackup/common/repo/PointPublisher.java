@@ -151,7 +151,8 @@ public final class PointPublisher {
   /** Why the file at {@code target} does not stand for content {@code id}, or null when it does. */
   private static String problemOf(FileSystem fs, Path target, ContentId id) throws IOException {
     ContentId existing;
-    try (HashingInputStream in = new HashingInputStream(Hashing.sha256(), fs.open(target))) {
+    try (HashingInputStream in = new HashingInputStream(Hashing.sha256(),
+        org.hbackup.common.io.RegularFiles.open(fs, target))) {
       ByteStreams.exhaust(in);
       existing = ContentId.wrap(in.hash().asBytes());
     } catch (FileNotFoundException e) {

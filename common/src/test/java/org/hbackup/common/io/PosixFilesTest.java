@@ -150,4 +150,15 @@ class PosixFilesTest {
           () -> PosixFiles.setOwner(fs, new Path(dir.resolve("f0").toUri()), "no-such-user-hbackup", ""));
     }
   }
+
+  /**
+   * The effective uid is the second field of the Uid: line: a process started setuid, or not
+   * dumpable (whose /proc/self is owned by root), is told by what it runs as.
+   */
+  @Test
+  void theEffectiveUidIsTheSecondFieldOfTheUidLine() {
+    assertEquals(0, PosixFiles.effectiveUid(java.util.List.of("Name:\tjava", "Uid:\t1000\t0\t1000\t1000")));
+    assertEquals(1000, PosixFiles.effectiveUid(java.util.List.of("Uid:\t0\t1000\t0\t0")));
+    assertEquals(-1, PosixFiles.effectiveUid(java.util.List.of("Name:\tjava")));
+  }
 }
