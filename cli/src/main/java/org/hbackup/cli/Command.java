@@ -226,16 +226,51 @@ abstract class Command extends Configured implements Tool {
     Properties props = new Properties();
     int budget = OOZIE_MAX_BYTES - 64;
     for (Map.Entry<String, String> e : values.entrySet()) {
-      int cost = e.getKey().length() + e.getValue().length() + 2;
+      // Counted as stored: Properties escapes every non-ASCII character as six bytes (a name in
+      // another script is six times its length), and Oozie fails an action whose output is larger.
+      String value = e.getValue();
+      int cost = storedBytes(e.getKey(), value);
+      if (cost > budget) {
+        value = longestPrefixWithin(e.getKey(), value, budget);
+        cost = storedBytes(e.getKey(), value);
+      }
       if (cost > budget) {
         continue;
       }
       budget -= cost;
-      props.setProperty(e.getKey(), e.getValue());
+      props.setProperty(e.getKey(), value);
     }
     try (OutputStream o = new FileOutputStream(file)) {
       props.store(o, null);
     }
+  }
+
+  /** The longest prefix of {@code value}, marked "...", that stores within {@code budget} bytes; or "". */
+  private static String longestPrefixWithin(String key, String value, int budget) throws IOException {
+    int low = 0;
+    int high = value.length();
+    while (low < high) {
+      int middle = (low + high + 1) >>> 1;
+      if (storedBytes(key, value.substring(0, middle) + "...") <= budget) {
+        low = middle;
+      } else {
+        high = middle - 1;
+      }
+    }
+    if (low > 0 && Character.isHighSurrogate(value.charAt(low - 1))) {
+      low--; // never half a character
+    }
+    return low == 0 ? "" : value.substring(0, low) + "...";
+  }
+
+  /** The bytes one property takes in a file {@link Properties#store(OutputStream, String)} writes. */
+  static int storedBytes(String key, String value) throws IOException {
+    Properties one = new Properties();
+    one.setProperty(key, value);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    one.store(bytes, null);
+    String text = bytes.toString(StandardCharsets.ISO_8859_1);
+    return text.length() - (text.indexOf('\n') + 1); // less the date line store writes first
   }
 
   static void help(String synopsis, Options options, PrintStream to) {

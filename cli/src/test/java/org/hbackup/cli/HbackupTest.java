@@ -95,6 +95,33 @@ class HbackupTest {
     assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("Point "), out.toString(StandardCharsets.UTF_8));
   }
   /**
+   * A value of non-ASCII names (file names in another script) is stored six bytes a character:
+   * counted by characters it passed the budget and made a file Oozie refuses; now it is cut to
+   * fit, and the file stays within Oozie's limit.
+   */
+  @Test
+  void oozieOutputStaysWithinItsLimitWhateverTheScript() throws Exception {
+    java.nio.file.Path properties = dir.resolve("oozie-wide.properties");
+    System.setProperty(Command.OOZIE_OUTPUT, properties.toString());
+    try {
+      java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+      values.put("point", "20261204T000000000Z-00000000");
+      values.put("damaged", "\u0434\u0430\u043d\u043d\u044b\u0435/".repeat(200));
+      Command.writeOozieProperties(values);
+    } finally {
+      System.clearProperty(Command.OOZIE_OUTPUT);
+    }
+    assertTrue(Files.size(properties) <= Command.OOZIE_MAX_BYTES, Files.size(properties) + " bytes");
+    Properties captured = new Properties();
+    try (InputStream in = Files.newInputStream(properties)) {
+      captured.load(in);
+    }
+    assertEquals("20261204T000000000Z-00000000", captured.getProperty("point"));
+    assertTrue(captured.getProperty("damaged").startsWith("\u0434\u0430\u043d"), captured.toString());
+    assertTrue(captured.getProperty("damaged").endsWith("..."), captured.toString());
+  }
+
+  /**
    * Oozie's java action passes its {@code <configuration>} in a file named by a system property:
    * its settings reach the backup job (here the range size: the job reads a 4 MiB file in 1 MiB
    * ranges), and a {@code -D} on the command line still wins over them.
