@@ -40,9 +40,25 @@ public final class PointPublisher {
   private final Repository repository;
   private final Configuration conf;
 
+  /** The file system's time when this publisher first published, or -1 before. */
+  private long publishedAt = -1;
+
   public PointPublisher(Repository repository, Configuration conf) {
     this.repository = repository;
     this.conf = conf;
+  }
+
+  /**
+   * Dates a file as published now, on the file system's clock. A rename keeps the time the file
+   * was written, and a backup's packs may have been written long before its commit: a prune (run
+   * by a writer that ignored the lock, or one that took a stale lock over) keeps files younger
+   * than its grace period, and must measure that age from when the file appeared under its name.
+   */
+  private void datePublished(Path file) throws IOException {
+    if (publishedAt < 0) {
+      publishedAt = RepositoryLock.fileSystemNow(repository);
+    }
+    repository.fileSystem().setTimes(file, publishedAt, -1);
   }
 
   /** Reads the manifest list the job staged, so the driver can fill in the point record. */
@@ -61,6 +77,7 @@ public final class PointPublisher {
     int packs = 0;
     for (FileStatus s : list(fs, staging.packsDir(), RepositoryLayout.PACK_SUFFIX)) {
       PackId id = PackId.parse(stem(s.getPath(), RepositoryLayout.PACK_SUFFIX));
+      datePublished(s.getPath());
       // Random names: one already taken is a collision no honest writer makes, never "the same".
       FileSystems.renameNew(fs, s.getPath(), layout.pack(id));
       packs++;
@@ -133,12 +150,14 @@ public final class PointPublisher {
    */
   public Outcome publishContentAddressed(Path staged, Path target, ContentId id) throws IOException {
     FileSystem fs = repository.fileSystem();
+    datePublished(staged);
     if (FileSystems.publishNew(fs, staged, target)) {
       return Outcome.NEW;
     }
     String problem = problemOf(fs, target, id);
     if (problem == null) {
       fs.delete(staged, false);
+      datePublished(target); // now named again, by this writer's point to come
       return Outcome.ALREADY_THERE;
     }
     // One atomic replace, never a delete first: a concurrent writer that replaced it already
@@ -177,6 +196,7 @@ public final class PointPublisher {
     // Named by its content: a point whose entries are those of an earlier one shares its list.
     checkStagedList(staging, record);
     if (record.hasChangeList()) {
+      datePublished(staging.changes());
       FileSystems.renameNew(fs, staging.changes(), layout.changeList(record.id()));
     }
     Outcome list = publishContentAddressed(staging.manifest(), layout.manifestList(record.manifestList()),

@@ -239,6 +239,35 @@ class RepositoryTest {
   }
 
   /**
+   * A published file is dated when it appears under its name, not when it was written: a rename
+   * kept the write time, so a pack a long backup wrote an hour before its commit looked an hour
+   * old to a prune's grace period the moment it was published, before its point existed.
+   */
+  @Test
+  void publishedFilesAreDatedWhenTheyAppearNotWhenTheyWereWritten() throws IOException {
+    Repository repository = RepositoryFixture.create(path("repo-dated"), conf).repository();
+    StagingLayout staging = new StagingLayout(new Path(dir.resolve("staging").toUri()));
+    org.hbackup.common.id.PackId pack = org.hbackup.common.id.PackId.random();
+    java.nio.file.Path stagedPack = dir.resolve("staging/packs/" + pack.toHex() + ".pack");
+    Files.createDirectories(stagedPack.getParent());
+    Files.write(stagedPack, new byte[] {1, 2, 3});
+    byte[] index = "index bytes".getBytes();
+    ContentId indexId = ContentId.of(index);
+    java.nio.file.Path stagedIndex = dir.resolve("staging/index/" + indexId.toHex() + ".idx");
+    Files.createDirectories(stagedIndex.getParent());
+    Files.write(stagedIndex, index);
+    java.nio.file.attribute.FileTime hourAgo = java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(3600));
+    Files.setLastModifiedTime(stagedPack, hourAgo);
+    Files.setLastModifiedTime(stagedIndex, hourAgo);
+    long before = RepositoryLock.fileSystemNow(repository) - 2000;
+    new PointPublisher(repository, conf).publishData(staging);
+    for (Path published : List.of(repository.layout().pack(pack), repository.layout().index(indexId))) {
+      long mtime = repository.fileSystem().getFileStatus(published).getModificationTime();
+      assertTrue(mtime >= before, published + " is dated " + Instant.ofEpochMilli(mtime));
+    }
+  }
+
+  /**
    * A content-addressed manifest list is trusted only when its bytes hash to the name its record
    * gives: a flipped byte, a list swapped in under the name, or a list that names a point are refused.
    */
