@@ -224,28 +224,40 @@ abstract class Command extends Configured implements Tool {
       return;
     }
     Properties props = new Properties();
-    int budget = OOZIE_MAX_BYTES - 64;
+    // Counted as stored: Properties escapes every non-ASCII character as six bytes (a name in
+    // another script is six times its length), and Oozie fails an action whose output is larger.
+    // The header (a date line, which -Djava.properties.date may change) is measured, not assumed.
+    java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream();
+    new Properties().store(header, null);
+    int budget = OOZIE_MAX_BYTES - header.size();
+    // Every value that fits whole first, so that one long list does not starve the figures after
+    // it; then the long ones, each cut to what is left.
+    java.util.List<String> tooLong = new java.util.ArrayList<>();
     for (Map.Entry<String, String> e : values.entrySet()) {
-      // Counted as stored: Properties escapes every non-ASCII character as six bytes (a name in
-      // another script is six times its length), and Oozie fails an action whose output is larger.
-      String value = e.getValue();
-      int cost = storedBytes(e.getKey(), value);
-      if (cost > budget) {
-        value = longestPrefixWithin(e.getKey(), value, budget);
-        cost = storedBytes(e.getKey(), value);
+      int cost = storedBytes(e.getKey(), e.getValue());
+      if (cost <= budget) {
+        budget -= cost;
+        props.setProperty(e.getKey(), e.getValue());
+      } else {
+        tooLong.add(e.getKey());
       }
-      if (cost > budget) {
-        continue;
+    }
+    for (String key : tooLong) {
+      String cut = longestPrefixWithin(key, values.get(key), budget);
+      if (cut != null) {
+        budget -= storedBytes(key, cut);
+        props.setProperty(key, cut);
       }
-      budget -= cost;
-      props.setProperty(e.getKey(), value);
     }
     try (OutputStream o = new FileOutputStream(file)) {
       props.store(o, null);
     }
   }
 
-  /** The longest prefix of {@code value}, marked "...", that stores within {@code budget} bytes; or "". */
+  /**
+   * The longest prefix of {@code value}, marked "...", that stores within {@code budget} bytes;
+   * or null when not even "..." does (an empty value would read as "none").
+   */
   private static String longestPrefixWithin(String key, String value, int budget) throws IOException {
     int low = 0;
     int high = value.length();
@@ -260,7 +272,8 @@ abstract class Command extends Configured implements Tool {
     if (low > 0 && Character.isHighSurrogate(value.charAt(low - 1))) {
       low--; // never half a character
     }
-    return low == 0 ? "" : value.substring(0, low) + "...";
+    String cut = value.substring(0, low) + "...";
+    return storedBytes(key, cut) <= budget ? cut : null;
   }
 
   /** The bytes one property takes in a file {@link Properties#store(OutputStream, String)} writes. */

@@ -107,6 +107,8 @@ class HbackupTest {
       java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
       values.put("point", "20261204T000000000Z-00000000");
       values.put("damaged", "\u0434\u0430\u043d\u043d\u044b\u0435/".repeat(200));
+      values.put("affected", "20261204T000000000Z-00000000:\ud83d\udcc1/a.txt");
+      values.put("affectedFiles", "1");
       Command.writeOozieProperties(values);
     } finally {
       System.clearProperty(Command.OOZIE_OUTPUT);
@@ -119,6 +121,9 @@ class HbackupTest {
     assertEquals("20261204T000000000Z-00000000", captured.getProperty("point"));
     assertTrue(captured.getProperty("damaged").startsWith("\u0434\u0430\u043d"), captured.toString());
     assertTrue(captured.getProperty("damaged").endsWith("..."), captured.toString());
+    assertEquals("20261204T000000000Z-00000000:\ud83d\udcc1/a.txt", captured.getProperty("affected"),
+        "a short value after a long one is kept whole");
+    assertEquals("1", captured.getProperty("affectedFiles"));
   }
 
   /**

@@ -405,6 +405,11 @@ class RepairIT {
     Files.write(pack, java.util.Arrays.copyOf(bytes, bytes.length - 60));
     String latest = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").get(1).get("id").asText();
 
+    Cli.Result dry = Cli.run(conf, "repair", "index", "--repo", repo, "--dry-run", "--json");
+    assertEquals(0, dry.exitCode, dry.toString());
+    assertTrue(dry.json().get("chunksSalvaged").asLong() > 0, dry.toString());
+    assertFalse(Files.exists(dir.resolve("repo-cut-trailer/damage")), "a dry run records no damage either");
+
     Cli.Result repair = Cli.run(conf, "repair", "index", "--repo", repo, "--json");
     assertEquals(0, repair.exitCode, repair.toString());
     JsonNode report = repair.json();

@@ -82,6 +82,9 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
     }
     staging = new Path(conf.get(STAGING));
     fs = FileSystems.raw(staging, conf);
+    // An earlier attempt's salvage packs are not this attempt's: the driver publishes every pack
+    // in the folder, and a killed attempt's last one has no trailer.
+    fs.delete(new Path(staging, PACKS), true);
     stream = FileSystems.createOwnerOnly(fs, new Path(staging, "index.partial"), true);
     writer = new IndexWriter(stream, conf.getLong(EXPECTED_ROWS, 1000));
   }
@@ -152,7 +155,7 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
       IndexEntry candidate = new IndexEntry(chunk, r.pack, r.offset, r.storedLength, r.rawLength);
       if (salvager == null) {
         Repository repo = Repository.open(new Path(conf.get(VerifyConfigKeys.REPOSITORY)), conf);
-        salvager = ChunkReader.withoutIndex(repo, conf);
+        salvager = ChunkReader.withoutIndex(repo, conf, conf.getBoolean(VerifyConfigKeys.RECORD_DAMAGE, true));
         codec = new BlobCodec(repo.config().compression(), repo.config().compressionLevel(), conf);
         salvagedPacks = new TaskPacks(fs, new Path(staging, PACKS), repo.config().packSize());
       }

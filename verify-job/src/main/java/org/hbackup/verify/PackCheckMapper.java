@@ -45,6 +45,7 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
    * suspect. Memory: one id per such pack.
    */
   private java.util.Set<PackId> suspect;
+  private boolean recordDamage;
   private final VerifyKey outKey = new VerifyKey();
   private final BytesWritable outValue = new BytesWritable();
   /** One buffer for every blob this task reads. */
@@ -58,6 +59,7 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
     readData = ReadData.readFrom(conf);
     codec = new BlobCodec(repository.config().compression(), repository.config().compressionLevel(), conf);
     suspect = DamageRecords.load(repository);
+    recordDamage = conf.getBoolean(VerifyConfigKeys.RECORD_DAMAGE, true);
   }
 
   @Override
@@ -73,7 +75,7 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
       org.hbackup.common.io.RegularFiles.requireRegular(fs, path);
       in = fs.open(path);
     } catch (DamageException e) {
-      DamageRecords.record(repository, id, null, e.getMessage());
+      record(id, null, e.getMessage());
       emit(VerifyKey.PACK, id.bytes(), VerifyRecord.packState(true, e.getMessage(), 0), context);
       return;
     } catch (FileNotFoundException e) {
@@ -102,7 +104,7 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
           context.getCounter(VerifyCounters.BLOBS_READ).increment(1);
           context.progress();
           if (why != null) {
-            DamageRecords.record(repository, id, e.chunkId(), why);
+            record(id, e.chunkId(), why);
             firstBad = firstBad == null ? why : firstBad;
             bad++;
           }
@@ -120,15 +122,22 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
           bad == 0 ? null : bad + " of its " + entries.size() + " blobs do not read back; the first: " + firstBad,
           bytesRead), context);
     } catch (DamageException | UnsupportedFormatVersionException e) {
-      DamageRecords.record(repository, id, null, e.getMessage());
+      record(id, null, e.getMessage());
       emit(VerifyKey.PACK, id.bytes(), VerifyRecord.packState(true, e.getMessage(), bytesRead), context);
     } catch (IOException e) {
       DamageException damage = ReadFailures.asDamage(e, path.toString());
       if (damage == null) {
         throw e;
       }
-      DamageRecords.record(repository, id, null, damage.getMessage());
+      record(id, null, damage.getMessage());
       emit(VerifyKey.PACK, id.bytes(), VerifyRecord.packState(true, damage.getMessage(), bytesRead), context);
+    }
+  }
+
+  /** Records damage found, unless this is a dry run (which changes nothing). */
+  private void record(PackId id, ContentId chunk, String why) {
+    if (recordDamage) {
+      DamageRecords.record(repository, id, chunk, why);
     }
   }
 

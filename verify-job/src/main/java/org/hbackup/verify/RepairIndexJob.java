@@ -64,8 +64,9 @@ public final class RepairIndexJob {
   public Result run() throws IOException, InterruptedException {
     long started = System.currentTimeMillis();
     Repository repository = Repository.open(repositoryPath, baseConf);
-    try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.EXCLUSIVE, "repair index",
-        null, baseConf)) {
+    // A dry run changes nothing: it reads beside backups under a shared lock, as verify does.
+    try (RepositoryLock lock = RepositoryLock.acquire(repository,
+        dryRun ? RepositoryLock.Mode.SHARED : RepositoryLock.Mode.EXCLUSIVE, "repair index", null, baseConf)) {
       return repair(repository, lock, started);
     } catch (ClassNotFoundException e) {
       throw new HbackupException("repair job could not load a class: " + e.getMessage(), e);
@@ -91,8 +92,10 @@ public final class RepairIndexJob {
     }
     Path work = VerifyJob.workDirectory(conf, "repair-index");
     FileSystem workFs = FileSystems.raw(work, conf);
-    // Named after the lock, so that no other process reclaims it while the lock lives.
-    Path staging = new Path(repository.layout().tmpDir(), "repair-index-" + lock.holder().id());
+    // Named after the lock, so that no other process reclaims it while the lock lives; a dry run
+    // stages in its own work directory, writing nothing into the repository.
+    Path staging = dryRun ? new Path(work, "staging")
+        : new Path(repository.layout().tmpDir(), "repair-index-" + lock.holder().id());
     try {
       Path packListing = new Path(work, "packs");
       conf.setLong(VerifyConfigKeys.PACK_LISTING_WEIGHT, VerifyJob.listFiles(conf, repository,
@@ -101,9 +104,10 @@ public final class RepairIndexJob {
       Path indexListing = new Path(work, "index");
       conf.setLong(VerifyConfigKeys.INDEX_LISTING_WEIGHT, VerifyJob.listFiles(conf, repository,
           repository.layout().indexDir(), RepositoryLayout.INDEX_SUFFIX, indexListing, false));
-      FileSystems.mkdirsOwnerOnly(fs, staging);
+      FileSystems.mkdirsOwnerOnly(FileSystems.raw(staging, conf), staging);
       conf.set(IndexRebuildReducer.STAGING, staging.toString());
       conf.setBoolean(IndexRebuildReducer.REMOVE_RECORDS, readData && !dryRun);
+      conf.setBoolean(VerifyConfigKeys.RECORD_DAMAGE, !dryRun);
       conf.setLong(IndexRebuildReducer.EXPECTED_ROWS, Math.max(1000, oldRows));
       Job job = VerifyJob.job(conf, "hbackup repair index");
       MultipleInputs.addInputPath(job, packListing, ListingInputFormats.Packs.class, PackCheckMapper.class);
@@ -128,7 +132,7 @@ public final class RepairIndexJob {
           counters.findCounter(IndexRebuildReducer.Rows.RECORDS_REMOVED).getValue(), !dryRun, System.currentTimeMillis() - started);
     } finally {
       workFs.delete(work, true);
-      fs.delete(staging, true);
+      FileSystems.raw(staging, conf).delete(staging, true);
     }
   }
 
@@ -141,6 +145,7 @@ public final class RepairIndexJob {
     FileSystem fs = repository.fileSystem();
     Path published = null;
     lock.checkHeld("publishing the new index");
+    PointPublisher publisher = new PointPublisher(repository, baseConf);
     Path salvaged = new Path(staging, IndexRebuildReducer.PACKS);
     if (fs.exists(salvaged)) {
       for (FileStatus s : fs.listStatus(salvaged, p -> p.getName().endsWith(RepositoryLayout.PACK_SUFFIX))) {
@@ -150,14 +155,14 @@ public final class RepairIndexJob {
         if (id == null) {
           throw new HbackupException("the repair staged a pack under a name no pack has: " + s.getPath());
         }
-        FileSystems.renameNew(fs, s.getPath(), repository.layout().pack(id));
+        publisher.publishPack(s.getPath(), id);
       }
     }
     for (FileStatus s : fs.listStatus(staging, p -> p.getName().endsWith(RepositoryLayout.INDEX_SUFFIX))) {
       String name = s.getPath().getName();
       ContentId id = ContentId.parse(name.substring(0, name.length() - RepositoryLayout.INDEX_SUFFIX.length()));
       published = repository.layout().index(id);
-      new PointPublisher(repository, baseConf).publishContentAddressed(s.getPath(), published, id);
+      publisher.publishContentAddressed(s.getPath(), published, id);
     }
     if (published == null) {
       throw new HbackupException("the repair staged no index file in " + staging);

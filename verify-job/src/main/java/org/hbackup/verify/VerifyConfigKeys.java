@@ -4,6 +4,8 @@ package org.hbackup.verify;
 public final class VerifyConfigKeys {
   /** Fully qualified URI of the repository. */
   public static final String REPOSITORY = "hbackup.verify.repository";
+  /** False for a dry run: damage found is reported, not recorded in {@code damage/}. */
+  public static final String RECORD_DAMAGE = "hbackup.verify.record.damage";
   /** none, all, slice (with SLICE_N, SLICE_M) or percent (with PERCENT). */
   public static final String READ_DATA = "hbackup.verify.read.data";
   public static final String SLICE_N = "hbackup.verify.read.data.slice.n";

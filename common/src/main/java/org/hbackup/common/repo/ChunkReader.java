@@ -61,9 +61,14 @@ public final class ChunkReader implements Closeable {
    * A reader for {@link #readAt} alone, which opens no index file: a caller that knows where each
    * chunk lies ({@code repair index}) does not hold the index's Bloom filters and streams.
    */
-  public static ChunkReader withoutIndex(Repository repository, Configuration conf) {
-    return new ChunkReader(repository, null, conf);
+  public static ChunkReader withoutIndex(Repository repository, Configuration conf, boolean recordDamage) {
+    ChunkReader reader = new ChunkReader(repository, null, conf);
+    reader.recordDamage = recordDamage;
+    return reader;
   }
+
+  /** Whether damage found is recorded in {@code damage/} (not by a dry run, which changes nothing). */
+  private boolean recordDamage = true;
 
   /** Returns the chunk's plaintext, verified against its id. */
   public byte[] read(ContentId chunk, int expectedLength) throws IOException {
@@ -178,7 +183,9 @@ public final class ChunkReader implements Closeable {
    * so that no backup reuses its chunks; returns {@code e}.
    */
   private DamageException recorded(PackId pack, ContentId chunk, DamageException e) {
-    DamageRecords.record(repository, pack, chunk, e.getMessage());
+    if (recordDamage) {
+      DamageRecords.record(repository, pack, chunk, e.getMessage());
+    }
     return e;
   }
 

@@ -41,7 +41,9 @@ public final class PointPublisher {
   private final Configuration conf;
 
   /** The file system's time when this publisher first published, or -1 before. */
-  private long publishedAt = -1;
+  private long probedAt = -1;
+  /** {@link System#nanoTime} at that probe: later files are dated by the time gone since. */
+  private long probedNanos;
 
   public PointPublisher(Repository repository, Configuration conf) {
     this.repository = repository;
@@ -55,10 +57,27 @@ public final class PointPublisher {
    * than its grace period, and must measure that age from when the file appeared under its name.
    */
   private void datePublished(Path file) throws IOException {
-    if (publishedAt < 0) {
-      publishedAt = RepositoryLock.fileSystemNow(repository);
+    if (probedAt < 0) {
+      probedAt = RepositoryLock.fileSystemNow(repository);
+      probedNanos = System.nanoTime();
     }
-    repository.fileSystem().setTimes(file, publishedAt, -1);
+    long now = probedAt + (System.nanoTime() - probedNanos) / 1_000_000;
+    try {
+      repository.fileSystem().setTimes(file, now, -1);
+    } catch (FileNotFoundException e) {
+      throw e;
+    } catch (IOException | UnsupportedOperationException e) {
+      // A second line of defence (the lock is the first): a store that refuses times still
+      // publishes, as S3A does, whose rename is a copy that dates the file anyway.
+      LOG.warn("Could not date {} as published: {}", file, e.getMessage());
+    }
+  }
+
+  /** Publishes one staged pack under its name, dated now; a taken name is refused. */
+  public void publishPack(Path staged, PackId id) throws IOException {
+    datePublished(staged);
+    // Random names: one already taken is a collision no honest writer makes, never "the same".
+    FileSystems.renameNew(repository.fileSystem(), staged, repository.layout().pack(id));
   }
 
   /** Reads the manifest list the job staged, so the driver can fill in the point record. */
@@ -76,10 +95,7 @@ public final class PointPublisher {
     RepositoryLayout layout = repository.layout();
     int packs = 0;
     for (FileStatus s : list(fs, staging.packsDir(), RepositoryLayout.PACK_SUFFIX)) {
-      PackId id = PackId.parse(stem(s.getPath(), RepositoryLayout.PACK_SUFFIX));
-      datePublished(s.getPath());
-      // Random names: one already taken is a collision no honest writer makes, never "the same".
-      FileSystems.renameNew(fs, s.getPath(), layout.pack(id));
+      publishPack(s.getPath(), PackId.parse(stem(s.getPath(), RepositoryLayout.PACK_SUFFIX)));
       packs++;
     }
     CrashPoints.reached(conf, "publish.packs");
@@ -156,8 +172,13 @@ public final class PointPublisher {
     }
     String problem = problemOf(fs, target, id);
     if (problem == null) {
+      try {
+        datePublished(target); // named again, by this writer's point to come
+      } catch (FileNotFoundException gone) {
+        // Removed since it was checked: this writer's copy takes the name.
+        return publishContentAddressed(staged, target, id);
+      }
       fs.delete(staged, false);
-      datePublished(target); // now named again, by this writer's point to come
       return Outcome.ALREADY_THERE;
     }
     // One atomic replace, never a delete first: a concurrent writer that replaced it already
