@@ -295,7 +295,7 @@ class PruneIT {
   @Test
   void backupsMeetThePrunesLockAndOneThatIgnoresItStillGetsAPointThatRestores() throws Exception {
     java.nio.file.Path repo = copyOfTemplate("repo-concurrent");
-    PausedPrune pruning = PausedPrune.start(repo, "prune.planned", "concurrent");
+    PausedCommand pruning = PausedPrune.start(repo, "prune.planned", "concurrent");
 
     java.nio.file.Path source = dir.resolve("source");
     Cli.Result refused = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri(repo));
@@ -331,7 +331,7 @@ class PruneIT {
   @Test
   void aPruneWhoseStagingVanishesStopsBeforePublishingOrDeletingAnything() throws Exception {
     java.nio.file.Path repo = copyOfTemplate("repo-staging-gone");
-    PausedPrune prune = PausedPrune.start(repo, "prune.planned", "staging-gone");
+    PausedCommand prune = PausedPrune.start(repo, "prune.planned", "staging-gone");
     try (Stream<java.nio.file.Path> tmp = Files.list(repo.resolve("tmp"))) {
       List<java.nio.file.Path> stagings = tmp.filter(p -> p.getFileName().toString().startsWith("prune-")).toList();
       assertEquals(1, stagings.size(), stagings.toString());
@@ -358,15 +358,9 @@ class PruneIT {
   @Test
   void aPruneWhoseLockIsRemovedStopsBeforeItsDeletes() throws Exception {
     java.nio.file.Path repo = copyOfTemplate("repo-lock-lost");
-    PausedPrune prune = PausedPrune.start(repo, "prune.published", "lock-lost");
-    try (Stream<java.nio.file.Path> locks = Files.list(repo.resolve("locks"))) {
-      for (java.nio.file.Path lock : locks.toList()) {
-        Files.setLastModifiedTime(lock, FileTime.from(java.time.Instant.now().minusSeconds(7200)));
-      }
-    }
-    Cli.Result unlock = Cli.run(conf, "unlock", "--repo", uri(repo));
-    assertEquals(0, unlock.exitCode, unlock.toString());
-    assertEquals(0, RepositoryLock.list(Repository.open(new Path(repo.toUri()), conf)).size(), unlock.stdout);
+    PausedCommand prune = PausedPrune.start(repo, "prune.published", "lock-lost");
+    PausedCommand.takeLocksAway(conf, repo);
+    assertEquals(0, RepositoryLock.list(Repository.open(new Path(repo.toUri()), conf)).size(), "every lock removed");
     Map<String, Long> before = files(repo);
     Cli.Result stopped = prune.release();
     assertEquals(1, stopped.exitCode, stopped.toString());
@@ -394,35 +388,11 @@ class PruneIT {
   void aBackupWhoseLockIsTakenOverWhileItCommitsPublishesNoPoint() throws Exception {
     java.nio.file.Path repo = copyOfTemplate("repo-backup-lock-lost");
     List<String> before = pointIds(repo);
-    java.nio.file.Path pause = dir.resolve("pause-backup-lock-lost");
-    Files.write(pause, new byte[0]);
-    Configuration paused = new Configuration(conf);
-    paused.set(CrashPoints.PAUSE_AT, "backup.data.published");
-    paused.set(CrashPoints.PAUSE_FILE, pause.toString());
     java.nio.file.Path source = dir.resolve("source");
-    Cli.Result[] result = new Cli.Result[1];
-    Thread thread = new Thread(() -> {
-      try {
-        result[0] = Cli.run(paused, "backup", "--source", source.toString(), "--repo", uri(repo));
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
-    thread.start();
-    java.nio.file.Path reached = java.nio.file.Paths.get(pause + ".reached");
-    for (int i = 0; i < 600 && !Files.exists(reached); i++) {
-      Thread.sleep(100);
-    }
-    assertTrue(Files.exists(reached), "the backup published its data");
-    try (Stream<java.nio.file.Path> locks = Files.list(repo.resolve("locks"))) {
-      for (java.nio.file.Path lock : locks.toList()) {
-        Files.setLastModifiedTime(lock, FileTime.from(java.time.Instant.now().minusSeconds(7200)));
-      }
-    }
-    assertEquals(0, Cli.run(conf, "unlock", "--repo", uri(repo)).exitCode);
-    Files.delete(pause);
-    thread.join(120_000);
-    assertFalse(thread.isAlive(), "the backup finished");
+    PausedCommand backup = PausedCommand.start(conf, dir.resolve("pause-backup-lock-lost"), "backup.data.published",
+        "backup", "--source", source.toString(), "--repo", uri(repo));
+    PausedCommand.takeLocksAway(conf, repo);
+    Cli.Result[] result = {backup.release()};
     assertTrue(result[0].exitCode != 0, result[0].toString());
     assertTrue(result[0].stderr.contains("is gone"), result[0].stderr);
     assertEquals(before, pointIds(repo), "no point published");
@@ -435,37 +405,11 @@ class PruneIT {
     return ids;
   }
 
-  /** A forget --keep-last --prune in a thread of its own, paused at one step until released. */
-  private record PausedPrune(Thread thread, Cli.Result[] result, java.nio.file.Path pause) {
-    static PausedPrune start(java.nio.file.Path repo, String step, String label) throws Exception {
-      java.nio.file.Path pause = dir.resolve("pause-" + label);
-      Files.write(pause, new byte[0]);
-      Configuration paused = new Configuration(conf);
-      paused.set(CrashPoints.PAUSE_AT, step);
-      paused.set(CrashPoints.PAUSE_FILE, pause.toString());
-      Cli.Result[] result = new Cli.Result[1];
-      Thread thread = new Thread(() -> {
-        try {
-          result[0] = Cli.run(paused, "forget", "--repo", uri(repo), "--keep-last", Integer.toString(KEEP),
-              "--prune", "--json");
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      });
-      thread.start();
-      java.nio.file.Path reached = java.nio.file.Paths.get(pause + ".reached");
-      for (int i = 0; i < 600 && !Files.exists(reached); i++) {
-        Thread.sleep(100);
-      }
-      assertTrue(Files.exists(reached), "the prune reached " + step);
-      return new PausedPrune(thread, result, pause);
-    }
-
-    Cli.Result release() throws Exception {
-      Files.delete(pause);
-      thread.join(120_000);
-      assertFalse(thread.isAlive(), "the prune finished");
-      return result[0];
+  /** A forget --keep-last --prune, paused at one step until released. */
+  private static final class PausedPrune {
+    static PausedCommand start(java.nio.file.Path repo, String step, String label) throws Exception {
+      return PausedCommand.start(conf, dir.resolve("pause-" + label), step, "forget", "--repo", uri(repo),
+          "--keep-last", Integer.toString(KEEP), "--prune", "--json");
     }
   }
 

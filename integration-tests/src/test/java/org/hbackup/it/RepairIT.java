@@ -287,35 +287,10 @@ class RepairIT {
   void aRepairPointsWhoseLockIsRemovedStopsBeforeForgetting() throws Exception {
     String repo = twoPoints("repo-repair-lock-lost");
     deleteLargestPack("repo-repair-lock-lost");
-    java.nio.file.Path pause = dir.resolve("pause-repair-lock-lost");
-    Files.write(pause, new byte[0]);
-    Configuration paused = new Configuration(conf);
-    paused.set(CrashPoints.PAUSE_AT, "repair.points.published");
-    paused.set(CrashPoints.PAUSE_FILE, pause.toString());
-    Cli.Result[] result = new Cli.Result[1];
-    Thread thread = new Thread(() -> {
-      try {
-        result[0] = Cli.run(paused, "repair", "points", "--repo", repo, "--forget");
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
-    thread.start();
-    java.nio.file.Path reached = java.nio.file.Paths.get(pause + ".reached");
-    for (int i = 0; i < 600 && !Files.exists(reached); i++) {
-      Thread.sleep(100);
-    }
-    assertTrue(Files.exists(reached), "the repair published its point");
-    try (Stream<java.nio.file.Path> locks = Files.list(dir.resolve("repo-repair-lock-lost/locks"))) {
-      for (java.nio.file.Path lock : locks.toList()) {
-        Files.setLastModifiedTime(lock, java.nio.file.attribute.FileTime.from(
-            java.time.Instant.now().minusSeconds(7200)));
-      }
-    }
-    assertEquals(0, Cli.run(conf, "unlock", "--repo", repo).exitCode);
-    Files.delete(pause);
-    thread.join(120_000);
-    assertFalse(thread.isAlive(), "the repair finished");
+    PausedCommand repair = PausedCommand.start(conf, dir.resolve("pause-repair-lock-lost"), "repair.points.published",
+        "repair", "points", "--repo", repo, "--forget");
+    PausedCommand.takeLocksAway(conf, dir.resolve("repo-repair-lock-lost"));
+    Cli.Result[] result = {repair.release()};
     assertEquals(1, result[0].exitCode, result[0].toString());
     assertTrue(result[0].stderr.contains("stopped before forgetting point"), result[0].stderr);
     JsonNode points = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points");

@@ -51,27 +51,24 @@ public final class RepositoryLayout {
    * directory, upper-case digits) is not that pack, and no job may vouch for or delete it as one.
    */
   public static PackId packAt(Path file) {
-    String stem = stem(file, PACK_SUFFIX);
-    if (stem == null) {
-      return null;
-    }
-    try {
-      PackId id = PackId.parse(stem);
-      return isFannedOutAs(file, id.toHex(), PACK_SUFFIX) ? id : null;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return fannedOut(file, PACK_SUFFIX, PackId::parse, PackId::toHex);
   }
 
   /** The segment a listed file is, or null when it is not exactly at {@link #segment}'s place. */
   public static ContentId segmentAt(Path file) {
-    String stem = stem(file, SEGMENT_SUFFIX);
+    return fannedOut(file, SEGMENT_SUFFIX, ContentId::parse, ContentId::toHex);
+  }
+
+  /** The id a file in a fan-out directory names, when its name and directory are exactly the id's. */
+  private static <T> T fannedOut(Path file, String suffix, java.util.function.Function<String, T> parse,
+      java.util.function.Function<T, String> hexOf) {
+    String stem = stem(file, suffix);
     if (stem == null) {
       return null;
     }
     try {
-      ContentId id = ContentId.parse(stem);
-      return isFannedOutAs(file, id.toHex(), SEGMENT_SUFFIX) ? id : null;
+      T id = parse.apply(stem);
+      return isFannedOutAs(file, hexOf.apply(id), suffix) ? id : null;
     } catch (IllegalArgumentException e) {
       return null;
     }
