@@ -79,8 +79,9 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     if (key.problem() == ListingKey.SPECIAL) {
       context.getCounter(BackupCounters.SPECIAL_FILES_SKIPPED).increment(1);
       emitRecord(key.path(), ShuffleRecord.skipped(ShuffleRecord.SPECIAL, key.problemReason()));
-    } else if (key.problem() == ListingKey.UNLISTABLE) {
-      // The directory's own record came earlier in the listing, from its parent's listing.
+    } else if (key.problem() == ListingKey.UNLISTABLE || key.problem() == ListingKey.UNRECORDABLE) {
+      // An unlistable directory's own record came earlier in the listing, from its parent's
+      // listing; so did that of the directory of an entry whose name cannot be recorded.
       context.getCounter(BackupCounters.ENTRIES_UNREADABLE).increment(1);
       emitRecord(key.path(), ShuffleRecord.skipped(ShuffleRecord.UNREADABLE, key.problemReason()));
     } else if (status.isDirectory()) {

@@ -34,6 +34,11 @@ public final class ListingKey implements Writable {
   public static final byte UNLISTABLE = 1;
   /** A FIFO, socket or device: never read as data; reported, not kept. */
   public static final byte SPECIAL = 2;
+  /**
+   * An entry whose name or symlink target the point cannot record as it is (PosixFiles.UnrecordableStatus):
+   * reported, under its directory's path when its name is what cannot be recorded, and not kept.
+   */
+  public static final byte UNRECORDABLE = 3;
 
   public ListingKey() {
   }
@@ -115,12 +120,12 @@ public final class ListingKey implements Writable {
     this.expectedUnchanged = v;
   }
 
-  /** {@link #LISTED}, {@link #UNLISTABLE} or {@link #SPECIAL}. */
+  /** {@link #LISTED}, {@link #UNLISTABLE}, {@link #SPECIAL} or {@link #UNRECORDABLE}. */
   public byte problem() {
     return problem;
   }
 
-  /** Why the entry is {@link #UNLISTABLE} or {@link #SPECIAL}. */
+  /** Why the entry is {@link #UNLISTABLE}, {@link #SPECIAL} or {@link #UNRECORDABLE}. */
   public String problemReason() {
     return problemReason.toString();
   }

@@ -256,6 +256,12 @@ public final class SourceLister {
     while (children.hasNext()) {
       FileStatus child = local ? children.next() : PosixFiles.complete(sourceFs, children.next());
       String relative = RelativePaths.relativize(qualifiedRoot, child.getPath());
+      if (child instanceof PosixFiles.UnrecordableStatus) {
+        key.set(relative, null);
+        key.setProblem(ListingKey.UNRECORDABLE, ((PosixFiles.UnrecordableStatus) child).reason());
+        append(writer, key, child, totals);
+        continue;
+      }
       if (relative.equals(excluded)) {
         continue;
       }

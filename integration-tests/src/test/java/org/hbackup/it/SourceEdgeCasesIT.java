@@ -109,6 +109,39 @@ class SourceEdgeCasesIT {
         new Path(uri("restored-long")), false, false);
   }
 
+  /**
+   * Names that are not UTF-8 (a Latin-1 era file name) decode to U+FFFD, a string that names no
+   * file: the listing used to look it up, find nothing, and leave the entry out as if deleted,
+   * with exit 0. Now each is reported under its directory, and a symlink whose target is not
+   * UTF-8 under its own path; the backup exits 4.
+   */
+  @Test
+  void entriesWhoseNameOrTargetIsNotUtf8AreReportedNeverSilentlyLeftOut() throws Exception {
+    java.nio.file.Path tree = Files.createDirectories(dir.resolve("latin1"));
+    Files.writeString(tree.resolve("ok.txt"), "ok\n");
+    Files.writeString(java.nio.file.Paths.get(java.net.URI.create(tree.toUri() + "report%FF.txt")), "lost?\n");
+    Files.createDirectories(tree.resolve("sub"));
+    Files.writeString(java.nio.file.Paths.get(java.net.URI.create(tree.toUri() + "sub/inner%E9")), "nested\n");
+    Files.createSymbolicLink(tree.resolve("link"), java.nio.file.Paths.get(java.net.URI.create("file:///nowhere/x%FE")));
+    Cli.Result backup = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-latin1"), "--json");
+    assertEquals(4, backup.exitCode, "complete, with entries it could not record: " + backup);
+    JsonNode report = backup.json();
+    assertEquals(3, report.get("entriesUnreadable").asLong(), backup.toString());
+    assertEquals(1, report.get("files").asLong(), backup.toString());
+    assertEquals(List.of("", "link", "sub"), skippedPaths(report));
+    String reasons = report.get("skipped").toString();
+    assertTrue(reasons.contains("report\\\\xFF.txt") && reasons.contains("inner\\\\xE9")
+        && reasons.contains("its symlink target is not valid UTF-8"), reasons);
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-latin1"), "--point", "latest",
+        "--target", uri("restored-latin1"));
+    assertEquals(0, restore.exitCode, restore.toString());
+    java.nio.file.Path restored = dir.resolve("restored-latin1");
+    assertEquals("ok\n", Files.readString(restored.resolve("ok.txt")));
+    try (Stream<java.nio.file.Path> entries = Files.list(restored)) {
+      assertEquals(2, entries.count(), "ok.txt and sub: " + restored);
+    }
+  }
+
   @Test
   void aRepositoryInsideItsSourceIsLeftOutAndASourceInsideTheRepositoryRefused() throws Exception {
     java.nio.file.Path tree = Files.createDirectories(dir.resolve("holder/data"));

@@ -323,15 +323,40 @@ public final class PosixFiles {
     long blockSize = fs.getDefaultBlockSize(dir);
     java.nio.file.Path localDir = local(dir);
     List<String> names = new ArrayList<>();
+    List<FileStatus> unnamed = new ArrayList<>();
     try (DirectoryStream<java.nio.file.Path> stream = Files.newDirectoryStream(localDir)) {
       for (java.nio.file.Path child : stream) {
-        names.add(child.getFileName().toString());
+        String name = child.getFileName().toString();
+        if (LocalNames.names(localDir, name, child)) {
+          names.add(name);
+        } else {
+          // Never lstat'ed by its decoded name, which names no file: reported under its directory.
+          unnamed.add(new UnrecordableStatus(dir, "an entry named '" + LocalNames.forReport(child)
+              + "' is left out: " + LocalNames.whyNotRecordable("its name")));
+        }
       }
     }
     Collections.sort(names);
     // An entry deleted since the directory was read is left out: as if listed a moment later.
-    return new LocalListing(names,
+    RemoteIterator<FileStatus> listing = new LocalListing(names,
         name -> status(localDir.resolve(name), RelativePaths.resolve(dir, name), (short) 1, blockSize));
+    return unnamed.isEmpty() ? listing : withFirst(unnamed, listing);
+  }
+
+  private static RemoteIterator<FileStatus> withFirst(List<FileStatus> first, RemoteIterator<FileStatus> rest) {
+    return new RemoteIterator<FileStatus>() {
+      private int taken;
+
+      @Override
+      public boolean hasNext() throws IOException {
+        return taken < first.size() || rest.hasNext();
+      }
+
+      @Override
+      public FileStatus next() throws IOException {
+        return taken < first.size() ? first.get(taken++) : rest.next();
+      }
+    };
   }
 
   /**
@@ -392,7 +417,15 @@ public final class PosixFiles {
       owner = USER_NAMES.getOrDefault(uid, Integer.toString(uid));
       group = GROUP_NAMES.getOrDefault(gid, Integer.toString(gid));
     }
-    Path symlink = type == S_IFLNK ? new Path(Files.readSymbolicLink(local).toString()) : null;
+    Path symlink = null;
+    if (type == S_IFLNK) {
+      java.nio.file.Path target = Files.readSymbolicLink(local);
+      String text = target.toString();
+      if (!LocalNames.isTarget(text, target)) {
+        return new UnrecordableStatus(path, LocalNames.whyNotRecordable("its symlink target"));
+      }
+      symlink = new Path(text);
+    }
     long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis();
     long atime = ((FileTime) a.get("lastAccessTime")).toMillis();
     FsPermission permission = new FsPermission((short) (mode & STATUS_MODE_BITS));
@@ -432,6 +465,35 @@ public final class PosixFiles {
       return ((LocalFileStatus) status).mode;
     }
     return status.getPermission().toShort() & STATUS_MODE_BITS;
+  }
+
+  /**
+   * An entry a point cannot record as it is (a name or symlink target that the JVM's file name
+   * encoding cannot decode, see {@link LocalNames}): reported and left out by a backup. Its path
+   * is the entry's, or for a name that names nothing, its directory's.
+   */
+  public static final class UnrecordableStatus extends FileStatus {
+    private static final long serialVersionUID = 1L;
+    private final String reason;
+
+    UnrecordableStatus(Path path, String reason) {
+      super(0, false, 0, 0, 0, path);
+      this.reason = reason;
+    }
+
+    public String reason() {
+      return reason;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return super.equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+      return super.hashCode();
+    }
   }
 
   /** A local file's status, with all twelve mode bits. */
