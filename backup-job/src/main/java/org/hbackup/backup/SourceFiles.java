@@ -45,6 +45,8 @@ final class SourceFiles implements Closeable {
   /** The source as HDFS, which alone has files open for write, ACLs and extended attributes; else null. */
   private final DistributedFileSystem dfs;
   private final boolean local;
+  /** On the local file system, the source's directories as files are opened below them, never through a link. */
+  private final LocalSourceDirectories directories;
   /**
    * The source file system as the checksums are asked of: an instance of its own, since a cached
    * one may have been made with another checksum combine mode (HDFS reads the mode once, when
@@ -60,6 +62,7 @@ final class SourceFiles implements Closeable {
     fs = FileSystems.raw(settings.source(), conf);
     dfs = fs instanceof DistributedFileSystem ? (DistributedFileSystem) fs : null;
     local = PosixFiles.isLocal(fs);
+    directories = local ? new LocalSourceDirectories(PosixFiles.local(fs.makeQualified(settings.source()))) : null;
     readXattrs = dfs != null && settings.xattrs();
     storagePolicies = new StoragePolicies(dfs, settings.source(), settings.storagePolicies());
     if (settings.sourceChecksums()) {
@@ -74,6 +77,7 @@ final class SourceFiles implements Closeable {
   /**
    * Opens a source file for reading. On the local file system a file that is not a regular file
    * any more (replaced by a FIFO since the listing, which would block the task) is never opened,
+   * nor is one whose directory was swapped for a symlink ({@link LocalSourceDirectories}),
    * and Hadoop reports a file it may not read as not found: the two are told apart by looking.
    */
   FSDataInputStream open(Path path) throws IOException {
@@ -88,7 +92,8 @@ final class SourceFiles implements Closeable {
       }
     }
     try {
-      return PosixFiles.openNoFollow(fs, path);
+      java.nio.channels.FileChannel channel = directories != null ? directories.open(PosixFiles.local(path)) : null;
+      return channel != null ? PosixFiles.input(channel) : PosixFiles.openNoFollow(fs, path);
     } catch (AccessControlException | java.nio.file.AccessDeniedException e) {
       throw new SourceUnreadable("cannot be read: " + OneLine.of(e), e);
     } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
@@ -227,6 +232,9 @@ final class SourceFiles implements Closeable {
 
   @Override
   public void close() throws IOException {
+    if (directories != null) {
+      directories.close();
+    }
     if (checksumFs != null) {
       checksumFs.close();
     }

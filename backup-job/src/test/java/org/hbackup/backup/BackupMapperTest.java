@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Random;
@@ -434,6 +435,25 @@ class BackupMapperTest {
     assertTrue(record.isSkipped());
     assertTrue(record.skipReason().contains("no longer a regular file"), record.skipReason());
     assertEquals(1, count(BackupCounters.ENTRIES_UNREADABLE));
+  }
+
+  /** A user of the source swaps a listed directory for a link to what only the backup may read. */
+  @Test
+  void neverReadsAFileThroughADirectorySwappedForASymlinkSinceTheListing() throws Exception {
+    byte[] secret = "TOP SECRET, readable by the backup's user only".getBytes(StandardCharsets.UTF_8);
+    FileStatus listed = write("d/secret", random(26, secret.length));
+    java.nio.file.Path outside = Files.createDirectories(dir.resolve("outside"));
+    Files.write(outside.resolve("secret"), secret);
+    Files.move(dir.resolve("source/d"), dir.resolve("source/d.old"));
+    Files.createSymbolicLink(dir.resolve("source/d"), outside);
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("d/secret", null),
+        new ListedStatus(listed)).run();
+    assertEquals(1, out.size(), "no entry, no index row: " + out);
+    ShuffleRecord record = recordOf(out.get(0).getSecond());
+    assertTrue(record.isSkipped());
+    assertTrue(record.skipReason().contains("'d' above it is no longer a directory"), record.skipReason());
+    assertEquals(1, count(BackupCounters.ENTRIES_UNREADABLE));
+    assertEquals(0, count(BackupCounters.BYTES_READ));
   }
 
   @Test

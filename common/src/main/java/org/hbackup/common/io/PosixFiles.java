@@ -221,6 +221,11 @@ public final class PosixFiles {
     }
     java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(local(path),
         StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    return input(channel);
+  }
+
+  /** A local file channel open for reading as Hadoop's input stream (seekable, positional reads). */
+  public static FSDataInputStream input(java.nio.channels.FileChannel channel) {
     return new FSDataInputStream(new ChannelInput(channel));
   }
 

@@ -1,0 +1,122 @@
+package org.hbackup.backup;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.hbackup.common.OneLine;
+
+/**
+ * Opens files below a local source root one directory at a time, each directory and the file
+ * itself without following a symlink ({@code openat} with {@code O_NOFOLLOW}, through the JDK's
+ * {@link SecureDirectoryStream}). A path opened whole resolves every directory on the way as it is
+ * at that moment: a directory of the source swapped for a symlink to {@code /etc} between the
+ * listing and the read made the backup store {@code /etc}'s file under the source's name, with
+ * the backup's (often root's) rights. The root itself is opened as named, as the listing did.
+ *
+ * <p>Files are read in listing order, so the open directories are kept as a chain from the root
+ * to the last file's directory, and a file of the same or a nearby directory opens only what
+ * differs. Memory and descriptors: one per directory of the chain (the tree's depth).
+ */
+final class LocalSourceDirectories implements Closeable {
+  private final Path root;
+  /** The open directories: the root, then each component of {@link #names}. */
+  private final List<SecureDirectoryStream<Path>> chain = new ArrayList<>();
+  private final List<String> names = new ArrayList<>();
+
+  LocalSourceDirectories(Path root) {
+    this.root = root;
+  }
+
+  /**
+   * Opens {@code file}, below the root, for reading; null when it is not below the root or the
+   * platform has no {@link SecureDirectoryStream} (the caller then opens the path as before). A
+   * directory on the way that is now a symlink, or no longer a directory, and a file that is now a
+   * symlink, fail with {@link SourceUnreadable}; one that is gone with {@link NoSuchFileException}.
+   */
+  FileChannel open(Path file) throws IOException {
+    Path relative = root.relativize(file);
+    int count = relative.getNameCount();
+    if (relative.toString().isEmpty() || relative.startsWith("..") || relative.isAbsolute()) {
+      return null;
+    }
+    if (chain.isEmpty()) {
+      DirectoryStream<Path> opened = Files.newDirectoryStream(root);
+      if (!(opened instanceof SecureDirectoryStream)) {
+        opened.close();
+        return null;
+      }
+      chain.add((SecureDirectoryStream<Path>) opened);
+    }
+    int kept = 0;
+    while (kept < names.size() && kept < count - 1 && names.get(kept).equals(relative.getName(kept).toString())) {
+      kept++;
+    }
+    closeBelow(kept);
+    for (int i = kept; i < count - 1; i++) {
+      Path name = relative.getName(i);
+      SecureDirectoryStream<Path> next;
+      try {
+        next = (SecureDirectoryStream<Path>) chain.get(chain.size() - 1).newDirectoryStream(name,
+            LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException | AccessDeniedException e) {
+        throw e;
+      } catch (IOException e) {
+        // ELOOP (a symlink now) or ENOTDIR (a file now): never read through it.
+        throw new SourceUnreadable("not read: '" + name + "' above it is no longer a directory ("
+            + OneLine.of(e) + "), it is never followed", e);
+      }
+      chain.add(next);
+      names.add(name.toString());
+    }
+    SecureDirectoryStream<Path> parent = chain.get(chain.size() - 1);
+    Path name = relative.getName(count - 1);
+    SeekableByteChannel channel;
+    try {
+      channel = parent.newByteChannel(name, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+    } catch (NoSuchFileException | AccessDeniedException e) {
+      throw e;
+    } catch (IOException e) {
+      // The JDK reports O_NOFOLLOW's ELOOP as a plain IOException: look at what is there.
+      if (parent.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .readAttributes().isSymbolicLink()) {
+        throw new SourceUnreadable("not read, it is a symlink now, which is never followed", e);
+      }
+      throw e;
+    }
+    if (!(channel instanceof FileChannel)) {
+      channel.close();
+      return null;
+    }
+    return (FileChannel) channel;
+  }
+
+  /** Closes the directories past the first {@code kept} names. */
+  private void closeBelow(int kept) throws IOException {
+    while (names.size() > kept) {
+      names.remove(names.size() - 1);
+      chain.remove(chain.size() - 1).close();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    closeBelow(0);
+    if (!chain.isEmpty()) {
+      chain.remove(0).close();
+    }
+  }
+}
