@@ -242,6 +242,38 @@ class VerifyIT {
     }
   }
 
+  /**
+   * An index file whose Bloom filter turns its own rows away (all bits cleared, the file renamed
+   * to its new hash, so that nothing else gives it away): restore never finds those rows. verify
+   * used to join them anyway and say "No damage".
+   */
+  @Test
+  void anIndexFileWhoseBloomFilterTurnsItsRowsAwayIsDamaged() throws Exception {
+    java.nio.file.Path repo = dir.resolve("bloom-lies");
+    copyTree(template, repo);
+    java.nio.file.Path index = largest(repo.resolve("index"), ".idx");
+    long rows;
+    try (org.hbackup.common.index.IndexFileReader reader = new org.hbackup.common.index.IndexFileReader(
+        Repository.open(new Path(repo.toUri()), conf).fileSystem().open(new Path(index.toUri())), Files.size(index),
+        index.toString())) {
+      rows = reader.entries();
+    }
+    byte[] bytes = Files.readAllBytes(index);
+    int words = (int) (8 + 64 * rows + 2048 + 6); // header, rows, fanout, the filter's own header
+    java.util.Arrays.fill(bytes, words, bytes.length - 36, (byte) 0);
+    Files.delete(index);
+    Files.write(index.resolveSibling(org.hbackup.common.id.ContentId.of(bytes).toHex() + ".idx"), bytes);
+
+    Cli.Result r = verify(repo);
+    assertEquals(3, r.exitCode, r.toString());
+    JsonNode report = r.json();
+    assertTrue(report.get("damaged").toString().contains("Bloom filter turns away"), report.toString());
+    assertTrue(report.get("affectedFiles").asLong() > 0, "its chunks are not indexed for a restore: " + report);
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", repo.toUri().toString(), "--point", "latest",
+        "--target", dir.resolve("bloom-lies-restored").toUri().toString());
+    assertEquals(3, restore.exitCode, "what verify says, restore finds: " + restore);
+  }
+
   /** A file of the kind: the largest pack (it holds the random file), the largest index file, a segment. */
   private static java.nio.file.Path fileOf(Kind kind, java.nio.file.Path repo, Random random) throws IOException {
     String latest = points.get(points.size() - 1);

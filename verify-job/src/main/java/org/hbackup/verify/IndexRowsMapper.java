@@ -33,8 +33,9 @@ import org.hbackup.job.RecordingMapper;
 /**
  * Reads index files whole: the structure a reader relies on (header, footer, fanout, Bloom
  * filter, through {@link IndexFileReader}, which is what decides whether a restore uses the file
- * at all), rows in strictly increasing chunk-id order that add up to the fanout, and the file's
- * SHA-256 against its name. Sends each row under its chunk id for the join with the packs'
+ * at all), rows in strictly increasing chunk-id order that add up to the fanout, a Bloom filter
+ * that admits every row's chunk id (a row it turns away is not sent: no lookup finds it), and
+ * the file's SHA-256 against its name. Sends each row under its chunk id for the join with the packs'
  * trailers, and each pack a file names under the pack's id. A damaged file is reported; its rows
  * are still joined when a restore would read them. Memory: the file's Bloom filter and the ids of
  * the last 10,000 packs named.
@@ -88,10 +89,12 @@ public class IndexRowsMapper extends RecordingMapper<Text, LongWritable, VerifyK
     }
     long entries = -1;
     String problem = null;
+    IndexFileReader filter = null;
     // The stream apart: a reader whose constructor refuses the file has not taken it over.
     try (FSDataInputStream stream = fs.open(path);
          IndexFileReader reader = new IndexFileReader(stream, length, path.toString())) {
       entries = reader.entries();
+      filter = reader; // its Bloom filter is in memory, and stays usable once the file is closed
     } catch (DamageException | UnsupportedFormatVersionException e) {
       problem = e.getMessage();
     }
@@ -112,7 +115,14 @@ public class IndexRowsMapper extends RecordingMapper<Text, LongWritable, VerifyK
         }
         System.arraycopy(row, 0, previous, 0, ContentId.LENGTH);
         counts[row[0] & 0xff]++;
-        sendRow(IndexEntry.fromBytes(row, 0), path.getName(), context);
+        IndexEntry entry = IndexEntry.fromBytes(row, 0);
+        if (filter.filterAdmits(entry.chunkId())) {
+          sendRow(entry, path.getName(), context);
+        } else if (problem == null) {
+          // Not sent: a restore never reaches this row, so its chunk counts as not indexed here.
+          problem = path + ": its Bloom filter turns away chunk " + entry.chunkId() + " of row " + i
+              + " (lookups would not find it)";
+        }
       }
       read += Math.max(0, entries) * IndexEntry.LENGTH;
       if (openable) {

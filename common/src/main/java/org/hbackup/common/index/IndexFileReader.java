@@ -118,6 +118,14 @@ public final class IndexFileReader implements AutoCloseable {
     return entries;
   }
 
+  /**
+   * Whether the file's Bloom filter lets a lookup of {@code chunk} go on to the rows: a row whose
+   * id it turns away is one no reader finds (verify checks every row).
+   */
+  public boolean filterAdmits(ContentId chunk) {
+    return bloom.mightContain(chunk.bytes());
+  }
+
   /** Finds a chunk's entry, or null when this file does not hold it. */
   public IndexEntry lookup(ContentId chunk) throws IOException {
     if (!bloom.mightContain(chunk.bytes())) {
