@@ -22,7 +22,7 @@ public final class RestoreOptions {
     this.repository = b.repository;
     this.point = b.point;
     this.target = b.target;
-    this.paths = Collections.unmodifiableList(new ArrayList<>(b.paths));
+    this.paths = b.wholePoint ? List.of() : Collections.unmodifiableList(new ArrayList<>(b.paths));
     this.overwrite = b.overwrite;
   }
 
@@ -86,6 +86,8 @@ public final class RestoreOptions {
     private PointId point;
     private Path target;
     private final List<String> paths = new ArrayList<>();
+    /** Whether {@code /} was selected: then every path is. */
+    private boolean wholePoint;
     private boolean overwrite;
 
     public Builder repository(Path v) {
@@ -103,14 +105,25 @@ public final class RestoreOptions {
       return this;
     }
 
-    /** Adds a selected path; leading and trailing slashes are dropped. Refuses an unsafe one. */
+    /**
+     * Adds a selected path; leading and trailing slashes are dropped. Refuses an unsafe one, and
+     * an empty one (an unset shell variable, more likely than a wish for everything); {@code /}
+     * selects the whole point, whatever else is selected.
+     */
     public Builder path(String v) {
+      if (v == null || v.isEmpty()) {
+        throw new IllegalArgumentException("--path '': an empty path selects nothing (--path / is the whole point)");
+      }
       String trimmed = RelativePaths.fromUserPath(v);
       String problem = RelativePaths.problem(trimmed);
       if (problem != null) {
         throw new IllegalArgumentException("--path '" + v + "': " + problem);
       }
-      paths.add(trimmed);
+      if (trimmed.isEmpty()) {
+        wholePoint = true;
+      } else {
+        paths.add(trimmed);
+      }
       return this;
     }
 
