@@ -4,6 +4,7 @@ import java.io.PrintStream;
 
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
+import org.hbackup.common.Printable;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.common.repo.RepositoryLock;
 
@@ -44,7 +45,7 @@ final class UnlockCommand extends Command {
     for (RepositoryLock.Holder h : RepositoryLock.list(repository)) {
       if (all || RepositoryLock.isStale(h, getConf(), now)) {
         if (RepositoryLock.remove(repository, h)) {
-          out().println("Removed lock of " + h.describe());
+          out().println(Printable.escape("Removed lock of " + h.describe()));
           removed++;
         }
       } else {

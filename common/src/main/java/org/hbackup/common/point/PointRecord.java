@@ -304,8 +304,8 @@ public final class PointRecord {
         b.base(PointId.parse(base.asText()));
       }
       JsonNode snapshot = root.get("snapshot");
-      b.created(Instant.parse(Json.requireText(root, "created", file)))
-          .completed(Instant.parse(Json.requireText(root, "completed", file)))
+      b.created(time(root, "created", file))
+          .completed(time(root, "completed", file))
           .source(Json.requireText(root, "source", file))
           .snapshot(snapshot == null || snapshot.isNull() ? null : snapshot.asText())
           .totals(Json.requireLong(root, "files", file), Json.requireLong(root, "directories", file),
@@ -332,6 +332,22 @@ public final class PointRecord {
     } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
       throw new FormatException(file, e.getMessage(), e);
     }
+  }
+
+  /** The earliest and latest times a record may hold: what a date has, and a point id can say. */
+  private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+  /**
+   * A time field. An Instant reaches a billion years either way, further than a date does: a
+   * record created in year -1,000,000,000 read fine and then failed every retention rule.
+   */
+  private static Instant time(ObjectNode root, String field, String file) throws FormatException {
+    Instant time = Instant.parse(Json.requireText(root, field, file));
+    if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
+      throw new FormatException(file, field + " " + time + " is outside years 0000 to 9999");
+    }
+    return time;
   }
 
   /** Builds point records. */

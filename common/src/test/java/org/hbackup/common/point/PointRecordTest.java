@@ -90,6 +90,33 @@ class PointRecordTest {
     return org.hbackup.common.io.JsonDigest.write(root);
   }
 
+  private static byte[] valid() throws IOException {
+    return PointRecord.builder(PointId.parse("20261201T000000000Z-0000000a"), PointType.FULL).source("file:/s")
+        .completed(Instant.now()).manifestList(org.hbackup.common.id.ContentId.of(new byte[] {1})).build().toJson();
+  }
+
+  /** Instant reaches a billion years either way; a date (and so every retention rule) does not. */
+  @Test
+  void refusesTimesOutsideTheYearsADateHas() throws IOException {
+    for (String field : new String[] {"created", "completed"}) {
+      for (String time : new String[] {"-1000000000-01-01T00:00:00Z", "+1000000000-12-31T23:59:59Z",
+          "-0001-12-31T23:59:59Z", "+10000-01-01T00:00:00Z"}) {
+        com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(valid());
+        root.remove("digest");
+        root.put(field, time);
+        byte[] json = org.hbackup.common.io.JsonDigest.write(root);
+        FormatException e = assertThrows(FormatException.class, () -> read(json), field + " " + time);
+        assertTrue(e.getMessage().contains("outside years 0000 to 9999"), e.getMessage());
+      }
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(valid());
+    root.remove("digest");
+    root.put("created", "9999-12-31T23:59:59Z");
+    assertEquals(Instant.parse("9999-12-31T23:59:59Z"), read(org.hbackup.common.io.JsonDigest.write(root)).created());
+  }
+
   @Test
   void namesItsManifestListByContentAndRefusesAnyOtherName() throws IOException {
     org.hbackup.common.id.ContentId list = org.hbackup.common.id.ContentId.of(new byte[] {1});
