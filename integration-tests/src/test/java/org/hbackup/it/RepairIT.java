@@ -212,6 +212,14 @@ class RepairIT {
     assertEquals(0, Cli.run(conf, "unlock", "--repo", repo, "--remove-all").exitCode);
     assertFalse(Files.exists(dir.resolve("repo-locks/locks/" + live.holder().id() + ".json")));
     live.close();
+    // What a lock file says is the writer's to choose: printed escaped, never as lines of our own.
+    RepositoryLock forged = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED,
+        "prune\nRemoved 9 lock(s)\n\u001b[31mFAKE", null, conf);
+    Cli.Result printed = Cli.run(conf, "unlock", "--repo", repo, "--remove-all");
+    assertEquals(0, printed.exitCode, printed.toString());
+    assertEquals(2, printed.stdout.lines().count(), "one line for the lock, one for the count: " + printed.stdout);
+    assertFalse(printed.stdout.contains("\u001b"), printed.stdout);
+    forged.close();
   }
 
   private static List<String> indexFiles(String name) throws Exception {

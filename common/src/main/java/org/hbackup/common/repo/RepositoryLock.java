@@ -207,7 +207,10 @@ public final class RepositoryLock implements AutoCloseable {
     return list(fs, dir, new ArrayList<>());
   }
 
-  /** The lock files of {@code dir}; files there that are not lock files go to {@code others}. */
+  /**
+   * The lock files of {@code dir}; files there that are not lock files go to {@code others}.
+   * Directories are neither.
+   */
   private static List<Holder> list(FileSystem fs, Path dir, List<FileStatus> others) throws IOException {
     List<Holder> holders = new ArrayList<>();
     FileStatus[] files;
@@ -217,6 +220,12 @@ public final class RepositoryLock implements AutoCloseable {
       return holders;
     }
     for (FileStatus f : files) {
+      if (f.isDirectory()) {
+        // Never a lock (locks are files), whatever its name: it blocks no one, and is not
+        // removed (a non-empty one cannot be by a file delete, which made every command fail).
+        LOG.warn("{} is a directory, not a lock: ignored", f.getPath());
+        continue;
+      }
       if (!f.getPath().getName().endsWith(".json")) {
         if (f.isFile()) {
           others.add(f);

@@ -40,6 +40,25 @@ class RepositoryLockTest {
     return RepositoryLock.Mode.EXCLUSIVE;
   }
 
+  /**
+   * A directory named like a lock is no lock: it used to block every command as an unreadable
+   * lock, then, once stale, make each fail trying to delete it with a file delete.
+   */
+  @Test
+  void aDirectoryNamedLikeALockBlocksNoOneFreshOrStale() throws IOException {
+    RepositoryLock.acquire(repository, shared(), "backup", null, conf).close(); // makes locks/
+    java.nio.file.Path fake = Files.createDirectories(dir.resolve("repo/locks/x.json"));
+    Files.writeString(fake.resolve("anything"), "x");
+    for (int age : new int[] {0, 7200}) {
+      Files.setLastModifiedTime(fake, FileTime.from(Instant.now().minusSeconds(age)));
+      assertEquals(0, RepositoryLock.list(repository).size(), "age " + age);
+      try (RepositoryLock x = RepositoryLock.acquire(repository, exclusive(), "prune", null, conf)) {
+        assertEquals(1, RepositoryLock.list(repository).size(), "age " + age);
+      }
+    }
+    assertTrue(Files.exists(fake.resolve("anything")), "not ours to remove");
+  }
+
   @Test
   void sharedLocksGoTogetherAndExclusiveOnesExcludeEveryOther() throws IOException {
     try (RepositoryLock a = RepositoryLock.acquire(repository, shared(), "backup", null, conf);
