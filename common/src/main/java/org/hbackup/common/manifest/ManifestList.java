@@ -107,7 +107,7 @@ public final class ManifestList {
 
   /** Parses a list's bytes (at most {@link #MAX_BYTES}). */
   public static ManifestList fromJson(byte[] bytes, String file) throws IOException {
-    ObjectNode root = Json.parse(new java.io.ByteArrayInputStream(bytes), file);
+    ObjectNode root = Json.parse(bytes, file);
     int version = Json.checkFormat(root, FORMAT, file, MIN_VERSION, VERSION);
     if (version >= 2) {
       JsonDigest.check(bytes, root, file);

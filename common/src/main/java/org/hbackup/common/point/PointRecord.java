@@ -291,7 +291,7 @@ public final class PointRecord {
     if (bytes.length > MAX_BYTES) {
       throw new FormatException(file, "a point record larger than " + MAX_BYTES + " bytes");
     }
-    ObjectNode root = Json.parse(new java.io.ByteArrayInputStream(bytes), file);
+    ObjectNode root = Json.parse(bytes, file);
     int version = Json.checkFormat(root, FORMAT, file, MIN_VERSION, VERSION);
     if (version >= DIGEST_SINCE) {
       JsonDigest.check(bytes, root, file);
