@@ -58,7 +58,8 @@ public record ProcessIdentity(String host, long pid, long start, String boot, St
       // Clock ticks since boot: the wall clock does not move them, so equal means the same process.
       long now = startTicksOf(pid);
       if (now > 0) {
-        return now != startTicks;
+        // A zombie (killed, not yet reaped by its parent) never runs again: gone, though listed.
+        return now != startTicks || isZombie(pid);
       }
     }
     long now = startOf(process.get());
@@ -77,6 +78,17 @@ public record ProcessIdentity(String host, long pid, long start, String boot, St
       return Long.parseLong(fields[19]);
     } catch (IOException | RuntimeException e) {
       return 0;
+    }
+  }
+
+  /** Whether a process has ended and waits to be reaped (state Z or X in {@code /proc/<pid>/stat}). */
+  static boolean isZombie(long pid) {
+    try {
+      String stat = Files.readString(Paths.get("/proc/" + pid + "/stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state == 'Z' || state == 'X';
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 
