@@ -257,8 +257,14 @@ public final class SourceLister {
       FileStatus child = local ? children.next() : PosixFiles.complete(sourceFs, children.next());
       String relative = RelativePaths.relativize(qualifiedRoot, child.getPath());
       if (child instanceof PosixFiles.UnrecordableStatus) {
+        PosixFiles.UnrecordableStatus unrecordable = (PosixFiles.UnrecordableStatus) child;
+        String name = unrecordable.decodedName();
+        if (excludes.excludes(name == null ? relative : RelativePaths.child(relative, name))) {
+          totals.excluded++; // an exclude pattern may leave out what cannot be backed up
+          continue;
+        }
         key.set(relative, null);
-        key.setProblem(ListingKey.UNRECORDABLE, ((PosixFiles.UnrecordableStatus) child).reason());
+        key.setProblem(ListingKey.UNRECORDABLE, unrecordable.reason());
         append(writer, key, child, totals);
         continue;
       }

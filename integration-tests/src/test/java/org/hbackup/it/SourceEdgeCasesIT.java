@@ -140,6 +140,10 @@ class SourceEdgeCasesIT {
     try (Stream<java.nio.file.Path> entries = Files.list(restored)) {
       assertEquals(2, entries.count(), "ok.txt and sub: " + restored);
     }
+    Cli.Result excluded = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-latin1"),
+        "--exclude", "*.txt", "--exclude", "sub/inner*", "--json");
+    assertEquals(4, excluded.exitCode, "the link is still reported: " + excluded);
+    assertEquals(List.of("link"), skippedPaths(excluded.json()), "patterns match the names as decoded");
   }
 
   @Test

@@ -336,7 +336,7 @@ public final class PosixFiles {
           names.add(name);
         } else {
           // Never lstat'ed by its decoded name, which names no file: reported under its directory.
-          unnamed.add(new UnrecordableStatus(dir, "an entry named '" + LocalNames.forReport(child)
+          unnamed.add(new UnrecordableStatus(dir, name, "an entry named '" + LocalNames.forReport(child)
               + "' is left out: " + LocalNames.whyNotRecordable("its name")));
         }
       }
@@ -427,7 +427,7 @@ public final class PosixFiles {
       java.nio.file.Path target = Files.readSymbolicLink(local);
       String text = target.toString();
       if (!LocalNames.isTarget(text, target)) {
-        return new UnrecordableStatus(path, LocalNames.whyNotRecordable("its symlink target"));
+        return new UnrecordableStatus(path, null, LocalNames.whyNotRecordable("its symlink target"));
       }
       symlink = new Path(text);
     }
@@ -479,11 +479,21 @@ public final class PosixFiles {
    */
   public static final class UnrecordableStatus extends FileStatus {
     private static final long serialVersionUID = 1L;
+    private final String decodedName;
     private final String reason;
 
-    UnrecordableStatus(Path path, String reason) {
+    UnrecordableStatus(Path path, String decodedName, String reason) {
       super(0, false, 0, 0, 0, path);
+      this.decodedName = decodedName;
       this.reason = reason;
+    }
+
+    /**
+     * For an entry whose name is what cannot be recorded, the name as decoded (its lost bytes as
+     * U+FFFD), which exclude patterns are matched against; null when the path is the entry's.
+     */
+    public String decodedName() {
+      return decodedName;
     }
 
     public String reason() {
