@@ -20,8 +20,9 @@ import org.hbackup.common.id.ContentId;
 
 /**
  * Encodes chunks into blobs ({@code method byte || payload}) and back. Zstandard goes through
- * zstd-jni because Hadoop's own ZStandardCodec needs libhadoop; LZ4 and Snappy go through
- * Hadoop's codecs, which are pure Java since 3.3. Not thread-safe: one per task thread.
+ * zstd-jni because Hadoop's own ZStandardCodec needs libhadoop; LZ4 and Snappy are written through
+ * Hadoop's codecs (no libhadoop needed since 3.3) and read by {@link BlockStreams}, which checks
+ * every length a hostile blob gives. Not thread-safe: one per task thread.
  */
 public final class BlobCodec implements Closeable {
   private final Compression method;
@@ -115,9 +116,9 @@ public final class BlobCodec implements Closeable {
         }
         return out;
       case LZ4:
-        return decompressWithCodec(lz4, blob, offset, length, out);
       case SNAPPY:
-        return decompressWithCodec(snappy, blob, offset, length, out);
+        BlockStreams.decode(blobMethod, blob, offset + 1, offset + length, out);
+        return out;
       default:
         throw new IOException("unknown blob method " + blobMethod);
     }
@@ -150,48 +151,6 @@ public final class BlobCodec implements Closeable {
         return ContentId.of(decoded, 0, rawLength);
       default:
         return ContentId.of(decode(blob, offset, length, rawLength));
-    }
-  }
-
-  private static byte[] decompressWithCodec(CompressionCodec codec, byte[] blob, int offset,
-      int length, byte[] out) throws IOException {
-    try (InputStream in = new BoundedBlockStream(new ByteArrayInputStream(blob, offset + 1, length - 1),
-        codec.createDecompressor(), Math.max(length, 1024))) {
-      ByteStreams.readFully(in, out);
-      if (in.read() != -1) {
-        throw new IOException("blob decodes to more than " + out.length + " bytes");
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Hadoop's block stream (the framing of its LZ4 and Snappy codecs, FORMAT.md section 6) reads
-   * each compressed piece's length from the blob and allocates a buffer of that size before it
-   * reads the piece: one flipped bit there asks for two gigabytes. This one first checks the
-   * length against the bytes the blob has left, and leaves the rest to Hadoop's code.
-   */
-  private static final class BoundedBlockStream extends org.apache.hadoop.io.compress.BlockDecompressorStream {
-    private final ByteArrayInputStream source;
-
-    BoundedBlockStream(ByteArrayInputStream source, org.apache.hadoop.io.compress.Decompressor decompressor,
-        int bufferSize) throws IOException {
-      super(source, decompressor, bufferSize);
-      this.source = source;
-    }
-
-    @Override
-    protected int getCompressedData() throws IOException {
-      if (source.available() >= Integer.BYTES) {
-        source.mark(Integer.BYTES);
-        long len = ((long) source.read() << 24) | (source.read() << 16) | (source.read() << 8) | source.read();
-        source.reset();
-        if (len > source.available() - Integer.BYTES) {
-          throw new IOException("a compressed piece of the blob says it has " + len + " bytes, more than the "
-              + (source.available() - Integer.BYTES) + " left");
-        }
-      }
-      return super.getCompressedData();
     }
   }
 
