@@ -33,8 +33,10 @@ public final class ChunkerParameters {
   private final int max;
 
   public ChunkerParameters(int min, int average, int max) {
-    if (Integer.bitCount(average) != 1 || average < 256) {
-      throw new IllegalArgumentException("average chunk size must be a power of two >= 256: " + average);
+    // FORMAT.md §4's rule, no stricter: a repository another writer made within it must open.
+    // (64 <= min < average makes the smallest average 128, whose masks test 9 and 5 bits.)
+    if (Integer.bitCount(average) != 1) {
+      throw new IllegalArgumentException("average chunk size must be a power of two: " + average);
     }
     if (min < 64 || min >= average || average >= max || max > LIMIT_MAX) {
       throw new IllegalArgumentException("chunk sizes must satisfy 64 <= min < average < max <= "

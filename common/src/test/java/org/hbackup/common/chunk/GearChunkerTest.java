@@ -128,4 +128,33 @@ class GearChunkerTest {
     assertThrows(IllegalArgumentException.class,
         () -> new ChunkingReader(chunker, new byte[ChunkingReader.bufferLength(chunker) - 1]));
   }
+
+  @Test
+  void everyParameterSetTheFormatAllowsIsAccepted() throws IOException {
+    // FORMAT.md §4: 64 <= min < avg < max <= 67,108,864, avg a power of two. The smallest set
+    // must open (a repository written by another implementation with it is valid) and cut
+    // within its bounds.
+    ChunkerParameters smallest = new ChunkerParameters(64, 128, 129);
+    byte[] data = random(21, 100_000);
+    ChunkingReader reader = new ChunkingReader(new ByteArrayInputStream(data), new GearChunker(smallest));
+    long total = 0;
+    while (reader.next()) {
+      total += reader.chunkLength();
+      assertTrue(reader.chunkLength() <= 129, "chunk of " + reader.chunkLength());
+      assertTrue(reader.chunkLength() >= 64 || total == data.length, "chunk of " + reader.chunkLength());
+    }
+    assertEquals(data.length, total);
+    new ChunkerParameters(ChunkerParameters.LIMIT_MAX / 4, ChunkerParameters.LIMIT_MAX / 2,
+        ChunkerParameters.LIMIT_MAX);
+  }
+
+  @Test
+  void parameterSetsOutsideTheFormatAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new ChunkerParameters(63, 128, 256));
+    assertThrows(IllegalArgumentException.class, () -> new ChunkerParameters(64, 192, 256));
+    assertThrows(IllegalArgumentException.class, () -> new ChunkerParameters(128, 128, 256));
+    assertThrows(IllegalArgumentException.class, () -> new ChunkerParameters(64, 128, 128));
+    assertThrows(IllegalArgumentException.class,
+        () -> new ChunkerParameters(64, 128, ChunkerParameters.LIMIT_MAX + 1));
+  }
 }
