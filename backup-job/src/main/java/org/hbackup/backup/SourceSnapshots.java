@@ -128,7 +128,7 @@ final class SourceSnapshots {
     String own = PREFIX + repositoryId + "-";
     for (FileStatus s : snapshots) {
       String name = s.getPath().getName();
-      boolean ours = name.startsWith(own)
+      boolean ours = (name.startsWith(own) && PointId.isPointId(name.substring(own.length())))
           || (name.startsWith(PREFIX) && points.contains(name.substring(PREFIX.length())));
       if (ours && !needed.contains(name)) {
         delete(name);

@@ -294,8 +294,12 @@ class MiniClusterRoundTripIT {
     assertEquals(0, otherFull.exitCode, otherFull.toString());
     String otherSnapshot = otherFull.json().get("snapshot").asText();
     assertFalse(otherSnapshot.startsWith(prefix), otherSnapshot);
+    // A snapshot someone else named with this repository's prefix, not followed by a point id.
+    dfsClient.createSnapshot(chainRoot, prefix + "kept-by-hand");
     Cli.Result again = Cli.run(local, "backup", "--source", chainRoot.toString(), "--repo", repo, "--json");
     assertEquals(0, again.exitCode, again.toString());
+    assertTrue(fs.exists(new Path(chainRoot, ".snapshot/" + prefix + "kept-by-hand")), "not named as hbackup names");
+    dfsClient.deleteSnapshot(chainRoot, prefix + "kept-by-hand");
     assertTrue(fs.exists(new Path(chainRoot, ".snapshot/" + otherSnapshot)), "the other repository's base is kept");
     assertTrue(fs.exists(new Path(chainRoot, ".snapshot/" + prefix + points.get(0))), "this one's full base is kept");
     assertFalse(fs.exists(new Path(chainRoot, ".snapshot/" + prefix + points.get(4))), "its superseded one is not");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,6 +38,14 @@ public final class RepositoryConfig {
   /** Level 1 measured fastest with a ratio close to level 3 on logs (docs/BENCHMARKS.md). */
   public static final int DEFAULT_ZSTD_LEVEL = 1;
 
+  /**
+   * A repository id as {@link UUID#toString} writes it. Snapshot names are built from it
+   * ({@code hbackup-<id>-<point id>}) and a backup deletes the ones that start with its own
+   * prefix: ids of one length and form keep one repository's prefix from matching another's.
+   */
+  private static final Pattern ID_FORM = Pattern.compile(
+      "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
   private final String id;
   private final Instant created;
   private final ChunkerParameters chunker;
@@ -53,6 +62,9 @@ public final class RepositoryConfig {
     if (compressionLevel < MIN_ZSTD_LEVEL || compressionLevel > MAX_ZSTD_LEVEL) {
       throw new IllegalArgumentException("compression level " + compressionLevel + " is outside "
           + MIN_ZSTD_LEVEL + ".." + MAX_ZSTD_LEVEL);
+    }
+    if (id == null || !ID_FORM.matcher(id).matches()) {
+      throw new IllegalArgumentException("repository id " + id + " is not a UUID in canonical form");
     }
     this.id = id;
     this.created = created;

@@ -75,4 +75,25 @@ class RepositoryConfigTest {
     assertThrows(FormatException.class, () -> read(root));
     assertTrue(new String(Json.toBytes(written()), StandardCharsets.UTF_8).contains("packSize"));
   }
+
+  /**
+   * A backup deletes the source snapshots whose names start with {@code hbackup-<id>-}: an id of
+   * another form ("a", "a-b", upper case) could be a prefix of another repository's and delete
+   * the snapshots that repository's next backup compares with.
+   */
+  @Test
+  void anIdThatIsNotACanonicalUuidIsRefused() throws IOException {
+    String good = written().get("id").asText();
+    for (String id : new String[] {"", "a", good + "-1", good.toUpperCase(java.util.Locale.ROOT),
+        good.replace("-", ""), good.substring(0, 35) + "/", "../" + good.substring(3)}) {
+      ObjectNode root = written();
+      root.put("id", id);
+      FormatException e = assertThrows(FormatException.class, () -> read(root), "id " + id);
+      assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("repository id"),
+          e.getMessage());
+    }
+    ObjectNode root = written();
+    root.put("id", good);
+    assertEquals(good, read(root).id());
+  }
 }
