@@ -18,6 +18,7 @@ import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.hbackup.common.CrashPoints;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.index.IndexEntry;
+import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.ChunkRef;
 import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
@@ -89,7 +90,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
           carryOver.renamedInBase(key));
       context.getCounter(BackupCounters.DIRECTORIES).increment(1);
     } else if (status.isSymlink()) {
-      ManifestEntry link = metadata(key, EntryType.SYMLINK, status).symlinkTarget(status.getSymlink().toString())
+      ManifestEntry link = metadata(key, EntryType.SYMLINK, status).symlinkTarget(PosixFiles.symlinkTarget(status))
           .build();
       emitEntry(key, carryOver.keepAccessTime(key, link), carryOver.renamedInBase(key));
       context.getCounter(BackupCounters.SYMLINKS).increment(1);

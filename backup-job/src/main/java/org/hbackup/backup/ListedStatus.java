@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.io.Writable;
 import org.apache.hadoop.io.WritableUtils;
+import org.hbackup.common.io.PosixFiles;
 
 /**
  * A listing record's value: the entry's status as the walk saw it. Written field by field rather
@@ -65,7 +66,7 @@ public final class ListedStatus implements Writable {
     Text.writeString(out, s.getGroup());
     Text.writeString(out, s.getPath().toString());
     if (s.isSymlink()) {
-      Text.writeString(out, s.getSymlink().toString());
+      Text.writeString(out, PosixFiles.symlinkTarget(s));
     }
   }
 
@@ -81,7 +82,7 @@ public final class ListedStatus implements Writable {
     String owner = Text.readString(in);
     String group = Text.readString(in);
     String path = Text.readString(in);
-    Path symlink = (flags & SYMLINK) != 0 ? new Path(Text.readString(in)) : null;
+    String symlink = (flags & SYMLINK) != 0 ? Text.readString(in) : null;
     status = new LazyPathStatus(length, (flags & DIRECTORY) != 0, replication, blockSize, modificationTime,
         accessTime, permission, owner, group, symlink, path, FileStatus.attributes((flags & HAS_ACL) != 0,
         (flags & ENCRYPTED) != 0, (flags & ERASURE_CODED) != 0, (flags & SNAPSHOT_ENABLED) != 0));
@@ -92,18 +93,28 @@ public final class ListedStatus implements Writable {
     return String.valueOf(status);
   }
 
-  /** A status whose path is parsed from its string when first asked for. */
-  static final class LazyPathStatus extends FileStatus {
+  /**
+   * A status whose path is parsed from its string when first asked for, and whose symlink target
+   * is the listed text, exactly ({@link PosixFiles#symlinkTarget}).
+   */
+  static final class LazyPathStatus extends FileStatus implements PosixFiles.ExactSymlink {
     private static final long serialVersionUID = 1L;
     private final String pathString;
+    private final String symlinkText;
     private Path path;
 
     LazyPathStatus(long length, boolean directory, short replication, long blockSize, long modificationTime,
-        long accessTime, FsPermission permission, String owner, String group, Path symlink, String path,
+        long accessTime, FsPermission permission, String owner, String group, String symlink, String path,
         Set<AttrFlags> attributes) {
-      super(length, directory, replication, blockSize, modificationTime, accessTime, permission, owner, group, symlink,
-          null, attributes);
+      super(length, directory, replication, blockSize, modificationTime, accessTime, permission, owner, group,
+          symlink == null ? null : PosixFiles.symlinkPath(symlink), null, attributes);
       this.pathString = path;
+      this.symlinkText = symlink;
+    }
+
+    @Override
+    public String symlinkText() {
+      return symlinkText;
     }
 
     @Override

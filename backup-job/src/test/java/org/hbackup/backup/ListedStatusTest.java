@@ -39,6 +39,27 @@ class ListedStatusTest {
     assertEquals(link.getSymlink(), read.getSymlink());
   }
 
+  /**
+   * A local symlink's target reaches the map task as the text the file system keeps: a Path
+   * would have refused "a:b" and rewritten "a//b" and "../x/../y".
+   */
+  @Test
+  void keepsALocalSymlinksTargetText(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    org.apache.hadoop.fs.FileSystem fs = org.hbackup.common.io.FileSystems.raw(new Path(dir.toUri()),
+        new org.apache.hadoop.conf.Configuration());
+    String[] targets = {"a:b", "a//b", "dir/", "../x/../y", "C:\\x"};
+    for (int i = 0; i < targets.length; i++) {
+      java.nio.file.Path link = dir.resolve("l" + i);
+      assertEquals(0, new ProcessBuilder("ln", "-s", "--", targets[i], link.toString()).start().waitFor());
+      FileStatus listed = org.hbackup.common.io.PosixFiles.linkStatus(fs, new Path(link.toUri()));
+      assertTrue(listed.isSymlink(), targets[i]);
+      assertEquals(targets[i], org.hbackup.common.io.PosixFiles.symlinkTarget(listed));
+      FileStatus read = roundTrip(listed);
+      assertTrue(read.isSymlink(), targets[i]);
+      assertEquals(targets[i], org.hbackup.common.io.PosixFiles.symlinkTarget(read));
+    }
+  }
+
   /** A file system's subclass (block locations and all) is listed as its status alone. */
   @Test
   void takesAFileSystemsSubclass() throws IOException {

@@ -3,7 +3,6 @@ package org.hbackup.restore;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.Paths;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
@@ -13,6 +12,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.hbackup.common.OneLine;
 import org.hbackup.common.io.FileSystems;
+import org.hbackup.common.io.LocalSymlinks;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.RelativePaths;
 
@@ -142,7 +142,13 @@ final class RestoreTarget {
   /** Creates a symlink at {@code aside}, to be placed by {@link #place}. */
   void createSymlink(String linkTarget, Path aside, String path) throws IOException {
     if (local) {
-      Files.createSymbolicLink(PosixFiles.local(aside), Paths.get(linkTarget));
+      try {
+        LocalSymlinks.create(PosixFiles.local(aside), linkTarget);
+      } catch (FileAlreadyExistsException e) {
+        throw e;
+      } catch (IOException e) {
+        throw new UnsafeTargetException(path, OneLine.of(e));
+      }
       return;
     }
     Path asPath;

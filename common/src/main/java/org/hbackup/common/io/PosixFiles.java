@@ -400,10 +400,11 @@ public final class PosixFiles {
       throws IOException {
     if (!UNIX_VIEW) {
       PosixFileAttributes a = Files.readAttributes(local, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      Path symlink = a.isSymbolicLink() ? new Path(Files.readSymbolicLink(local).toString()) : null;
-      return new FileStatus(a.isRegularFile() ? a.size() : 0, a.isDirectory(), replication, blockSize,
-          a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis(), new FsPermission(toMode(a.permissions())),
-          a.owner().getName(), a.group().getName(), symlink, path);
+      String symlink = a.isSymbolicLink() ? Files.readSymbolicLink(local).toString() : null;
+      FsPermission permission = new FsPermission(toMode(a.permissions()));
+      return new LocalFileStatus(a.isRegularFile() ? a.size() : 0, a.isDirectory(), replication, blockSize,
+          a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis(), permission,
+          a.owner().getName(), a.group().getName(), symlink, path, permission.toShort());
     }
     // The numeric owner and group, named through a cache: PosixFileAttributes.owner() calls
     // getpwuid for every file, which took half of a listing's time.
@@ -422,14 +423,13 @@ public final class PosixFiles {
       owner = USER_NAMES.getOrDefault(uid, Integer.toString(uid));
       group = GROUP_NAMES.getOrDefault(gid, Integer.toString(gid));
     }
-    Path symlink = null;
+    String symlink = null;
     if (type == S_IFLNK) {
       java.nio.file.Path target = Files.readSymbolicLink(local);
-      String text = target.toString();
-      if (!LocalNames.isTarget(text, target)) {
+      symlink = target.toString();
+      if (!LocalNames.isTarget(symlink, target)) {
         return new UnrecordableStatus(path, null, LocalNames.whyNotRecordable("its symlink target"));
       }
-      symlink = new Path(text);
     }
     long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis();
     long atime = ((FileTime) a.get("lastAccessTime")).toMillis();
@@ -511,15 +511,50 @@ public final class PosixFiles {
     }
   }
 
-  /** A local file's status, with all twelve mode bits. */
-  public static final class LocalFileStatus extends FileStatus {
+  /**
+   * A symlink's target as the file system keeps it. Use it instead of {@link FileStatus#getSymlink()}:
+   * a Hadoop {@link Path} rewrites the text ({@code a//b}, {@code dir/}, {@code ../x/../y} as
+   * {@code a/b}, {@code dir}, {@code ../y}, the last one another place when {@code x} is a link)
+   * and cannot hold some at all ({@code a:b} is refused as a relative path with a scheme).
+   */
+  public static String symlinkTarget(FileStatus status) throws IOException {
+    if (status instanceof ExactSymlink) {
+      return ((ExactSymlink) status).symlinkText();
+    }
+    return status.getSymlink().toString();
+  }
+
+  /**
+   * A Path for a FileStatus's symlink field, which only says that the entry is a symlink:
+   * {@link Path#Path(String)} throws on some targets, this never does (it may rewrite the text).
+   */
+  public static Path symlinkPath(String text) {
+    return new Path(null, null, text);
+  }
+
+  /** A status that keeps its symlink's target text exactly ({@link #symlinkTarget}). */
+  public interface ExactSymlink {
+    /** The target as the file system keeps it, or null when the entry is not a symlink. */
+    String symlinkText();
+  }
+
+  /** A local file's status, with all twelve mode bits and its symlink target's exact text. */
+  public static final class LocalFileStatus extends FileStatus implements ExactSymlink {
     private static final long serialVersionUID = 1L;
     private final int mode;
+    private final String symlinkText;
 
     LocalFileStatus(long length, boolean directory, short replication, long blockSize, long mtime, long atime,
-        FsPermission permission, String owner, String group, Path symlink, Path path, int mode) {
-      super(length, directory, replication, blockSize, mtime, atime, permission, owner, group, symlink, path);
+        FsPermission permission, String owner, String group, String symlink, Path path, int mode) {
+      super(length, directory, replication, blockSize, mtime, atime, permission, owner, group,
+          symlink == null ? null : symlinkPath(symlink), path);
       this.mode = mode;
+      this.symlinkText = symlink;
+    }
+
+    @Override
+    public String symlinkText() {
+      return symlinkText;
     }
 
     @Override
