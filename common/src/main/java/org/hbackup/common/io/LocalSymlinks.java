@@ -36,8 +36,9 @@ public final class LocalSymlinks {
       Files.createSymbolicLink(link, asPath);
       return;
     }
-    // "--": a target may begin with '-'. The link is the caller's own fresh name.
-    Shell.execCommand("ln", "-s", "--", target, link.toString());
+    // "--": a target may begin with '-'. "-T": were a directory at the link's name, ln would
+    // otherwise make the link inside it.
+    Shell.execCommand("ln", "-s", "-T", "--", target, link.toString());
     String written = Files.readSymbolicLink(link).toString();
     if (!written.equals(target)) {
       Files.deleteIfExists(link);

@@ -39,5 +39,8 @@ class LocalSymlinksTest {
     assertThrows(FileAlreadyExistsException.class, () -> LocalSymlinks.create(dir.resolve("there"), "x"));
     assertThrows(IOException.class, () -> LocalSymlinks.create(dir.resolve("there"), "x//y"));
     assertEquals("kept", Files.readString(dir.resolve("there")));
+    Files.createDirectory(dir.resolve("a-directory"));
+    assertThrows(IOException.class, () -> LocalSymlinks.create(dir.resolve("a-directory"), "x//y"));
+    assertEquals(0, Files.list(dir.resolve("a-directory")).count(), "nothing made inside it");
   }
 }
