@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -24,7 +26,9 @@ import org.hbackup.common.HbackupException;
 import org.hbackup.common.OneLine;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.point.PointRecord;
+import org.hbackup.common.repo.PointScan;
 import org.hbackup.common.repo.Repository;
+import org.hbackup.common.repo.RepositoryLayout;
 import org.hbackup.common.io.InProcessLocalFileSystem;
 import org.hbackup.common.io.Json;
 import org.hbackup.job.JobSetup;
@@ -190,12 +194,30 @@ abstract class Command extends Configured implements Tool {
     return "latest".equals(text) ? null : build(() -> PointId.parse(text));
   }
 
-  /** The point itself, or the repository's latest for null. */
+  /**
+   * The point itself, or the repository's latest for null. "latest" is the newest point the
+   * repository holds, readable or not: when a newer record cannot be read, the newest readable
+   * point is not the latest, and taking it silently would restore (or verify as clean) an older
+   * point than the user asked for. That is damage, reported with the record's name.
+   */
   static PointId resolve(Repository repository, PointId point) throws IOException {
     if (point != null) {
       return point;
     }
-    PointRecord latest = repository.latestPoint();
+    PointScan scan = repository.scanPoints();
+    PointRecord latest = scan.latest();
+    List<String> newer = new ArrayList<>();
+    for (PointScan.Unreadable u : scan.unreadable()) {
+      String name = new Path(u.file()).getName();
+      if (latest == null || name.compareTo(latest.id() + RepositoryLayout.JSON_SUFFIX) > 0) {
+        newer.add(u.file() + " (" + u.reason() + ")");
+      }
+    }
+    if (!newer.isEmpty()) {
+      throw new DamageException("the latest point is not known: " + String.join("; ", newer)
+          + (latest == null ? "" : "; the newest readable point is " + latest.id() + ", which --point "
+              + latest.id() + " selects"));
+    }
     if (latest == null) {
       throw new HbackupException("repository " + repository.layout().root() + " has no points");
     }

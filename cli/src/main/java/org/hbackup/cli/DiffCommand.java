@@ -74,6 +74,7 @@ final class DiffCommand extends Command {
         counts.merge(c.kind(), 1L, Long::sum);
         printer.print(c.current(), c.kind());
       }
+      printer.finish();
     }
     if (!line.hasOption("json")) {
       out().println(summary("Changes from " + from + " to " + to + ":", counts));
@@ -101,7 +102,7 @@ final class DiffCommand extends Command {
       g.writeArrayFieldStart("changes");
     }
     Map<ChangeKind, Long> counts = new EnumMap<>(ChangeKind.class);
-    try (ChangeListReader changes = repository.openChangeList(to)) {
+    try (ChangeListReader changes = repository.openChangeList(record)) {
       for (ChangeListReader.Change c = changes.next(); c != null; c = changes.next()) {
         counts.merge(c.kind(), 1L, Long::sum);
         String path = c.path().isEmpty() ? "." : c.path();

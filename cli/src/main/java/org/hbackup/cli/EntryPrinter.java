@@ -18,6 +18,7 @@ import org.hbackup.common.manifest.ManifestEntry;
 final class EntryPrinter implements AutoCloseable {
   private final PrintStream out;
   private final JsonGenerator json;
+  private boolean finished;
 
   private EntryPrinter(PrintStream out, JsonGenerator json) {
     this.out = out;
@@ -28,7 +29,10 @@ final class EntryPrinter implements AutoCloseable {
     return new EntryPrinter(out, null);
   }
 
-  /** Opens {@code {"<field>": value, ..., "<arrayName>": [} ; {@link #close} ends both. */
+  /**
+   * Opens {@code {"<field>": value, ..., "<arrayName>": [} ; {@link #close} ends both once
+   * {@link #finish} has been called.
+   */
   static EntryPrinter json(PrintStream out, String[][] fields, String arrayName) throws IOException {
     JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
     g.useDefaultPrettyPrinter();
@@ -106,9 +110,21 @@ final class EntryPrinter implements AutoCloseable {
     }
   }
 
+  /** Says that every entry was printed: only then does {@link #close} end the JSON document. */
+  void finish() {
+    finished = true;
+  }
+
+  /**
+   * Ends the output. A JSON document that damage cut short is left unterminated, so that no
+   * parser takes its shorter list for the whole point (the command exits 3 and names the file).
+   */
   @Override
   public void close() throws IOException {
-    if (json != null) {
+    if (json != null && !finished) {
+      json.flush();
+      out.println();
+    } else if (json != null) {
       json.writeEndArray();
       json.writeStringField("version", org.hbackup.common.HbackupVersion.get());
       json.writeEndObject();

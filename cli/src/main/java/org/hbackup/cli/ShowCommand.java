@@ -67,16 +67,17 @@ final class ShowCommand extends Command {
       }
       if (record.type() == PointType.REPAIRED && record.hasChangeList()) {
         printer.startPaths("dropped", "dropped by the repair of point " + record.base() + ": not restorable");
-        printDropped(repository, point, prefix, printer);
+        printDropped(repository, record, prefix, printer);
       }
+      printer.finish();
     }
     return ExitCodes.SUCCESS;
   }
 
   /** The files a repair left out of a point: its change list names each as deleted. */
-  private static void printDropped(Repository repository, PointId point, String prefix, EntryPrinter printer)
+  private static void printDropped(Repository repository, PointRecord record, String prefix, EntryPrinter printer)
       throws IOException {
-    try (ChangeListReader changes = repository.openChangeList(point)) {
+    try (ChangeListReader changes = repository.openChangeList(record)) {
       for (ChangeListReader.Change c = changes.next(); c != null; c = changes.next()) {
         if (c.kind() == ChangeKind.DELETED && (prefix == null || RelativePaths.isAtOrUnder(c.path(), prefix))) {
           printer.path("dropped", c.path());

@@ -43,9 +43,23 @@ class EntryPrinterTest {
     try (EntryPrinter printer = EntryPrinter.json(new PrintStream(bytes, true, StandardCharsets.UTF_8),
         new String[][] {{"point", "p"}}, "entries")) {
       printer.print(entry(SPOOF, "owner"), null);
+      printer.finish();
     }
     JsonNode json = new ObjectMapper().readTree(bytes.toByteArray());
     assertEquals(SPOOF, json.get("entries").get(0).get("path").asText());
+  }
+
+  /** Damage stops a listing half way: its JSON must not parse as a complete, shorter list. */
+  @Test
+  void jsonNotFinishedIsLeftUnterminated() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (EntryPrinter printer = EntryPrinter.json(new PrintStream(bytes, true, StandardCharsets.UTF_8),
+        new String[][] {{"point", "p"}}, "entries")) {
+      printer.print(entry("a", "owner"), null);
+    }
+    assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("\"a\""), bytes.toString(StandardCharsets.UTF_8));
+    org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> new ObjectMapper().readTree(bytes.toByteArray()));
   }
 
   private static ManifestEntry entry(String path, String owner) {

@@ -2,6 +2,7 @@ package org.hbackup.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -113,6 +114,66 @@ class DamageIT {
         "--target", dir.resolve("again-" + name).toUri().toString(), "--json");
     assertEquals(0, again.exitCode, "the new point restores whole: " + again);
     Trees.assertSameTree(expected, fs, fs, new Path(dir.resolve("again-" + name).toUri()), false, false);
+  }
+
+  /**
+   * The catalog commands and "latest" on a damaged repository: each names the damage (exit 3),
+   * never answers for an older point, with another point's change list, or with a JSON document
+   * that reads as complete.
+   */
+  @org.junit.jupiter.api.Test
+  void catalogCommandsNameTheDamageAndNeverGiveAnOlderOrShorterAnswer() throws Exception {
+    java.nio.file.Path repo = dir.resolve("repo-catalog");
+    copyTree(template, repo);
+    String uri = repo.toUri().toString();
+    Cli.Result third = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri, "--json");
+    assertEquals(0, third.exitCode, third.toString());
+    String latest = third.json().get("point").asText();
+
+    // A missing change list is damage, as a missing segment is.
+    java.nio.file.Path changes = repo.resolve("manifests/" + point + ".changes");
+    byte[] list = Files.readAllBytes(changes);
+    Files.delete(changes);
+    Cli.Result missing = Cli.run(conf, "diff", "--repo", uri, "--to", point);
+    assertEquals(3, missing.exitCode, missing.toString());
+    assertTrue(missing.stderr.contains(point + ".changes"), missing.stderr);
+    Files.write(changes, list);
+
+    // Another point's change list under this one's name: its counts are not the record's.
+    java.nio.file.Path latestChanges = repo.resolve("manifests/" + latest + ".changes");
+    byte[] latestList = Files.readAllBytes(latestChanges);
+    Files.write(latestChanges, list);
+    Cli.Result copied = Cli.run(conf, "diff", "--repo", uri, "--to", latest);
+    assertEquals(3, copied.exitCode, copied.toString());
+    assertTrue(copied.stderr.contains("not that point's change list"), copied.stderr);
+    Cli.Result verified = Cli.run(conf, "verify", "--repo", uri, "--point", latest, "--json");
+    assertEquals(3, verified.exitCode, verified.toString());
+    assertTrue(verified.stdout.contains(latest + ".changes"), verified.stdout);
+    Files.write(latestChanges, latestList);
+
+    // The newest record damaged: "latest" is not the point before it.
+    java.nio.file.Path record = repo.resolve("points/" + latest + ".json");
+    Files.write(record, new byte[0]);
+    for (String[] command : new String[][] {
+        {"restore", "--repo", uri, "--point", "latest", "--target", dir.resolve("restored-latest").toUri().toString()},
+        {"verify", "--repo", uri, "--point", "latest"},
+        {"show", "--repo", uri, "--point", "latest"},
+        {"diff", "--repo", uri, "--to", "latest"}}) {
+      Cli.Result r = Cli.run(conf, command);
+      assertEquals(3, r.exitCode, r.toString());
+      assertTrue(r.stderr.contains(latest + ".json") && r.stderr.contains("--point " + point), r.stderr);
+    }
+    assertFalse(Files.exists(dir.resolve("restored-latest")), "nothing restored");
+    Cli.Result older = Cli.run(conf, "restore", "--repo", uri, "--point", point,
+        "--target", dir.resolve("restored-older").toUri().toString());
+    assertEquals(0, older.exitCode, older.toString());
+
+    // A segment damaged half way through a listing: the JSON is not a complete, shorter list.
+    damage(fileOf(Kind.SEGMENT, repo), Damage.FLIP_MIDDLE);
+    Cli.Result show = Cli.run(conf, "show", "--repo", uri, "--point", point, "--json");
+    assertEquals(3, show.exitCode, show.toString());
+    assertThrows(java.io.IOException.class, () -> new com.fasterxml.jackson.databind.ObjectMapper().readTree(show.stdout),
+        "an unterminated document: " + show.stdout);
   }
 
   @org.junit.jupiter.api.Test

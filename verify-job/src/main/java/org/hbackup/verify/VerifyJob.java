@@ -260,7 +260,7 @@ public final class VerifyJob {
       segments.append(new BytesWritable(ref.id().bytes()), SegmentUse.of(ref, id.toString()));
     }
     if (record.hasChangeList()) {
-      try (ChangeListReader changes = repository.openChangeList(id)) {
+      try (ChangeListReader changes = repository.openChangeList(record)) {
         while (changes.next() != null) {
           continue;
         }

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
 
 import com.github.luben.zstd.ZstdInputStream;
 import org.hbackup.common.FormatException;
@@ -46,6 +48,9 @@ public final class ChangeListReader implements AutoCloseable {
   private static final int BUFFER_BYTES = 64 * 1024;
   private long records;
   private boolean ended;
+  /** The point record's count of each kind, when the caller has it ({@link #expecting}). */
+  private Map<ChangeKind, Long> expected;
+  private final Map<ChangeKind, Long> counted = new EnumMap<>(ChangeKind.class);
 
   public ChangeListReader(InputStream file, String name) throws IOException {
     this.name = name;
@@ -55,6 +60,16 @@ public final class ChangeListReader implements AutoCloseable {
     header.readUnsignedShort();
     // Buffered above zstd: its single-byte read is one native call per byte.
     this.in = new DataInputStream(new BufferedInputStream(new ZstdInputStream(file), BUFFER_BYTES));
+  }
+
+  /**
+   * Checks, at the end, that the list holds as many paths of each kind as its point record's
+   * {@code changes} say ({@code unchanged} excepted, which are never listed): a change list copied
+   * under another point's name, which its header cannot tell, is refused when they differ.
+   */
+  public ChangeListReader expecting(Map<ChangeKind, Long> counts) {
+    this.expected = counts;
+    return this;
   }
 
   /** The next change, or null after the last one (whose count is checked). */
@@ -69,6 +84,7 @@ public final class ChangeListReader implements AutoCloseable {
         if (count != records || in.read() != -1) {
           throw new FormatException(name, "change list ends after " + records + " records, its end says " + count);
         }
+        checkCounts();
         ended = true;
         return null;
       }
@@ -84,11 +100,29 @@ public final class ChangeListReader implements AutoCloseable {
       }
       lastPath = bytes;
       records++;
+      counted.merge(kind, 1L, Long::sum);
       return new Change(kind, path, from);
     } catch (EOFException e) {
       throw new FormatException(name, "change list is truncated", e);
     } catch (com.github.luben.zstd.ZstdIOException e) {
       throw new FormatException(name, "change list does not decode: " + e.getMessage(), e);
+    }
+  }
+
+  private void checkCounts() throws FormatException {
+    if (expected == null) {
+      return;
+    }
+    for (ChangeKind kind : ChangeKind.values()) {
+      if (kind == ChangeKind.UNCHANGED) {
+        continue;
+      }
+      long listed = counted.getOrDefault(kind, 0L);
+      long recorded = expected.getOrDefault(kind, 0L);
+      if (listed != recorded) {
+        throw new FormatException(name, "lists " + listed + " " + kind.reportName() + " paths where its point"
+            + " record counts " + recorded + ": it is not that point's change list");
+      }
     }
   }
 

@@ -274,10 +274,20 @@ public final class Repository {
   }
 
   /** Opens a point's change list; the caller checks {@link PointRecord#hasChangeList()} first. */
-  public org.hbackup.common.manifest.ChangeListReader openChangeList(PointId id) throws IOException {
+  public org.hbackup.common.manifest.ChangeListReader openChangeList(PointRecord record) throws IOException {
+    PointId id = record.id();
     Path path = layout.changeList(id);
-    return new org.hbackup.common.manifest.ChangeListReader(new java.io.BufferedInputStream(org.hbackup.common.io.RegularFiles.open(fs, path)),
-        path.toString());
+    InputStream in;
+    try {
+      in = org.hbackup.common.io.RegularFiles.open(fs, path);
+    } catch (FileNotFoundException e) {
+      throw new DamageException("the change list of point " + id + " is missing: " + path, e);
+    } catch (IOException e) {
+      throw ReadFailures.classify(e, path.toString());
+    }
+    org.hbackup.common.manifest.ChangeListReader reader =
+        new org.hbackup.common.manifest.ChangeListReader(new java.io.BufferedInputStream(in), path.toString());
+    return record.changes() == null ? reader : reader.expecting(record.changes());
   }
 
   /** Opens a segment that a manifest list names, checked against the list's row for it. */

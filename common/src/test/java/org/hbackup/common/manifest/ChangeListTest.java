@@ -3,6 +3,7 @@ package org.hbackup.common.manifest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -50,6 +51,43 @@ class ChangeListTest {
     assertEquals(2L, counts[0].get(ChangeKind.UNCHANGED));
     assertEquals(1L, counts[0].get(ChangeKind.RENAMED));
     assertEquals(0L, counts[0].get(ChangeKind.ADDED));
+  }
+
+  /**
+   * A change list copied under another point's name has the right header and checksum; the
+   * point record's counts tell it apart when they differ.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aListWhoseCountsAreNotItsRecordsIsRefusedAtItsEnd() throws IOException {
+    Map<ChangeKind, Long>[] counts = new Map[1];
+    byte[] bytes = sample(counts);
+    try (ChangeListReader r = new ChangeListReader(new ByteArrayInputStream(bytes), "test").expecting(counts[0])) {
+      int n = 0;
+      while (r.next() != null) {
+        n++;
+      }
+      assertEquals(4, n);
+    }
+    Map<ChangeKind, Long> unchangedDiffer = new java.util.EnumMap<>(counts[0]);
+    unchangedDiffer.put(ChangeKind.UNCHANGED, 99L);
+    try (ChangeListReader r = new ChangeListReader(new ByteArrayInputStream(bytes), "test")
+        .expecting(unchangedDiffer)) {
+      while (r.next() != null) {
+        continue;
+      }
+    }
+    Map<ChangeKind, Long> other = new java.util.EnumMap<>(counts[0]);
+    other.put(ChangeKind.ADDED, 1L);
+    other.remove(ChangeKind.DELETED);
+    try (ChangeListReader r = new ChangeListReader(new ByteArrayInputStream(bytes), "test").expecting(other)) {
+      org.hbackup.common.FormatException e = assertThrows(org.hbackup.common.FormatException.class, () -> {
+        while (r.next() != null) {
+          continue;
+        }
+      });
+      assertTrue(e.getMessage().contains("not that point's change list"), e.getMessage());
+    }
   }
 
   @Test

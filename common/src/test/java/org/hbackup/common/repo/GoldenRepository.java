@@ -88,7 +88,7 @@ final class GoldenRepository {
       }
     }
     for (int n = 2; n <= points.size(); n++) {
-      try (ChangeListReader changes = repository.openChangeList(points.get(n - 1).id())) {
+      try (ChangeListReader changes = repository.openChangeList(points.get(n - 1))) {
         for (ChangeListReader.Change c = changes.next(); c != null; c = changes.next()) {
           actual.add("change " + n + " " + c.kind().reportName() + " " + (c.path().isEmpty() ? "." : c.path()));
         }

@@ -57,7 +57,7 @@ class GoldenRepositoryV2Test {
     }
     PointRecord second = points.get(1);
     assertTrue(second.hasChangeList());
-    try (ChangeListReader changes = repository.openChangeList(second.id())) {
+    try (ChangeListReader changes = repository.openChangeList(second)) {
       for (ChangeListReader.Change c = changes.next(); c != null; c = changes.next()) {
         actual.add("change " + c.kind().reportName() + " " + (c.path().isEmpty() ? "." : c.path())
             + (c.from() == null ? "" : " " + c.from()));
