@@ -52,6 +52,12 @@ public enum BackupCounters {
   INDEX_FILES_UNREADABLE,
   /** Files whose length changed while they were read: backed up as read, flagged here. */
   FILES_CHANGED_WHILE_READ,
+  /**
+   * Files of a live source that changed while they were read, and again when read a second time
+   * (or, read in ranges, between their ranges): in the point as read, possibly a state the file
+   * never had; named in the report, exit 4.
+   */
+  FILES_CHANGING,
   /** Files of a live source deleted between the listing and their map task: not in the point. */
   FILES_VANISHED,
   /**

@@ -275,6 +275,7 @@ public final class BackupJob {
     }
     for (SkippedReport.Skipped k : skipped) {
       c.findCounter(k.openForWrite() ? BackupCounters.FILES_OPEN_FOR_WRITE
+          : k.changing() ? BackupCounters.FILES_CHANGING
           : k.reason().startsWith(SkippedReport.SPECIAL_PREFIX) ? BackupCounters.SPECIAL_FILES_SKIPPED
           : BackupCounters.ENTRIES_UNREADABLE).increment(1);
     }

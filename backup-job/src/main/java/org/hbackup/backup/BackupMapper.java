@@ -140,6 +140,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     if (key.isRange()) {
       ManifestEntry range = backUpRange(key, key.rangeIndex(), status, keepsChecksum ? checksum.value() : null);
       emitRecord(key.path(), ShuffleRecord.range(key.rangeIndex(), key.rangeCount(), key.rangeSize(), range));
+      noteIfRangesChanged(key, status);
       if (first) {
         fileDone();
       }
@@ -219,10 +220,35 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
   }
 
   /**
-   * Reads, chunks and stores the file. {@code checksum} was taken before reading; it is kept only
-   * if the file read as long as listed, so that it describes the bytes stored.
+   * Reads, chunks and stores the file. A local file that changed since it was listed (written
+   * before it was opened, or while it was read: a read of a file written in place can hold bytes
+   * of two versions) is read again as of its status then; if it changes during that read too,
+   * the point holds the second read and the report names the file.
    */
   private ManifestEntry backUpFile(ListingKey key, FileStatus status, SourceChecksum checksum)
+      throws IOException, InterruptedException {
+    ManifestEntry entry = readWhole(key, status, checksum);
+    if (!source.checksWholeFiles() || !source.changedSince(status)) {
+      return entry;
+    }
+    FileStatus now = source.statusNow(status.getPath());
+    if (now != null) {
+      ManifestEntry again = readWhole(key, now, null);
+      if (!source.changedSince(now)) {
+        return again;
+      }
+      entry = again;
+    }
+    emitRecord(key.path(), ShuffleRecord.note(ShuffleRecord.CHANGING, "it changed while it was read, twice; the point"
+        + " holds it as last read, which may be a state it never had"));
+    return entry;
+  }
+
+  /**
+   * Reads, chunks and stores the file once. {@code checksum} was taken before reading; it is kept
+   * only if the file read as long as listed, so that it describes the bytes stored.
+   */
+  private ManifestEntry readWhole(ListingKey key, FileStatus status, SourceChecksum checksum)
       throws IOException, InterruptedException {
     Hasher fileHash = Hashing.sha256().newHasher();
     List<ChunkRef> chunks = new ArrayList<>();
@@ -279,7 +305,20 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     if (!joined.complete) {
       context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
     }
+    noteIfRangesChanged(key, status);
     return joined.entry;
+  }
+
+  /**
+   * After a range is read: a file whose length or time are no longer the listed ones may have
+   * changed between the tasks that read its ranges, so that the point would join bytes of two
+   * versions (each range is read up to the listed length). Named in the report; the reducer counts it.
+   */
+  private void noteIfRangesChanged(ListingKey key, FileStatus listed) throws IOException, InterruptedException {
+    if (source.changedSince(listed)) {
+      emitRecord(key.path(), ShuffleRecord.note(ShuffleRecord.CHANGING, "it changed while its ranges were read;"
+          + " the point joins ranges that may have been read from different versions of it"));
+    }
   }
 
   private ManifestEntry.Builder metadata(ListingKey key, EntryType type, FileStatus status) throws IOException {

@@ -105,6 +105,7 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
     String renamedFrom = null;
     List<ShuffleRecord> ranges = null;
     boolean unreadable = false;
+    boolean changing = false;
     for (BytesWritable value = first; value != null; value = it.hasNext() ? it.next() : null) {
       ShuffleRecord record = ShuffleRecord.decode(value.getBytes(), value.getLength());
       if (record.isMovedAway()) {
@@ -116,7 +117,11 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
         continue;
       }
       if (record.isNote()) {
-        skipped.report(path, record);
+        // Each range of a changing file may say so; the report names the file once.
+        if (record.skippedBecause() != ShuffleRecord.CHANGING || !changing) {
+          skipped.report(path, record);
+        }
+        changing |= record.skippedBecause() == ShuffleRecord.CHANGING;
         continue;
       }
       if (record.isRange()) {
@@ -141,6 +146,9 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
       if (!joined.complete) {
         context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
       }
+    }
+    if (changing && entry != null) {
+      context.getCounter(BackupCounters.FILES_CHANGING).increment(1);
     }
     if (entry != null) {
       manifest.add(entry);

@@ -74,6 +74,11 @@ public final class BackupResult {
     return skipped.stream().filter(SkippedReport.Skipped::leftOut).toList();
   }
 
+  /** Paths of the files that changed while they were read (as many as the report holds). */
+  public List<String> changing() {
+    return skipped.stream().filter(SkippedReport.Skipped::changing).map(SkippedReport.Skipped::path).toList();
+  }
+
   /** Paths of the files found open for write, taken or left out (as many as the report holds). */
   public List<String> openForWrite() {
     return skipped.stream().filter(SkippedReport.Skipped::openForWrite).map(SkippedReport.Skipped::path).toList();

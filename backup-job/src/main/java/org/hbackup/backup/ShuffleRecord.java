@@ -31,6 +31,12 @@ final class ShuffleRecord {
   static final byte SPECIAL = 2;
   /** An HDFS file open for write (--open-files): reported; left out only with "skip". */
   static final byte OPEN_FOR_WRITE = 3;
+  /**
+   * A file of a live source that changed while it was read (its length or modification time
+   * after the read are not those it was read as): in the point as read, which may be a state it
+   * never had; reported.
+   */
+  static final byte CHANGING = 4;
 
   private final byte tag;
   private final ManifestEntry entry;
@@ -102,7 +108,7 @@ final class ShuffleRecord {
     return bytes.toByteArray();
   }
 
-  /** A note for the report on an entry that is in the point ({@link #OPEN_FOR_WRITE}). */
+  /** A note for the report on an entry that is in the point ({@link #OPEN_FOR_WRITE}, {@link #CHANGING}). */
   static byte[] note(byte why, String reason) throws IOException {
     byte[] record = skipped(why, reason);
     record[0] = NOTE;

@@ -30,6 +30,8 @@ public final class SkippedReport implements AutoCloseable {
   static final String UNREADABLE_PREFIX = "unreadable: ";
   /** How the reason of a file open for write starts, whether it was left out or taken. */
   static final String OPEN_PREFIX = "open for write: ";
+  /** How the reason of a file that changed while it was read starts (it is in the point as read). */
+  static final String CHANGING_PREFIX = "changed while read: ";
 
   SkippedReport(Configuration conf, BackupSettings settings) {
     this.conf = conf;
@@ -58,6 +60,8 @@ public final class SkippedReport implements AutoCloseable {
         return SPECIAL_PREFIX;
       case ShuffleRecord.OPEN_FOR_WRITE:
         return OPEN_PREFIX;
+      case ShuffleRecord.CHANGING:
+        return CHANGING_PREFIX;
       default:
         return UNREADABLE_PREFIX;
     }
@@ -81,9 +85,14 @@ public final class SkippedReport implements AutoCloseable {
       return reason.startsWith(OPEN_PREFIX);
     }
 
-    /** Whether the entry is not in the point (a note on an open file that was taken is not). */
+    /** Whether this is a file that changed while it was read (in the point as read). */
+    public boolean changing() {
+      return reason.startsWith(CHANGING_PREFIX);
+    }
+
+    /** Whether the entry is not in the point (an open file that was taken, or a changing one, is). */
     public boolean leftOut() {
-      return !reason.startsWith(OPEN_PREFIX + OPEN_TAKEN);
+      return !reason.startsWith(OPEN_PREFIX + OPEN_TAKEN) && !changing();
     }
   }
 

@@ -45,6 +45,7 @@ final class SourceFiles implements Closeable {
   /** The source as HDFS, which alone has files open for write, ACLs and extended attributes; else null. */
   private final DistributedFileSystem dfs;
   private final boolean local;
+  private final boolean readsSnapshot;
   /** On the local file system, the source's directories as files are opened below them, never through a link. */
   private final LocalSourceDirectories directories;
   /**
@@ -62,6 +63,7 @@ final class SourceFiles implements Closeable {
     fs = FileSystems.raw(settings.source(), conf);
     dfs = fs instanceof DistributedFileSystem ? (DistributedFileSystem) fs : null;
     local = PosixFiles.isLocal(fs);
+    readsSnapshot = settings.readsSnapshot();
     directories = local ? new LocalSourceDirectories(PosixFiles.local(fs.makeQualified(settings.source()))) : null;
     readXattrs = dfs != null && settings.xattrs();
     storagePolicies = new StoragePolicies(dfs, settings.source(), settings.storagePolicies());
@@ -149,6 +151,51 @@ final class SourceFiles implements Closeable {
       return !dfs.isFileClosed(livePath(status.getPath()));
     } catch (FileNotFoundException e) {
       return false;
+    }
+  }
+
+  /**
+   * Whether a file just read may have changed while it was read: it was read live (a snapshot's
+   * copy never changes) and its length or modification time now are not {@code readAs}'s. A file
+   * written in place while it is read (on the local file system), or replaced between the tasks
+   * that read its ranges (on any file system), changes its modification time. A file gone or no
+   * longer a file has changed too.
+   */
+  boolean changedSince(FileStatus readAs) throws IOException {
+    if (readsSnapshot) {
+      return false;
+    }
+    Path path = readAs.getPath();
+    try {
+      if (local) {
+        // One lstat, no owner or group lookups: this runs after every file read whole.
+        java.nio.file.attribute.BasicFileAttributes now = java.nio.file.Files.readAttributes(PosixFiles.local(path),
+            java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return !now.isRegularFile() || now.size() != readAs.getLen()
+            || now.lastModifiedTime().toMillis() != readAs.getModificationTime();
+      }
+      FileStatus now = fs.getFileStatus(path);
+      return !now.isFile() || now.getLen() != readAs.getLen() || now.getModificationTime() != readAs.getModificationTime();
+    } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      return true;
+    }
+  }
+
+  /** Whether files read whole are checked by {@link #changedSince} (elsewhere a read stream sees one file). */
+  boolean checksWholeFiles() {
+    return local && !readsSnapshot;
+  }
+
+  /**
+   * A local file's status now, as the listing reads it (for a file read again because it
+   * changed); null when it is gone or no longer a regular file.
+   */
+  FileStatus statusNow(Path path) throws IOException {
+    try {
+      FileStatus now = PosixFiles.linkStatus(fs, path);
+      return now instanceof PosixFiles.LocalFileStatus && now.isFile() && !now.isSymlink() ? now : null;
+    } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      return null;
     }
   }
 

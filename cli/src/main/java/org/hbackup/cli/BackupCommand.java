@@ -108,6 +108,7 @@ final class BackupCommand extends Command {
     figures.put("indexFilesUnreadable", result.get(BackupCounters.INDEX_FILES_UNREADABLE));
     figures.put("pointsUnreadable", (long) result.unreadablePoints().size());
     figures.put("filesChangedWhileRead", result.get(BackupCounters.FILES_CHANGED_WHILE_READ));
+    figures.put("filesChanging", result.get(BackupCounters.FILES_CHANGING));
     figures.put("filesVanished", result.get(BackupCounters.FILES_VANISHED));
     figures.put("entriesUnreadable", result.get(BackupCounters.ENTRIES_UNREADABLE));
     figures.put("specialFilesSkipped", result.get(BackupCounters.SPECIAL_FILES_SKIPPED));
@@ -168,6 +169,8 @@ final class BackupCommand extends Command {
       }
       com.fasterxml.jackson.databind.node.ArrayNode open = report.putArray("openForWrite");
       result.openForWrite().forEach(open::add);
+      com.fasterxml.jackson.databind.node.ArrayNode changing = report.putArray("changing");
+      result.changing().forEach(changing::add);
       com.fasterxml.jackson.databind.node.ArrayNode skipped = report.putArray("skipped");
       result.skipped().forEach(k -> skipped.addObject().put("path", k.path()).put("reason", k.reason()));
       com.fasterxml.jackson.databind.node.ArrayNode unreadable = report.putArray("unreadablePoints");
@@ -269,14 +272,22 @@ final class BackupCommand extends Command {
           + (result.options().openFiles() == BackupOptions.OpenFiles.SKIP ? "left out" : "taken as of their visible length")
           + ": " + String.join(", ", open.subList(0, Math.min(open.size(), 10))) + (open.size() > 10 ? ", ..." : ""));
     }
+    long changing = result.get(BackupCounters.FILES_CHANGING);
+    if (changing > 0) {
+      List<String> names = result.changing();
+      err().println(Printable.escape("hbackup backup: incomplete: " + changing + " files changed while they were read"
+          + " (the point holds them as read, which may be a state they never had; a snapshot of the source avoids"
+          + " this): " + String.join(", ", names.subList(0, Math.min(names.size(), 10)))
+          + (names.size() > 10 ? ", ..." : "")));
+    }
     long unreadable = result.get(BackupCounters.ENTRIES_UNREADABLE);
     long special = result.get(BackupCounters.SPECIAL_FILES_SKIPPED);
     if (unreadable + special == 0) {
-      return ExitCodes.SUCCESS;
+      return changing > 0 ? ExitCodes.INCOMPLETE : ExitCodes.SUCCESS;
     }
     StringBuilder names = new StringBuilder();
     for (SkippedReport.Skipped k : result.skipped()) {
-      if (k.openForWrite()) {
+      if (k.openForWrite() || k.changing()) {
         continue;
       }
       if (names.length() > 400) {
@@ -288,7 +299,7 @@ final class BackupCommand extends Command {
     }
     err().println(Printable.escape("hbackup backup: " + (unreadable > 0 ? "incomplete: " + unreadable
         + " source entries could not be read; " : "") + special + " special files skipped: " + names));
-    return unreadable > 0 ? ExitCodes.INCOMPLETE : ExitCodes.SUCCESS;
+    return unreadable + changing > 0 ? ExitCodes.INCOMPLETE : ExitCodes.SUCCESS;
   }
 
   /**
