@@ -145,6 +145,12 @@ class LocalRunnerRoundTripIT {
     assertEquals(1, Cli.run(conf, "restore", "--repo", uri("repo-c"), "--point", "latest",
         "--target", uri("restored-c3"), "--path", "no/such/path").exitCode);
     assertTrue(Files.isDirectory(dir.resolve("restored-c3")), "a target the user made stays");
+    // A mistyped path beside one that matches: refused, naming it, before anything is written.
+    Cli.Result partly = Cli.run(conf, "restore", "--repo", uri("repo-c"), "--point", "latest",
+        "--target", uri("restored-c4"), "--path", "top.txt", "--path", "nested/no-such-dir");
+    assertEquals(1, partly.exitCode, partly.toString());
+    assertTrue(partly.stderr.contains("nested/no-such-dir") && !partly.stderr.contains("top.txt"), partly.stderr);
+    assertFalse(Files.exists(dir.resolve("restored-c4")));
   }
 
   @Test

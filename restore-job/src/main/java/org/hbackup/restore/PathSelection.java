@@ -29,6 +29,24 @@ final class PathSelection {
     return false;
   }
 
+  /**
+   * {@link #selects}, and marks in {@code matched} (one flag per selected path) every selected
+   * path that {@code path} is at or under.
+   */
+  boolean selects(String path, boolean[] matched) {
+    if (paths.isEmpty()) {
+      return true;
+    }
+    boolean any = false;
+    for (int i = 0; i < paths.size(); i++) {
+      if (RelativePaths.isAtOrUnder(path, paths.get(i))) {
+        matched[i] = true;
+        any = true;
+      }
+    }
+    return any;
+  }
+
   /** Whether {@code path} is selected, or lies under a selected path. */
   boolean selects(String path) {
     if (paths.isEmpty()) {

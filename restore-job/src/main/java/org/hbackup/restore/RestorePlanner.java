@@ -16,6 +16,7 @@ import org.hbackup.common.id.ContentId;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.manifest.ManifestTreeCheck;
+import org.hbackup.common.manifest.RelativePaths;
 import org.hbackup.common.manifest.SegmentReader;
 import org.hbackup.common.manifest.SegmentRef;
 import org.hbackup.common.repo.Repository;
@@ -69,6 +70,8 @@ final class RestorePlanner {
     ManifestTreeCheck check = new ManifestTreeCheck();
     Run run = new Run();
     long selected = 0;
+    boolean[] matched = new boolean[selection.paths().size()];
+    List<SegmentRef> unread = new ArrayList<>();
     for (SegmentRef ref : manifest.segments()) {
       List<ManifestEntry> entries;
       try {
@@ -77,6 +80,7 @@ final class RestorePlanner {
         if (selection.mayHoldAnyIn(ref.firstPath(), ref.lastPath())) {
           damaged.add(new RestoreResult.Failure(range(ref), "not restored: " + e.getMessage()));
           damagedFiles += ref.files();
+          unread.add(ref);
         }
         continue;
       }
@@ -91,7 +95,7 @@ final class RestorePlanner {
         }
         check.next(e.path(), e.type(), name);
         run.count++;
-        if (selection.selects(e.path())) {
+        if (selection.selects(e.path(), matched)) {
           selected++;
           run.weight += weight(e, fileWeight);
         }
@@ -111,7 +115,32 @@ final class RestorePlanner {
       }
       throw new HbackupException("no entry of point " + pointName + " matches " + describe(selection));
     }
+    requireEveryPathMatched(matched, unread, pointName);
     return new Plan(splits, damaged, damagedFiles);
+  }
+
+  /**
+   * A --path that names nothing in the point is refused before anything is written, also beside
+   * paths that do match (it used to be ignored: a mistyped path restored nothing, exit 0).
+   * One that a damaged segment may hold is reported with that segment instead.
+   */
+  private void requireEveryPathMatched(boolean[] matched, List<SegmentRef> unread, String pointName)
+      throws HbackupException {
+    List<String> unmatched = new ArrayList<>();
+    for (int i = 0; i < matched.length; i++) {
+      String path = selection.paths().get(i);
+      boolean inDamaged = false;
+      for (SegmentRef ref : unread) {
+        inDamaged |= RelativePaths.mayHoldUnder(ref.firstPath(), ref.lastPath(), path);
+      }
+      if (!matched[i] && !inDamaged) {
+        unmatched.add(path);
+      }
+    }
+    if (!unmatched.isEmpty()) {
+      throw new HbackupException("no entry of point " + pointName + " matches " + unmatched
+          + " (the other selected paths do); nothing was restored");
+    }
   }
 
   /**
