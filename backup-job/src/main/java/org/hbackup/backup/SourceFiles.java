@@ -85,8 +85,14 @@ final class SourceFiles implements Closeable {
   FSDataInputStream open(Path path) throws IOException {
     if (local) {
       PosixFiles.Kind kind = PosixFiles.kindOf(fs, path);
-      if (kind == PosixFiles.Kind.MISSING || kind == PosixFiles.Kind.DIRECTORY) {
+      if (kind == PosixFiles.Kind.MISSING) {
         throw new SourceVanished(new FileNotFoundException(path + " is no longer a file"));
+      }
+      if (kind == PosixFiles.Kind.DIRECTORY) {
+        // Not "deleted": listed a moment later, it would be a directory, with what is in it, none
+        // of which the point holds. Reported like any entry that could not be taken as it is.
+        throw new SourceUnreadable("no longer a file (a directory since it was listed): neither is in the point",
+            null);
       }
       if (kind != PosixFiles.Kind.FILE) {
         throw new SourceUnreadable("no longer a regular file (a " + kind.name().toLowerCase(Locale.ROOT)

@@ -2,6 +2,7 @@ package org.hbackup.backup;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -435,6 +436,49 @@ class BackupMapperTest {
     assertTrue(record.isSkipped());
     assertTrue(record.skipReason().contains("no longer a regular file"), record.skipReason());
     assertEquals(1, count(BackupCounters.ENTRIES_UNREADABLE));
+  }
+
+  /** Found by a probe: it was counted as vanished and named nowhere, exit 0. */
+  @Test
+  void reportsAFileThatBecameADirectorySinceTheListing() throws Exception {
+    FileStatus listed = write("was-a-file", random(27, 100));
+    Files.delete(dir.resolve("source/was-a-file"));
+    Files.createDirectories(dir.resolve("source/was-a-file/child"));
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("was-a-file", null),
+        new ListedStatus(listed)).run();
+    assertEquals(1, out.size());
+    ShuffleRecord record = recordOf(out.get(0).getSecond());
+    assertTrue(record.isSkipped());
+    assertTrue(record.skipReason().contains("a directory since it was listed"), record.skipReason());
+    assertEquals(1, count(BackupCounters.ENTRIES_UNREADABLE));
+    assertEquals(0, count(BackupCounters.FILES_VANISHED));
+  }
+
+  /**
+   * A local file written after the listing, before its task read it: the point holds what was
+   * read with the time of that version, not the listed time (with which the next backup would
+   * have carried new content over as if it were the listed one's).
+   */
+  @Test
+  void readsAFileThatChangedSinceTheListingAsItIsThen() throws Exception {
+    FileStatus listed = write("edited.txt", random(28, 5_000));
+    byte[] now = random(29, 5_000);
+    Files.write(dir.resolve("source/edited.txt"), now);
+    long later = listed.getModificationTime() + 7_000;
+    Files.setLastModifiedTime(dir.resolve("source/edited.txt"), java.nio.file.attribute.FileTime.fromMillis(later));
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("edited.txt", null),
+        new ListedStatus(listed)).run();
+    ManifestEntry entry = null;
+    for (Pair<BackupKey, BytesWritable> p : out) {
+      if (p.getFirst().kind() == BackupKey.MANIFEST) {
+        ShuffleRecord r = recordOf(p.getSecond());
+        assertFalse(r.isNote(), "a file that changed once and was read again whole is not flagged");
+        entry = r.entry();
+      }
+    }
+    assertEquals(later, entry.modificationTime());
+    assertEquals(ContentId.of(now), entry.fileHash());
+    assertEquals(0, count(BackupCounters.FILES_CHANGING));
   }
 
   /** A user of the source swaps a listed directory for a link to what only the backup may read. */
