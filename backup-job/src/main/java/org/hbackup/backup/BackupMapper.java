@@ -228,8 +228,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
   private ManifestEntry backUpFile(ListingKey key, FileStatus status, SourceChecksum checksum)
       throws IOException, InterruptedException {
     ManifestEntry entry = readWhole(key, status, checksum);
-    if (!source.checksWholeFiles() || !source.changedSince(status)) {
-      return entry;
+    if (!source.changedSince(status)) {
+      return countedIfLengthChanged(entry, status);
     }
     FileStatus now = source.statusNow(status.getPath());
     if (now != null) {
@@ -237,10 +237,18 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
       if (!source.changedSince(now)) {
         return again;
       }
-      entry = again;
+      entry = countedIfLengthChanged(again, now);
     }
     emitRecord(key.path(), ShuffleRecord.note(ShuffleRecord.CHANGING, "it changed while it was read, twice; the point"
         + " holds it as last read, which may be a state it never had"));
+    return entry;
+  }
+
+  /** Counts a file kept with another length than it was read as (FILES_CHANGED_WHILE_READ). */
+  private ManifestEntry countedIfLengthChanged(ManifestEntry entry, FileStatus readAs) {
+    if (entry.length() != readAs.getLen()) {
+      context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
+    }
     return entry;
   }
 
@@ -257,7 +265,6 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
       length = store.read(in, fileHash, chunks);
     }
     if (length != status.getLen()) {
-      context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
       checksum = null;
     }
     return metadata(key, EntryType.FILE, status).length(length)

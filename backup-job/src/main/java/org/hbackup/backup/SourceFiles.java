@@ -161,34 +161,36 @@ final class SourceFiles implements Closeable {
   }
 
   /**
-   * Whether a file just read may have changed while it was read: it was read live (a snapshot's
-   * copy never changes) and its length or modification time now are not {@code readAs}'s. A file
-   * written in place while it is read (on the local file system), or replaced between the tasks
-   * that read its ranges (on any file system), changes its modification time. A file gone or no
-   * longer a file has changed too.
+   * Whether a local file just read may have changed while it was read: it was read live and its
+   * length or modification time now are not {@code readAs}'s (both from the same lstat clock,
+   * to the millisecond). A file gone, no longer a file, or no longer reachable has changed too.
+   *
+   * <p>Local files only. HDFS cannot rewrite a file in place (a file read up to its listed length
+   * gives the listed bytes while it grows or is appended to, and a file open for write changes its
+   * length and time without changing them), and an object store's listing and HEAD times differ
+   * in precision (MinIO, Ceph: milliseconds against seconds), so comparing them would flag
+   * unchanged files. A file replaced under its name there between the tasks that read its
+   * ranges is not detected (README: a snapshot avoids it).
    */
   boolean changedSince(FileStatus readAs) throws IOException {
-    if (readsSnapshot) {
+    if (!checksForChanges()) {
       return false;
     }
-    Path path = readAs.getPath();
     try {
-      if (local) {
-        // One lstat, no owner or group lookups: this runs after every file read whole.
-        java.nio.file.attribute.BasicFileAttributes now = java.nio.file.Files.readAttributes(PosixFiles.local(path),
-            java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        return !now.isRegularFile() || now.size() != readAs.getLen()
-            || now.lastModifiedTime().toMillis() != readAs.getModificationTime();
-      }
-      FileStatus now = fs.getFileStatus(path);
-      return !now.isFile() || now.getLen() != readAs.getLen() || now.getModificationTime() != readAs.getModificationTime();
-    } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      // One lstat, no owner or group lookups: this runs after every local file read whole.
+      java.nio.file.attribute.BasicFileAttributes now = java.nio.file.Files.readAttributes(
+          PosixFiles.local(readAs.getPath()), java.nio.file.attribute.BasicFileAttributes.class,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      return !now.isRegularFile() || now.size() != readAs.getLen()
+          || now.lastModifiedTime().toMillis() != readAs.getModificationTime();
+    } catch (java.nio.file.FileSystemException e) {
+      // Gone, a directory above it replaced by a file, or made unreadable: not what was read.
       return true;
     }
   }
 
-  /** Whether files read whole are checked by {@link #changedSince} (elsewhere a read stream sees one file). */
-  boolean checksWholeFiles() {
+  /** Whether {@link #changedSince} looks at all: a local source read live. */
+  boolean checksForChanges() {
     return local && !readsSnapshot;
   }
 
@@ -200,7 +202,7 @@ final class SourceFiles implements Closeable {
     try {
       FileStatus now = PosixFiles.linkStatus(fs, path);
       return now instanceof PosixFiles.LocalFileStatus && now.isFile() && !now.isSymlink() ? now : null;
-    } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+    } catch (FileNotFoundException | java.nio.file.FileSystemException e) {
       return null;
     }
   }

@@ -44,7 +44,7 @@ public final class RepositoryConfig {
    * prefix: ids of one length and form keep one repository's prefix from matching another's.
    */
   private static final Pattern ID_FORM = Pattern.compile(
-      "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final String id;
   private final Instant created;
@@ -64,7 +64,7 @@ public final class RepositoryConfig {
           + MIN_ZSTD_LEVEL + ".." + MAX_ZSTD_LEVEL);
     }
     if (id == null || !ID_FORM.matcher(id).matches()) {
-      throw new IllegalArgumentException("repository id " + id + " is not a UUID in canonical form");
+      throw new IllegalArgumentException("repository id " + id + " is not a UUID (8-4-4-4-12 hex digits)");
     }
     this.id = id;
     this.created = created;

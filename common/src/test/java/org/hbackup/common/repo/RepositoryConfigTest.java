@@ -20,6 +20,12 @@ class RepositoryConfigTest {
     return RepositoryConfig.fromJson(new ByteArrayInputStream(Json.toBytes(root)), "config.json");
   }
 
+  private static ObjectNode withId(String id) throws IOException {
+    ObjectNode root = written();
+    root.put("id", id);
+    return root;
+  }
+
   private static ObjectNode written() throws IOException {
     byte[] json = RepositoryConfig.create(Compression.ZSTD).toJson();
     return Json.parse(new ByteArrayInputStream(json), "config.json");
@@ -84,7 +90,8 @@ class RepositoryConfigTest {
   @Test
   void anIdThatIsNotACanonicalUuidIsRefused() throws IOException {
     String good = written().get("id").asText();
-    for (String id : new String[] {"", "a", good + "-1", good.toUpperCase(java.util.Locale.ROOT),
+    assertEquals(good.toUpperCase(java.util.Locale.ROOT), read(withId(good.toUpperCase(java.util.Locale.ROOT))).id());
+    for (String id : new String[] {"", "a", good + "-1", good + "0",
         good.replace("-", ""), good.substring(0, 35) + "/", "../" + good.substring(3)}) {
       ObjectNode root = written();
       root.put("id", id);
