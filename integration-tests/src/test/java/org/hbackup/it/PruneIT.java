@@ -1,5 +1,6 @@
 package org.hbackup.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -178,6 +179,57 @@ class PruneIT {
     }
     kept.forEach(forgotten::remove);
     return forgotten.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /**
+   * Two map tasks store the same new chunks, so each has a copy in two packs. Whichever copy is
+   * flipped, prune keeps the one that reads back: before, it kept the newest pack's copy
+   * unread and dropped the other, and a file that restored before the prune did not after it
+   * (exit 0; found by a probe).
+   */
+  @Test
+  void ofTwoCopiesPruneKeepsOneThatReadsBack() throws Exception {
+    java.nio.file.Path source = dir.resolve("twins");
+    byte[] data = bytes(new Random(9), 3_000_000);
+    Files.createDirectories(source.resolve("one"));
+    Files.createDirectories(source.resolve("two"));
+    write(source.resolve("one/twin.bin"), data);
+    write(source.resolve("two/twin.bin"), data);
+    java.nio.file.Path original = dir.resolve("twins-repo");
+    Cli.Result backup = Cli.run(conf, "backup", "-D", "hbackup.backup.min.split.bytes=1048576", "--source",
+        source.toString(), "--repo", uri(original), "--max-maps", "2", "--json");
+    assertEquals(0, backup.exitCode, backup.toString());
+    Map<org.hbackup.common.id.ContentId, List<Object[]>> copies = new java.util.HashMap<>();
+    try (Stream<java.nio.file.Path> walk = Files.walk(original.resolve("packs"))) {
+      for (java.nio.file.Path pack : walk.filter(p -> p.toString().endsWith(".pack")).toList()) {
+        try (org.hbackup.common.pack.PackReader reader = new org.hbackup.common.pack.PackReader(
+            fs.open(new Path(pack.toUri())), Files.size(pack), pack.toString())) {
+          for (org.hbackup.common.pack.PackEntry e : reader.entries()) {
+            copies.computeIfAbsent(e.chunkId(), k -> new ArrayList<>())
+                .add(new Object[] {original.relativize(pack).toString(), e.offset(), e.storedLength()});
+          }
+        }
+      }
+    }
+    List<Object[]> twice = copies.values().stream().filter(l -> l.size() == 2).findFirst().orElse(null);
+    org.junit.jupiter.api.Assumptions.assumeTrue(twice != null, "the two files went to one map task");
+    for (int flipped = 0; flipped < 2; flipped++) {
+      java.nio.file.Path repo = dir.resolve("twins-repo-" + flipped);
+      VerifyIT.copyTree(original, repo);
+      Object[] copy = twice.get(flipped);
+      java.nio.file.Path pack = repo.resolve((String) copy[0]);
+      byte[] bytes = Files.readAllBytes(pack);
+      bytes[(int) ((Long) copy[1] + (Integer) copy[2] / 2)] ^= 0x20;
+      Files.write(pack, bytes);
+      Cli.Result prune = Cli.run(conf, "prune", "--repo", uri(repo), "--max-unused", "0");
+      assertEquals(0, prune.exitCode, prune.toString());
+      java.nio.file.Path restored = dir.resolve("twins-restored-" + flipped);
+      Cli.Result restore = Cli.run(conf, "restore", "--repo", uri(repo), "--point", "latest",
+          "--target", uri(restored));
+      assertEquals(0, restore.exitCode, "flipped copy " + flipped + ": " + restore);
+      assertArrayEquals(data, Files.readAllBytes(restored.resolve("one/twin.bin")));
+      assertArrayEquals(data, Files.readAllBytes(restored.resolve("two/twin.bin")));
+    }
   }
 
   private static String uri(java.nio.file.Path p) {

@@ -10,7 +10,10 @@ import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.lib.output.MultipleOutputs;
+import org.hbackup.common.DamageException;
 import org.hbackup.common.id.ContentId;
+import org.hbackup.common.index.IndexEntry;
+import org.hbackup.common.repo.ChunkReader;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.job.RecordingReducer;
 import org.hbackup.verify.VerifyKey;
@@ -33,11 +36,14 @@ public class ChunksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ve
   private final BytesWritable outValue = new BytesWritable();
 
   private Repository repository;
+  private Configuration conf;
   private long cutoff;
+  /** Reads a used chunk's copies when it has several (opened on first need). */
+  private ChunkReader reader;
 
   @Override
   protected void setup(Context context) throws IOException {
-    Configuration conf = context.getConfiguration();
+    conf = context.getConfiguration();
     repository = Repository.open(new Path(conf.get(PruneConfigKeys.REPOSITORY)), conf);
     cutoff = conf.getLong(PruneConfigKeys.CUTOFF, 0);
     outputs = new MultipleOutputs<>(context);
@@ -84,11 +90,8 @@ public class ChunksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ve
     }
     PruneRecord kept = null;
     if (refs > 0) {
-      for (PruneRecord c : copies) {
-        if (kept == null || c.mtime > kept.mtime || (c.mtime == kept.mtime && java.util.Arrays.compareUnsigned(c.pack.bytes(), kept.pack.bytes()) > 0)) {
-          kept = c;
-        }
-      }
+      copies.sort(NEWEST_FIRST);
+      kept = copies.size() == 1 ? copies.get(0) : firstThatReadsBack(chunk, copies);
       context.getCounter(PruneCounters.CHUNKS_LIVE).increment(1);
       context.getCounter(PruneCounters.COPIES_DUPLICATE).increment(copies.size() - 1);
     } else {
@@ -97,6 +100,32 @@ public class ChunksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ve
     for (PruneRecord c : copies) {
       write(c.pack.bytes(), (byte) 1, PruneRecord.blob(chunk, c.offset, c.storedLength, c.rawLength, c == kept));
     }
+  }
+
+  /** The order in which copies are preferred: the most recently published pack first (FORMAT §12d). */
+  private static final java.util.Comparator<PruneRecord> NEWEST_FIRST = (a, b) -> a.mtime != b.mtime
+      ? Long.compare(b.mtime, a.mtime) : java.util.Arrays.compareUnsigned(b.pack.bytes(), a.pack.bytes());
+
+  /**
+   * Of several copies of a used chunk, the first in order of preference whose blob reads back as
+   * the chunk. The trailers list every copy alike; keeping one that is damaged and dropping the
+   * one a restore reads today made prune lose files it was not asked to touch (found by a probe:
+   * a flipped byte in an unused duplicate, then prune with exit 0). Only chunks with several
+   * copies pay this read. When none reads back, the preferred one stays (the chunk is lost either way).
+   */
+  private PruneRecord firstThatReadsBack(ContentId chunk, List<PruneRecord> copies) throws IOException {
+    if (reader == null) {
+      reader = ChunkReader.withoutIndex(repository, conf, false);
+    }
+    for (PruneRecord c : copies) {
+      try {
+        reader.readAt(new IndexEntry(chunk, c.pack, c.offset, c.storedLength, c.rawLength));
+        return c;
+      } catch (DamageException e) {
+        continue;
+      }
+    }
+    return copies.get(0);
   }
 
   /**
@@ -141,5 +170,8 @@ public class ChunksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ve
   @Override
   protected void cleanup(Context context) throws IOException, InterruptedException {
     outputs.close();
+    if (reader != null) {
+      reader.close();
+    }
   }
 }
