@@ -239,8 +239,10 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
       }
       entry = countedIfLengthChanged(again, now);
     }
-    emitRecord(key.path(), ShuffleRecord.note(ShuffleRecord.CHANGING, "it changed while it was read, twice; the point"
-        + " holds it as last read, which may be a state it never had"));
+    emitRecord(key.path(), ShuffleRecord.note(ShuffleRecord.CHANGING, now == null
+        ? "it changed while it was read and is no longer a readable file; the point holds it as read, which may be"
+            + " a state it never had"
+        : "it changed while it was read, twice; the point holds it as last read, which may be a state it never had"));
     return entry;
   }
 

@@ -163,7 +163,9 @@ final class SourceFiles implements Closeable {
   /**
    * Whether a local file just read may have changed while it was read: it was read live and its
    * length or modification time now are not {@code readAs}'s (both from the same lstat clock,
-   * to the millisecond). A file gone, no longer a file, or no longer reachable has changed too.
+   * to the millisecond). A file no longer a file, or no longer reachable, has changed too; one
+   * deleted after its read has not (a live system's temporary files: deleting a file does not
+   * change the bytes read from it, and flagging them would make every such backup exit 4).
    *
    * <p>Local files only. HDFS cannot rewrite a file in place (a file read up to its listed length
    * gives the listed bytes while it grows or is appended to, and a file open for write changes its
@@ -183,8 +185,10 @@ final class SourceFiles implements Closeable {
           java.nio.file.LinkOption.NOFOLLOW_LINKS);
       return !now.isRegularFile() || now.size() != readAs.getLen()
           || now.lastModifiedTime().toMillis() != readAs.getModificationTime();
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false;
     } catch (java.nio.file.FileSystemException e) {
-      // Gone, a directory above it replaced by a file, or made unreadable: not what was read.
+      // A directory above it replaced by a file, or made unreadable: not what was read.
       return true;
     }
   }

@@ -481,6 +481,17 @@ class BackupMapperTest {
     assertEquals(0, count(BackupCounters.FILES_CHANGING));
   }
 
+  /** Deleting a file after its read changes nothing that was read: not flagged (exit 4 on every busy tree). */
+  @Test
+  void aFileDeletedAfterItWasReadIsNotFlagged() throws Exception {
+    FileStatus listed = write("temp.txt", random(30, 3_000));
+    SourceFiles files = new SourceFiles(BackupSettings.readFrom(driver.getConfiguration()), driver.getConfiguration(),
+        null);
+    Files.delete(dir.resolve("source/temp.txt"));
+    assertFalse(files.changedSince(listed), "gone after its read");
+    files.close();
+  }
+
   /** A user of the source swaps a listed directory for a link to what only the backup may read. */
   @Test
   void neverReadsAFileThroughADirectorySwappedForASymlinkSinceTheListing() throws Exception {
