@@ -371,6 +371,47 @@ class RepairIT {
   }
 
   /**
+   * A pack whose trailer is cut off still holds blobs that a restore reads through the index:
+   * verify names the pack (exit 3) but no file as lost, and repair points --forget drops and
+   * forgets nothing. Before, verify listed every file of the pack as one that cannot be restored,
+   * and repair points --forget replaced the point by one without them while it still restored.
+   */
+  @Test
+  void aPackWhoseTrailerIsLostLosesNoFileThatStillRestores() throws Exception {
+    String repo = twoPoints("repo-cut-trailer-points");
+    java.nio.file.Path pack;
+    try (Stream<java.nio.file.Path> walk = Files.walk(dir.resolve("repo-cut-trailer-points/packs"))) {
+      pack = walk.filter(p -> p.toString().endsWith(".pack")).max(Comparator.comparingLong(p -> p.toFile().length()))
+          .orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(pack);
+    Files.write(pack, java.util.Arrays.copyOf(bytes, bytes.length - 60));
+    List<String> before = new ArrayList<>();
+    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> before.add(p.get("id").asText()));
+
+    for (String mode : new String[] {"--json", "--read-data"}) {
+      Cli.Result verify = Cli.run(conf, "verify", "--repo", repo, mode, "--json");
+      assertEquals(3, verify.exitCode, verify.toString());
+      JsonNode report = verify.json();
+      assertTrue(report.toString().contains(pack.getFileName().toString()), "the cut pack is named: " + report);
+      assertEquals(0, report.get("affectedFiles").asLong(), "every file still restores: " + report);
+      assertEquals(0, report.get("affectedPoints").asLong(), report.toString());
+    }
+    Cli.Result repair = Cli.run(conf, "repair", "points", "--repo", repo, "--forget", "--json");
+    assertEquals(0, repair.exitCode, repair.toString());
+    assertEquals(0, repair.json().get("points").size(), "nothing to drop: " + repair);
+    List<String> after = new ArrayList<>();
+    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> after.add(p.get("id").asText()));
+    assertEquals(before, after, "no point was forgotten");
+
+    String target = dir.resolve("restored-cut-trailer-points").toUri().toString();
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", before.get(1), "--target", target);
+    assertEquals(0, restore.exitCode, restore.toString());
+    Trees.assertSameTree(Trees.snapshot(fs, new Path(dir.resolve("tree-repo-cut-trailer-points").toUri())), fs, fs,
+        new Path(target), false, false);
+  }
+
+  /**
    * A pack whose trailer is lost (cut short, as by a copy that stopped) still holds blobs that a
    * restore reads through the index. Repair index keeps those rows, reading each blob back first;
    * before, it dropped every chunk of the pack, and a point that restored before the repair did

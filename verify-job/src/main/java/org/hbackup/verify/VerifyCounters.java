@@ -20,6 +20,11 @@ public enum VerifyCounters {
   BYTES_READ,
   /** Blobs decoded and checked against their chunk ids (--read-data). */
   BLOBS_READ,
+  /**
+   * Blobs read by the place an index row names, because no pack trailer lists them there (a cut or
+   * damaged trailer): each read, decoded and hashed as a restore reads it, found good.
+   */
+  BLOBS_READ_THROUGH_INDEX,
   /** Packs missing (an index names them) or damaged (header, trailer or a blob). */
   DAMAGED_PACKS,
   /** Index files that do not match their names or do not parse. */
