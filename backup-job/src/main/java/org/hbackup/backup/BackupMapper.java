@@ -78,12 +78,10 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
   protected void map(ListingKey key, ListedStatus listed, Context context) throws IOException, InterruptedException {
     FileStatus status = listed.status();
     if (key.problem() == ListingKey.SPECIAL) {
-      context.getCounter(BackupCounters.SPECIAL_FILES_SKIPPED).increment(1);
       emitRecord(key.path(), ShuffleRecord.skipped(ShuffleRecord.SPECIAL, key.problemReason()));
     } else if (key.problem() == ListingKey.UNLISTABLE || key.problem() == ListingKey.UNRECORDABLE) {
       // An unlistable directory's own record came earlier in the listing, from its parent's
       // listing; so did that of the directory of an entry whose name cannot be recorded.
-      context.getCounter(BackupCounters.ENTRIES_UNREADABLE).increment(1);
       emitRecord(key.path(), ShuffleRecord.skipped(ShuffleRecord.UNREADABLE, key.problemReason()));
     } else if (status.isDirectory()) {
       emitEntry(key, carryOver.keepAccessTime(key, metadata(key, EntryType.DIRECTORY, status).build()),
@@ -100,7 +98,6 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
       } catch (SourceVanished e) {
         vanished(key, status, e);
       } catch (SourceUnreadable e) {
-        context.getCounter(BackupCounters.ENTRIES_UNREADABLE).increment(1);
         emitRecord(key.path(), ShuffleRecord.skipped(ShuffleRecord.UNREADABLE, e.getMessage()));
       }
     }

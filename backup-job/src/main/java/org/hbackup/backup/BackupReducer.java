@@ -112,8 +112,12 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
         continue;
       }
       if (record.isSkipped()) {
+        // Each range task of a file may find it unreadable; the report and the count name it once.
+        if (!unreadable) {
+          skipped.report(path, record);
+          countSkipped(record.skippedBecause(), context);
+        }
         unreadable = true;
-        skipped.report(path, record);
         continue;
       }
       if (record.isNote()) {
@@ -155,6 +159,15 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
     }
     if (delta != null) {
       delta.record(path, entry, renamedFrom);
+    }
+  }
+
+  /** Counts a skipped entry once; a file open for write was counted by the task that decided. */
+  private static void countSkipped(byte why, Context context) {
+    if (why == ShuffleRecord.SPECIAL) {
+      context.getCounter(BackupCounters.SPECIAL_FILES_SKIPPED).increment(1);
+    } else if (why != ShuffleRecord.OPEN_FOR_WRITE) {
+      context.getCounter(BackupCounters.ENTRIES_UNREADABLE).increment(1);
     }
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -299,5 +300,30 @@ class BackupReducerTest {
     List<String> paths = new ArrayList<>();
     stagedEntries().forEach(e -> paths.add(e.path()));
     assertEquals(List.of("locked"), paths, "the directory stays, empty; the unreadable file is left out");
+  }
+
+  /**
+   * Two range tasks of one file that both find it unreadable (it became a directory, say): the
+   * report names it once and it counts once; it was reported and counted once per range.
+   */
+  @Test
+  void aFileThatSeveralRangeTasksCouldNotReadIsReportedAndCountedOnce() throws IOException {
+    Path report = new Path(dir.resolve("report-once.skipped").toUri());
+    driver.getConfiguration().set(BackupConfigKeys.SKIPPED_REPORT, report.toString());
+    driver.withInput(new BackupKey(BackupKey.MANIFEST, "big".getBytes(StandardCharsets.UTF_8)), List.of(
+            bytes(ShuffleRecord.skipped(ShuffleRecord.UNREADABLE, "a directory since it was listed")),
+            bytes(ShuffleRecord.skipped(ShuffleRecord.UNREADABLE, "a directory since it was listed")),
+            bytes(ShuffleRecord.skipped(ShuffleRecord.UNREADABLE, "a directory since it was listed"))))
+        .withInput(new BackupKey(BackupKey.MANIFEST, "pipe".getBytes(StandardCharsets.UTF_8)), List.of(
+            bytes(ShuffleRecord.skipped(ShuffleRecord.SPECIAL, "FIFO: special files are not backed up"))))
+        .withInput(new BackupKey(BackupKey.MANIFEST, "open".getBytes(StandardCharsets.UTF_8)), List.of(
+            bytes(ShuffleRecord.skipped(ShuffleRecord.OPEN_FOR_WRITE, "left out (--open-files skip)"))))
+        .run();
+    List<SkippedReport.Skipped> skipped = SkippedReport.readAndDelete(report, new Configuration(), 100);
+    assertEquals(3, skipped.size(), skipped.toString());
+    assertEquals("big", skipped.get(0).path());
+    assertEquals(1, counter(BackupCounters.ENTRIES_UNREADABLE));
+    assertEquals(1, counter(BackupCounters.SPECIAL_FILES_SKIPPED));
+    assertTrue(stagedEntries().isEmpty());
   }
 }
