@@ -316,12 +316,13 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
   }
 
   /**
-   * After a range is read: a file whose length or time are no longer the listed ones may have
-   * changed between the tasks that read its ranges, so that the point would join bytes of two
-   * versions (each range is read up to the listed length). Named in the report; the reducer counts it.
+   * After a range is read: a file whose length or time are no longer the listed ones (local), or
+   * that is another file now (HDFS: another inode), may have changed between the tasks that read
+   * its ranges, so that the point would join bytes of two versions (each range is read up to the
+   * listed length). Named in the report; the reducer counts it.
    */
   private void noteIfRangesChanged(ListingKey key, FileStatus listed) throws IOException, InterruptedException {
-    if (source.changedSince(listed)) {
+    if (source.changedSince(listed) || source.replacedSince(listed)) {
       emitRecord(key.path(), ShuffleRecord.note(ShuffleRecord.CHANGING, "it changed while its ranges were read;"
           + " the point joins ranges that may have been read from different versions of it"));
     }

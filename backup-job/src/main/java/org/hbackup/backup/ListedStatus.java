@@ -30,6 +30,7 @@ public final class ListedStatus implements Writable {
   private static final int ENCRYPTED = 8;
   private static final int ERASURE_CODED = 16;
   private static final int SNAPSHOT_ENABLED = 32;
+  private static final int HAS_IDENTITY = 64;
 
   private FileStatus status;
 
@@ -55,6 +56,8 @@ public final class ListedStatus implements Writable {
     int flags = (s.isDirectory() ? DIRECTORY : 0) | (s.isSymlink() ? SYMLINK : 0) | (s.hasAcl() ? HAS_ACL : 0)
         | (s.isEncrypted() ? ENCRYPTED : 0) | (s.isErasureCoded() ? ERASURE_CODED : 0)
         | (s.isSnapshotEnabled() ? SNAPSHOT_ENABLED : 0);
+    String identity = SourceIdentity.of(s);
+    flags |= identity != null ? HAS_IDENTITY : 0;
     out.writeByte(flags);
     WritableUtils.writeVLong(out, s.getLen());
     WritableUtils.writeVInt(out, s.getReplication());
@@ -67,6 +70,9 @@ public final class ListedStatus implements Writable {
     Text.writeString(out, s.getPath().toString());
     if (s.isSymlink()) {
       Text.writeString(out, PosixFiles.symlinkTarget(s));
+    }
+    if (identity != null) {
+      Text.writeString(out, identity);
     }
   }
 
@@ -83,9 +89,10 @@ public final class ListedStatus implements Writable {
     String group = Text.readString(in);
     String path = Text.readString(in);
     String symlink = (flags & SYMLINK) != 0 ? Text.readString(in) : null;
+    String identity = (flags & HAS_IDENTITY) != 0 ? Text.readString(in) : null;
     status = new LazyPathStatus(length, (flags & DIRECTORY) != 0, replication, blockSize, modificationTime,
         accessTime, permission, owner, group, symlink, path, FileStatus.attributes((flags & HAS_ACL) != 0,
-        (flags & ENCRYPTED) != 0, (flags & ERASURE_CODED) != 0, (flags & SNAPSHOT_ENABLED) != 0));
+        (flags & ENCRYPTED) != 0, (flags & ERASURE_CODED) != 0, (flags & SNAPSHOT_ENABLED) != 0), identity);
   }
 
   @Override
@@ -97,19 +104,26 @@ public final class ListedStatus implements Writable {
    * A status whose path is parsed from its string when first asked for, and whose symlink target
    * is the listed text, exactly ({@link PosixFiles#symlinkTarget}).
    */
-  static final class LazyPathStatus extends FileStatus implements PosixFiles.ExactSymlink {
+  static final class LazyPathStatus extends FileStatus implements PosixFiles.ExactSymlink, SourceIdentity.Carrier {
     private static final long serialVersionUID = 1L;
     private final String pathString;
     private final String symlinkText;
+    private final String identity;
     private Path path;
 
     LazyPathStatus(long length, boolean directory, short replication, long blockSize, long modificationTime,
         long accessTime, FsPermission permission, String owner, String group, String symlink, String path,
-        Set<AttrFlags> attributes) {
+        Set<AttrFlags> attributes, String identity) {
       super(length, directory, replication, blockSize, modificationTime, accessTime, permission, owner, group,
           symlink == null ? null : PosixFiles.symlinkPath(symlink), null, attributes);
       this.pathString = path;
       this.symlinkText = symlink;
+      this.identity = identity;
+    }
+
+    @Override
+    public String identity() {
+      return identity;
     }
 
     @Override

@@ -171,8 +171,8 @@ final class SourceFiles implements Closeable {
    * gives the listed bytes while it grows or is appended to, and a file open for write changes its
    * length and time without changing them), and an object store's listing and HEAD times differ
    * in precision (MinIO, Ceph: milliseconds against seconds), so comparing them would flag
-   * unchanged files. A file replaced under its name there between the tasks that read its
-   * ranges is not detected (README: a snapshot avoids it).
+   * unchanged files. On HDFS a file replaced under its name between the tasks that read its
+   * ranges is found by {@link #replacedSince}.
    */
   boolean changedSince(FileStatus readAs) throws IOException {
     if (!checksForChanges()) {
@@ -190,6 +190,26 @@ final class SourceFiles implements Closeable {
     } catch (java.nio.file.FileSystemException e) {
       // A directory above it replaced by a file, or made unreadable: not what was read.
       return true;
+    }
+  }
+
+  /**
+   * Whether a file of a live source other than the local one is no longer the file listed under
+   * its path (its {@link SourceIdentity}: on HDFS, the inode id), as a task that read one of its
+   * ranges finds it: one NameNode call per range read. A file appended to, or open for write,
+   * keeps its id and the bytes up to its listed length; one deleted after the read changed
+   * nothing that was read. A file truncated and written again in place keeps its id and is not
+   * detected (README: a snapshot avoids it).
+   */
+  boolean replacedSince(FileStatus listed) throws IOException {
+    String was = local || readsSnapshot ? null : SourceIdentity.of(listed);
+    if (was == null) {
+      return false;
+    }
+    try {
+      return !was.equals(SourceIdentity.of(fs.getFileStatus(listed.getPath())));
+    } catch (FileNotFoundException e) {
+      return false;
     }
   }
 

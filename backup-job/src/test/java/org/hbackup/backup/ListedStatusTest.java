@@ -69,6 +69,21 @@ class ListedStatusTest {
     assertSame(plain, roundTrip(located));
   }
 
+  /** An HDFS status's inode id is kept, so that range tasks can tell a file renamed over it. */
+  @Test
+  void keepsAnHdfsFilesInodeId() throws IOException {
+    FileStatus hdfs = new org.apache.hadoop.hdfs.protocol.HdfsFileStatus.Builder().length(10).fileId(16_400)
+        .perm(new FsPermission((short) 0644)).owner("o").group("g").mtime(1L).atime(2L).replication(1)
+        .blocksize(1024).path("x".getBytes(java.nio.charset.StandardCharsets.UTF_8)).build()
+        .makeQualified(java.net.URI.create("hdfs://nn:8020"), new Path("/d"));
+    assertEquals("hdfs-inode:16400", SourceIdentity.of(hdfs));
+    FileStatus read = roundTrip(hdfs);
+    assertEquals("hdfs-inode:16400", SourceIdentity.of(read));
+    assertSame(hdfs, read);
+    assertEquals(null, SourceIdentity.of(roundTrip(new FileStatus(1, false, 1, 1, 1L, 1L,
+        FsPermission.getFileDefault(), "o", "g", null, new Path("file:/x")))), "the local file system gives none");
+  }
+
   /** The path, parsed when first asked for, is the one listed; a path set afterwards replaces it. */
   @Test
   void givesTheListedPathAndTakesOneSetAfterwards() throws IOException {
