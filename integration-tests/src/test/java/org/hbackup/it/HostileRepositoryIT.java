@@ -320,6 +320,7 @@ class HostileRepositoryIT {
     Files.writeString(target.resolve("d/f"), "in d\n");
     java.nio.file.Path staging = Files.createDirectories(target.resolve(".hbackup-restore-1234abcd"));
     Files.writeString(staging.resolve("m0a0-3"), "half a fi");
+    Files.writeString(staging.resolve(".hbackup-staging"), "");
     Cli.Result refused = restore(honest, "restored-killed");
     assertEquals(1, refused.exitCode, refused.toString());
     assertTrue(refused.stderr.contains("did not finish"), refused.stderr);
@@ -330,5 +331,44 @@ class HostileRepositoryIT {
     assertEquals(source.keySet(), restored.keySet(), "exactly the point's entries, nothing left aside");
     assertTrue(Files.isSymbolicLink(target.resolve("link")));
     assertFalse(Files.exists(staging, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  /**
+   * Only a directory a restore made is taken for a killed restore's staging: a prefix match
+   * deleted, on --overwrite, a user's directory named like one, one with the exact name but not
+   * made by a restore, and a repository kept in the target under such a name (found by a probe).
+   */
+  @Test
+  void overwriteRemovesOnlyWhatARestoreLeftAside() throws Exception {
+    java.nio.file.Path target = Files.createDirectories(dir.resolve("restored-lookalikes"));
+    java.nio.file.Path mine = Files.createDirectories(target.resolve(".hbackup-restore-mydata"));
+    Files.writeString(mine.resolve("file"), "precious\n");
+    java.nio.file.Path exact = Files.createDirectories(target.resolve(".hbackup-restore-0000abcd"));
+    Files.writeString(exact.resolve("file"), "also precious\n");
+    java.nio.file.Path repoInside = target.resolve(".hbackup-restore-12345678");
+    copyTree(dir.resolve("repo"), repoInside);
+    Files.writeString(repoInside.resolve(".hbackup-staging"), "");
+    long files = countFiles(repoInside);
+    Cli.Result r = Cli.run(conf, "restore", "--repo", repoInside.toUri().toString(), "--point",
+        honest.toString(), "--target", target.toUri().toString(), "--overwrite");
+    assertEquals(0, r.exitCode, r.toString());
+    assertEquals("precious\n", Files.readString(mine.resolve("file")));
+    assertEquals("also precious\n", Files.readString(exact.resolve("file")));
+    assertTrue(Files.exists(repoInside.resolve("points/" + honest + ".json")), "the repository is still there");
+    assertEquals(files, countFiles(repoInside), "every file of it");
+  }
+
+  private static long countFiles(java.nio.file.Path root) throws java.io.IOException {
+    try (java.util.stream.Stream<java.nio.file.Path> walk = Files.walk(root)) {
+      return walk.filter(p -> !p.toString().contains("/locks/")).count();
+    }
+  }
+
+  private static void copyTree(java.nio.file.Path from, java.nio.file.Path to) throws java.io.IOException {
+    try (java.util.stream.Stream<java.nio.file.Path> walk = Files.walk(from)) {
+      for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) walk::iterator) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    }
   }
 }

@@ -217,7 +217,7 @@ public final class RestoreJob {
     List<Path> leftovers = new ArrayList<>();
     boolean otherEntries = false;
     for (FileStatus child : fs.listStatus(target)) {
-      if (child.getPath().getName().startsWith(STAGING_PREFIX)) {
+      if (isLeftoverStaging(fs, child, repository, conf)) {
         leftovers.add(child.getPath());
       } else {
         otherEntries = true;
@@ -262,6 +262,31 @@ public final class RestoreJob {
       throw new HbackupException("could not create the staging directory " + staging);
     }
     PosixFiles.setPermission(fs, staging, PosixFiles.OWNER_ONLY_DIRECTORY);
+    FileSystems.createOwnerOnly(fs, new Path(staging, STAGING_MARKER), false).close();
+  }
+
+  /** The file each staging directory holds from its creation: what tells it from a user's directory. */
+  static final String STAGING_MARKER = ".hbackup-staging";
+  private static final java.util.regex.Pattern STAGING_NAME =
+      java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(STAGING_PREFIX) + "[0-9a-f]{8}");
+
+  /**
+   * Whether an entry of the target is a staging directory that a killed restore left: named as a
+   * restore names one (8 hex digits), a directory (not a link), owned by this user, holding the
+   * marker a restore writes first, and not holding the repository. Anything else is the user's,
+   * however it is named: a prefix match deleted a user's directory named {@code
+   * .hbackup-restore-mydata}, and a repository of that name, on {@code --overwrite} (a probe).
+   */
+  private static boolean isLeftoverStaging(FileSystem fs, FileStatus child, Path repository, Configuration conf)
+      throws IOException {
+    Path path = child.getPath();
+    if (!STAGING_NAME.matcher(path.getName()).matches() || PosixFiles.kindOf(fs, path) != PosixFiles.Kind.DIRECTORY
+        || PosixFiles.kindOf(fs, new Path(path, STAGING_MARKER)) != PosixFiles.Kind.FILE
+        || FileSystems.relativeUnder(path, repository, conf) != null) {
+      return false;
+    }
+    String owner = fs.getFileLinkStatus(path).getOwner();
+    return owner.equals(org.apache.hadoop.security.UserGroupInformation.getCurrentUser().getShortUserName());
   }
 
   private Job configure(Configuration conf, Path report) throws IOException {
