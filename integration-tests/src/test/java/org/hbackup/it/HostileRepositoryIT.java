@@ -184,6 +184,39 @@ class HostileRepositoryIT {
         checked.stdout);
   }
 
+  /**
+   * Entries a restore refuses by the tree rule (one below a symlink or file of the point, a root
+   * that is not a directory): verify said "No damage" (exit 0), even with --read-data, while
+   * every restore exited 3 (found by a probe). Now it names the segment and each such path.
+   */
+  @Test
+  void entriesBelowANonDirectoryAreFoundByVerifyAsRestoreRefusesThem() throws Exception {
+    ManifestEntry root = ManifestEntry.builder(EntryType.DIRECTORY, "").permission((short) 0755).build();
+    ManifestEntry link = ManifestEntry.builder(EntryType.SYMLINK, "link").symlinkTarget("/etc").build();
+    ManifestEntry below = ManifestEntry.builder(EntryType.DIRECTORY, "link/x").permission((short) 0755).build();
+    SegmentRef segment = RepositoryEdits.rawSegment(repository, List.of(ManifestEntryCodec.toBytes(root),
+        ManifestEntryCodec.toBytes(link), ManifestEntryCodec.toBytes(below)), "", "link/x");
+    PointId point = RepositoryEdits.publish(repository, RepositoryEdits.list(List.of(segment), 0, 2));
+    Cli.Result r = restore(point, "restored-below-link");
+    assertEquals(3, r.exitCode, r.toString());
+    for (String mode : new String[] {"--json", "--read-data"}) {
+      Cli.Result checked = Cli.run(conf, "verify", "--repo", repo, "--point", point.toString(), mode, "--json");
+      assertEquals(3, checked.exitCode, checked.toString());
+      JsonNode affected = checked.json().get("affected");
+      assertEquals(1, affected.size(), checked.stdout);
+      assertEquals("link/x", affected.get(0).get("path").asText(), checked.stdout);
+      assertTrue(checked.stdout.contains(segment.id().toString()), checked.stdout);
+    }
+
+    ManifestEntry fileRoot = ManifestEntry.builder(EntryType.FILE, "").permission((short) 0644)
+        .fileHash(org.hbackup.common.id.ContentId.of(new byte[0])).build();
+    SegmentRef rootFile = RepositoryEdits.rawSegment(repository, List.of(ManifestEntryCodec.toBytes(fileRoot)), "", "");
+    PointId rootPoint = RepositoryEdits.publish(repository, RepositoryEdits.list(List.of(rootFile), 1, 0));
+    Cli.Result checked = Cli.run(conf, "verify", "--repo", repo, "--point", rootPoint.toString(), "--json");
+    assertEquals(3, checked.exitCode, checked.toString());
+    assertTrue(checked.stdout.contains("root is a file"), checked.stdout);
+  }
+
   @Test
   void lengthsThatLieFailTheirFileOrTheirSegment() throws Exception {
     // A chunk list whose lengths do not add up to the file's: no honest writer makes that

@@ -371,6 +371,52 @@ class RepairIT {
   }
 
   /**
+   * A damage record outlives the damage (a pack put back from a copy, a block HDFS restored):
+   * verify still names the pack from its record, but reads the recorded blob again and lists no
+   * file that reads back, so repair points --forget drops nothing. It dropped the recorded chunk's
+   * files from every point and forgot the originals while they restored (found by a probe).
+   */
+  @Test
+  void aDamageRecordThatNoLongerHoldsLosesNoFile() throws Exception {
+    String repo = twoPoints("repo-stale-record");
+    java.nio.file.Path pack;
+    try (Stream<java.nio.file.Path> walk = Files.walk(dir.resolve("repo-stale-record/packs"))) {
+      pack = walk.filter(p -> p.toString().endsWith(".pack")).max(Comparator.comparingLong(p -> p.toFile().length()))
+          .orElseThrow();
+    }
+    byte[] good = Files.readAllBytes(pack);
+    byte[] flipped = good.clone();
+    flipped[30] ^= 1;
+    Files.write(pack, flipped);
+    Cli.Result damaged = Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target",
+        dir.resolve("restored-stale-1").toUri().toString());
+    assertEquals(3, damaged.exitCode, damaged.toString());
+    try (Stream<java.nio.file.Path> records = Files.list(dir.resolve("repo-stale-record/damage"))) {
+      assertEquals(1, records.count(), "the restore recorded the pack");
+    }
+    Cli.Result stillBad = Cli.run(conf, "verify", "--repo", repo, "--json");
+    assertEquals(3, stillBad.exitCode, stillBad.toString());
+    assertTrue(stillBad.json().get("affectedFiles").asLong() > 0, "read again, it is still bad: " + stillBad.stdout);
+    Files.write(pack, good);
+    List<String> before = new ArrayList<>();
+    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> before.add(p.get("id").asText()));
+
+    Cli.Result verify = Cli.run(conf, "verify", "--repo", repo, "--json");
+    assertEquals(3, verify.exitCode, "the record is still reported: " + verify);
+    assertEquals(0, verify.json().get("affectedFiles").asLong(), "but no file is lost: " + verify.stdout);
+    Cli.Result repair = Cli.run(conf, "repair", "points", "--repo", repo, "--forget", "--json");
+    assertEquals(0, repair.exitCode, repair.toString());
+    assertEquals(0, repair.json().get("points").size(), "nothing to drop: " + repair);
+    List<String> after = new ArrayList<>();
+    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> after.add(p.get("id").asText()));
+    assertEquals(before, after, "no point was forgotten");
+    String target = dir.resolve("restored-stale-2").toUri().toString();
+    assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", target).exitCode);
+    Trees.assertSameTree(Trees.snapshot(fs, new Path(dir.resolve("tree-repo-stale-record").toUri())), fs, fs,
+        new Path(target), false, false);
+  }
+
+  /**
    * A pack whose trailer is cut off still holds blobs that a restore reads through the index:
    * verify names the pack (exit 3) but no file as lost, and repair points --forget drops and
    * forgets nothing. Before, verify listed every file of the pack as one that cannot be restored,

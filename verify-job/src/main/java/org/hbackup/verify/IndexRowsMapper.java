@@ -91,7 +91,7 @@ public class IndexRowsMapper extends RecordingMapper<Text, LongWritable, VerifyK
     String problem = null;
     IndexFileReader filter = null;
     // The stream apart: a reader whose constructor refuses the file has not taken it over.
-    try (FSDataInputStream stream = fs.open(path);
+    try (FSDataInputStream stream = org.hbackup.common.io.RegularFiles.open(fs, path);
          IndexFileReader reader = new IndexFileReader(stream, length, path.toString())) {
       entries = reader.entries();
       filter = reader; // its Bloom filter is in memory, and stays usable once the file is closed
@@ -103,7 +103,7 @@ public class IndexRowsMapper extends RecordingMapper<Text, LongWritable, VerifyK
     byte[] previous = new byte[ContentId.LENGTH];
     byte[] row = new byte[IndexEntry.LENGTH];
     try (HashingInputStream hashing = new HashingInputStream(Hashing.sha256(),
-        new BufferedInputStream(fs.open(path), 1 << 16));
+        new BufferedInputStream(org.hbackup.common.io.RegularFiles.open(fs, path), 1 << 16));
          DataInputStream in = new DataInputStream(hashing)) {
       // Read, never skipped: skipped bytes would not be hashed.
       in.readFully(new byte[8]);

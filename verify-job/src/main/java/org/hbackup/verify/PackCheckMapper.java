@@ -73,7 +73,7 @@ public class PackCheckMapper extends RecordingMapper<Text, LongWritable, VerifyK
     FSDataInputStream in;
     try {
       org.hbackup.common.io.RegularFiles.requireRegular(fs, path);
-      in = fs.open(path);
+      in = org.hbackup.common.io.RegularFiles.open(fs, path);
     } catch (DamageException e) {
       record(id, null, e.getMessage());
       emit(VerifyKey.PACK, id.bytes(), VerifyRecord.packState(true, e.getMessage(), 0), context);

@@ -10,7 +10,9 @@ import org.apache.hadoop.io.BytesWritable;
 import org.hbackup.common.DamageException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.manifest.ChunkRef;
+import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
+import org.hbackup.common.manifest.ManifestTreeCheck;
 import org.hbackup.common.manifest.SegmentReader;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.job.RecordingMapper;
@@ -52,6 +54,7 @@ public class SegmentRefsMapper extends RecordingMapper<BytesWritable, SegmentUse
       emit(VerifyKey.SEGMENT, id.bytes(), (byte) 0, VerifyRecord.segmentDamaged(e.getMessage()), context);
       return;
     }
+    refuseWhatARestoreRefuses(id, read, context);
     long refs = 0;
     for (ManifestEntry e : read) {
       for (ChunkRef c : e.chunks()) {
@@ -61,6 +64,34 @@ public class SegmentRefsMapper extends RecordingMapper<BytesWritable, SegmentUse
     }
     context.getCounter(VerifyCounters.ENTRIES).increment(read.size());
     context.getCounter(VerifyCounters.CHUNKS_REFERENCED).increment(refs);
+  }
+
+  /**
+   * Sends, under the segment, each entry a restore would refuse by the tree rule (FORMAT.md,
+   * "Restoring a point"): one below a path the segment holds as a file or symlink, and a root
+   * that is not a directory. verify said clean (exit 0) on such a segment while every restore of
+   * its points exited 3 (found by a probe). Only within the segment: a blocker in an earlier
+   * segment depends on the point (segments are shared), and a restore still refuses that entry.
+   */
+  private void refuseWhatARestoreRefuses(ContentId id, List<ManifestEntry> entries, Context context)
+      throws IOException, InterruptedException {
+    ManifestTreeCheck tree = new ManifestTreeCheck();
+    String file = repository.layout().segment(id).toString();
+    for (ManifestEntry e : entries) {
+      String refused;
+      try {
+        refused = tree.next(e.path(), e.type(), file);
+      } catch (org.hbackup.common.FormatException order) {
+        refused = order.getMessage(); // the reader checks the order first; kept as a refusal if not
+      }
+      if (e.path().isEmpty() && e.type() != EntryType.DIRECTORY) {
+        refused = "the point's root is a " + e.type().name().toLowerCase(java.util.Locale.ROOT)
+            + ", not a directory";
+      }
+      if (refused != null) {
+        emit(VerifyKey.SEGMENT, id.bytes(), (byte) 0, VerifyRecord.damagedRef(e.path(), refused), context);
+      }
+    }
   }
 
   private void emit(byte kind, byte[] id, byte order, byte[] record, Context context)

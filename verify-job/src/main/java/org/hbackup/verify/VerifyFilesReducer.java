@@ -63,8 +63,18 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
   }
 
   private void segment(ContentId id, Iterable<BytesWritable> values) throws IOException, InterruptedException {
+    long refused = 0;
     for (BytesWritable value : values) {
       VerifyRecord mark = VerifyRecord.decode(value.getBytes(), value.getLength());
+      if (mark.tag == VerifyRecord.DAMAGED_REF) {
+        // An entry a restore refuses: its file is lost to every point that names the segment.
+        if (refused++ == 0) {
+          damage(repository.layout().segment(id).toString(), "it holds entries a restore refuses; the first: '"
+              + mark.text1 + "': " + mark.text2);
+        }
+        write(VerifyJob.DAMAGED, VerifyKey.SEGMENT, id.bytes(), VerifyJob.DAMAGED_ORDER, value.copyBytes());
+        continue;
+      }
       if (mark.tag != VerifyRecord.SEGMENT_DAMAGED) {
         throw new IOException("unexpected record " + mark.tag + " under segment " + id);
       }
@@ -173,8 +183,18 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
         why = why == null ? "the manifest gives it " + length + " bytes, its index row " + row.rawLength : why;
       } else if (blob == null) {
         deliverable = true; // no trailer vouches for it (its pack is reported damaged), but it reads back
-      } else if (blob.state == VerifyRecord.BLOB_BAD || blob.state == VerifyRecord.BLOB_RECORDED_BAD) {
+      } else if (blob.state == VerifyRecord.BLOB_BAD) {
         why = why == null ? blob.text1 : why;
+      } else if (blob.state == VerifyRecord.BLOB_RECORDED_BAD) {
+        // A damage record is what an earlier reader found, not what is true now (a block HDFS
+        // has since restored, a pack put back from a copy): its files were called lost, and
+        // repair points dropped them, while they restored (found by a probe). Read it again.
+        String now = readsBackThroughTheIndex(id, row, context);
+        if (now == null) {
+          deliverable = true;
+        } else {
+          why = why == null ? blob.text1 + "; read again: " + now : why;
+        }
       } else {
         deliverable = true;
       }
@@ -185,9 +205,10 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
   /**
    * Why the blob an index row names does not read back as its chunk the way a restore reads it
    * (through the index alone: header, decode, SHA-256), or null when it does. Asked only for a row
-   * that no trailer row matches: a pack whose trailer is cut off or damaged still holds blobs a
-   * restore reads, and calling their files lost made {@code repair points --forget} drop files that
-   * restored (found by a probe). Costs a read of each such row: only where there is damage.
+   * whose blob a damage record names and for a row that no trailer row matches: a pack whose
+   * trailer is cut off or damaged still holds blobs a restore reads, and calling their files lost
+   * made {@code repair points --forget} drop files that restored (found by a probe). Costs a read
+   * of each such row: only where there is damage.
    */
   private String readsBackThroughTheIndex(byte[] id, VerifyRecord row, Context context) throws IOException {
     if (reader == null) {

@@ -23,11 +23,38 @@ public final class RegularFiles {
   /**
    * Opens {@code path}; on the local file system, a FIFO, socket or device there (a symlink is
    * followed, as the open would) is a {@link FormatException} naming the path. A missing file
-   * is the file system's {@link java.io.FileNotFoundException}, as from {@link FileSystem#open}.
+   * is the file system's {@link java.io.FileNotFoundException}, as from {@link FileSystem#open}; one
+   * that is there but may not be opened is an {@link java.nio.file.AccessDeniedException}.
    */
   public static FSDataInputStream open(FileSystem fs, Path path) throws IOException {
     requireRegular(fs, path);
-    return fs.open(path);
+    try {
+      return fs.open(path);
+    } catch (java.io.FileNotFoundException e) {
+      throw refusedIfThere(fs, path, e);
+    }
+  }
+
+  /**
+   * Hadoop's local file system reports a file it may not open (permission denied) as not found,
+   * which every reader takes for a missing file: verify and restore called such a pack missing,
+   * and repair index and repair points dropped what it holds (found by a probe run as another
+   * user). A file that is there is this run's failure, not damage: an
+   * {@link java.nio.file.AccessDeniedException}, which fails the command (exit 1).
+   */
+  private static IOException refusedIfThere(FileSystem fs, Path path, java.io.FileNotFoundException e) {
+    if (!PosixFiles.isLocal(fs)) {
+      return e; // HDFS and S3A say AccessControlException / AccessDeniedException themselves
+    }
+    try {
+      Files.readAttributes(PosixFiles.local(path), BasicFileAttributes.class);
+    } catch (java.nio.file.AccessDeniedException denied) {
+      return denied;
+    } catch (IOException gone) {
+      return e; // missing, or not a directory on the way: as the open said
+    }
+    return new java.nio.file.AccessDeniedException(path.toString(), null,
+        "it is there but cannot be opened (" + e.getMessage() + ")");
   }
 
   /** Throws a {@link FormatException} when {@code path} is a local FIFO, socket or device. */
