@@ -42,7 +42,26 @@ public final class Hbackup {
     if (actionConf != null && !actionConf.isEmpty()) {
       conf.addResource(new Path("file:///", actionConf));
     }
+    useTmpDirProperty(conf);
     return conf;
+  }
+
+  /**
+   * {@code bin/hbackup} names the user's own scratch directory as the system property {@code
+   * hadoop.tmp.dir}. Hadoop expands {@code ${hadoop.tmp.dir}} from that property but answers
+   * {@code conf.get("hadoop.tmp.dir")} from core-default.xml, so part of a run checked and used
+   * {@code /tmp/hadoop-<user>} and part used the property's directory unchecked (a restore's work
+   * files went through a link another user had planted there: found by a probe). The property
+   * is the value unless a site file or the Oozie action set one; {@code -D} still wins.
+   */
+  static void useTmpDirProperty(Configuration conf) {
+    String property = System.getProperty("hadoop.tmp.dir");
+    String[] sources = conf.getPropertySources("hadoop.tmp.dir");
+    boolean onlyDefault = sources == null
+        || java.util.Arrays.stream(sources).allMatch(src -> src.equals("core-default.xml"));
+    if (property != null && !property.isEmpty() && onlyDefault) {
+      conf.set("hadoop.tmp.dir", property, "the hadoop.tmp.dir system property");
+    }
   }
 
   /** Runs one command; returns its exit code. */

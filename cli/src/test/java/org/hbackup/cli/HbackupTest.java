@@ -186,4 +186,31 @@ class HbackupTest {
     assertEquals("rwSr--r-T", EntryPrinter.modeString((short) 05644));
     assertEquals("---------", EntryPrinter.modeString((short) 0));
   }
+
+  /**
+   * bin/hbackup's -Dhadoop.tmp.dir is the configuration's value too: Hadoop answered conf.get
+   * from core-default.xml while expanding ${hadoop.tmp.dir} from the property, so a restore's work
+   * files went to a directory no check had looked at (a probe planted a link there). A value a
+   * site file or -D gives still wins.
+   */
+  @Test
+  void theTmpDirPropertyIsTheConfigurationsValueUnlessOneWasGiven() {
+    String before = System.getProperty("hadoop.tmp.dir");
+    try {
+      System.setProperty("hadoop.tmp.dir", "/tmp/hbackup-probe-user");
+      Configuration plain = new Configuration();
+      Hbackup.useTmpDirProperty(plain);
+      assertEquals("/tmp/hbackup-probe-user", plain.get("hadoop.tmp.dir"));
+      Configuration given = new Configuration();
+      given.set("hadoop.tmp.dir", "/data/tmp");
+      Hbackup.useTmpDirProperty(given);
+      assertEquals("/data/tmp", given.get("hadoop.tmp.dir"));
+    } finally {
+      if (before == null) {
+        System.clearProperty("hadoop.tmp.dir");
+      } else {
+        System.setProperty("hadoop.tmp.dir", before);
+      }
+    }
+  }
 }

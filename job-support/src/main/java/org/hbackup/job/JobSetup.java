@@ -193,4 +193,22 @@ public final class JobSetup {
       return "state unknown (interrupted)";
     }
   }
+
+  /**
+   * Makes sure a directory for a run's work files on the local file system is this user's own:
+   * {@code hadoop.tmp.dir} and {@code root} are created owner-only, or must be directories of
+   * this user's that no one else may write to and no links. In a shared {@code /tmp} a directory
+   * another user made first (or a link) would let that user read, change or redirect the files.
+   * On other default file systems (HDFS) nothing is checked here.
+   */
+  public static void requireOwnWorkRoot(Configuration conf, org.apache.hadoop.fs.Path root) throws IOException {
+    if (!"file".equals(org.apache.hadoop.fs.FileSystem.get(conf).getUri().getScheme())) {
+      return;
+    }
+    String tmp = conf.get("hadoop.tmp.dir");
+    if (tmp != null) {
+      LocalRuns.checkOwn(java.nio.file.Paths.get(tmp));
+    }
+    LocalRuns.checkOwn(java.nio.file.Paths.get(root.toUri().getPath()));
+  }
 }

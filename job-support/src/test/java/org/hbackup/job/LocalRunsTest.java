@@ -77,4 +77,21 @@ class LocalRunsTest {
     TaskFailures.record(job, new IOException("later"));
     assertEquals("could not write pack p1 (caused by No space left on device)", TaskFailures.take(job));
   }
+
+  /** A work directory (a restore's, verify's) that is a link planted by someone else is refused before use. */
+  @Test
+  void aWorkRootThatIsALinkIsRefusedAndAMissingOneIsMadeOwnerOnly() throws IOException {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    conf.set("fs.defaultFS", "file:///");
+    Path tmp = dir.resolve("tmp");
+    conf.set("hadoop.tmp.dir", tmp.toString());
+    Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+    JobSetup.requireOwnWorkRoot(conf, new org.apache.hadoop.fs.Path(tmp.resolve("hbackup").toString()));
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(tmp.resolve("hbackup"))));
+    Files.delete(tmp.resolve("hbackup"));
+    Files.createSymbolicLink(tmp.resolve("hbackup"), elsewhere);
+    org.junit.jupiter.api.Assertions.assertThrows(org.hbackup.common.HbackupException.class,
+        () -> JobSetup.requireOwnWorkRoot(conf, new org.apache.hadoop.fs.Path(tmp.resolve("hbackup").toString())));
+  }
 }

@@ -29,8 +29,9 @@ public final class RestoreConfigKeys {
 
   /** Where the job keeps its report while it runs; the driver deletes it. */
   public static final String WORK_DIR = "hbackup.restore.work.dir";
-  /** Default: under hadoop.tmp.dir on the default file system, so a read-only repository works. */
-  public static final String DEFAULT_WORK_DIR = "${hadoop.tmp.dir}/hbackup";
+  // Default: conf.get("hadoop.tmp.dir") + "/hbackup" on the default file system, so that a
+  // read-only repository works (RestoreJob); not "${hadoop.tmp.dir}/hbackup", whose expansion
+  // prefers the JVM's system property to the configuration's value.
 
   /** How many map tasks the work is spread over, at most. */
   public static final String MAX_MAPS = "hbackup.restore.max.maps";

@@ -144,7 +144,9 @@ public final class RestoreJob {
       LOG.warn("Damaged manifest segment, its entries are not restored: {}: {}", f.path(), f.reason());
     }
 
-    Path workRoot = new Path(conf.get(RestoreConfigKeys.WORK_DIR, RestoreConfigKeys.DEFAULT_WORK_DIR));
+    String workDir = conf.get(RestoreConfigKeys.WORK_DIR);
+    Path workRoot = workDir != null ? new Path(workDir) : new Path(conf.get("hadoop.tmp.dir", "/tmp"), "hbackup");
+    org.hbackup.job.JobSetup.requireOwnWorkRoot(conf, workRoot);
     Path work = FileSystem.get(conf).makeQualified(
         new Path(workRoot, "restore-" + options.point() + "-" + UUID.randomUUID()));
     FileSystem workFs = FileSystems.raw(work, conf);
@@ -263,6 +265,25 @@ public final class RestoreJob {
     }
     PosixFiles.setPermission(fs, staging, PosixFiles.OWNER_ONLY_DIRECTORY);
     FileSystems.createOwnerOnly(fs, new Path(staging, STAGING_MARKER), false).close();
+  }
+
+  /**
+   * Empties a staging directory of what failed attempts left, keeping the directory and its
+   * marker (made when missing): it never disappears while the restore runs.
+   */
+  static void emptyStaging(FileSystem fs, Path staging) throws IOException {
+    if (PosixFiles.kindOf(fs, staging) != PosixFiles.Kind.DIRECTORY) {
+      makeStaging(fs, staging);
+      return;
+    }
+    for (FileStatus child : fs.listStatus(staging)) {
+      if (!child.getPath().getName().equals(STAGING_MARKER)) {
+        fs.delete(child.getPath(), true);
+      }
+    }
+    if (PosixFiles.kindOf(fs, new Path(staging, STAGING_MARKER)) != PosixFiles.Kind.FILE) {
+      FileSystems.createOwnerOnly(fs, new Path(staging, STAGING_MARKER), false).close();
+    }
   }
 
   /** The file each staging directory holds from its creation: what tells it from a user's directory. */

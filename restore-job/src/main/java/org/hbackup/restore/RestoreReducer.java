@@ -42,14 +42,14 @@ public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, 
     target = new RestoreTarget(fs, options.target(), options.overwrite() || context.getTaskAttemptID().getId() > 0);
     foreignAttributes = EntryMetadata.foreignAttributes(fs, options.target(),
         options.overwrite() || context.getTaskAttemptID().getId() > 0);
-    // The staging directory holds only what failed attempts and damaged files left: emptied now,
-    // then used for symlinks made aside, and removed before any directory's metadata is applied
-    // (removing it changes the target root's modification time).
+    // The staging directory holds only what failed attempts and damaged files left: emptied now
+    // (never removed: it is what tells a later restore that this one did not finish), then used
+    // for symlinks made aside, and removed just before the target root's metadata is applied
+    // (removing it changes the root's modification time), or at the end.
     String name = conf.get(RestoreConfigKeys.STAGING);
     staging = name == null ? null : new Path(name);
     if (staging != null) {
-      fs.delete(staging, true);
-      RestoreJob.makeStaging(fs, staging);
+      RestoreJob.emptyStaging(fs, staging);
     }
     CrashPoints.reached(conf, "restore.reduce");
   }
@@ -67,8 +67,17 @@ public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, 
         if (key.kind() == RestoreKey.SYMLINK) {
           restoreSymlink(e, context);
         } else {
-          removeStaging();
+          if (e.path().isEmpty()) {
+            // Last of all: until now a killed restore leaves its staging directory, so a restore
+            // into this target again is told it did not finish (it was removed before the first
+            // directory, and a kill then left a target without its links and times that looked whole).
+            removeStaging();
+          }
           finishDirectory(e, context);
+          if (!directoriesStarted) {
+            directoriesStarted = true;
+            CrashPoints.reached(context.getConfiguration(), "restore.directories");
+          }
         }
       } catch (UnsafeTargetException ex) {
         context.getCounter(RestoreCounters.ENTRIES_REFUSED).increment(1);
@@ -103,6 +112,9 @@ public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, 
     EntryMetadata.apply(fs, target.pathOf(e.path()), e, context, foreignAttributes);
     context.getCounter(RestoreCounters.DIRECTORIES).increment(1);
   }
+
+  /** Whether a directory's metadata, after every symlink, has been applied (a crash point's step). */
+  private boolean directoriesStarted;
 
   private void removeStaging() throws IOException {
     if (!stagingRemoved && staging != null) {

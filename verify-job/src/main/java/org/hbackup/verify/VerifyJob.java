@@ -105,8 +105,9 @@ public final class VerifyJob {
 
   /** A directory of its own for one run's listings and reports, under hadoop.tmp.dir. */
   public static Path workDirectory(Configuration conf, String what) throws IOException {
-    return FileSystem.get(conf).makeQualified(new Path(conf.get("hadoop.tmp.dir", "/tmp"),
-        "hbackup/" + what + "-" + UUID.randomUUID()));
+    Path root = new Path(conf.get("hadoop.tmp.dir", "/tmp"), "hbackup");
+    org.hbackup.job.JobSetup.requireOwnWorkRoot(conf, root);
+    return FileSystem.get(conf).makeQualified(new Path(root, what + "-" + UUID.randomUUID()));
   }
 
   private VerifyResult verify(Configuration conf, Repository repository, Path work, FileSystem workFs, long started)

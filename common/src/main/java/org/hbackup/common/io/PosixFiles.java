@@ -671,12 +671,43 @@ public final class PosixFiles {
   }
 
   public static void setTimes(FileSystem fs, Path path, long modificationTime, long accessTime) throws IOException {
-    if (isLocal(fs)) {
+    if (!isLocal(fs)) {
+      fs.setTimes(path, modificationTime, accessTime);
+    } else if (jdkSetsExactly(modificationTime) && jdkSetsExactly(accessTime)) {
       Files.getFileAttributeView(local(path), PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
           .setTimes(FileTime.from(modificationTime, TimeUnit.MILLISECONDS),
               FileTime.from(accessTime, TimeUnit.MILLISECONDS), null);
     } else {
-      fs.setTimes(path, modificationTime, accessTime);
+      touch(path, "-m", modificationTime);
+      touch(path, "-a", accessTime);
+    }
+  }
+
+  /** The largest time in milliseconds whose nanoseconds a long holds (2262-04-11). */
+  private static final long MAX_NANOS_MILLIS = Long.MAX_VALUE / 1_000_000;
+
+  /**
+   * Whether the JDK sets this time exactly. It passes times to the kernel in nanoseconds, so it
+   * caps a later time at 2262-04-11, and it splits a negative time that is not a whole second
+   * into a negative second and negative nanoseconds, which the kernel refuses; the JDK then sets
+   * the epoch instead. Both were restored silently wrong (found by a probe: 1969-12-31T23:59:58.5
+   * came back as 1970-01-01, 2446 as 2262).
+   */
+  static boolean jdkSetsExactly(long millis) {
+    return millis < MAX_NANOS_MILLIS && (millis >= 0 || millis % 1000 == 0);
+  }
+
+  /**
+   * Sets one time of a local entry (never through a link: {@code -h}) with GNU touch, which takes
+   * any time the file system holds as seconds since the epoch with a fraction.
+   */
+  private static void touch(Path path, String which, long millis) throws IOException {
+    String seconds = java.math.BigDecimal.valueOf(millis, 3).toPlainString();
+    try {
+      org.apache.hadoop.util.Shell.execCommand("touch", "-h", which, "-d", "@" + seconds, "--",
+          local(path).toString());
+    } catch (org.apache.hadoop.util.Shell.ExitCodeException e) {
+      throw new IOException("cannot set the time of " + path + " to " + seconds + " s: " + org.hbackup.common.OneLine.of(e), e);
     }
   }
 

@@ -161,4 +161,27 @@ class PosixFilesTest {
     assertEquals(1000, PosixFiles.effectiveUid(java.util.List.of("Uid:\t0\t1000\t0\t0")));
     assertEquals(-1, PosixFiles.effectiveUid(java.util.List.of("Name:\tjava")));
   }
+
+  /**
+   * Times the JDK cannot set exactly (a negative time that is not a whole second: it set the
+   * epoch; one after 2262: it capped it) are set exactly, on a file and on a link itself. The
+   * far-future case stays below ext4's last second (2446-05-10T22:38:55), which drops fractions.
+   */
+  @Test
+  void setsTimesBefore1970AndAfter2262Exactly() throws IOException {
+    FileSystem fs = FileSystems.raw(new Path(dir.toUri()), new Configuration());
+    java.nio.file.Path file = Files.writeString(dir.resolve("old"), "a");
+    java.nio.file.Path link = Files.createSymbolicLink(dir.resolve("link"), file);
+    long[][] cases = {{-1_500, -86_400_000}, {-315_619_199_877L, 1_000}, {15_000_000_000_123L, 15_000_000_000_000L},
+        {1_700_000_000_123L, 1_700_000_000_456L}};
+    for (long[] c : cases) {
+      for (java.nio.file.Path p : new java.nio.file.Path[] {file, link}) {
+        PosixFiles.setTimes(fs, new Path(p.toUri()), c[0], c[1]);
+        assertEquals(c[0], Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis(), p + " " + c[0]);
+        assertEquals(c[1], ((java.nio.file.attribute.FileTime) Files.getAttribute(p, "lastAccessTime",
+            LinkOption.NOFOLLOW_LINKS)).toMillis(), p + " " + c[1]);
+      }
+    }
+    assertEquals(1_700_000_000_123L, Files.getLastModifiedTime(file).toMillis(), "the link's times are its own");
+  }
 }
