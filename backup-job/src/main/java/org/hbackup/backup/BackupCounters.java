@@ -50,7 +50,10 @@ public enum BackupCounters {
   PACKS_CHECKED,
   /** Index files left out because they cannot be read (counted by the first map task). */
   INDEX_FILES_UNREADABLE,
-  /** Files whose length changed while they were read: backed up as read, flagged here. */
+  /**
+   * Files that changed while they were read: a length other than listed (backed up as read), or
+   * a local file whose length or time moved (read again as of then, or kept as read and named).
+   */
   FILES_CHANGED_WHILE_READ,
   /**
    * Files of a live source that changed while they were read, and again when read a second time

@@ -228,13 +228,15 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     if (!source.changedSince(status)) {
       return countedIfLengthChanged(entry, status);
     }
+    // Changed since it was listed, whatever its length: counted once, as read again or as kept.
+    context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
     FileStatus now = source.statusNow(status.getPath());
     if (now != null) {
       ManifestEntry again = readWhole(key, now, null);
       if (!source.changedSince(now)) {
         return again;
       }
-      entry = countedIfLengthChanged(again, now);
+      entry = again;
     }
     emitRecord(key.path(), ShuffleRecord.note(ShuffleRecord.CHANGING, now == null
         ? "it changed while it was read and is no longer a readable file; the point holds it as read, which may be"

@@ -48,6 +48,21 @@ final class LocalSourceDirectories implements Closeable {
    * symlink, fail with {@link SourceUnreadable}; one that is gone with {@link NoSuchFileException}.
    */
   FileChannel open(Path file) throws IOException {
+    try {
+      return openThroughChain(file);
+    } catch (NoSuchFileException e) {
+      if (names.isEmpty()) {
+        throw e;
+      }
+      // The directories kept open may be ones deleted since (a tree removed and made again
+      // under the same names while the backup runs): their names now lead to others. Open
+      // again from the root, once, before calling the file gone; it was reported unreadable.
+      closeBelow(0);
+      return openThroughChain(file);
+    }
+  }
+
+  private FileChannel openThroughChain(Path file) throws IOException {
     Path relative = root.relativize(file);
     int count = relative.getNameCount();
     if (relative.toString().isEmpty() || relative.startsWith("..") || relative.isAbsolute()) {

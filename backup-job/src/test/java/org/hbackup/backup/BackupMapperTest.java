@@ -478,6 +478,7 @@ class BackupMapperTest {
     assertEquals(later, entry.modificationTime());
     assertEquals(ContentId.of(now), entry.fileHash());
     assertEquals(0, count(BackupCounters.FILES_CHANGING));
+    assertEquals(1, count(BackupCounters.FILES_CHANGED_WHILE_READ), "read again: counted, not named");
   }
 
   /** Deleting a file after its read changes nothing that was read: not flagged (exit 4 on every busy tree). */

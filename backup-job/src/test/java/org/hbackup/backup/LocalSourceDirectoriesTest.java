@@ -89,4 +89,26 @@ class LocalSourceDirectoriesTest {
       assertEquals("two", read(directories.open(root.resolve("a/two"))), "read from the directory listed");
     }
   }
+
+  /**
+   * A directory removed and made again under its name after a file in it was opened: the one
+   * kept open is gone, so the file is looked for again from the root (it was reported unreadable);
+   * a symlink put in the directory's place is still never followed.
+   */
+  @Test
+  void aDirectoryRemovedAndMadeAgainIsOpenedAgainFromTheRoot() throws IOException {
+    Path root = dir.resolve("src");
+    write(root.resolve("a/one"), "one");
+    write(root.resolve("a/two"), "two");
+    write(dir.resolve("outside/three"), "TOP SECRET");
+    try (LocalSourceDirectories directories = new LocalSourceDirectories(root)) {
+      assertEquals("one", read(directories.open(root.resolve("a/one"))));
+      org.apache.hadoop.fs.FileUtil.fullyDelete(root.resolve("a").toFile());
+      write(root.resolve("a/two"), "two, again");
+      assertEquals("two, again", read(directories.open(root.resolve("a/two"))));
+      org.apache.hadoop.fs.FileUtil.fullyDelete(root.resolve("a").toFile());
+      Files.createSymbolicLink(root.resolve("a"), dir.resolve("outside"));
+      assertThrows(SourceUnreadable.class, () -> directories.open(root.resolve("a/three")));
+    }
+  }
 }
