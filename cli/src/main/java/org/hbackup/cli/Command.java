@@ -78,6 +78,7 @@ abstract class Command extends Configured implements Tool {
       err.println("usage: " + synopsis());
       return ExitCodes.USAGE;
     }
+    Hbackup.useTmpDirProperty(getConf());
     if (JobSetup.runsLocally(getConf())) {
       // Before this command's first use of file:, whose instance Hadoop caches per JVM.
       InProcessLocalFileSystem.preferFor(getConf());

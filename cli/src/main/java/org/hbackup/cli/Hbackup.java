@@ -42,25 +42,32 @@ public final class Hbackup {
     if (actionConf != null && !actionConf.isEmpty()) {
       conf.addResource(new Path("file:///", actionConf));
     }
-    useTmpDirProperty(conf);
     return conf;
   }
 
   /**
-   * {@code bin/hbackup} names the user's own scratch directory as the system property {@code
-   * hadoop.tmp.dir}. Hadoop expands {@code ${hadoop.tmp.dir}} from that property but answers
-   * {@code conf.get("hadoop.tmp.dir")} from core-default.xml, so part of a run checked and used
-   * {@code /tmp/hadoop-<user>} and part used the property's directory unchecked (a restore's work
-   * files went through a link another user had planted there: found by a probe). The property
-   * is the value unless a site file or the Oozie action set one; {@code -D} still wins.
+   * Makes {@code hadoop.tmp.dir} one directory for the whole run, once the command's
+   * configuration is complete (site files, the Oozie action, {@code -conf}, {@code -D}).
+   * {@code bin/hbackup} names the user's own scratch directory as the system property. Hadoop
+   * expands {@code ${hadoop.tmp.dir}} (the S3A upload buffers, the local runner's directories)
+   * from that property but answers {@code conf.get("hadoop.tmp.dir")} from the configuration, so
+   * part of a run checked and used one directory and part used another unchecked (a restore's
+   * work files went through a link another user had planted there: found by a probe). The
+   * property is the value unless the configuration gives one (core-default.xml's does not
+   * count); then that value is the property too, and the one the commands check.
    */
   static void useTmpDirProperty(Configuration conf) {
     String property = System.getProperty("hadoop.tmp.dir");
+    if (property == null || property.isEmpty()) {
+      return;
+    }
     String[] sources = conf.getPropertySources("hadoop.tmp.dir");
     boolean onlyDefault = sources == null
         || java.util.Arrays.stream(sources).allMatch(src -> src.equals("core-default.xml"));
-    if (property != null && !property.isEmpty() && onlyDefault) {
+    if (onlyDefault) {
       conf.set("hadoop.tmp.dir", property, "the hadoop.tmp.dir system property");
+    } else if (!property.equals(conf.get("hadoop.tmp.dir"))) {
+      System.setProperty("hadoop.tmp.dir", conf.get("hadoop.tmp.dir"));
     }
   }
 

@@ -205,6 +205,8 @@ class HbackupTest {
       given.set("hadoop.tmp.dir", "/data/tmp");
       Hbackup.useTmpDirProperty(given);
       assertEquals("/data/tmp", given.get("hadoop.tmp.dir"));
+      // What Hadoop expands ${hadoop.tmp.dir} to is the given value too, in every configuration.
+      assertEquals("/data/tmp/s3a", new Configuration().get("fs.s3a.buffer.dir"));
     } finally {
       if (before == null) {
         System.clearProperty("hadoop.tmp.dir");

@@ -269,13 +269,15 @@ public final class RestoreJob {
 
   /**
    * Empties a staging directory of what failed attempts left, keeping the directory and its
-   * marker (made when missing): it never disappears while the restore runs.
+   * marker (made when missing): it never disappears while the restore runs. It is made
+   * owner-only again, as a new one is (a directory another user owns there refuses that).
    */
   static void emptyStaging(FileSystem fs, Path staging) throws IOException {
     if (PosixFiles.kindOf(fs, staging) != PosixFiles.Kind.DIRECTORY) {
       makeStaging(fs, staging);
       return;
     }
+    PosixFiles.setPermission(fs, staging, PosixFiles.OWNER_ONLY_DIRECTORY);
     for (FileStatus child : fs.listStatus(staging)) {
       if (!child.getPath().getName().equals(STAGING_MARKER)) {
         fs.delete(child.getPath(), true);

@@ -688,26 +688,29 @@ public final class PosixFiles {
 
   /**
    * Whether the JDK sets this time exactly. It passes times to the kernel in nanoseconds, so it
-   * caps a later time at 2262-04-11, and it splits a negative time that is not a whole second
+   * caps a later time at 2262-04-11 (and an earlier one than 1677-09-21), and it splits a negative time that is not a whole second
    * into a negative second and negative nanoseconds, which the kernel refuses; the JDK then sets
    * the epoch instead. Both were restored silently wrong (found by a probe: 1969-12-31T23:59:58.5
    * came back as 1970-01-01, 2446 as 2262).
    */
   static boolean jdkSetsExactly(long millis) {
-    return millis < MAX_NANOS_MILLIS && (millis >= 0 || millis % 1000 == 0);
+    return millis < MAX_NANOS_MILLIS && millis > -MAX_NANOS_MILLIS && (millis >= 0 || millis % 1000 == 0);
   }
 
   /**
    * Sets one time of a local entry (never through a link: {@code -h}) with GNU touch, which takes
-   * any time the file system holds as seconds since the epoch with a fraction.
+   * any time the file system holds as seconds since the epoch with a fraction. A touch that
+   * refuses it (another touch, none on the PATH) fails this entry, as any refused time does
+   * (a {@link java.nio.file.FileSystemException}: reported, exit 3), not the whole restore.
    */
   private static void touch(Path path, String which, long millis) throws IOException {
     String seconds = java.math.BigDecimal.valueOf(millis, 3).toPlainString();
     try {
       org.apache.hadoop.util.Shell.execCommand("touch", "-h", which, "-d", "@" + seconds, "--",
           local(path).toString());
-    } catch (org.apache.hadoop.util.Shell.ExitCodeException e) {
-      throw new IOException("cannot set the time of " + path + " to " + seconds + " s: " + org.hbackup.common.OneLine.of(e), e);
+    } catch (IOException e) {
+      throw new java.nio.file.FileSystemException(local(path).toString(), null,
+          "cannot set its time to " + seconds + " s since the epoch: " + org.hbackup.common.OneLine.of(e));
     }
   }
 

@@ -39,19 +39,24 @@ public final class RegularFiles {
    * Hadoop's local file system reports a file it may not open (permission denied) as not found,
    * which every reader takes for a missing file: verify and restore called such a pack missing,
    * and repair index and repair points dropped what it holds (found by a probe run as another
-   * user). A file that is there is this run's failure, not damage: an
-   * {@link java.nio.file.AccessDeniedException}, which fails the command (exit 1).
+   * user). A regular file that is there is this run's failure (permission denied, too many open
+   * files), not damage: an {@link java.nio.file.AccessDeniedException} carrying the open's
+   * reason, which fails the command (exit 1).
    */
   private static IOException refusedIfThere(FileSystem fs, Path path, java.io.FileNotFoundException e) {
     if (!PosixFiles.isLocal(fs)) {
       return e; // HDFS and S3A say AccessControlException / AccessDeniedException themselves
     }
+    BasicFileAttributes a;
     try {
-      Files.readAttributes(PosixFiles.local(path), BasicFileAttributes.class);
+      a = Files.readAttributes(PosixFiles.local(path), BasicFileAttributes.class);
     } catch (java.nio.file.AccessDeniedException denied) {
       return denied;
     } catch (IOException gone) {
       return e; // missing, or not a directory on the way: as the open said
+    }
+    if (!a.isRegularFile()) {
+      return e; // a directory where a file belongs: that file is missing, as it always was
     }
     return new java.nio.file.AccessDeniedException(path.toString(), null,
         "it is there but cannot be opened (" + e.getMessage() + ")");

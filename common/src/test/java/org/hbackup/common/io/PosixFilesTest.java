@@ -184,4 +184,15 @@ class PosixFilesTest {
     }
     assertEquals(1_700_000_000_123L, Files.getLastModifiedTime(file).toMillis(), "the link's times are its own");
   }
+
+  /** Which times the JDK sets exactly: its nanoseconds must fit a long, and a negative one be whole seconds. */
+  @Test
+  void theJdkSetsOnlyTimesItsNanosecondsHold() {
+    assertTrue(PosixFiles.jdkSetsExactly(0));
+    assertTrue(PosixFiles.jdkSetsExactly(1_700_000_000_123L));
+    assertTrue(PosixFiles.jdkSetsExactly(-2_000));
+    assertFalse(PosixFiles.jdkSetsExactly(-1_500));
+    assertFalse(PosixFiles.jdkSetsExactly(15_000_000_000_123L)); // 2445
+    assertFalse(PosixFiles.jdkSetsExactly(-9_300_000_000_000L)); // 1675, whole seconds
+  }
 }

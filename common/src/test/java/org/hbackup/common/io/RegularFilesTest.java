@@ -40,5 +40,8 @@ class RegularFilesTest {
     FileNotFoundException missing = assertThrows(FileNotFoundException.class,
         () -> RegularFiles.open(refusing, new Path(dir.resolve("gone.pack").toUri())));
     assertTrue(missing.getMessage().contains("gone.pack"), missing.getMessage());
+    // A directory where a pack belongs is a missing pack (damage, exit 3), not this run's failure.
+    java.nio.file.Path directory = Files.createDirectory(dir.resolve("d.pack"));
+    assertThrows(FileNotFoundException.class, () -> RegularFiles.open(refusing, new Path(directory.toUri())));
   }
 }
