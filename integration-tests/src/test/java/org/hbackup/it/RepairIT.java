@@ -64,10 +64,22 @@ class RepairIT {
   }
 
   private static void deleteLargestPack(String name) throws Exception {
+    Files.delete(largestPack(name));
+  }
+
+  /** The largest pack of the repository {@code name}: the one holding big.bin's chunks. */
+  private static java.nio.file.Path largestPack(String name) throws Exception {
     try (Stream<java.nio.file.Path> walk = Files.walk(dir.resolve(name + "/packs"))) {
-      Files.delete(walk.filter(p -> p.toString().endsWith(".pack"))
-          .max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow());
+      return walk.filter(p -> p.toString().endsWith(".pack"))
+          .max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
     }
+  }
+
+  /** The ids of the repository's points, as `list` gives them. */
+  private static List<String> pointIds(String repo) throws Exception {
+    List<String> ids = new ArrayList<>();
+    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> ids.add(p.get("id").asText()));
+    return ids;
   }
 
   @Test
@@ -105,8 +117,7 @@ class RepairIT {
   void repairPointsGivesPointsThatRestoreWithoutTheReportedFiles() throws Exception {
     String repo = twoPoints("repo-points");
     deleteLargestPack("repo-points");
-    List<String> before = new ArrayList<>();
-    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> before.add(p.get("id").asText()));
+    List<String> before = pointIds(repo);
 
     Cli.Result dry = Cli.run(conf, "repair", "points", "--repo", repo, "--dry-run", "--json");
     assertEquals(0, dry.exitCode, dry.toString());
@@ -114,8 +125,7 @@ class RepairIT {
     assertEquals(1, planned.size(), dry.stdout);
     assertEquals(before.get(1), planned.get(0).get("point").asText());
     assertEquals("big.bin", planned.get(0).get("dropped").get(0).asText());
-    List<String> unchanged = new ArrayList<>();
-    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> unchanged.add(p.get("id").asText()));
+    List<String> unchanged = pointIds(repo);
     assertEquals(before, unchanged, "a dry run changes nothing");
 
     Cli.Result repair = Cli.run(conf, "repair", "points", "--repo", repo, "--forget", "--json");
@@ -379,11 +389,7 @@ class RepairIT {
   @Test
   void aDamageRecordThatNoLongerHoldsLosesNoFile() throws Exception {
     String repo = twoPoints("repo-stale-record");
-    java.nio.file.Path pack;
-    try (Stream<java.nio.file.Path> walk = Files.walk(dir.resolve("repo-stale-record/packs"))) {
-      pack = walk.filter(p -> p.toString().endsWith(".pack")).max(Comparator.comparingLong(p -> p.toFile().length()))
-          .orElseThrow();
-    }
+    java.nio.file.Path pack = largestPack("repo-stale-record");
     byte[] good = Files.readAllBytes(pack);
     byte[] flipped = good.clone();
     flipped[30] ^= 1;
@@ -398,8 +404,7 @@ class RepairIT {
     assertEquals(3, stillBad.exitCode, stillBad.toString());
     assertTrue(stillBad.json().get("affectedFiles").asLong() > 0, "read again, it is still bad: " + stillBad.stdout);
     Files.write(pack, good);
-    List<String> before = new ArrayList<>();
-    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> before.add(p.get("id").asText()));
+    List<String> before = pointIds(repo);
 
     Cli.Result verify = Cli.run(conf, "verify", "--repo", repo, "--json");
     assertEquals(3, verify.exitCode, "the record is still reported: " + verify);
@@ -407,8 +412,7 @@ class RepairIT {
     Cli.Result repair = Cli.run(conf, "repair", "points", "--repo", repo, "--forget", "--json");
     assertEquals(0, repair.exitCode, repair.toString());
     assertEquals(0, repair.json().get("points").size(), "nothing to drop: " + repair);
-    List<String> after = new ArrayList<>();
-    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> after.add(p.get("id").asText()));
+    List<String> after = pointIds(repo);
     assertEquals(before, after, "no point was forgotten");
     String target = dir.resolve("restored-stale-2").toUri().toString();
     assertEquals(0, Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target", target).exitCode);
@@ -425,15 +429,10 @@ class RepairIT {
   @Test
   void aPackWhoseTrailerIsLostLosesNoFileThatStillRestores() throws Exception {
     String repo = twoPoints("repo-cut-trailer-points");
-    java.nio.file.Path pack;
-    try (Stream<java.nio.file.Path> walk = Files.walk(dir.resolve("repo-cut-trailer-points/packs"))) {
-      pack = walk.filter(p -> p.toString().endsWith(".pack")).max(Comparator.comparingLong(p -> p.toFile().length()))
-          .orElseThrow();
-    }
+    java.nio.file.Path pack = largestPack("repo-cut-trailer-points");
     byte[] bytes = Files.readAllBytes(pack);
     Files.write(pack, java.util.Arrays.copyOf(bytes, bytes.length - 60));
-    List<String> before = new ArrayList<>();
-    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> before.add(p.get("id").asText()));
+    List<String> before = pointIds(repo);
 
     for (String mode : new String[] {"--json", "--read-data"}) {
       Cli.Result verify = Cli.run(conf, "verify", "--repo", repo, mode, "--json");
@@ -446,8 +445,7 @@ class RepairIT {
     Cli.Result repair = Cli.run(conf, "repair", "points", "--repo", repo, "--forget", "--json");
     assertEquals(0, repair.exitCode, repair.toString());
     assertEquals(0, repair.json().get("points").size(), "nothing to drop: " + repair);
-    List<String> after = new ArrayList<>();
-    Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").forEach(p -> after.add(p.get("id").asText()));
+    List<String> after = pointIds(repo);
     assertEquals(before, after, "no point was forgotten");
 
     String target = dir.resolve("restored-cut-trailer-points").toUri().toString();
@@ -466,11 +464,7 @@ class RepairIT {
   @Test
   void repairIndexKeepsTheReadableBlobsOfAPackWhoseTrailerIsLost() throws Exception {
     String repo = twoPoints("repo-cut-trailer");
-    java.nio.file.Path pack;
-    try (Stream<java.nio.file.Path> walk = Files.walk(dir.resolve("repo-cut-trailer/packs"))) {
-      pack = walk.filter(p -> p.toString().endsWith(".pack")).max(Comparator.comparingLong(p -> p.toFile().length()))
-          .orElseThrow();
-    }
+    java.nio.file.Path pack = largestPack("repo-cut-trailer");
     byte[] bytes = Files.readAllBytes(pack);
     Files.write(pack, java.util.Arrays.copyOf(bytes, bytes.length - 60));
     String latest = Cli.run(conf, "list", "--repo", repo, "--json").json().get("points").get(1).get("id").asText();
