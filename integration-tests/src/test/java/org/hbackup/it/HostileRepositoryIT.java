@@ -217,6 +217,57 @@ class HostileRepositoryIT {
     assertTrue(checked.stdout.contains("root is a file"), checked.stdout);
   }
 
+  /**
+   * The same rule across segments: a symlink that ends one segment, and entries below it in the
+   * next. Each segment passes alone, and verify reads each distinct segment once, so it said "No
+   * damage" (exit 0) while the restore refused the point (exit 3). Now the driver folds each
+   * point's segments' tree summaries: verify names the later segment and exactly the entries
+   * below the link ("link-a" sorts between them and is not below it), and `repair points` gives
+   * a point that restores.
+   */
+  @Test
+  void entriesBelowANonDirectoryOfAnEarlierSegmentAreFoundByVerify() throws Exception {
+    ManifestEntry root = ManifestEntry.builder(EntryType.DIRECTORY, "").permission((short) 0755).build();
+    ManifestEntry link = ManifestEntry.builder(EntryType.SYMLINK, "link").symlinkTarget("/etc").build();
+    SegmentRef before = RepositoryEdits.rawSegment(repository, List.of(ManifestEntryCodec.toBytes(root),
+        ManifestEntryCodec.toBytes(link)), "", "link");
+    List<ManifestEntry> later = List.of(
+        ManifestEntry.builder(EntryType.DIRECTORY, "link-a").permission((short) 0755).build(),
+        ManifestEntry.builder(EntryType.DIRECTORY, "link/x").permission((short) 0755).build(),
+        ManifestEntry.builder(EntryType.SYMLINK, "link/x/y").symlinkTarget("z").build(),
+        ManifestEntry.builder(EntryType.DIRECTORY, "m").permission((short) 0755).build());
+    List<byte[]> encoded = new java.util.ArrayList<>();
+    for (ManifestEntry e : later) {
+      encoded.add(ManifestEntryCodec.toBytes(e));
+    }
+    SegmentRef after = RepositoryEdits.rawSegment(repository, encoded, "link-a", "m");
+    PointId point = RepositoryEdits.publish(repository, RepositoryEdits.list(List.of(before, after), 0, 4));
+    Cli.Result r = restore(point, "restored-below-link-across");
+    assertEquals(3, r.exitCode, r.toString());
+    assertFalse(Files.exists(dir.resolve("restored-below-link-across/link/x")), r.toString());
+
+    for (String mode : new String[] {"--json", "--read-data"}) {
+      Cli.Result checked = Cli.run(conf, "verify", "--repo", repo, "--point", point.toString(), mode, "--json");
+      assertEquals(3, checked.exitCode, checked.toString());
+      JsonNode affected = checked.json().get("affected");
+      assertEquals(2, affected.size(), checked.stdout);
+      assertEquals("link/x", affected.get(0).get("path").asText(), checked.stdout);
+      assertEquals("link/x/y", affected.get(1).get("path").asText(), checked.stdout);
+      assertTrue(checked.stdout.contains(after.id().toString()) && checked.stdout.contains("earlier segment"),
+          checked.stdout);
+      assertFalse(checked.stdout.contains(before.id().toString()), "the segment with the link is sound alone");
+    }
+
+    Cli.Result repaired = Cli.run(conf, "repair", "points", "--repo", repo, "--point", point.toString(), "--json");
+    assertEquals(0, repaired.exitCode, repaired.toString());
+    String fixed = repaired.json().get("points").get(0).get("repaired").asText();
+    Cli.Result again = restore(PointId.parse(fixed), "restored-repaired-across");
+    assertEquals(0, again.exitCode, again.toString());
+    assertTrue(Files.isDirectory(dir.resolve("restored-repaired-across/link-a")), again.toString());
+    assertTrue(Files.isSymbolicLink(dir.resolve("restored-repaired-across/link")), again.toString());
+    assertEquals(0, Cli.run(conf, "verify", "--repo", repo, "--point", fixed).exitCode);
+  }
+
   @Test
   void lengthsThatLieFailTheirFileOrTheirSegment() throws Exception {
     // A chunk list whose lengths do not add up to the file's: no honest writer makes that

@@ -14,6 +14,7 @@ import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.ManifestTreeCheck;
 import org.hbackup.common.manifest.SegmentReader;
+import org.hbackup.common.manifest.SegmentTreeSummary;
 import org.hbackup.common.repo.Repository;
 import org.hbackup.job.RecordingMapper;
 
@@ -30,6 +31,7 @@ public class SegmentRefsMapper extends RecordingMapper<BytesWritable, SegmentUse
   static final byte REF_ORDER = 1;
 
   private Repository repository;
+  private boolean summaries;
   private final VerifyKey outKey = new VerifyKey();
   private final BytesWritable outValue = new BytesWritable();
 
@@ -37,6 +39,7 @@ public class SegmentRefsMapper extends RecordingMapper<BytesWritable, SegmentUse
   protected void setup(Context context) throws IOException {
     Configuration conf = context.getConfiguration();
     repository = Repository.open(new Path(conf.get(VerifyConfigKeys.REPOSITORY)), conf);
+    summaries = conf.getBoolean(VerifyConfigKeys.TREE_SUMMARIES, false);
   }
 
   @Override
@@ -71,11 +74,14 @@ public class SegmentRefsMapper extends RecordingMapper<BytesWritable, SegmentUse
    * "Restoring a point"): one below a path the segment holds as a file or symlink, and a root
    * that is not a directory. verify said clean (exit 0) on such a segment while every restore of
    * its points exited 3 (found by a probe). Only within the segment: a blocker in an earlier
-   * segment depends on the point (segments are shared), and a restore still refuses that entry.
+   * segment depends on the point (segments are shared), so the segment's {@link
+   * SegmentTreeSummary} goes to the driver, which applies the rule across each point's segments
+   * ({@link SegmentBoundaries}).
    */
   private void refuseWhatARestoreRefuses(ContentId id, List<ManifestEntry> entries, Context context)
       throws IOException, InterruptedException {
     ManifestTreeCheck tree = new ManifestTreeCheck();
+    SegmentTreeSummary.Builder summary = summaries ? new SegmentTreeSummary.Builder() : null;
     String file = repository.layout().segment(id).toString();
     for (ManifestEntry e : entries) {
       String refused;
@@ -91,6 +97,13 @@ public class SegmentRefsMapper extends RecordingMapper<BytesWritable, SegmentUse
       if (refused != null) {
         emit(VerifyKey.SEGMENT, id.bytes(), (byte) 0, VerifyRecord.damagedRef(e.path(), refused), context);
       }
+      if (summary != null) {
+        summary.add(e.path(), e.type());
+      }
+    }
+    SegmentTreeSummary built = summary == null ? null : summary.build();
+    if (built != null) {
+      emit(VerifyKey.SEGMENT, id.bytes(), (byte) 0, VerifyRecord.treeSummary(built), context);
     }
   }
 

@@ -21,6 +21,12 @@ public final class VerifyConfigKeys {
   /** Internal: the bytes of every index file listed, for splits of equal weight. */
   public static final String INDEX_LISTING_WEIGHT = "hbackup.verify.index.listing.weight";
 
+  /**
+   * Internal: some checked point names more than one segment, so the segments' tree summaries
+   * are written for the tree rule across segments ({@link SegmentBoundaries}).
+   */
+  public static final String TREE_SUMMARIES = "hbackup.verify.tree.summaries";
+
   /** How many map tasks the packs (and, apart, the segments) are spread over, at most. */
   public static final String MAX_MAPS = "hbackup.verify.max.maps";
   public static final int DEFAULT_MAX_MAPS = 20;

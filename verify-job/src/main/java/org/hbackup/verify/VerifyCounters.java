@@ -33,6 +33,11 @@ public enum VerifyCounters {
   DANGLING_INDEX_ROWS,
   /** Segments missing or not matching their names. */
   DAMAGED_SEGMENTS,
+  /**
+   * (point, segment) pairs whose segment holds entries below a file or symlink of an earlier
+   * segment of the point: refused by a restore, found across segments by the driver.
+   */
+  SEGMENTS_BELOW_A_NON_DIRECTORY,
   /** Point records, manifest lists or change lists that are missing or damaged. */
   DAMAGED_POINT_FILES,
   /** Referenced chunks that no index row leads to a readable copy of. */

@@ -27,7 +27,7 @@ import org.hbackup.job.RecordingReducer;
  * files (sorted after the rows): a referenced chunk that cannot be delivered sends each reference,
  * under its segment, as a file that cannot be restored; index rows nothing references are unused.
  * Damaged repository files go to the {@code damage} output, dangling index rows to
- * {@code dangling}. Memory: the rows of one chunk.
+ * {@code dangling}, segments' tree summaries to {@code trees}. Memory: the rows of one chunk.
  */
 public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritable, VerifyKey, BytesWritable> {
   private Repository repository;
@@ -66,6 +66,11 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
     long refused = 0;
     for (BytesWritable value : values) {
       VerifyRecord mark = VerifyRecord.decode(value.getBytes(), value.getLength());
+      if (mark.tag == VerifyRecord.TREE_SUMMARY) {
+        // Keys arrive sorted, as a MapFile needs them, so the driver can look each segment up.
+        write(VerifyJob.TREES, VerifyKey.SEGMENT, id.bytes(), (byte) 0, mark.payload);
+        continue;
+      }
       if (mark.tag == VerifyRecord.DAMAGED_REF) {
         // An entry a restore refuses: its file is lost to every point that names the segment.
         if (refused++ == 0) {

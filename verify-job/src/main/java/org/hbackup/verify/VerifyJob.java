@@ -59,9 +59,13 @@ public final class VerifyJob {
   /** Their order under a segment: after the points that name it (order 0). */
   static final byte DAMAGED_ORDER = 1;
   static final String DANGLING = "dangling";
+  /** Job 1's MapFiles of segments' tree summaries, by segment, for {@link SegmentBoundaries}. */
+  static final String TREES = "trees";
 
   private final Configuration baseConf;
   private final VerifyOptions options;
+  /** Whether some checked point names more than one segment (the tree rule then crosses them). */
+  private boolean severalSegments;
 
   public VerifyJob(Configuration conf, VerifyOptions options) {
     this.baseConf = conf;
@@ -120,6 +124,7 @@ public final class VerifyJob {
     long segmentWeight = SegmentListing.sortDistinct(conf, segmentListing.suffix(".unsorted"), segmentListing);
     SegmentListing.configure(conf, segmentWeight, conf.getInt(VerifyConfigKeys.MAX_MAPS,
         VerifyConfigKeys.DEFAULT_MAX_MAPS));
+    conf.setBoolean(VerifyConfigKeys.TREE_SUMMARIES, severalSegments);
     Path packListing = new Path(work, "packs");
     Path indexListing = new Path(work, "index");
     long packWeight = listFiles(conf, repository, repository.layout().packsDir(), RepositoryLayout.PACK_SUFFIX,
@@ -141,11 +146,21 @@ public final class VerifyJob {
     first.setReducerClass(VerifyFilesReducer.class);
     outputs(first, files);
     run(first, counters);
+    Path boundaryDamage = new Path(work, "boundary-damage");
+    Path boundaryAffected = new Path(work, "boundary-affected");
+    if (severalSegments) {
+      long boundariesStarted = System.nanoTime();
+      long flagged = SegmentBoundaries.check(conf, repository, segmentPoints, new Path(files, TREES),
+          first.getNumReduceTasks(), boundaryDamage, boundaryAffected);
+      LOG.info("Checked the tree rule across the points' segments in {} ms: {} segment(s) below a non-directory",
+          (System.nanoTime() - boundariesStarted) / 1_000_000, flagged);
+      counters.findCounter(VerifyCounters.SEGMENTS_BELOW_A_NON_DIRECTORY).increment(flagged);
+    }
 
     Path affected = null;
     Path damaged = new Path(files, DAMAGED);
     boolean anyDamaged = workFs.exists(damaged);
-    if (anyDamaged || workFs.exists(driverAffected)) {
+    if (anyDamaged || workFs.exists(driverAffected) || workFs.exists(boundaryAffected)) {
       Path joined = new Path(work, "affected-joined");
       if (anyDamaged) {
         Job second = job(conf, "hbackup verify: affected files");
@@ -161,6 +176,7 @@ public final class VerifyJob {
       Job third = job(conf, "hbackup verify: affected report");
       addIfPresent(third, workFs, joined);
       addIfPresent(third, workFs, driverAffected);
+      addIfPresent(third, workFs, boundaryAffected);
       third.setInputFormatClass(SequenceFileInputFormat.class);
       third.setReducerClass(AffectedReportReducer.class);
       third.setNumReduceTasks(1);
@@ -170,13 +186,13 @@ public final class VerifyJob {
       FileOutputFormat.setOutputPath(third, affected);
       run(third, counters);
     }
-    return result(repository, counters, work, workFs, started, driverDamage, files, affected);
+    return result(repository, counters, work, workFs, started, List.of(driverDamage, new Path(files, DAMAGE),
+        boundaryDamage), files, affected);
   }
 
   private VerifyResult result(Repository repository, Counters counters, Path work, FileSystem workFs, long started,
-      Path driverDamage, Path files, Path affected) throws IOException {
-    return new VerifyResult(repository.layout().root(), options.readData(), counters, workFs, work,
-        List.of(driverDamage, new Path(files, DAMAGE)), new Path(files, DANGLING), affected,
+      List<Path> damage, Path files, Path affected) throws IOException {
+    return new VerifyResult(repository.layout().root(), options.readData(), counters, workFs, work, damage, new Path(files, DANGLING), affected,
         System.currentTimeMillis() - started);
   }
 
@@ -232,7 +248,7 @@ public final class VerifyJob {
   }
 
   /** Checks one point's record, list and change list; sends its segments; returns its damage or null. */
-  private static String checkPoint(Repository repository, PointId id, SequenceFile.Writer out,
+  private String checkPoint(Repository repository, PointId id, SequenceFile.Writer out,
       SequenceFile.Writer segments, LazyWriter damaged, java.util.Set<String> damagedLists) throws IOException {
     RepositoryLayout layout = repository.layout();
     PointRecord record;
@@ -255,6 +271,7 @@ public final class VerifyJob {
       }
       return "its manifest list is damaged: " + e.getMessage();
     }
+    severalSegments |= list.segments().size() > 1;
     for (SegmentRef ref : list.segments()) {
       out.append(new VerifyKey(VerifyKey.SEGMENT, ref.id().bytes(), (byte) 0),
           new BytesWritable(VerifyRecord.point(id.toString(), ref.firstPath(), ref.lastPath())));
@@ -389,6 +406,8 @@ public final class VerifyJob {
     MultipleOutputs.addNamedOutput(job, DAMAGE, SequenceFileOutputFormat.class, Text.class, Text.class);
     MultipleOutputs.addNamedOutput(job, DAMAGED, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
     MultipleOutputs.addNamedOutput(job, DANGLING, SequenceFileOutputFormat.class, Text.class, Text.class);
+    MultipleOutputs.addNamedOutput(job, TREES, org.apache.hadoop.mapreduce.lib.output.MapFileOutputFormat.class,
+        VerifyKey.class, BytesWritable.class);
   }
 
   private static void addIfPresent(Job job, FileSystem fs, Path dir) throws IOException {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import org.apache.hadoop.io.Text;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
+import org.hbackup.common.manifest.SegmentTreeSummary;
 
 /**
  * A value of the verify joins: a tag, then the fields of that kind of record. One class for all
@@ -33,6 +34,8 @@ final class VerifyRecord {
   static final byte AFFECTED = 9;
   /** A segment that is missing or damaged: why. */
   static final byte SEGMENT_DAMAGED = 10;
+  /** What a segment tells the tree rule about the segments around it: a {@link SegmentTreeSummary}. */
+  static final byte TREE_SUMMARY = 11;
 
   /** What reading a blob found. */
   static final byte BLOB_UNREAD = 0;
@@ -57,6 +60,7 @@ final class VerifyRecord {
   int rawLength;
   byte state;
   long number;
+  byte[] payload;
 
   private VerifyRecord(byte tag) {
     this.tag = tag;
@@ -116,6 +120,10 @@ final class VerifyRecord {
     return encode(SEGMENT_DAMAGED, out -> Text.writeString(out, why));
   }
 
+  static byte[] treeSummary(SegmentTreeSummary summary) throws IOException {
+    return encode(TREE_SUMMARY, summary::write);
+  }
+
   static byte[] damagedRef(String path, String why) throws IOException {
     return encode(DAMAGED_REF, out -> {
       Text.writeString(out, path);
@@ -171,6 +179,9 @@ final class VerifyRecord {
       case DAMAGED_REF:
         r.text1 = Text.readString(in);
         r.text2 = Text.readString(in);
+        break;
+      case TREE_SUMMARY:
+        r.payload = java.util.Arrays.copyOfRange(bytes, 1, length);
         break;
       default:
         throw new IOException("unknown verify record tag " + r.tag);
