@@ -166,14 +166,36 @@ class VerifyIT {
     for (Kind kind : new Kind[] {Kind.PACK_DATA, Kind.INDEX, Kind.SEGMENT}) {
       java.nio.file.Path repo = dir.resolve("deleted-" + kind);
       copyTree(template, repo);
-      Files.delete(fileOf(kind, repo, new Random(1)));
+      java.nio.file.Path deleted = fileOf(kind, repo, new Random(1));
+      long entries = kind == Kind.SEGMENT ? entriesOfSegment(repo, deleted) : 0;
+      Files.delete(deleted);
       Cli.Result r = verify(repo);
       assertEquals(3, r.exitCode, kind + ": " + r);
       JsonNode report = r.json();
       assertTrue(report.get("affectedFiles").asLong() > 0, kind + ": " + report);
+      if (kind == Kind.SEGMENT) {
+        // Every entry of the segment is lost to each point naming it; before, one file per point.
+        assertEquals(entries, report.get("affectedFiles").asLong(), report.toString());
+      }
       assertTrue(report.get("affectedPoints").asLong() >= 1, kind + ": " + report);
       assertTrue(r.stderr.contains("cannot be restored"), r.stderr);
     }
+  }
+
+  /** The entries the points' manifest lists give a segment file, summed over the points that name it. */
+  private long entriesOfSegment(java.nio.file.Path repo, java.nio.file.Path segment) throws Exception {
+    Repository repository = Repository.open(new Path(repo.toUri()), conf);
+    String name = segment.getFileName().toString();
+    long entries = 0;
+    for (org.hbackup.common.point.PointRecord point : repository.listPoints()) {
+      for (org.hbackup.common.manifest.SegmentRef row : repository.readManifest(point).segments()) {
+        if (name.startsWith(row.id().toString())) {
+          entries += row.entries();
+        }
+      }
+    }
+    assertTrue(entries > 1, "the segment holds entries: " + entries);
+    return entries;
   }
 
   /**

@@ -11,7 +11,8 @@ import org.hbackup.job.RecordingReducer;
 /**
  * The second join of verify, by segment, run only when some file cannot be restored: the points
  * that name a segment (sorted first) meet the segment's files that cannot be restored, giving
- * each (point, path), or the mark of a damaged segment, giving each point's range of paths in it.
+ * each (point, path), or the mark of a damaged segment, giving each point's range of paths in it
+ * (one row, counted as the entries of the point's list's row for it).
  * Memory: the points that name one segment.
  */
 public class AffectedJoinReducer extends RecordingReducer<VerifyKey, BytesWritable, VerifyKey, BytesWritable> {
@@ -27,11 +28,13 @@ public class AffectedJoinReducer extends RecordingReducer<VerifyKey, BytesWritab
       if (r.tag == VerifyRecord.POINT) {
         points.add(r);
       } else if (r.tag == VerifyRecord.SEGMENT_DAMAGED) {
-        byte[] record = VerifyRecord.affected("its manifest segment " + ContentId.wrap(key.bytes().clone())
-            + " is damaged: " + r.text1);
+        String why = "its manifest segment " + ContentId.wrap(key.bytes().clone()) + " is damaged: " + r.text1;
         for (VerifyRecord point : points) {
           String range = point.text2.equals(point.text3) ? point.text2 : point.text2 + " .. " + point.text3;
-          write(point.text1, "segment " + range, record, context);
+          // One row for the segment, counted as the entries its list's row gives: each is lost.
+          long entries = Math.max(1, point.number);
+          write(point.text1, "segment " + range, VerifyRecord.affected(why + " (" + entries + " entries)", entries),
+              context);
         }
       } else {
         byte[] record = VerifyRecord.affected(r.text2);

@@ -29,7 +29,7 @@ public class AffectedReportReducer extends RecordingReducer<VerifyKey, BytesWrit
       context.getCounter(VerifyCounters.AFFECTED_POINTS).increment(1);
       lastPoint = p;
     }
-    context.getCounter(VerifyCounters.AFFECTED_FILES).increment(1);
+    context.getCounter(VerifyCounters.AFFECTED_FILES).increment(Math.max(1, r.number));
     point.set(p);
     pathAndReason.set(joined.substring(nul + 1) + "\0" + r.text1);
     context.write(point, pathAndReason);

@@ -44,7 +44,10 @@ public enum VerifyCounters {
   MISSING_CHUNKS,
   /** Points whose files (or segments) the damage affects. */
   AFFECTED_POINTS,
-  /** Files of points (point and path) that cannot be restored. */
+  /**
+   * Files of points (point and path) that cannot be restored; a damaged segment counts the
+   * entries its manifest list's row gives, each lost to the points that name it.
+   */
   AFFECTED_FILES,
   /** Packs no index row names: garbage for prune, not damage. */
   UNUSED_PACKS,

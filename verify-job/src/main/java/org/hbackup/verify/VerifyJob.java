@@ -274,7 +274,7 @@ public final class VerifyJob {
     severalSegments |= list.segments().size() > 1;
     for (SegmentRef ref : list.segments()) {
       out.append(new VerifyKey(VerifyKey.SEGMENT, ref.id().bytes(), (byte) 0),
-          new BytesWritable(VerifyRecord.point(id.toString(), ref.firstPath(), ref.lastPath())));
+          new BytesWritable(VerifyRecord.point(id.toString(), ref.firstPath(), ref.lastPath(), ref.entries())));
       segments.append(new BytesWritable(ref.id().bytes()), SegmentUse.of(ref, id.toString()));
     }
     if (record.hasChangeList()) {

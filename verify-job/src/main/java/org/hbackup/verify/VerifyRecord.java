@@ -16,7 +16,7 @@ import org.hbackup.common.manifest.SegmentTreeSummary;
  * of them keeps their encodings side by side; each job reads the tags it expects.
  */
 final class VerifyRecord {
-  /** A point that names a segment: point id, the segment's first and last path in its list. */
+  /** A point that names a segment: point id, the segment's first and last path and entries in its list. */
   static final byte POINT = 1;
   /** A pack as its check found it: damaged or not, why, bytes read. */
   static final byte PACK_STATE = 2;
@@ -30,7 +30,7 @@ final class VerifyRecord {
   static final byte REF = 6;
   /** A file of a segment that cannot be restored, and why. */
   static final byte DAMAGED_REF = 8;
-  /** A file of a point that cannot be restored: why. */
+  /** Files of a point that cannot be restored: why, and how many (a damaged segment's entries). */
   static final byte AFFECTED = 9;
   /** A segment that is missing or damaged: why. */
   static final byte SEGMENT_DAMAGED = 10;
@@ -66,11 +66,12 @@ final class VerifyRecord {
     this.tag = tag;
   }
 
-  static byte[] point(String point, String first, String last) throws IOException {
+  static byte[] point(String point, String first, String last, long entries) throws IOException {
     return encode(POINT, out -> {
       Text.writeString(out, point);
       Text.writeString(out, first);
       Text.writeString(out, last);
+      out.writeLong(entries);
     });
   }
 
@@ -132,7 +133,14 @@ final class VerifyRecord {
   }
 
   static byte[] affected(String why) throws IOException {
-    return encode(AFFECTED, out -> Text.writeString(out, why));
+    return affected(why, 1);
+  }
+
+  static byte[] affected(String why, long files) throws IOException {
+    return encode(AFFECTED, out -> {
+      Text.writeString(out, why);
+      out.writeLong(files);
+    });
   }
 
   static VerifyRecord decode(byte[] bytes, int length) throws IOException {
@@ -143,6 +151,7 @@ final class VerifyRecord {
         r.text1 = Text.readString(in);
         r.text2 = Text.readString(in);
         r.text3 = Text.readString(in);
+        r.number = in.readLong();
         break;
       case PACK_STATE:
         r.state = (byte) (in.readBoolean() ? 1 : 0);
@@ -150,9 +159,12 @@ final class VerifyRecord {
         r.number = in.readLong();
         break;
       case INDEXED:
-      case AFFECTED:
       case SEGMENT_DAMAGED:
         r.text1 = Text.readString(in);
+        break;
+      case AFFECTED:
+        r.text1 = Text.readString(in);
+        r.number = in.readLong();
         break;
       case INDEX_ROW:
       case TRAILER_ROW:
