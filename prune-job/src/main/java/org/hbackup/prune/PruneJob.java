@@ -410,7 +410,7 @@ public final class PruneJob {
     private void listIndexFiles() throws IOException {
       for (RemoteIterator<FileStatus> it = PruneListings.iterate(fs, repository.layout().indexDir()); it.hasNext();) {
         FileStatus s = it.next();
-        if (s.isFile() && s.getPath().getName().endsWith(RepositoryLayout.INDEX_SUFFIX)) {
+        if (s.isFile() && RepositoryLayout.isIndexFileName(s.getPath().getName())) {
           counters.findCounter(PruneCounters.INDEX_FILES_BEFORE).increment(1);
           // A young index file stays: its writer may still be publishing the point it belongs to.
           if (s.getModificationTime() <= cutoff) {

@@ -55,7 +55,7 @@ public final class ChunkIndex implements Closeable {
     }
     try {
       for (FileStatus s : statuses) {
-        if (s.isFile() && s.getPath().getName().endsWith(RepositoryLayout.INDEX_SUFFIX)) {
+        if (s.isFile() && RepositoryLayout.isIndexFileName(s.getPath().getName())) {
           FSDataInputStream in = null;
           try {
             in = org.hbackup.common.io.RegularFiles.open(fs, s.getPath());

@@ -88,6 +88,17 @@ public final class RepositoryLayout {
     return new Path(root, INDEX);
   }
 
+  /**
+   * Whether a name under {@code index/} is an index file's: 64 lower-case hex digits and
+   * {@code .idx} (FORMAT.md section 3: readers ignore any other). Every reader of the index uses
+   * this one rule: verify ignored a misnamed or stray file that backup and restore opened, so it
+   * called files lost that restored (index files renamed to upper case) and passed a point whose
+   * restore failed (an unreadable {@code notes.idx}; found by a probe).
+   */
+  public static boolean isIndexFileName(String name) {
+    return name.endsWith(INDEX_SUFFIX) && ContentId.isName(name.substring(0, name.length() - INDEX_SUFFIX.length()));
+  }
+
   public Path index(ContentId id) {
     return new Path(indexDir(), id.toHex() + INDEX_SUFFIX);
   }

@@ -35,7 +35,7 @@ class ChunkIndexSharedBlocksTest {
     FileSystem fs = FileSystem.getLocal(new Configuration()).getRawFileSystem();
     Path indexDir = new Path(dir.toUri().toString(), "index");
     PackId pack = PackId.random();
-    write(fs, new Path(indexDir, "a.idx"), pack, 0, 5000);
+    write(fs, new Path(indexDir, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.idx"), pack, 0, 5000);
     IndexBlockCache shared = IndexBlockCache.shared();
 
     long before = shared.loads();
@@ -56,7 +56,7 @@ class ChunkIndexSharedBlocksTest {
 
     // The same name and length, other rows (a repair publishes a file again): its blocks are read
     // anew, known by the new modification time.
-    Path file = new Path(indexDir, "a.idx");
+    Path file = new Path(indexDir, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.idx");
     long length = fs.getFileStatus(file).getLen();
     long mtime = fs.getFileStatus(file).getModificationTime();
     fs.delete(file, false);
