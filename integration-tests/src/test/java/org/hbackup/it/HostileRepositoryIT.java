@@ -268,6 +268,42 @@ class HostileRepositoryIT {
     assertEquals(0, Cli.run(conf, "verify", "--repo", repo, "--point", fixed).exitCode);
   }
 
+  /**
+   * A point that holds no entry, not even its root: a restore refuses it (exit 1). verify passed
+   * it (exit 0), and `repair points` made one of a point whose only segment was damaged (found by
+   * a probe), which then was "latest". Now verify names its manifest list, and repair publishes
+   * no such point (and, with --forget, removes the original).
+   */
+  @Test
+  void aPointWithoutEntriesIsDamageAndRepairNeverMakesOne() throws Exception {
+    PointId empty = RepositoryEdits.publish(repository, RepositoryEdits.list(List.of(), 0, 0));
+    assertEquals(1, restore(empty, "restored-empty").exitCode);
+    Cli.Result checked = Cli.run(conf, "verify", "--repo", repo, "--point", empty.toString(), "--json");
+    assertEquals(3, checked.exitCode, checked.toString());
+    assertTrue(checked.stdout.contains("names no segment"), checked.stdout);
+
+    ManifestEntry root = ManifestEntry.builder(EntryType.DIRECTORY, "").permission((short) 0755).build();
+    ManifestEntry sub = ManifestEntry.builder(EntryType.DIRECTORY, "sub").permission((short) 0755).build();
+    SegmentRef only = RepositoryEdits.rawSegment(repository, List.of(ManifestEntryCodec.toBytes(root),
+        ManifestEntryCodec.toBytes(sub)), "", "sub");
+    PointId lost = RepositoryEdits.publish(repository, RepositoryEdits.list(List.of(only), 0, 2));
+    java.nio.file.Path segment = Files.walk(dir.resolve("repo/manifests"))
+        .filter(p -> p.getFileName().toString().startsWith(only.id().toString())).findFirst().orElseThrow();
+    byte[] bytes = Files.readAllBytes(segment);
+    bytes[bytes.length / 2] ^= 1;
+    segment.toFile().setWritable(true);
+    Files.write(segment, bytes);
+    Cli.Result repaired = Cli.run(conf, "repair", "points", "--repo", repo, "--point", lost.toString(),
+        "--point", empty.toString(), "--forget", "--json");
+    assertEquals(0, repaired.exitCode, repaired.toString());
+    for (JsonNode row : repaired.json().get("points")) {
+      assertTrue(row.get("repaired") == null || row.get("repaired").isNull(), "no point without entries: " + row);
+      assertTrue(row.get("forgotten").asBoolean(), row.toString());
+    }
+    assertFalse(Files.exists(dir.resolve("repo/points/" + lost + ".json")));
+    assertFalse(Files.exists(dir.resolve("repo/points/" + empty + ".json")));
+  }
+
   @Test
   void lengthsThatLieFailTheirFileOrTheirSegment() throws Exception {
     // A chunk list whose lengths do not add up to the file's: no honest writer makes that

@@ -180,6 +180,14 @@ public final class RepairPointsJob {
         affected.skip(original.toString());
         ManifestList repairedList = manifest.finish();
         changes.finish();
+        if (repairedList.segments().isEmpty()) {
+          // Nothing of it is left, not even its root: such a point restores nothing (a restore
+          // refuses it, exit 1) and verify calls it damaged, so none is published (a probe found
+          // one published, passed by verify, and taken by "latest").
+          boolean forgotten = forget && !dryRun && forget(repository, lock, original);
+          return new Repaired(original, null, dropped, named, forgotten, "every entry of it is lost: no point is left"
+              + " to rewrite it as");
+        }
         if (dryRun) {
           return new Repaired(original, null, dropped, named, false, null);
         }
@@ -215,7 +223,9 @@ public final class RepairPointsJob {
    */
   private static String whyNotDamagedNow(Repository repository, PointId point) throws IOException {
     try {
-      repository.readManifest(repository.readPoint(point));
+      if (repository.readManifest(repository.readPoint(point)).segments().isEmpty()) {
+        return null; // it reads, and holds nothing: as damaged as verify said
+      }
       return "its record and manifest list read back now: run verify again";
     } catch (org.hbackup.common.UnsupportedFormatVersionException e) {
       return "it is of a newer format version than this hbackup reads: left as it is";

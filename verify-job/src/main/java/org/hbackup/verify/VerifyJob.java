@@ -271,6 +271,15 @@ public final class VerifyJob {
       }
       return "its manifest list is damaged: " + e.getMessage();
     }
+    if (list.segments().isEmpty()) {
+      // No honest backup writes one (its root is always an entry); a restore refuses it (exit 1).
+      String listFile = layout.manifestOf(record).toString();
+      if (damagedLists.add(listFile)) {
+        damaged.append(new Text(listFile), new Text("it names no segment: the point holds no entry, not even its"
+            + " root, and a restore of it fails"));
+      }
+      return "its manifest list names no entry";
+    }
     severalSegments |= list.segments().size() > 1;
     for (SegmentRef ref : list.segments()) {
       out.append(new VerifyKey(VerifyKey.SEGMENT, ref.id().bytes(), (byte) 0),
