@@ -18,7 +18,6 @@ import org.apache.hadoop.mapreduce.Counters;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.apache.hadoop.mapreduce.lib.output.SequenceFileOutputFormat;
-import org.apache.hadoop.security.AccessControlException;
 import org.hbackup.common.HbackupException;
 import org.hbackup.common.OneLine;
 import org.hbackup.common.io.FileSystems;
@@ -76,19 +75,7 @@ public final class RestoreJob {
    * repository the restoring user may not write to (a read-only copy) is restored without one.
    */
   private static RepositoryLock sharedLock(Repository repository, Configuration conf) throws IOException {
-    try {
-      return RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "restore", null, conf);
-    } catch (AccessControlException | java.nio.file.AccessDeniedException | java.nio.file.ReadOnlyFileSystemException e) {
-      LOG.warn("Restoring without a lock: the repository's locks cannot be written ({})", OneLine.of(e));
-      return null;
-    } catch (FileNotFoundException e) {
-      // Hadoop's local file system reports a directory it may not write to as "not found".
-      if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
-        LOG.warn("Restoring without a lock: the repository's locks cannot be written ({})", OneLine.of(e));
-        return null;
-      }
-      throw e;
-    }
+    return RepositoryLock.sharedUnlessReadOnly(repository, "restore", "Restoring", conf);
   }
 
   private RestoreResult restore(Configuration conf, Repository repository) throws IOException, InterruptedException {

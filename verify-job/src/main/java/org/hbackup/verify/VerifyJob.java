@@ -64,6 +64,8 @@ public final class VerifyJob {
 
   private final Configuration baseConf;
   private final VerifyOptions options;
+  /** A repository this user may not write: damage found is reported, not recorded in damage/. */
+  private boolean readOnly;
   /** Whether some checked point names more than one segment (the tree rule then crosses them). */
   private boolean severalSegments;
 
@@ -79,9 +81,16 @@ public final class VerifyJob {
   /** Runs the verify under a shared lock; the caller reads the result's reports, then closes it. */
   public VerifyResult run() throws IOException, InterruptedException {
     Repository repository = Repository.open(options.repository(), baseConf);
-    try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "verify", null,
-        baseConf)) {
+    RepositoryLock lock = RepositoryLock.sharedUnlessReadOnly(repository, "verify", "Verifying", baseConf);
+    try {
+      if (lock == null) {
+        readOnly = true;
+      }
       return runLocked(repository);
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
     }
   }
 
@@ -90,6 +99,9 @@ public final class VerifyJob {
     long started = System.currentTimeMillis();
     Configuration conf = new Configuration(baseConf);
     conf.set(VerifyConfigKeys.REPOSITORY, repository.layout().root().toString());
+    if (readOnly) {
+      conf.setBoolean(VerifyConfigKeys.RECORD_DAMAGE, false);
+    }
     options.readData().writeTo(conf);
     Path work = workDirectory(conf, "verify");
     FileSystem workFs = FileSystems.raw(work, conf);

@@ -115,6 +115,32 @@ public final class RepositoryLock implements AutoCloseable {
   }
 
   /**
+   * A shared lock for a reader, or null when this user may not write the repository's locks (a
+   * read-only copy, an HDFS snapshot of a repository): the reader goes on without one, and says
+   * so as {@code doing} ("Restoring", "Verifying"). verify failed there with only a lock file's
+   * path for a message, where restore went on (found by a probe).
+   */
+  public static RepositoryLock sharedUnlessReadOnly(Repository repository, String command, String doing,
+      Configuration conf) throws IOException {
+    try {
+      return acquire(repository, Mode.SHARED, command, null, conf);
+    } catch (org.apache.hadoop.security.AccessControlException | java.nio.file.AccessDeniedException
+        | java.nio.file.ReadOnlyFileSystemException e) {
+      LOG.warn("{} without a lock: the repository's locks cannot be written ({})", doing,
+          org.hbackup.common.OneLine.of(e));
+      return null;
+    } catch (FileNotFoundException e) {
+      // Hadoop's local file system reports a directory it may not write to as "not found".
+      if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
+        LOG.warn("{} without a lock: the repository's locks cannot be written ({})", doing,
+            org.hbackup.common.OneLine.of(e));
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  /**
    * Takes a lock, or fails with {@link LockConflictException} naming the holder of a live lock
    * that conflicts (after waiting up to {@link #WAIT} seconds for it to go).
    */

@@ -41,6 +41,24 @@ class RepositoryLockTest {
   }
 
   /**
+   * A reader of a repository whose locks it may not write (a read-only copy) goes on without a
+   * lock; a writer's lock still fails, and a reader of a writable repository takes one.
+   */
+  @Test
+  void aReaderOfARepositoryItMayNotWriteGoesOnWithoutALock() throws IOException {
+    Configuration faulty = new Configuration(conf);
+    org.hbackup.common.testing.FaultFileSystem.register(faulty);
+    faulty.set(org.hbackup.common.testing.FaultFileSystem.READ_ONLY, "/locks/");
+    Repository readOnly = Repository.open(new Path(org.hbackup.common.testing.FaultFileSystem.SCHEME + ":"
+        + dir.resolve("repo")), faulty);
+    assertEquals(null, RepositoryLock.sharedUnlessReadOnly(readOnly, "verify", "Verifying", faulty));
+    assertThrows(IOException.class, () -> RepositoryLock.acquire(readOnly, exclusive(), "prune", null, faulty));
+    try (RepositoryLock lock = RepositoryLock.sharedUnlessReadOnly(repository, "verify", "Verifying", conf)) {
+      assertEquals(1, RepositoryLock.list(repository).size());
+    }
+  }
+
+  /**
    * A directory named like a lock is no lock: it used to block every command as an unreadable
    * lock, then, once stale, make each fail trying to delete it with a file delete.
    */

@@ -33,6 +33,8 @@ public class FaultFileSystem extends FileSystem {
   public static final String UNLISTABLE = "fault.unlistable.names";
   /** Files whose path contains this string cannot be written: "No space left on device". */
   public static final String FULL = "fault.full.paths.containing";
+  /** Files whose path contains this string cannot be created: "Permission denied" (a read-only copy). */
+  public static final String READ_ONLY = "fault.read.only.paths.containing";
   /** Files whose path contains this string open, but every read fails: "Input/output error". */
   public static final String FAIL_READS = "fault.fail.reads.containing";
   /**
@@ -68,6 +70,7 @@ public class FaultFileSystem extends FileSystem {
   private String full;
   private String failReads;
   private String noCreateInPlace;
+  private String readOnly;
   private boolean objectStore;
   private boolean timesNeedWrite;
   private long clockOffset;
@@ -91,6 +94,7 @@ public class FaultFileSystem extends FileSystem {
     full = conf.get(FULL);
     failReads = conf.get(FAIL_READS);
     noCreateInPlace = conf.get(NO_CREATE_IN_PLACE);
+    readOnly = conf.get(READ_ONLY);
     objectStore = conf.getBoolean(OBJECT_STORE, false);
     timesNeedWrite = conf.getBoolean(TIMES_NEED_WRITE, false);
     clockOffset = conf.getLong(CLOCK_OFFSET_MS, 0);
@@ -222,6 +226,9 @@ public class FaultFileSystem extends FileSystem {
   @Override
   public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize,
       short replication, long blockSize, Progressable progress) throws IOException {
+    if (readOnly != null && f.toString().contains(readOnly)) {
+      throw new org.apache.hadoop.security.AccessControlException("Permission denied: " + f);
+    }
     if (noCreateInPlace != null && f.getName().endsWith(noCreateInPlace)) {
       throw new IOException("created in place, where a reader could see it half-written: " + f);
     }
