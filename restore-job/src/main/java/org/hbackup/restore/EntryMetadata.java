@@ -74,7 +74,9 @@ final class EntryMetadata {
     // Times before the mode: the entry's mode may take away what setting times needs (HDFS asks
     // for write access, and the JDK opens a local file for reading), and neither the mode nor
     // the owner moves a file's times.
-    PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
+    if (!PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime())) {
+      notApplied |= ATTRIBUTES; // times the target file system cannot hold
+    }
     // Setuid and setgid only on a file that has the owner and group they were set for, given by
     // a restoring user who may give files to anyone, as tar and cp -p do: never a setuid file of
     // an unprivileged restoring user (who can chown a file to itself and chgrp it to its own
@@ -112,7 +114,9 @@ final class EntryMetadata {
     if (!applyOwnership(fs, path, e)) {
       context.getCounter(RestoreCounters.OWNERSHIP_NOT_APPLIED).increment(1);
     }
-    PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime());
+    if (!PosixFiles.setTimes(fs, path, e.modificationTime(), e.accessTime())) {
+      context.getCounter(RestoreCounters.ATTRIBUTES_NOT_APPLIED).increment(1);
+    }
   }
 
   /** Owner and group; false when the restoring user may not change them. */

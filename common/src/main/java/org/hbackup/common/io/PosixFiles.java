@@ -670,7 +670,14 @@ public final class PosixFiles {
     return principal;
   }
 
-  public static void setTimes(FileSystem fs, Path path, long modificationTime, long accessTime) throws IOException {
+  /**
+   * Sets an entry's times; returns false when the local file system holds other times than the
+   * ones given (ext4 keeps 1901-12-13 to 2446-05-10 and clamps the others without an error: such
+   * times came back silently changed; found by a probe), so that the caller counts them as not
+   * applied. Times the JDK sets are within what every local file system holds.
+   */
+  public static boolean setTimes(FileSystem fs, Path path, long modificationTime, long accessTime)
+      throws IOException {
     if (!isLocal(fs)) {
       fs.setTimes(path, modificationTime, accessTime);
     } else if (jdkSetsExactly(modificationTime) && jdkSetsExactly(accessTime)) {
@@ -680,7 +687,11 @@ public final class PosixFiles {
     } else {
       touch(path, "-m", modificationTime);
       touch(path, "-a", accessTime);
+      java.nio.file.attribute.BasicFileAttributes now = Files.readAttributes(local(path),
+          java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return now.lastModifiedTime().toMillis() == modificationTime && now.lastAccessTime().toMillis() == accessTime;
     }
+    return true;
   }
 
   /** The largest time in milliseconds whose nanoseconds a long holds (2262-04-11). */
