@@ -304,6 +304,30 @@ class HostileRepositoryIT {
     assertFalse(Files.exists(dir.resolve("repo/points/" + empty + ".json")));
   }
 
+  /**
+   * A file whose hash cannot be its content's: verify passed it (exit 0, with --read-data too)
+   * while every restore failed the file (found by a probe). A file of one chunk is that chunk's
+   * bytes, so its hash must be the chunk's id.
+   */
+  @Test
+  void aFileHashThatCannotBeItsContentsIsFoundByVerify() throws Exception {
+    PointId wrong = RepositoryEdits.rewrite(repository, honest, entries -> entries.stream()
+        .map(e -> e.path().equals("d/f") ? e.toBuilder(EntryType.FILE, e.path())
+            .fileHash(org.hbackup.common.id.ContentId.of("other".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+            .build() : e)
+        .collect(Collectors.toList()));
+    assertEquals(3, restore(wrong, "restored-wrong-hash").exitCode);
+    for (String mode : new String[] {"--json", "--read-data"}) {
+      Cli.Result checked = Cli.run(conf, "verify", "--repo", repo, "--point", wrong.toString(), mode, "--json");
+      assertEquals(3, checked.exitCode, checked.toString());
+      JsonNode affected = checked.json().get("affected");
+      assertEquals(1, affected.size(), checked.stdout);
+      assertEquals("d/f", affected.get(0).get("path").asText(), checked.stdout);
+      assertTrue(checked.stdout.contains("is not the SHA-256 of its content"), checked.stdout);
+    }
+    assertEquals(0, Cli.run(conf, "verify", "--repo", repo, "--point", honest.toString()).exitCode);
+  }
+
   @Test
   void lengthsThatLieFailTheirFileOrTheirSegment() throws Exception {
     // A chunk list whose lengths do not add up to the file's: no honest writer makes that
