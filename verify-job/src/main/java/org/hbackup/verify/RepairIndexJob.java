@@ -82,8 +82,8 @@ public final class RepairIndexJob {
     List<Path> oldFiles = new ArrayList<>();
     long oldRows = 0;
     try {
-      for (FileStatus s : fs.listStatus(repository.layout().indexDir(), p -> p.getName().endsWith(
-          RepositoryLayout.INDEX_SUFFIX))) {
+      for (FileStatus s : fs.listStatus(repository.layout().indexDir(),
+          p -> RepositoryLayout.isIndexFileName(p.getName()))) {
         oldFiles.add(s.getPath());
         oldRows += rowsOf(fs, s);
       }

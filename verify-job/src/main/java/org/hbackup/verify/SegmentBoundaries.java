@@ -33,7 +33,8 @@ import org.hbackup.common.repo.Repository;
  * segment whose entries lie below such a blocker is read again and each of those entries named,
  * as job 1 names the entries refused inside a segment. Only points of more than one segment are
  * looked at. Memory: one point's fold (a path and one length per character of it), the MapFiles'
- * indexes (one key in 128) and a bounded cache of summaries (points share most segments).
+ * indexes (one key in 128), a bounded cache of summaries (points share most segments) and the
+ * ids of at most as many segments already named as damage (each is named once).
  */
 final class SegmentBoundaries {
   /** Summaries kept between points, most recently used. */
@@ -50,6 +51,8 @@ final class SegmentBoundaries {
     }
   };
   private long flagged;
+  /** Segments already named as damage (once each, whichever points name them); bounded. */
+  private final java.util.Set<ContentId> named = new java.util.HashSet<>();
 
   private SegmentBoundaries(Configuration conf, Repository repository, int partitions) {
     this.conf = conf;
@@ -144,8 +147,10 @@ final class SegmentBoundaries {
   private void report(String point, ContentId segment, List<String> blockers, Outputs out) throws IOException {
     String file = repository.layout().segment(segment).toString();
     String blocker = blockers.get(0);
-    out.damage(file, "point " + point + ": it holds entries below '" + (blocker.isEmpty() ? "." : blocker)
-        + "', which an earlier segment of the point holds as a file or symlink; a restore refuses them");
+    if (named.size() < CACHE ? named.add(segment) : !named.contains(segment)) {
+      out.damage(file, "it holds entries below '" + (blocker.isEmpty() ? "." : blocker) + "', which an earlier"
+          + " segment of point " + point + " holds as a file or symlink; a restore refuses them");
+    }
     try (SegmentReader entries = repository.openSegment(segment)) {
       for (ManifestEntry e = entries.next(); e != null; e = entries.next()) {
         String above = above(e.path(), blockers);

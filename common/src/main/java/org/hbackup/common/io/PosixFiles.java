@@ -674,7 +674,8 @@ public final class PosixFiles {
    * Sets an entry's times; returns false when the local file system holds other times than the
    * ones given (ext4 keeps 1901-12-13 to 2446-05-10 and clamps the others without an error: such
    * times came back silently changed; found by a probe), so that the caller counts them as not
-   * applied. Times the JDK sets are within what every local file system holds.
+   * applied. Times outside a signed 32-bit count of seconds are read back, whichever way they
+   * were set (ext3 and XFS without bigtime stop at 2038, ext4 at 2446).
    */
   public static boolean setTimes(FileSystem fs, Path path, long modificationTime, long accessTime)
       throws IOException {
@@ -687,11 +688,22 @@ public final class PosixFiles {
     } else {
       touch(path, "-m", modificationTime);
       touch(path, "-a", accessTime);
-      java.nio.file.attribute.BasicFileAttributes now = Files.readAttributes(local(path),
-          java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      return now.lastModifiedTime().toMillis() == modificationTime && now.lastAccessTime().toMillis() == accessTime;
     }
-    return true;
+    if (!isLocal(fs) || (heldEverywhere(modificationTime) && heldEverywhere(accessTime))) {
+      return true;
+    }
+    java.nio.file.attribute.BasicFileAttributes now = Files.readAttributes(local(path),
+        java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    return now.lastModifiedTime().toMillis() == modificationTime && now.lastAccessTime().toMillis() == accessTime;
+  }
+
+  /**
+   * Whether every local file system holds this time: a signed 32-bit count of seconds
+   * (1901-12-13 to 2038-01-19; ext3, XFS without bigtime, ext4 with small inodes stop there). Only
+   * other times are read back after they are set, so a restore of ordinary times pays no lstat.
+   */
+  static boolean heldEverywhere(long millis) {
+    return millis >= Integer.MIN_VALUE * 1000L && millis <= Integer.MAX_VALUE * 1000L;
   }
 
   /** The largest time in milliseconds whose nanoseconds a long holds (2262-04-11). */

@@ -194,12 +194,23 @@ class PosixFilesTest {
   void saysWhenTheFileSystemHoldsOtherTimes() throws IOException {
     FileSystem fs = FileSystems.raw(new Path(dir.toUri()), new Configuration());
     java.nio.file.Path file = Files.writeString(dir.resolve("far"), "a");
-    long[] times = {253_402_300_799_000L, Long.MAX_VALUE, Long.MIN_VALUE};
+    // 9999, the extremes, and 1850 and 2100 in whole seconds, which the JDK sets (ext4 clamps
+    // 1850; ext3 and XFS without bigtime clamp 2100).
+    long[] times = {253_402_300_799_000L, Long.MAX_VALUE, Long.MIN_VALUE, -3_786_825_600_000L, 4_102_444_800_000L};
     for (long t : times) {
       boolean set = PosixFiles.setTimes(fs, new Path(file.toUri()), t, 1_700_000_000_000L);
       boolean heldExactly = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() == t;
       assertEquals(heldExactly, set, "time " + t);
     }
+  }
+
+  @Test
+  void onlyTimesOutsideThirtyTwoBitSecondsAreReadBack() {
+    assertTrue(PosixFiles.heldEverywhere(0));
+    assertTrue(PosixFiles.heldEverywhere(2_147_483_647_000L)); // 2038-01-19T03:14:07
+    assertFalse(PosixFiles.heldEverywhere(2_147_483_648_000L));
+    assertTrue(PosixFiles.heldEverywhere(-2_147_483_648_000L)); // 1901-12-13
+    assertFalse(PosixFiles.heldEverywhere(-2_147_483_649_000L));
   }
 
   /** Which times the JDK sets exactly: its nanoseconds must fit a long, and a negative one be whole seconds. */
