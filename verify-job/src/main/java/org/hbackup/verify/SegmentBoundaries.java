@@ -1,7 +1,6 @@
 package org.hbackup.verify;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -213,15 +212,8 @@ final class SegmentBoundaries {
 
     @Override
     public void close() throws IOException {
-      List<SequenceFile.Writer> open = new ArrayList<>();
-      if (damage != null) {
-        open.add(damage);
-      }
-      if (affected != null) {
-        open.add(affected);
-      }
-      for (SequenceFile.Writer w : open) {
-        w.close();
+      try (SequenceFile.Writer d = damage; SequenceFile.Writer a = affected) {
+        // Both closed, their failures thrown (null resources are skipped).
       }
     }
   }

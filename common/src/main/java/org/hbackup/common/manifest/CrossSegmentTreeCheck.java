@@ -30,7 +30,7 @@ public final class CrossSegmentTreeCheck {
     List<String> blockers = new ArrayList<>(0);
     int[] kept = carried(segment.first(), segment.last());
     if (last != null) {
-      int common = SegmentTreeSummary.commonPrefix(last, segment.first());
+      int common = ManifestTreeCheck.commonPrefix(last, segment.first());
       for (int length : nonDirectories) {
         if (length <= common && segment.hasOutsideAncestor(length)) {
           blockers.add(segment.first().substring(0, length));
@@ -56,7 +56,7 @@ public final class CrossSegmentTreeCheck {
     if (last == null) {
       return new int[0];
     }
-    int bound = Math.min(SegmentTreeSummary.commonPrefix(last, first), SegmentTreeSummary.commonPrefix(first, to));
+    int bound = Math.min(ManifestTreeCheck.commonPrefix(last, first), ManifestTreeCheck.commonPrefix(first, to));
     int n = 0;
     while (n < nonDirectories.length && nonDirectories[n] <= bound) {
       n++;

@@ -80,7 +80,8 @@ public final class ManifestTreeCheck {
     depth++;
   }
 
-  private static int commonPrefix(String a, String b) {
+  /** The length of the longest common prefix (also for the cross-segment check). */
+  static int commonPrefix(String a, String b) {
     int n = Math.min(a.length(), b.length());
     int i = 0;
     while (i < n && a.charAt(i) == b.charAt(i)) {

@@ -73,12 +73,12 @@ public final class SegmentTreeSummary {
       }
       if (!first.isEmpty() && !path.isEmpty()) {
         outside.set(0); // the root, which sorts before every other path
-        int common = commonPrefix(first, path);
+        int common = ManifestTreeCheck.commonPrefix(first, path);
         if (common < first.length() && common < path.length() && path.charAt(common) == '/') {
           outside.set(common); // as "a/x" after first "a-b": "a" is its ancestor, before "a-b"
         }
       }
-      int common = previous == null ? 0 : commonPrefix(previous, path);
+      int common = previous == null ? 0 : ManifestTreeCheck.commonPrefix(previous, path);
       while (depth > 0 && lengths[depth - 1] > common) {
         depth--;
       }
@@ -106,15 +106,6 @@ public final class SegmentTreeSummary {
       }
       return new SegmentTreeSummary(first, previous, outside.stream().toArray(), Arrays.copyOf(last, count));
     }
-  }
-
-  static int commonPrefix(String a, String b) {
-    int n = Math.min(a.length(), b.length());
-    int i = 0;
-    while (i < n && a.charAt(i) == b.charAt(i)) {
-      i++;
-    }
-    return i;
   }
 
   public void write(DataOutput out) throws IOException {
