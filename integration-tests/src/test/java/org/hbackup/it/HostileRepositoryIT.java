@@ -269,6 +269,48 @@ class HostileRepositoryIT {
   }
 
   /**
+   * Two manifest lists that give one segment different rows. The segment matched its name, so a
+   * row that disagrees with it is its list's damage: only the points of that list lose the
+   * segment's files. verify called the segment itself damaged, so the honest point that names it
+   * was affected too (exit 3 for a point that restores), and `repair points --forget` would have
+   * replaced it with a point without those files.
+   */
+  @Test
+  void aListRowThatDisagreesWithItsSegmentAffectsOnlyThePointsOfThatList() throws Exception {
+    org.hbackup.common.manifest.ManifestList honestList = repository.readManifest(repository.readPoint(honest));
+    List<SegmentRef> rows = new ArrayList<>(honestList.segments());
+    SegmentRef last = rows.get(rows.size() - 1);
+    rows.set(rows.size() - 1, new SegmentRef(last.id(), last.firstPath(), last.lastPath(), last.entries() + 1,
+        last.files(), last.bytes()));
+    PointId lying = RepositoryEdits.publish(repository, new org.hbackup.common.manifest.ManifestList(rows,
+        honestList.totals()));
+    assertEquals(3, restore(lying, "restored-lying-row").exitCode);
+
+    for (String mode : new String[] {"--json", "--read-data"}) {
+      Cli.Result checked = Cli.run(conf, "verify", "--repo", repo, "--point", honest.toString(), "--point",
+          lying.toString(), mode, "--json");
+      assertEquals(3, checked.exitCode, checked.toString());
+      for (JsonNode affected : checked.json().get("affected")) {
+        assertEquals(lying.toString(), affected.get("point").asText(), "only the lying list's point: " + checked.stdout);
+      }
+      assertEquals(last.entries() + 1, checked.json().get("affectedFiles").asLong(), checked.stdout);
+      JsonNode damaged = checked.json().get("damaged");
+      assertEquals(1, damaged.size(), checked.stdout);
+      String listFile = repository.layout().manifestOf(repository.readPoint(lying)).toString();
+      assertEquals(listFile, damaged.get(0).get("file").asText(), "the list is named, not the segment");
+      assertTrue(damaged.get(0).get("reason").asText().contains(last.id().toString()), checked.stdout);
+      assertEquals(0, Cli.run(conf, "verify", "--repo", repo, "--point", honest.toString(), mode).exitCode);
+    }
+
+    Cli.Result repaired = Cli.run(conf, "repair", "points", "--repo", repo, "--point", honest.toString(),
+        "--point", lying.toString(), "--forget", "--json");
+    assertEquals(0, repaired.exitCode, repaired.toString());
+    assertTrue(Files.exists(dir.resolve("repo/points/" + honest + ".json")), repaired.stdout);
+    assertFalse(Files.exists(dir.resolve("repo/points/" + lying + ".json")), repaired.stdout);
+    assertEquals(0, restore(honest, "restored-honest-after-repair").exitCode);
+  }
+
+  /**
    * A point that holds no entry, not even its root: a restore refuses it (exit 1). verify passed
    * it (exit 0), and `repair points` made one of a point whose only segment was damaged (found by
    * a probe), which then was "latest". Now verify names its manifest list, and repair publishes

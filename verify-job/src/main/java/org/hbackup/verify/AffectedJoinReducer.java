@@ -10,9 +10,11 @@ import org.hbackup.job.RecordingReducer;
 
 /**
  * The second join of verify, by segment, run only when some file cannot be restored: the points
- * that name a segment (sorted first) meet the segment's files that cannot be restored, giving
- * each (point, path), or the mark of a damaged segment, giving each point's range of paths in it
- * (one row, counted as the entries of the point's list's row for it).
+ * that name a segment (sorted first) meet the rows of manifest lists that disagree with it, then
+ * the segment's damage or files that cannot be restored. A disagreeing row takes the segment
+ * from the points whose list gives that row, a damaged segment from every point; each such point
+ * gets its range of paths in it (one row, counted as the entries of its list's row). Files that
+ * cannot be restored are named for the other points.
  * Memory: the points that name one segment.
  */
 public class AffectedJoinReducer extends RecordingReducer<VerifyKey, BytesWritable, VerifyKey, BytesWritable> {
@@ -23,26 +25,43 @@ public class AffectedJoinReducer extends RecordingReducer<VerifyKey, BytesWritab
   protected void reduce(VerifyKey key, Iterable<BytesWritable> values, Context context)
       throws IOException, InterruptedException {
     List<VerifyRecord> points = new ArrayList<>();
+    // Points whose every entry in the segment is already counted lost (their list's row for it
+    // is wrong, or the segment is damaged): their files in it are not named again one by one.
+    List<Boolean> lost = new ArrayList<>();
     for (BytesWritable value : values) {
       VerifyRecord r = VerifyRecord.decode(value.getBytes(), value.getLength());
       if (r.tag == VerifyRecord.POINT) {
         points.add(r);
-      } else if (r.tag == VerifyRecord.SEGMENT_DAMAGED) {
-        String why = "its manifest segment " + ContentId.wrap(key.bytes().clone()) + " is damaged: " + r.text1;
-        for (VerifyRecord point : points) {
-          String range = point.text2.equals(point.text3) ? point.text2 : point.text2 + " .. " + point.text3;
-          // One row for the segment, counted as the entries its list's row gives: each is lost.
-          long entries = Math.max(1, point.number);
-          write(point.text1, "segment " + range, VerifyRecord.affected(why + " (" + entries + " entries)", entries),
-              context);
+        lost.add(false);
+        continue;
+      }
+      String segment = ContentId.wrap(key.bytes().clone()).toString();
+      for (int i = 0; i < points.size(); i++) {
+        VerifyRecord point = points.get(i);
+        if (lost.get(i)) {
+          continue;
         }
-      } else {
-        byte[] record = VerifyRecord.affected(r.text2);
-        for (VerifyRecord point : points) {
-          write(point.text1, r.text1, record, context);
+        if (r.tag == VerifyRecord.ROW_DAMAGED) {
+          if (point.sameRowAs(r)) {
+            lost.set(i, true);
+            wholeSegment(point, "its manifest list's row for segment " + segment + " does not match the segment: "
+                + r.text4, context);
+          }
+        } else if (r.tag == VerifyRecord.SEGMENT_DAMAGED) {
+          lost.set(i, true);
+          wholeSegment(point, "its manifest segment " + segment + " is damaged: " + r.text1, context);
+        } else {
+          write(point.text1, r.text1, VerifyRecord.affected(r.text2), context);
         }
       }
     }
+  }
+
+  /** The point's range of paths in the segment, one row counted as the entries its list gives. */
+  private void wholeSegment(VerifyRecord point, String why, Context context) throws IOException, InterruptedException {
+    String range = point.text2.equals(point.text3) ? point.text2 : point.text2 + " .. " + point.text3;
+    long entries = Math.max(1, point.number);
+    write(point.text1, "segment " + range, VerifyRecord.affected(why + " (" + entries + " entries)", entries), context);
   }
 
   private void write(String point, String path, byte[] record, Context context)

@@ -46,17 +46,25 @@ public class SegmentRefsMapper extends RecordingMapper<BytesWritable, SegmentUse
   protected void map(BytesWritable key, SegmentUse use, Context context)
       throws IOException, InterruptedException {
     ContentId id = ContentId.wrap(key.copyBytes());
-    context.getCounter(VerifyCounters.SEGMENTS).increment(1);
     List<ManifestEntry> read = new ArrayList<>();
-    try (SegmentReader reader = use.open(repository, id)) {
+    try (SegmentReader reader = repository.openSegment(id)) {
       for (ManifestEntry e = reader.next(); e != null; e = reader.next()) {
         read.add(e);
       }
     } catch (DamageException e) {
-      context.getCounter(VerifyCounters.DAMAGED_SEGMENTS).increment(1);
       emit(VerifyKey.SEGMENT, id.bytes(), (byte) 0, VerifyRecord.segmentDamaged(e.getMessage()), context);
       return;
     }
+    // The segment matched its name, so a row that disagrees with it is its list's damage, lost to
+    // the points that take the segment from that list only: checked against the segment it read
+    // whole, not while reading, which called the segment damaged, for every point that names it.
+    String disagreement = use.disagreement(read);
+    if (disagreement != null) {
+      emit(VerifyKey.SEGMENT, id.bytes(), (byte) 0, VerifyRecord.rowDamaged(use.list(), use.first(), use.last(),
+          use.entries(), disagreement), context);
+      return;
+    }
+    context.getCounter(VerifyCounters.SEGMENTS).increment(1);
     refuseWhatARestoreRefuses(id, read, context);
     long refs = 0;
     for (ManifestEntry e : read) {

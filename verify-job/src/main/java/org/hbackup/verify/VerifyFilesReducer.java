@@ -49,7 +49,7 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
       throws IOException, InterruptedException {
     switch (key.kind()) {
       case VerifyKey.SEGMENT:
-        segment(ContentId.wrap(key.bytes().clone()), values);
+        segment(ContentId.wrap(key.bytes().clone()), values, context);
         break;
       case VerifyKey.PACK:
         pack(PackId.copyOf(key.bytes(), 0), values, context);
@@ -62,8 +62,10 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
     }
   }
 
-  private void segment(ContentId id, Iterable<BytesWritable> values) throws IOException, InterruptedException {
+  private void segment(ContentId id, Iterable<BytesWritable> values, Context context)
+      throws IOException, InterruptedException {
     long refused = 0;
+    boolean damaged = false;
     for (BytesWritable value : values) {
       VerifyRecord mark = VerifyRecord.decode(value.getBytes(), value.getLength());
       if (mark.tag == VerifyRecord.TREE_SUMMARY) {
@@ -80,12 +82,23 @@ public class VerifyFilesReducer extends RecordingReducer<VerifyKey, BytesWritabl
         write(VerifyJob.DAMAGED, VerifyKey.SEGMENT, id.bytes(), VerifyJob.DAMAGED_ORDER, value.copyBytes());
         continue;
       }
+      if (mark.tag == VerifyRecord.ROW_DAMAGED) {
+        context.getCounter(VerifyCounters.DAMAGED_POINT_FILES).increment(1);
+        damage(mark.text1, "its row for manifest segment " + id + " does not match the segment, which matches its"
+            + " name: " + mark.text4);
+        write(VerifyJob.DAMAGED, VerifyKey.SEGMENT, id.bytes(), VerifyJob.ROW_DAMAGED_ORDER, value.copyBytes());
+        continue;
+      }
       if (mark.tag != VerifyRecord.SEGMENT_DAMAGED) {
         throw new IOException("unexpected record " + mark.tag + " under segment " + id);
       }
-      damage(repository.layout().segment(id).toString(), mark.text1);
-      write(VerifyJob.DAMAGED, VerifyKey.SEGMENT, id.bytes(), VerifyJob.DAMAGED_ORDER, value.copyBytes());
-      return;
+      // Once, however many lists' rows asked for the segment (each read it and found it damaged).
+      if (!damaged) {
+        damaged = true;
+        context.getCounter(VerifyCounters.DAMAGED_SEGMENTS).increment(1);
+        damage(repository.layout().segment(id).toString(), mark.text1);
+        write(VerifyJob.DAMAGED, VerifyKey.SEGMENT, id.bytes(), VerifyJob.DAMAGED_ORDER, value.copyBytes());
+      }
     }
   }
 

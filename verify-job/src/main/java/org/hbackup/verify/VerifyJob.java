@@ -56,8 +56,13 @@ public final class VerifyJob {
   static final String DAMAGE = "damage";
   /** Job 1's output of damaged segments and of files that cannot be restored, by segment. */
   static final String DAMAGED = "damaged";
-  /** Their order under a segment: after the points that name it (order 0). */
-  static final byte DAMAGED_ORDER = 1;
+  /**
+   * Under a segment: rows of manifest lists that disagree with it come after the points that name
+   * it (order 0), so that the join knows which points they take the segment from before the
+   * segment's own damage and its files that cannot be restored (order 2) arrive.
+   */
+  static final byte ROW_DAMAGED_ORDER = 1;
+  static final byte DAMAGED_ORDER = 2;
   static final String DANGLING = "dangling";
   /** Job 1's MapFiles of segments' tree summaries, by segment, for {@link SegmentBoundaries}. */
   static final String TREES = "trees";
@@ -296,7 +301,8 @@ public final class VerifyJob {
     for (SegmentRef ref : list.segments()) {
       out.append(new VerifyKey(VerifyKey.SEGMENT, ref.id().bytes(), (byte) 0),
           new BytesWritable(VerifyRecord.point(id.toString(), ref.firstPath(), ref.lastPath(), ref.entries())));
-      segments.append(new BytesWritable(ref.id().bytes()), SegmentUse.of(ref, id.toString()));
+      segments.append(new BytesWritable(ref.id().bytes()), SegmentUse.of(ref, id.toString(),
+          layout.manifestOf(record).toString()));
     }
     if (record.hasChangeList()) {
       try (ChangeListReader changes = repository.openChangeList(record)) {

@@ -36,6 +36,11 @@ final class VerifyRecord {
   static final byte SEGMENT_DAMAGED = 10;
   /** What a segment tells the tree rule about the segments around it: a {@link SegmentTreeSummary}. */
   static final byte TREE_SUMMARY = 11;
+  /**
+   * A manifest list's row for a segment that the segment does not match: the list file, the row's
+   * first and last path and entries (as a {@link #POINT} gives them), and how they differ.
+   */
+  static final byte ROW_DAMAGED = 12;
 
   /** What reading a blob found. */
   static final byte BLOB_UNREAD = 0;
@@ -53,6 +58,7 @@ final class VerifyRecord {
   String text1;
   String text2;
   String text3;
+  String text4;
   PackId pack;
   ContentId id;
   long offset;
@@ -121,6 +127,21 @@ final class VerifyRecord {
     return encode(SEGMENT_DAMAGED, out -> Text.writeString(out, why));
   }
 
+  static byte[] rowDamaged(String list, String first, String last, long entries, String why) throws IOException {
+    return encode(ROW_DAMAGED, out -> {
+      Text.writeString(out, list);
+      Text.writeString(out, first);
+      Text.writeString(out, last);
+      out.writeLong(entries);
+      Text.writeString(out, why);
+    });
+  }
+
+  /** Whether this {@link #POINT} record gives the same row as this {@link #ROW_DAMAGED} one. */
+  boolean sameRowAs(VerifyRecord row) {
+    return number == row.number && text2.equals(row.text2) && text3.equals(row.text3);
+  }
+
   static byte[] treeSummary(SegmentTreeSummary summary) throws IOException {
     return encode(TREE_SUMMARY, summary::write);
   }
@@ -152,6 +173,13 @@ final class VerifyRecord {
         r.text2 = Text.readString(in);
         r.text3 = Text.readString(in);
         r.number = in.readLong();
+        break;
+      case ROW_DAMAGED:
+        r.text1 = Text.readString(in);
+        r.text2 = Text.readString(in);
+        r.text3 = Text.readString(in);
+        r.number = in.readLong();
+        r.text4 = Text.readString(in);
         break;
       case PACK_STATE:
         r.state = (byte) (in.readBoolean() ? 1 : 0);

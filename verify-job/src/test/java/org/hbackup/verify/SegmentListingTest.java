@@ -118,6 +118,31 @@ class SegmentListingTest {
     assertEquals(1, rows.stream().filter("2:true"::equals).count(), "rows that agree are one record: " + rows);
   }
 
+  /** A row names its list, and says how it differs from the entries of the segment read whole. */
+  @Test
+  void aRowSaysHowItDiffersFromItsSegment() throws Exception {
+    java.util.List<org.hbackup.common.manifest.ManifestEntry> read = java.util.List.of(
+        org.hbackup.common.manifest.ManifestEntry.builder(org.hbackup.common.manifest.EntryType.DIRECTORY, "a").build(),
+        org.hbackup.common.manifest.ManifestEntry.builder(org.hbackup.common.manifest.EntryType.DIRECTORY, "a/m").build(),
+        org.hbackup.common.manifest.ManifestEntry.builder(org.hbackup.common.manifest.EntryType.DIRECTORY, "b").build());
+    assertEquals(null, use(3, "p").disagreement(read));
+    assertTrue(use(4, "p").disagreement(read).contains("gives 4 entries"), use(4, "p").disagreement(read));
+    assertTrue(new SegmentUse(3, "a", "a/m", "p").disagreement(read).contains("'a' .. 'b'"));
+    assertTrue(new SegmentUse(3, "0", "b", "p").disagreement(read) != null);
+    assertTrue(use(3, "p").disagreement(java.util.List.of()).contains("holds 0"));
+
+    SegmentUse named = SegmentUse.of(new org.hbackup.common.manifest.SegmentRef(
+        org.hbackup.common.id.ContentId.wrap(id(5)), "a", "b", 3, 0, 0), "p", "manifests/lists/x.json");
+    SegmentUse copy = new SegmentUse();
+    org.apache.hadoop.io.DataOutputBuffer out = new org.apache.hadoop.io.DataOutputBuffer();
+    named.write(out);
+    org.apache.hadoop.io.DataInputBuffer in = new org.apache.hadoop.io.DataInputBuffer();
+    in.reset(out.getData(), out.getLength());
+    copy.readFields(in);
+    assertEquals("manifests/lists/x.json", copy.list());
+    assertTrue(copy.sameRow(named) && copy.point().equals("p"));
+  }
+
   private static SegmentUse use(long entries, String point) {
     return new SegmentUse(entries, "a", "b", point);
   }
