@@ -135,8 +135,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
       return;
     }
     if (key.isRange()) {
-      ManifestEntry range = backUpRange(key, key.rangeIndex(), status, keepsChecksum ? checksum.value() : null);
-      emitRecord(key.path(), ShuffleRecord.range(key.rangeIndex(), key.rangeCount(), key.rangeSize(), range));
+      emitRecord(key.path(), backUpRange(key, key.rangeIndex(), status, keepsChecksum ? checksum.value() : null));
       noteIfRangesChanged(key, status);
       if (first) {
         fileDone();
@@ -275,24 +274,28 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
   /**
    * Reads one range of a file at its fixed offset: the chunker starts afresh at the range's first
    * byte and cuts at its last, so ranges that did not change give the same chunks as before (an
-   * append changes only the last range). Returns an entry of the range alone, with the file's
-   * metadata.
+   * append changes only the last range). Returns the range's record: an entry of the range alone,
+   * with the file's metadata, and the version of the file it was read from, where the source
+   * names versions ({@link SourceFiles#openRange}).
    */
-  private ManifestEntry backUpRange(ListingKey key, int index, FileStatus status, SourceChecksum checksum)
+  private byte[] backUpRange(ListingKey key, int index, FileStatus status, SourceChecksum checksum)
       throws IOException, InterruptedException {
     long start = index * key.rangeSize();
     long length = Math.max(0, Math.min(key.rangeSize(), status.getLen() - start));
     Hasher rangeHash = Hashing.sha256().newHasher();
     List<ChunkRef> chunks = new ArrayList<>();
     long read = 0;
+    String version = "";
     if (length > 0) {
-      try (FSDataInputStream in = source.open(status.getPath())) {
-        in.seek(start);
-        read = store.read(ByteStreams.limit(in, length), rangeHash, chunks);
+      try (SourceFiles.RangeInput in = source.openRange(status.getPath())) {
+        in.stream().seek(start);
+        read = store.read(ByteStreams.limit(in.stream(), length), rangeHash, chunks);
+        version = in.version();
       }
     }
-    return metadata(key, EntryType.FILE, status).length(read)
+    ManifestEntry range = metadata(key, EntryType.FILE, status).length(read)
         .fileHash(ContentId.wrap(rangeHash.hash().asBytes())).chunks(chunks).sourceChecksum(checksum).build();
+    return ShuffleRecord.range(index, key.rangeCount(), key.rangeSize(), range, version);
   }
 
   /**
@@ -304,8 +307,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
       throws IOException, InterruptedException {
     List<ShuffleRecord> ranges = new ArrayList<>(key.rangeCount());
     for (int i = 0; i < key.rangeCount(); i++) {
-      ManifestEntry range = backUpRange(key, i, status, i == 0 ? checksum : null);
-      byte[] record = ShuffleRecord.range(i, key.rangeCount(), key.rangeSize(), range);
+      byte[] record = backUpRange(key, i, status, i == 0 ? checksum : null);
       ranges.add(ShuffleRecord.decode(record, record.length));
       context.getCounter(BackupCounters.RANGES).increment(1);
     }
@@ -313,7 +315,11 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     if (!joined.complete) {
       context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
     }
-    noteIfRangesChanged(key, status);
+    if (joined.versionsDiffer) {
+      emitRecord(key.path(), ShuffleRecord.note(ShuffleRecord.CHANGING, FileRanges.VERSIONS_DIFFER));
+    } else {
+      noteIfRangesChanged(key, status);
+    }
     return joined.entry;
   }
 

@@ -150,6 +150,12 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
       if (!joined.complete) {
         context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
       }
+      if (joined.versionsDiffer && !changing) {
+        // The tasks read it from different versions (ETags): named once, as a changing file.
+        byte[] note = ShuffleRecord.note(ShuffleRecord.CHANGING, FileRanges.VERSIONS_DIFFER);
+        skipped.report(path, ShuffleRecord.decode(note, note.length));
+        changing = true;
+      }
     }
     if (changing && entry != null) {
       context.getCounter(BackupCounters.FILES_CHANGING).increment(1);

@@ -16,14 +16,23 @@ import org.hbackup.common.manifest.ManifestEntry;
  * order, the ranges' hashes combined ({@link FileHasher}). Memory: the file's chunk list.
  */
 final class FileRanges {
-  /** The joined entry, and whether every range read as long as listed. */
+  /** What the report says of a file whose ranges were read from different versions of it. */
+  static final String VERSIONS_DIFFER = "it was written again while its ranges were read (they were read from"
+      + " different versions of it); the point joins them";
+
+  /**
+   * The joined entry, whether every range read as long as listed, and whether ranges were read
+   * from different versions of the file (as their sources named them: an object's ETag).
+   */
   static final class Joined {
     final ManifestEntry entry;
     final boolean complete;
+    final boolean versionsDiffer;
 
-    Joined(ManifestEntry entry, boolean complete) {
+    Joined(ManifestEntry entry, boolean complete, boolean versionsDiffer) {
       this.entry = entry;
       this.complete = complete;
+      this.versionsDiffer = versionsDiffer;
     }
   }
 
@@ -35,6 +44,22 @@ final class FileRanges {
    * not the last means the file shrank while it was read: the entry then ends with that range, is
    * marked incomplete, and keeps no source checksum.
    */
+  /** Whether two ranges name different versions; a range that names none (nothing read) is left out. */
+  static boolean versionsDiffer(List<ShuffleRecord> ranges) {
+    String seen = null;
+    for (ShuffleRecord r : ranges) {
+      String version = r.rangeVersion();
+      if (version == null || version.isEmpty()) {
+        continue;
+      }
+      if (seen != null && !seen.equals(version)) {
+        return true;
+      }
+      seen = version;
+    }
+    return false;
+  }
+
   static Joined join(String path, List<ShuffleRecord> ranges) throws IOException {
     ranges.sort(Comparator.comparingInt(ShuffleRecord::rangeIndex));
     int count = ranges.get(0).rangeCount();
@@ -79,6 +104,6 @@ final class FileRanges {
     } else {
       b.fileHash(FileHasher.combine(rangeSize, hashes)).rangeSize(rangeSize);
     }
-    return new Joined(b.build(), complete);
+    return new Joined(b.build(), complete, versionsDiffer(ranges));
   }
 }

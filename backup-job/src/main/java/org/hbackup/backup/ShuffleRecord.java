@@ -82,17 +82,25 @@ final class ShuffleRecord {
 
   /**
    * One range of a file read in ranges: {@code range} is a file entry of that range alone (its
-   * length, the SHA-256 of its bytes, its chunks) with the file's metadata.
+   * length, the SHA-256 of its bytes, its chunks) with the file's metadata; {@code version} is
+   * the version of the file it was read from (an object's ETag), or empty where the source names
+   * none or nothing was read.
    */
-  static byte[] range(int index, int count, long rangeSize, ManifestEntry range) throws IOException {
+  static byte[] range(int index, int count, long rangeSize, ManifestEntry range, String version) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
     DataOutputStream out = new DataOutputStream(bytes);
     out.writeByte(RANGE);
     WritableUtils.writeVInt(out, index);
     WritableUtils.writeVInt(out, count);
     WritableUtils.writeVLong(out, rangeSize);
+    Text.writeString(out, version);
     ManifestEntryCodec.write(range, out);
     return bytes.toByteArray();
+  }
+
+  /** A range of nothing read (the file was gone): no version. */
+  static byte[] range(int index, int count, long rangeSize, ManifestEntry range) throws IOException {
+    return range(index, count, rangeSize, range, "");
   }
 
   /**
@@ -134,7 +142,8 @@ final class ShuffleRecord {
         int index = WritableUtils.readVInt(in);
         int count = WritableUtils.readVInt(in);
         long size = WritableUtils.readVLong(in);
-        return new ShuffleRecord(tag, ManifestEntryCodec.read(in, "shuffle"), null, index, count, size);
+        String version = Text.readString(in);
+        return new ShuffleRecord(tag, ManifestEntryCodec.read(in, "shuffle"), version, index, count, size);
       default:
         throw new IOException("unknown shuffle record tag " + tag);
     }
@@ -176,6 +185,11 @@ final class ShuffleRecord {
 
   long rangeSize() {
     return rangeSize;
+  }
+
+  /** For a range record: the version of the file it was read from, or empty (none named, none read). */
+  String rangeVersion() {
+    return otherPath;
   }
 
   /** The new point's entry (for a range record, the range's); null for a moved-away mark. */

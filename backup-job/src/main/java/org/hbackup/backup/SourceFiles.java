@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.EtagSource;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileChecksum;
 import org.apache.hadoop.fs.FileStatus;
@@ -19,6 +20,7 @@ import org.apache.hadoop.hdfs.protocol.HdfsConstants;
 import org.apache.hadoop.ipc.RemoteException;
 import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.security.AccessControlException;
+import org.apache.hadoop.util.functional.FutureIO;
 import org.hbackup.common.OneLine;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
@@ -112,6 +114,67 @@ final class SourceFiles implements Closeable {
     } catch (java.nio.file.FileSystemException e) {
       // ELOOP: it became a symlink since its kind was looked at; never read through it.
       throw new SourceUnreadable("not read, it is no longer a regular file: " + OneLine.of(e), e);
+    }
+  }
+
+  /** A stream over a file to read one of its ranges, and the version of the file it reads. */
+  static final class RangeInput implements Closeable {
+    private final FSDataInputStream stream;
+    private final String version;
+
+    RangeInput(FSDataInputStream stream, String version) {
+      this.stream = stream;
+      this.version = version;
+    }
+
+    FSDataInputStream stream() {
+      return stream;
+    }
+
+    /** The object's ETag it reads, or empty where the file system names no versions. */
+    String version() {
+      return version;
+    }
+
+    @Override
+    public void close() throws IOException {
+      stream.close();
+    }
+  }
+
+  /**
+   * Opens a file to read one of its ranges, bound to one version of it where the file system
+   * names versions (an object store's ETag: S3A, ABFS; Hadoop's {@link EtagSource}). The tasks
+   * that read a file's ranges run apart, and an object written again under its key between them
+   * was joined from two objects with exit 0: each task asks the store for the object's status
+   * now and opens it with that status, so that S3A's change detection reads that version or fails
+   * the read, and the version goes with the range to where the ranges are joined and compared
+   * ({@link FileRanges#versionsDiffer}). Versions are compared only with versions asked the same
+   * way (a listing's ETag may be written differently from a HEAD's on some stores). Local files
+   * are checked by lstat ({@link #changedSince}), HDFS files by inode ({@link #replacedSince}).
+   */
+  RangeInput openRange(Path path) throws IOException {
+    if (local || dfs != null) {
+      return new RangeInput(open(path), "");
+    }
+    FileStatus now;
+    try {
+      now = fs.getFileStatus(path);
+    } catch (FileNotFoundException e) {
+      throw new SourceVanished(e);
+    } catch (AccessControlException | java.nio.file.AccessDeniedException e) {
+      throw new SourceUnreadable("cannot be read: " + OneLine.of(e), e);
+    }
+    String etag = now instanceof EtagSource ? ((EtagSource) now).getEtag() : null;
+    if (etag == null || etag.isEmpty() || !now.isFile()) {
+      return new RangeInput(open(path), "");
+    }
+    try {
+      return new RangeInput(FutureIO.awaitFuture(fs.openFile(path).withFileStatus(now).build()), etag);
+    } catch (FileNotFoundException e) {
+      throw new SourceVanished(e);
+    } catch (AccessControlException | java.nio.file.AccessDeniedException e) {
+      throw new SourceUnreadable("cannot be read: " + OneLine.of(e), e);
     }
   }
 

@@ -9,9 +9,10 @@ import org.apache.hadoop.hdfs.protocol.HdfsFileStatus;
  * that read a large file's ranges compare it with the listed one after each read, so that a file
  * replaced between them (an ETL job that writes aside and renames over, say) is named rather
  * than joined from two files. Other file systems give none here: the local one is compared by
- * lstat ({@link SourceFiles#changedSince}); an object store's ETag would serve, but its listing
- * and HEAD forms are not proven equal on every store, and a false alarm would flag every ranged
- * file of every backup.
+ * lstat ({@link SourceFiles#changedSince}); on an object store each range task reads the version
+ * (ETag) it finds and the versions are compared where the ranges are joined ({@link
+ * SourceFiles#openRange}), never a listing's ETag with a HEAD's, whose forms are not proven equal
+ * on every store (a false alarm would flag every ranged file of every backup).
  */
 final class SourceIdentity {
   private SourceIdentity() {

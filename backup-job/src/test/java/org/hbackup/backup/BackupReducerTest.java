@@ -256,6 +256,24 @@ class BackupReducerTest {
     assertEquals(0, counter(BackupCounters.FILES_CHANGED_WHILE_READ));
   }
 
+  /**
+   * Ranges read from different versions of the file (an object's ETags) are joined and the file is
+   * counted as changing; ranges of one version, or that name none (nothing read), are not.
+   */
+  @Test
+  void rangesReadFromDifferentVersionsOfAFileNameItAsChanging() throws IOException {
+    byte[] data = new byte[10_500];
+    new java.util.Random(11).nextBytes(data);
+    input("rewritten", ShuffleRecord.range(0, 3, 4096, rangeOf("rewritten", data, 0, 4096), "\"etag-1\""),
+        ShuffleRecord.range(1, 3, 4096, rangeOf("rewritten", data, 4096, 8192), "\"etag-2\""),
+        ShuffleRecord.range(2, 3, 4096, rangeOf("rewritten", data, 8192, 10_500), "\"etag-2\""));
+    input("steady", ShuffleRecord.range(0, 2, 4096, rangeOf("steady", data, 0, 4096), "\"etag-3\""),
+        ShuffleRecord.range(1, 2, 4096, rangeOf("steady", data, 4096, 6000), ""));
+    driver.run();
+    assertEquals(2, stagedEntries().size(), "both are in the point, as read");
+    assertEquals(1, counter(BackupCounters.FILES_CHANGING));
+  }
+
   @Test
   void aFileThatShrankWhileItsRangesWereReadEndsAtTheShortRange() throws IOException {
     byte[] data = new byte[6000];

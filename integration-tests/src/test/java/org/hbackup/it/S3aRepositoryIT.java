@@ -103,6 +103,55 @@ class S3aRepositoryIT {
     return files;
   }
 
+  /**
+   * A source on S3 whose large object is written again under its key between the tasks that read
+   * its ranges (a job that rewrites its output): the tasks after the rewrite read the new object.
+   * Each range is read from the object version (ETag) its task found, and the ranges' versions
+   * are compared where they are joined, so the backup names the file (exit 4); it was joined from
+   * two objects with exit 0. Objects left alone are not flagged, and the next backup stores the
+   * new object whole.
+   */
+  @Test
+  void aSourceObjectWrittenAgainBetweenItsRangesIsNamedNeverSilentlyJoined() throws Exception {
+    Path big = new Path(server.uri("rewritten/big.bin"));
+    FileSystem s3 = big.getFileSystem(conf);
+    Random random = new Random(7);
+    byte[] before = new byte[4 << 20];
+    random.nextBytes(before);
+    byte[] after = new byte[4 << 20];
+    random.nextBytes(after);
+    byte[] steady = new byte[3 << 20];
+    random.nextBytes(steady);
+    writeObject(s3, big, before);
+    writeObject(s3, new Path(server.uri("rewritten/steady.bin")), steady);
+    String source = server.uri("rewritten");
+    String repo = dir.resolve("repo-of-s3-source").toUri().toString();
+    PausedCommand backup = PausedCommand.start(conf, dir.resolve("pause-rewritten"), "backup.map", "backup",
+        "-D", "hbackup.backup.range.bytes=1048576", "--max-maps", "1", "--source", source, "--repo", repo, "--json");
+    writeObject(s3, big, after);
+    Cli.Result mixed = backup.release();
+    assertEquals(4, mixed.exitCode, mixed.toString());
+    assertEquals(1, mixed.json().get("filesChanging").asLong(), mixed.stdout);
+    assertEquals("big.bin", mixed.json().get("changing").get(0).asText(), mixed.stdout);
+
+    Cli.Result next = Cli.run(conf, "backup", "-D", "hbackup.backup.range.bytes=1048576", "--source", source,
+        "--repo", repo, "--json");
+    assertEquals(0, next.exitCode, "nothing rewritten, nothing flagged: " + next);
+    assertEquals(0, next.json().get("filesChanging").asLong(), next.stdout);
+    java.nio.file.Path target = dir.resolve("restored-of-s3-source");
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", repo, "--point", "latest", "--target",
+        target.toUri().toString());
+    assertEquals(0, restore.exitCode, restore.toString());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(after, Files.readAllBytes(target.resolve("big.bin")));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(steady, Files.readAllBytes(target.resolve("steady.bin")));
+  }
+
+  private static void writeObject(FileSystem s3, Path path, byte[] data) throws IOException {
+    try (org.apache.hadoop.fs.FSDataOutputStream out = s3.create(path, true)) {
+      out.write(data);
+    }
+  }
+
   @Test
   void s3aStreamsAreWrittenInPlaceAndNeverSynced() throws Exception {
     Path probe = new Path(server.uri("probe/file"));
