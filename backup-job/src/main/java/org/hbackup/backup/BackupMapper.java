@@ -82,7 +82,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     } else if (key.problem() == ListingKey.UNLISTABLE || key.problem() == ListingKey.UNRECORDABLE) {
       // An unlistable directory's own record came earlier in the listing, from its parent's
       // listing; so did that of the directory of an entry whose name cannot be recorded.
-      emitRecord(key.path(), ShuffleRecord.skipped(ShuffleRecord.UNREADABLE, key.problemReason()));
+      emitRecord(key.path(), ShuffleRecord.skipped(key.problem() == ListingKey.UNLISTABLE ? ShuffleRecord.UNREADABLE
+          : ShuffleRecord.UNRECORDABLE, key.problemReason()));
     } else if (status.isDirectory()) {
       emitEntry(key, carryOver.keepAccessTime(key, metadata(key, EntryType.DIRECTORY, status).build()),
           carryOver.renamedInBase(key));

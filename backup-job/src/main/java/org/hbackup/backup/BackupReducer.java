@@ -113,7 +113,9 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
       }
       if (record.isSkipped()) {
         // Each range task of a file may find it unreadable; the report and the count name it once.
-        if (!unreadable) {
+        // Children whose names cannot be recorded come under their directory's path, one record
+        // each: each is named and counted (the second of a directory was neither).
+        if (!unreadable || record.skippedBecause() == ShuffleRecord.UNRECORDABLE) {
           skipped.report(path, record);
           countSkipped(record.skippedBecause(), context);
         }

@@ -37,6 +37,12 @@ final class ShuffleRecord {
    * never had; reported.
    */
   static final byte CHANGING = 4;
+  /**
+   * An entry whose name or symlink target the point cannot record (not UTF-8): left out and
+   * reported, as {@link #UNREADABLE}. Each such record is an entry of its own, though the records
+   * of a directory's children come under the directory's path: each is named and counted.
+   */
+  static final byte UNRECORDABLE = 5;
 
   private final byte tag;
   private final ManifestEntry entry;
