@@ -16,6 +16,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 import org.hbackup.common.CrashPoints;
+import org.hbackup.common.OneLine;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.index.IndexEntry;
 import org.hbackup.common.io.PosixFiles;
@@ -95,7 +96,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
       context.getCounter(BackupCounters.SYMLINKS).increment(1);
     } else {
       try {
-        backUpFileRecord(key, status);
+        backUpFileRecordAgainIfRewritten(key, status);
       } catch (SourceVanished e) {
         vanished(key, status, e);
       } catch (SourceUnreadable e) {
@@ -103,6 +104,32 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
       }
     }
     testHooksAfterRecord();
+  }
+
+  /**
+   * {@link #backUpFileRecord}, once more if the file (an object) was written again while it was
+   * read: S3A's change detection holds a read to the version it began with and fails it when
+   * that version is gone, which failed the whole backup. A file written again during the second
+   * read too is left out and reported. Other failures of reading the source are a file vanished
+   * or unreadable, or fail the task.
+   */
+  private void backUpFileRecordAgainIfRewritten(ListingKey key, FileStatus status)
+      throws IOException, InterruptedException {
+    try {
+      backUpFileRecord(key, status);
+      return;
+    } catch (SourceReadFailure e) {
+      if (!e.replacedWhileRead()) {
+        throw e.asSourceFailure();
+      }
+    }
+    context.getCounter(BackupCounters.FILES_READ_AGAIN).increment(1);
+    try {
+      backUpFileRecord(key, status);
+    } catch (SourceReadFailure e) {
+      throw e.replacedWhileRead() ? new SourceUnreadable("it was written again while it was read, twice; not in the"
+          + " point: " + OneLine.of(e.getCause()), e) : e.asSourceFailure();
+    }
   }
 
   /**
@@ -263,7 +290,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     List<ChunkRef> chunks = new ArrayList<>();
     long length;
     try (InputStream in = source.open(status.getPath())) {
-      length = store.read(in, fileHash, chunks);
+      length = store.read(SourceReadFailure.tagged(in), fileHash, chunks);
     }
     if (length != status.getLen()) {
       checksum = null;
@@ -290,8 +317,16 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     if (length > 0) {
       try (SourceFiles.RangeInput in = source.openRange(status.getPath())) {
         in.stream().seek(start);
-        read = store.read(ByteStreams.limit(in.stream(), length), rangeHash, chunks);
+        read = store.read(SourceReadFailure.tagged(ByteStreams.limit(in.stream(), length)), rangeHash, chunks);
         version = in.version();
+        if (in.length() >= 0 && in.length() != status.getLen()) {
+          // Written again since it was listed, before any range was read: every range then names
+          // the same version, cut to the listed length. Only lengths are compared: a listing's
+          // and a HEAD's times differ in precision on some stores.
+          emitRecord(key.path(), ShuffleRecord.note(ShuffleRecord.CHANGING, "it was written again since it was"
+              + " listed (" + in.length() + " bytes now, " + status.getLen() + " listed); the point holds its ranges up"
+              + " to the listed length"));
+        }
       }
     }
     ManifestEntry range = metadata(key, EntryType.FILE, status).length(read)

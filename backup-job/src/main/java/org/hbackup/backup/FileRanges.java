@@ -39,11 +39,6 @@ final class FileRanges {
   private FileRanges() {
   }
 
-  /**
-   * Joins {@code ranges} (any order) of {@code path}. A range shorter than the range size that is
-   * not the last means the file shrank while it was read: the entry then ends with that range, is
-   * marked incomplete, and keeps no source checksum.
-   */
   /** Whether two ranges name different versions; a range that names none (nothing read) is left out. */
   static boolean versionsDiffer(List<ShuffleRecord> ranges) {
     String seen = null;
@@ -60,6 +55,11 @@ final class FileRanges {
     return false;
   }
 
+  /**
+   * Joins {@code ranges} (any order) of {@code path}. A range shorter than the range size that is
+   * not the last means the file shrank while it was read: the entry then ends with that range, is
+   * marked incomplete, and keeps no source checksum.
+   */
   static Joined join(String path, List<ShuffleRecord> ranges) throws IOException {
     ranges.sort(Comparator.comparingInt(ShuffleRecord::rangeIndex));
     int count = ranges.get(0).rangeCount();

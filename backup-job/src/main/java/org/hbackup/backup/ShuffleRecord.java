@@ -46,6 +46,10 @@ final class ShuffleRecord {
 
   private final byte tag;
   private final ManifestEntry entry;
+  /**
+   * The other path of a renamed entry or a moved-away mark; a skipped record's or note's reason;
+   * a range's version (ETag) of the file it was read from.
+   */
   private final String otherPath;
   private final int rangeIndex;
   private final int rangeCount;

@@ -121,10 +121,17 @@ final class SourceFiles implements Closeable {
   static final class RangeInput implements Closeable {
     private final FSDataInputStream stream;
     private final String version;
+    private final long length;
 
-    RangeInput(FSDataInputStream stream, String version) {
+    RangeInput(FSDataInputStream stream, String version, long length) {
       this.stream = stream;
       this.version = version;
+      this.length = length;
+    }
+
+    /** The file's length as the store gave it with {@link #version}, or -1 where not asked. */
+    long length() {
+      return length;
     }
 
     FSDataInputStream stream() {
@@ -144,7 +151,9 @@ final class SourceFiles implements Closeable {
 
   /**
    * Opens a file to read one of its ranges, bound to one version of it where the file system
-   * names versions (an object store's ETag: S3A, ABFS; Hadoop's {@link EtagSource}). The tasks
+   * names versions (an object store's ETag: S3A; Hadoop's {@link EtagSource}; ABFS's ETag also
+   * moves with the file's properties, so a file whose properties change while it is read is named
+   * too). The tasks
    * that read a file's ranges run apart, and an object written again under its key between them
    * was joined from two objects with exit 0: each task asks the store for the object's status
    * now and opens it with that status, so that S3A's change detection reads that version or fails
@@ -155,7 +164,7 @@ final class SourceFiles implements Closeable {
    */
   RangeInput openRange(Path path) throws IOException {
     if (local || dfs != null) {
-      return new RangeInput(open(path), "");
+      return new RangeInput(open(path), "", -1);
     }
     FileStatus now;
     try {
@@ -166,11 +175,13 @@ final class SourceFiles implements Closeable {
       throw new SourceUnreadable("cannot be read: " + OneLine.of(e), e);
     }
     String etag = now instanceof EtagSource ? ((EtagSource) now).getEtag() : null;
-    if (etag == null || etag.isEmpty() || !now.isFile()) {
-      return new RangeInput(open(path), "");
+    if (!now.isFile()) {
+      throw new SourceUnreadable("no longer a file since it was listed: not read", null);
     }
     try {
-      return new RangeInput(FutureIO.awaitFuture(fs.openFile(path).withFileStatus(now).build()), etag);
+      // Opened with the status just asked (no second HEAD): S3A then reads that ETag or fails.
+      return new RangeInput(FutureIO.awaitFuture(fs.openFile(path).withFileStatus(now).build()),
+          etag == null ? "" : etag, now.getLen());
     } catch (FileNotFoundException e) {
       throw new SourceVanished(e);
     } catch (AccessControlException | java.nio.file.AccessDeniedException e) {

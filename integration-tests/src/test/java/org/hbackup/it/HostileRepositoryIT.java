@@ -293,7 +293,10 @@ class HostileRepositoryIT {
       for (JsonNode affected : checked.json().get("affected")) {
         assertEquals(lying.toString(), affected.get("point").asText(), "only the lying list's point: " + checked.stdout);
       }
-      assertEquals(last.entries() + 1, checked.json().get("affectedFiles").asLong(), checked.stdout);
+      assertEquals(last.entries(), checked.json().get("affectedFiles").asLong(), "the entries the segment holds, not"
+          + " the lying row's count: " + checked.stdout);
+      assertEquals(1, checked.json().get("damagedPointFiles").asLong(), checked.stdout);
+      assertEquals(0, checked.json().get("damagedSegments").asLong(), checked.stdout);
       JsonNode damaged = checked.json().get("damaged");
       assertEquals(1, damaged.size(), checked.stdout);
       String listFile = repository.layout().manifestOf(repository.readPoint(lying)).toString();

@@ -146,6 +146,29 @@ class S3aRepositoryIT {
     org.junit.jupiter.api.Assertions.assertArrayEquals(steady, Files.readAllBytes(target.resolve("steady.bin")));
   }
 
+  /**
+   * An object written again after the listing and before any of its ranges was read: every range
+   * then names the same version, so the versions agree; its new length, which the store gives with
+   * that version, is not the listed one, and the file is named (it was joined, cut to the listed
+   * length, with exit 0).
+   */
+  @Test
+  void aSourceObjectWrittenAgainAfterTheListingIsNamed() throws Exception {
+    Path big = new Path(server.uri("relisted/big.bin"));
+    FileSystem s3 = big.getFileSystem(conf);
+    Random random = new Random(8);
+    byte[] before = new byte[3 << 20];
+    random.nextBytes(before);
+    byte[] after = new byte[(3 << 20) + 4096];
+    random.nextBytes(after);
+    writeObject(s3, big, before);
+    Cli.Result backup = Cli.runPausedAt(conf, "backup.listed", dir, () -> writeObject(s3, big, after), "backup", "-D", "hbackup.backup.range.bytes=1048576", "--source", server.uri("relisted"), "--repo",
+        dir.resolve("repo-relisted").toUri().toString(), "--json");
+    assertEquals(4, backup.exitCode, backup.toString());
+    assertEquals(1, backup.json().get("filesChanging").asLong(), backup.stdout);
+    assertEquals("big.bin", backup.json().get("changing").get(0).asText(), backup.stdout);
+  }
+
   private static void writeObject(FileSystem s3, Path path, byte[] data) throws IOException {
     try (org.apache.hadoop.fs.FSDataOutputStream out = s3.create(path, true)) {
       out.write(data);

@@ -229,6 +229,48 @@ class SourceEdgeCasesIT {
     assertEquals(List.of("link"), skippedPaths(excluded.json()), "patterns match the names as decoded");
   }
 
+  /**
+   * An entry whose path is longer than Linux takes in a system call (4,096 bytes with its NUL):
+   * it can exist (its parent was renamed deeper) but cannot be looked at by its path, and the
+   * whole backup failed on it (exit 1). It is reported under its directory and left out, with
+   * what lies under it (exit 4); the rest of the tree is backed up and restores.
+   */
+  @Test
+  void anEntryWhosePathIsTooLongIsReportedAndTheRestBackedUp() throws Exception {
+    java.nio.file.Path tree = Files.createDirectories(dir.resolve("deep"));
+    Files.writeString(tree.resolve("top.txt"), "top\n");
+    String name = "d".repeat(200);
+    java.nio.file.Path upper = tree;
+    for (int i = 0; i < 12; i++) {
+      upper = upper.resolve(name + (char) ('a' + i));
+    }
+    Files.createDirectories(upper);
+    java.nio.file.Path aside = dir.resolve("deep-aside");
+    java.nio.file.Path lower = aside;
+    for (int i = 0; i < 10; i++) {
+      lower = lower.resolve(name + (char) ('a' + i));
+    }
+    Files.createDirectories(lower);
+    Files.writeString(lower.resolve("deepest.txt"), "too deep to look at\n");
+    // Each call takes a path under the limit; the file's own path is not.
+    Files.move(aside, upper.resolve("aside"));
+    try {
+      Cli.Result backup = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-deep"), "--json");
+      assertEquals(4, backup.exitCode, backup.toString());
+      JsonNode report = backup.json();
+      assertEquals(1, report.get("entriesUnreadable").asLong(), backup.stdout);
+      assertEquals(1, report.get("files").asLong(), "top.txt: " + backup.stdout);
+      assertTrue(report.get("skipped").get(0).get("reason").asText().contains("at most 4095"), backup.stdout);
+      Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-deep"), "--point", "latest", "--target",
+          uri("rd"));
+      assertEquals(0, restore.exitCode, restore.toString());
+      assertEquals("top\n", Files.readString(dir.resolve("rd/top.txt")));
+    } finally {
+      // Back within reach, so that the temporary directory can be deleted by path.
+      Files.move(upper.resolve("aside"), dir.resolve("deep-back"));
+    }
+  }
+
   @Test
   void aRepositoryInsideItsSourceIsLeftOutAndASourceInsideTheRepositoryRefused() throws Exception {
     java.nio.file.Path tree = Files.createDirectories(dir.resolve("holder/data"));

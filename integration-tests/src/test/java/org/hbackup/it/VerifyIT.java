@@ -159,6 +159,7 @@ class VerifyIT {
     assertEquals(1, damaged.size(), damaged.toString());
     assertTrue(damaged.get(0).endsWith(list.getFileName().toString()), damaged.toString());
     assertEquals(2, report.get("affectedPoints").asLong(), report.toString());
+    assertEquals(1, report.get("damagedPointFiles").asLong(), "the figure was never counted: " + report);
   }
 
   @Test

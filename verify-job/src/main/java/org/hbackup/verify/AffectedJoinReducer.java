@@ -13,8 +13,9 @@ import org.hbackup.job.RecordingReducer;
  * that name a segment (sorted first) meet the rows of manifest lists that disagree with it, then
  * the segment's damage or files that cannot be restored. A disagreeing row takes the segment
  * from the points whose list gives that row, a damaged segment from every point; each such point
- * gets its range of paths in it (one row, counted as the entries of its list's row). Files that
- * cannot be restored are named for the other points.
+ * gets its range of paths in it (one row, counted as the entries of its list's row for a damaged
+ * segment, as those the segment holds for a row that lies). Files that cannot be restored are
+ * named for the other points.
  * Memory: the points that name one segment.
  */
 public class AffectedJoinReducer extends RecordingReducer<VerifyKey, BytesWritable, VerifyKey, BytesWritable> {
@@ -44,12 +45,13 @@ public class AffectedJoinReducer extends RecordingReducer<VerifyKey, BytesWritab
         if (r.tag == VerifyRecord.ROW_DAMAGED) {
           if (point.sameRowAs(r)) {
             lost.set(i, true);
+            // The row's own count is what lies: the files lost are those the segment holds.
             wholeSegment(point, "its manifest list's row for segment " + segment + " does not match the segment: "
-                + r.text4, context);
+                + r.text4, r.held, context);
           }
         } else if (r.tag == VerifyRecord.SEGMENT_DAMAGED) {
           lost.set(i, true);
-          wholeSegment(point, "its manifest segment " + segment + " is damaged: " + r.text1, context);
+          wholeSegment(point, "its manifest segment " + segment + " is damaged: " + r.text1, point.number, context);
         } else {
           write(point.text1, r.text1, VerifyRecord.affected(r.text2), context);
         }
@@ -57,10 +59,14 @@ public class AffectedJoinReducer extends RecordingReducer<VerifyKey, BytesWritab
     }
   }
 
-  /** The point's range of paths in the segment, one row counted as the entries its list gives. */
-  private void wholeSegment(VerifyRecord point, String why, Context context) throws IOException, InterruptedException {
+  /**
+   * The point's range of paths in the segment, one row counted as {@code entries} files, at least
+   * one and no more than a segment holds (a hostile list's figure must not overflow the sum).
+   */
+  private void wholeSegment(VerifyRecord point, String why, long entries, Context context)
+      throws IOException, InterruptedException {
     String range = point.text2.equals(point.text3) ? point.text2 : point.text2 + " .. " + point.text3;
-    long entries = Math.max(1, point.number);
+    entries = SegmentListing.weight(entries);
     write(point.text1, "segment " + range, VerifyRecord.affected(why + " (" + entries + " entries)", entries), context);
   }
 

@@ -111,8 +111,10 @@ final class SegmentBoundaries {
         previousLast = row.text3;
         ContentId segment = ContentId.wrap(key.bytes().clone());
         SegmentTreeSummary summary = summary(segment);
-        if (summary == null) {
-          check.skip(row.text2, row.text3); // damaged or missing: reported by job 1
+        // Damaged or missing, or this list's row is not the segment's (the list's damage, which
+        // takes the whole segment from the point): reported by job 1, and named no further here.
+        if (summary == null || !summary.first().equals(row.text2) || !summary.last().equals(row.text3)) {
+          check.skip(row.text2, row.text3);
           continue;
         }
         List<String> blockers = check.next(summary);

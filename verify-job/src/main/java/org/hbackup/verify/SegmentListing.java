@@ -76,19 +76,25 @@ public final class SegmentListing {
     BytesWritable id = new BytesWritable();
     BytesWritable previous = new BytesWritable();
     SegmentUse use = new SegmentUse();
-    SegmentUse kept = new SegmentUse();
+    // The distinct rows kept for the current segment: one, unless lists disagree about it.
+    List<SegmentUse> kept = new java.util.ArrayList<>();
     try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(sorted));
          SequenceFile.Writer out = writer(conf, listing)) {
-      boolean first = true;
       while (in.next(id, use)) {
-        if (!first && id.equals(previous) && use.sameRow(kept)) {
+        if (!id.equals(previous)) {
+          previous.set(id);
+          kept.clear();
+        } else if (keptAlready(kept, use)) {
           continue;
         }
         // A list whose row for a segment differs from another's is kept too, so that its row is
-        // checked against the segment as well: at most one of them can be true.
-        first = false;
-        previous.set(id);
-        kept.set(use);
+        // checked against the segment as well: at most one of them can be true. Rows of one
+        // segment arrive in list order, so an honest row may come again after a lying one.
+        if (kept.size() < MAX_ROWS_REMEMBERED) {
+          SegmentUse copy = new SegmentUse();
+          copy.set(use);
+          kept.add(copy);
+        }
         out.sync();
         out.append(id, use);
         weight += weight(use.entries());
@@ -96,6 +102,22 @@ public final class SegmentListing {
     }
     fs.delete(sorted, false);
     return weight;
+  }
+
+  /**
+   * The most distinct rows of one segment remembered while deduplicating: a hostile repository
+   * whose lists give one segment more rows than this has some of its rows checked more than once,
+   * and never holds more than these in memory.
+   */
+  static final int MAX_ROWS_REMEMBERED = 64;
+
+  private static boolean keptAlready(List<SegmentUse> kept, SegmentUse use) {
+    for (SegmentUse k : kept) {
+      if (k.sameRow(use)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -61,7 +61,7 @@ public class SegmentRefsMapper extends RecordingMapper<BytesWritable, SegmentUse
     String disagreement = use.disagreement(read);
     if (disagreement != null) {
       emit(VerifyKey.SEGMENT, id.bytes(), (byte) 0, VerifyRecord.rowDamaged(use.list(), use.first(), use.last(),
-          use.entries(), disagreement), context);
+          use.entries(), read.size(), disagreement), context);
       return;
     }
     context.getCounter(VerifyCounters.SEGMENTS).increment(1);

@@ -71,6 +71,8 @@ public final class VerifyJob {
   private final VerifyOptions options;
   /** A repository this user may not write: damage found is reported, not recorded in damage/. */
   private boolean readOnly;
+  /** Point records, manifest lists and change lists the driver found damaged or missing. */
+  private long driverDamaged;
   /** Whether some checked point names more than one segment (the tree rule then crosses them). */
   private boolean severalSegments;
 
@@ -153,6 +155,7 @@ public final class VerifyJob {
 
     Counters counters = new Counters();
     counters.findCounter(VerifyCounters.POINTS).increment(points);
+    counters.findCounter(VerifyCounters.DAMAGED_POINT_FILES).increment(driverDamaged);
     Path files = new Path(work, "files");
     Job first = job(conf, "hbackup verify: segments, packs, index");
     if (segmentWeight > 0) {
@@ -241,6 +244,7 @@ public final class VerifyJob {
               new BytesWritable(why));
         }
       }
+      driverDamaged = damaged.appended();
     }
     return count;
   }
@@ -387,6 +391,7 @@ public final class VerifyJob {
     private final Class<?> key;
     private final Class<?> value;
     private SequenceFile.Writer writer;
+    private long appended;
 
     LazyWriter(Configuration conf, Path file, Class<?> key, Class<?> value) {
       this.conf = conf;
@@ -400,6 +405,11 @@ public final class VerifyJob {
         writer = writer(conf, file, key, value);
       }
       writer.append(k, v);
+      appended++;
+    }
+
+    long appended() {
+      return appended;
     }
 
     @Override

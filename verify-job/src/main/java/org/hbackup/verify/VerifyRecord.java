@@ -59,6 +59,8 @@ final class VerifyRecord {
   String text2;
   String text3;
   String text4;
+  /** For {@link #ROW_DAMAGED}: the entries the segment holds. */
+  long held;
   PackId pack;
   ContentId id;
   long offset;
@@ -127,12 +129,15 @@ final class VerifyRecord {
     return encode(SEGMENT_DAMAGED, out -> Text.writeString(out, why));
   }
 
-  static byte[] rowDamaged(String list, String first, String last, long entries, String why) throws IOException {
+  /** A list's row (entries, first, last) that its segment, which holds {@code held} entries, does not match. */
+  static byte[] rowDamaged(String list, String first, String last, long entries, long held, String why)
+      throws IOException {
     return encode(ROW_DAMAGED, out -> {
       Text.writeString(out, list);
       Text.writeString(out, first);
       Text.writeString(out, last);
       out.writeLong(entries);
+      out.writeLong(held);
       Text.writeString(out, why);
     });
   }
@@ -179,6 +184,7 @@ final class VerifyRecord {
         r.text2 = Text.readString(in);
         r.text3 = Text.readString(in);
         r.number = in.readLong();
+        r.held = in.readLong();
         r.text4 = Text.readString(in);
         break;
       case PACK_STATE:

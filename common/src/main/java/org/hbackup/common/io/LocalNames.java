@@ -20,6 +20,14 @@ import java.nio.file.Path;
  */
 public final class LocalNames {
   private static final char LOST = '\uFFFD';
+  /**
+   * Linux's limit on a path given to a system call, its terminating NUL included ({@code
+   * PATH_MAX}). A longer path can exist (its parent renamed deeper), but no call takes it whole,
+   * and the JDK calls with whole paths.
+   */
+  public static final int PATH_MAX = 4096;
+  /** The encoding the JDK gives names to the kernel in. */
+  private static final java.nio.charset.Charset NAMES = fileNameEncoding();
 
   private LocalNames() {
   }
@@ -73,6 +81,29 @@ public final class LocalNames {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * Why the entry {@code name} of the directory {@code dir} cannot be looked at by its path (the
+   * path is {@link #PATH_MAX} bytes or longer), or null when it can. A backup failed whole on the
+   * first such entry (exit 1); it is now reported and left out, with what lies under it.
+   */
+  public static String pathTooLong(Path dir, String name) {
+    int dirBytes = dir.toString().length();
+    if (dirBytes + 1 + 3L * name.length() < PATH_MAX) {
+      return null; // no encoding the JDK uses for names takes more than 3 bytes per char
+    }
+    int bytes = dir.toString().getBytes(NAMES).length + 1 + name.getBytes(NAMES).length;
+    return bytes < PATH_MAX ? null : "its path is " + bytes + " bytes long, and a path here may have at most "
+        + (PATH_MAX - 1);
+  }
+
+  private static java.nio.charset.Charset fileNameEncoding() {
+    try {
+      return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+    } catch (IllegalArgumentException e) {
+      return StandardCharsets.UTF_8;
+    }
   }
 
   /** Why such an entry is left out, for the report. */

@@ -333,7 +333,12 @@ public final class PosixFiles {
       for (java.nio.file.Path child : stream) {
         String name = child.getFileName().toString();
         if (LocalNames.names(localDir, name, child)) {
-          names.add(name);
+          String tooLong = LocalNames.pathTooLong(localDir, name);
+          if (tooLong == null) {
+            names.add(name);
+          } else {
+            unnamed.add(new UnrecordableStatus(dir, name, "an entry named '" + name + "' is left out: " + tooLong));
+          }
         } else {
           // Never lstat'ed by its decoded name, which names no file: reported under its directory.
           unnamed.add(new UnrecordableStatus(dir, name, "an entry named '" + LocalNames.forReport(child)
