@@ -187,7 +187,7 @@ public final class SourceLister {
       UnchangedHint hint, String excluded) throws IOException {
     Totals totals = new Totals();
     Path qualifiedRoot = sourceFs.getFileStatus(root).getPath();
-    FileStatus rootStatus = PosixFiles.complete(sourceFs,
+    FileStatus rootStatus = PosixFiles.completeRoot(sourceFs,
         rootMetadata != null ? rootMetadata : sourceFs.getFileStatus(root));
     ListingKey key = new ListingKey();
     long listingLength;

@@ -271,6 +271,30 @@ class SourceEdgeCasesIT {
     }
   }
 
+  /**
+   * A source given as a symlink to a directory (/data naming a mount's directory): the directory
+   * it names is backed up, and the point's root is that directory. The root was recorded as the
+   * symlink, with the directory's entries below it: the backup exited 0, and every restore of
+   * the point refused all of it (exit 3).
+   */
+  @Test
+  void aSourceGivenAsASymlinkIsTheDirectoryItNames() throws Exception {
+    java.nio.file.Path real = Files.createDirectories(dir.resolve("linked-real/sub"));
+    Files.writeString(real.resolve("a.txt"), "through the link\n");
+    java.nio.file.Path link = Files.createSymbolicLink(dir.resolve("linked-source"), real.getParent());
+    Cli.Result backup = Cli.run(conf, "backup", "--source", link.toString(), "--repo", uri("repo-linked"), "--json");
+    assertEquals(0, backup.exitCode, backup.toString());
+    assertEquals(2, backup.json().get("directories").asLong(), backup.stdout);
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-linked"), "--point", "latest", "--target",
+        uri("restored-linked"));
+    assertEquals(0, restore.exitCode, restore.toString());
+    assertEquals("through the link\n", Files.readString(dir.resolve("restored-linked/sub/a.txt")));
+    assertEquals(0, Cli.run(conf, "verify", "--repo", uri("repo-linked")).exitCode);
+    Cli.Result again = Cli.run(conf, "backup", "--source", link.toString(), "--repo", uri("repo-linked"), "--json");
+    assertEquals(0, again.exitCode, again.toString());
+    assertEquals(1, again.json().get("filesCarriedOver").asLong(), again.stdout);
+  }
+
   @Test
   void aRepositoryInsideItsSourceIsLeftOutAndASourceInsideTheRepositoryRefused() throws Exception {
     java.nio.file.Path tree = Files.createDirectories(dir.resolve("holder/data"));

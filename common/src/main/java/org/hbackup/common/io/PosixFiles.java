@@ -401,10 +401,29 @@ public final class PosixFiles {
     return status(local(status.getPath()), status.getPath(), status.getReplication(), status.getBlockSize());
   }
 
+  /**
+   * The status of a backup's source root, as {@link #complete}, but a root given as a symlink is
+   * followed: the directory it names is what the walk lists, and a point's root must be a
+   * directory. Taken as the link, the root was a symlink with entries below it, a point every
+   * restore refused (exit 3) after a backup that exited 0.
+   */
+  public static FileStatus completeRoot(FileSystem fs, FileStatus status) throws IOException {
+    if (!isLocal(fs)) {
+      return status;
+    }
+    return status(local(status.getPath()), status.getPath(), status.getReplication(), status.getBlockSize(), true);
+  }
+
   private static FileStatus status(java.nio.file.Path local, Path path, short replication, long blockSize)
       throws IOException {
+    return status(local, path, replication, blockSize, false);
+  }
+
+  private static FileStatus status(java.nio.file.Path local, Path path, short replication, long blockSize,
+      boolean follow) throws IOException {
+    LinkOption[] how = follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
     if (!UNIX_VIEW) {
-      PosixFileAttributes a = Files.readAttributes(local, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      PosixFileAttributes a = Files.readAttributes(local, PosixFileAttributes.class, how);
       String symlink = a.isSymbolicLink() ? Files.readSymbolicLink(local).toString() : null;
       FsPermission permission = new FsPermission(toMode(a.permissions()));
       return new LocalFileStatus(a.isRegularFile() ? a.size() : 0, a.isDirectory(), replication, blockSize,
@@ -413,7 +432,7 @@ public final class PosixFiles {
     }
     // The numeric owner and group, named through a cache: PosixFileAttributes.owner() calls
     // getpwuid for every file, which took half of a listing's time.
-    Map<String, Object> a = Files.readAttributes(local, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+    Map<String, Object> a = Files.readAttributes(local, UNIX_ATTRIBUTES, how);
     int mode = (Integer) a.get("mode");
     int type = mode & S_IFMT;
     int uid = (Integer) a.get("uid");
@@ -422,7 +441,7 @@ public final class PosixFiles {
     String group = GROUP_NAMES.get(gid);
     if (owner == null || group == null) {
       // Ids and names from one stat, so a concurrent chown cannot pair an id with another's name.
-      Map<String, Object> named = Files.readAttributes(local, "unix:uid,gid,owner,group", LinkOption.NOFOLLOW_LINKS);
+      Map<String, Object> named = Files.readAttributes(local, "unix:uid,gid,owner,group", how);
       USER_NAMES.putIfAbsent((Integer) named.get("uid"), ((UserPrincipal) named.get("owner")).getName());
       GROUP_NAMES.putIfAbsent((Integer) named.get("gid"), ((GroupPrincipal) named.get("group")).getName());
       owner = USER_NAMES.getOrDefault(uid, Integer.toString(uid));
