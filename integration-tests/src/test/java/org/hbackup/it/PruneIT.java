@@ -232,6 +232,72 @@ class PruneIT {
     }
   }
 
+  /**
+   * A pack whose trailer is damaged still holds blobs a restore reads through the index. A backup
+   * that found it damaged stored its chunk again in a new pack, whose copy then went bad too:
+   * prune deleted the damaged pack (its trailer lists nothing, so prune knew no copy there) with
+   * exit 0 and neither point restored after it, and `repair index` kept the new pack's unread copy
+   * and dropped the old row, with the same effect (found by a probe). Now prune stops (exit 3,
+   * nothing deleted) while an index file names the damaged pack; repair index reads the chunk's
+   * copies and keeps one that reads back; then prune deletes the damaged pack, and both restore.
+   */
+  @Test
+  void aPackWithADamagedTrailerIsDeletedOnlyOnceNoIndexFileNamesIt() throws Exception {
+    java.nio.file.Path source = Files.createDirectories(dir.resolve("trailer-source"));
+    byte[] data = bytes(new Random(12), 700_000);
+    write(source.resolve("f"), data);
+    java.nio.file.Path repo = dir.resolve("trailer-repo");
+    assertEquals(0, Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri(repo)).exitCode);
+    java.nio.file.Path first = packs(repo).get(0);
+    flip(first, Files.size(first) - 60);
+    Cli.run(conf, "backup", "--type", "full", "--source", source.toString(), "--repo", uri(repo));
+    List<java.nio.file.Path> both = packs(repo);
+    assertEquals(2, both.size(), "the chunk was stored again: " + both);
+    java.nio.file.Path second = both.get(0).equals(first) ? both.get(1) : both.get(0);
+    flip(second, 100_000);
+    List<String> ids = pointIds(repo);
+    assertEquals(2, ids.size());
+    assertBothRestore(repo, ids, data, "before");
+
+    Cli.Result stopped = Cli.run(conf, "prune", "--repo", uri(repo), "--json");
+    assertEquals(3, stopped.exitCode, stopped.toString());
+    assertTrue(stopped.stdout.contains(first.getFileName().toString()), stopped.stdout);
+    assertTrue(Files.exists(first), "nothing deleted");
+    assertBothRestore(repo, ids, data, "after the stopped prune");
+
+    Cli.Result repaired = Cli.run(conf, "repair", "index", "--repo", uri(repo), "--json");
+    assertEquals(0, repaired.exitCode, repaired.toString());
+    assertBothRestore(repo, ids, data, "after repair index");
+    Cli.Result pruned = Cli.run(conf, "prune", "--repo", uri(repo), "--json");
+    assertEquals(0, pruned.exitCode, pruned.toString());
+    assertFalse(Files.exists(first), "no index file names it now: deleted");
+    assertBothRestore(repo, ids, data, "after the prune");
+    assertEquals(0, Cli.run(conf, "verify", "--repo", uri(repo), "--read-data").exitCode);
+  }
+
+  private static List<java.nio.file.Path> packs(java.nio.file.Path repo) throws Exception {
+    try (Stream<java.nio.file.Path> walk = Files.walk(repo.resolve("packs"))) {
+      return walk.filter(p -> p.toString().endsWith(".pack")).sorted().toList();
+    }
+  }
+
+  private static void flip(java.nio.file.Path file, long at) throws Exception {
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[(int) at] ^= (byte) 0xff;
+    file.toFile().setWritable(true);
+    Files.write(file, bytes);
+  }
+
+  private static void assertBothRestore(java.nio.file.Path repo, List<String> ids, byte[] data, String when)
+      throws Exception {
+    for (String id : ids) {
+      java.nio.file.Path target = dir.resolve("trailer-restored-" + when.replace(' ', '-') + "-" + id);
+      Cli.Result r = Cli.run(conf, "restore", "--repo", uri(repo), "--point", id, "--target", uri(target));
+      assertEquals(0, r.exitCode, when + ": " + r);
+      assertArrayEquals(data, Files.readAllBytes(target.resolve("f")), when);
+    }
+  }
+
   private static String uri(java.nio.file.Path p) {
     return p.toUri().toString();
   }

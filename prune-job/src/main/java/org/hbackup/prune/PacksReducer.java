@@ -18,7 +18,7 @@ import org.hbackup.verify.VerifyKey;
 /**
  * The plan of prune, by pack: a pack's record (sorted first) meets its blobs, each marked used or
  * not, and the pack is kept (its used blobs become rows of the new index), deleted (nothing in it
- * is used, or its trailer is damaged), or rewritten (more than --max-unused of its blob bytes are
+ * is used, or its trailer is damaged and no index file names it, which the driver checks), or rewritten (more than --max-unused of its blob bytes are
  * unused: its used blobs are listed for the repack, and it is deleted after). A pack younger than
  * the grace period is kept whole, every blob in the new index, whatever the marks say: a writer
  * that ignored the lock may be about to publish a point that uses it. A pack a damage record names
@@ -83,6 +83,8 @@ public class PacksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ver
     } else if (info.flag) {
       context.getCounter(PruneCounters.PACKS_DAMAGED).increment(1);
       outputs.write(PruneJob.DROP, path, new LongWritable(info.length), PruneJob.DROP + "/part");
+      // Deleted only if no index file names it (the driver checks): see PruneJob.
+      outputs.write(PruneJob.DAMAGED, path, new LongWritable(info.length), PruneJob.DAMAGED + "/part");
     } else if (live == 0) {
       context.getCounter(PruneCounters.PACKS_DELETED).increment(1);
       outputs.write(PruneJob.DROP, path, new LongWritable(info.length), PruneJob.DROP + "/part");

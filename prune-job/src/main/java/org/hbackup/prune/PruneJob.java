@@ -3,11 +3,14 @@ package org.hbackup.prune;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -31,6 +34,7 @@ import org.hbackup.common.HbackupException;
 import org.hbackup.common.UnsupportedFormatVersionException;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PackId;
+import org.hbackup.common.index.IndexFileReader;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.manifest.ManifestList;
@@ -80,6 +84,10 @@ public final class PruneJob {
   static final String BLOBS = "blobs";
   static final String ROWS = "rows";
   static final String REPACK = "repack";
+  /** The plan's damaged packs (header or trailer), by path: checked against the index files. */
+  static final String DAMAGED = "damaged";
+  /** The most damaged packs the driver checks the index files for; beyond, the prune stops. */
+  static final int MAX_DAMAGED_PACKS_CHECKED = 10_000;
   /** How many problems the result names; the counter has them all. */
   static final int NAMED = 100;
   /**
@@ -233,6 +241,9 @@ public final class PruneJob {
         plan.setInputFormatClass(SequenceFileInputFormat.class);
         plan.setReducerClass(PacksReducer.class);
         VerifyJob.run(plan, counters);
+      }
+      if (get(PruneCounters.PACKS_DAMAGED) > 0 && damagedPacksStillIndexed(new Path(planned, DAMAGED))) {
+        return stopped(bytesBefore);
       }
       if (options.dryRun()) {
         return result(true, false, null, bytesBefore, bytesBefore);
@@ -407,6 +418,56 @@ public final class PruneJob {
       return org.apache.hadoop.util.functional.RemoteIterators.remoteIteratorFromIterable(ids);
     }
 
+    /**
+     * Whether an index file names a blob in a pack whose header or trailer is damaged, each such
+     * pack then a problem that stops the prune. Its trailer lists nothing, so prune knows no copy
+     * there; yet a restore reads through an index row alone, and the blob may be the only good copy
+     * of a chunk the remaining points use: deleting the pack lost it, with exit 0 (found by a
+     * probe). `repair index` keeps what reads back of such a pack (copied into a new pack) and
+     * then names it no more; prune deletes a damaged pack only then. Asked only when a pack is
+     * damaged; memory: the damaged packs' ids, at most {@link #MAX_DAMAGED_PACKS_CHECKED}.
+     */
+    private boolean damagedPacksStillIndexed(Path damagedOutput) throws IOException {
+      Map<PackId, String> damaged = new HashMap<>();
+      Text path = new Text();
+      LongWritable length = new LongWritable();
+      for (FileStatus part : list(damagedOutput)) {
+        try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(part.getPath()))) {
+          while (in.next(path, length)) {
+            if (damaged.size() == MAX_DAMAGED_PACKS_CHECKED) {
+              problem(repository.layout().packsDir().toString(), "more than " + MAX_DAMAGED_PACKS_CHECKED
+                  + " packs are damaged: run 'hbackup repair index --read-data' before pruning");
+              return true;
+            }
+            String name = new Path(path.toString()).getName();
+            damaged.put(PackId.parse(name.substring(0, name.length() - RepositoryLayout.PACK_SUFFIX.length())),
+                path.toString());
+          }
+        }
+      }
+      Set<PackId> named = new HashSet<>();
+      for (RemoteIterator<FileStatus> it = PruneListings.iterate(fs, repository.layout().indexDir()); it.hasNext();) {
+        FileStatus s = it.next();
+        if (!s.isFile() || !RepositoryLayout.isIndexFileName(s.getPath().getName())) {
+          continue;
+        }
+        try (FSDataInputStream stream = org.hbackup.common.io.RegularFiles.open(fs, s.getPath());
+             IndexFileReader reader = new IndexFileReader(stream, s.getLen(), s.getPath().toString())) {
+          for (long i = 0; i < reader.entries(); i++) {
+            PackId pack = reader.entry(i).packId();
+            if (damaged.containsKey(pack) && named.add(pack)) {
+              problem(damaged.get(pack), "the pack's header or trailer is damaged and index file "
+                  + s.getPath().getName() + " names blobs in it, which may be the only good copies of chunks the"
+                  + " remaining points use: run 'hbackup repair index' (it keeps what reads back), then prune");
+            }
+          }
+        } catch (DamageException | UnsupportedFormatVersionException e) {
+          continue; // a damaged index file names nothing a restore can use
+        }
+      }
+      return !named.isEmpty();
+    }
+
     private void listIndexFiles() throws IOException {
       for (RemoteIterator<FileStatus> it = PruneListings.iterate(fs, repository.layout().indexDir()); it.hasNext();) {
         FileStatus s = it.next();
@@ -564,6 +625,7 @@ public final class PruneJob {
       MultipleOutputs.addNamedOutput(job, ROWS, SequenceFileOutputFormat.class, VerifyKey.class, BytesWritable.class);
       MultipleOutputs.addNamedOutput(job, REPACK, SequenceFileOutputFormat.class, Text.class, BytesWritable.class);
       MultipleOutputs.addNamedOutput(job, DROP, SequenceFileOutputFormat.class, Text.class, LongWritable.class);
+      MultipleOutputs.addNamedOutput(job, DAMAGED, SequenceFileOutputFormat.class, Text.class, LongWritable.class);
       MultipleOutputs.addNamedOutput(job, PROBLEMS, SequenceFileOutputFormat.class, Text.class, Text.class);
       return job;
     }

@@ -107,8 +107,12 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
     VerifyRecord best = null;
     List<VerifyRecord> oldRows = new ArrayList<>(1);
     List<VerifyRecord> badBlobs = new ArrayList<>(0);
+    List<VerifyRecord> trailerRows = new ArrayList<>(1);
     for (BytesWritable value : values) {
       VerifyRecord r = VerifyRecord.decode(value.getBytes(), value.getLength());
+      if (r.tag == VerifyRecord.TRAILER_ROW && trailerRows.size() < MAX_OLD_ROWS) {
+        trailerRows.add(r);
+      }
       if (r.tag == VerifyRecord.TRAILER_ROW && rank(r.state) > (best == null ? -1 : rank(best.state))) {
         best = r;
       } else if (r.tag == VerifyRecord.TRAILER_ROW) {
@@ -116,6 +120,9 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
       } else if (r.tag == VerifyRecord.INDEX_ROW && oldRows.size() < MAX_OLD_ROWS) {
         oldRows.add(r);
       }
+    }
+    if (best != null && best.state != VerifyRecord.BLOB_OK && anyUnvouched(oldRows, trailerRows)) {
+      best = firstThatReadsBack(chunk, trailerRows, badBlobs);
     }
     IndexEntry row = best != null ? new IndexEntry(chunk, best.pack, best.offset, best.storedLength, best.rawLength)
         : salvage(chunk, oldRows, badBlobs, context);
@@ -139,6 +146,44 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
     }
   }
 
+  /**
+   * Whether an old index row names a blob no trailer row lists (its pack's trailer is damaged or
+   * the pack is gone): a restore may read the chunk there today. Keeping a trailer's copy unread
+   * then dropped that path, and when the trailer's copy was itself damaged, both points that
+   * restored before the repair failed after it (found by a probe).
+   */
+  private static boolean anyUnvouched(List<VerifyRecord> oldRows, List<VerifyRecord> trailerRows) {
+    for (VerifyRecord r : oldRows) {
+      if (trailerRows.stream().noneMatch(t -> t.pack.equals(r.pack) && t.offset == r.offset)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The best-ranked trailer copy whose blob reads back as the chunk, read and checked as a
+   * restore reads it; null when none does (each that does not is added to {@code badBlobs}, and
+   * the old rows are tried next).
+   */
+  private VerifyRecord firstThatReadsBack(ContentId chunk, List<VerifyRecord> trailerRows, List<VerifyRecord> badBlobs)
+      throws IOException {
+    List<VerifyRecord> ranked = new ArrayList<>(trailerRows);
+    ranked.sort((a, b) -> Integer.compare(rank(b.state), rank(a.state)));
+    for (VerifyRecord t : ranked) {
+      if (rank(t.state) < 0) {
+        continue;
+      }
+      try {
+        openSalvager().readAt(new IndexEntry(chunk, t.pack, t.offset, t.storedLength, t.rawLength));
+        return t;
+      } catch (DamageException e) {
+        badBlobs.add(t);
+      }
+    }
+    return null;
+  }
+
   /** Old rows of one chunk tried at most: as many index files as name it, bounded. */
   private static final int MAX_OLD_ROWS = 16;
 
@@ -153,14 +198,8 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
         continue;
       }
       IndexEntry candidate = new IndexEntry(chunk, r.pack, r.offset, r.storedLength, r.rawLength);
-      if (salvager == null) {
-        Repository repo = Repository.open(new Path(conf.get(VerifyConfigKeys.REPOSITORY)), conf);
-        salvager = ChunkReader.withoutIndex(repo, conf, conf.getBoolean(VerifyConfigKeys.RECORD_DAMAGE, true));
-        codec = new BlobCodec(repo.config().compression(), repo.config().compressionLevel(), conf);
-        salvagedPacks = new TaskPacks(fs, new Path(staging, PACKS), repo.config().packSize());
-      }
       try {
-        byte[] data = salvager.readAt(candidate);
+        byte[] data = openSalvager().readAt(candidate);
         // Copied into a new pack: the old one's trailer cannot be read, so verify could not vouch
         // for a row there and prune would delete the pack as damaged.
         byte[] blob = codec.encode(data, 0, data.length);
@@ -173,6 +212,16 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
       context.progress();
     }
     return null;
+  }
+
+  private ChunkReader openSalvager() throws IOException {
+    if (salvager == null) {
+      Repository repo = Repository.open(new Path(conf.get(VerifyConfigKeys.REPOSITORY)), conf);
+      salvager = ChunkReader.withoutIndex(repo, conf, conf.getBoolean(VerifyConfigKeys.RECORD_DAMAGE, true));
+      codec = new BlobCodec(repo.config().compression(), repo.config().compressionLevel(), conf);
+      salvagedPacks = new TaskPacks(fs, new Path(staging, PACKS), repo.config().packSize());
+    }
+    return salvager;
   }
 
   /**
