@@ -275,6 +275,29 @@ class PruneIT {
     assertEquals(0, Cli.run(conf, "verify", "--repo", uri(repo), "--read-data").exitCode);
   }
 
+  /**
+   * A fan-out directory of packs/ that is a symbolic link to a directory outside the repository:
+   * Hadoop's local listing follows it, and prune deleted a file there named like a damaged pack
+   * (found by a probe). Now the repository is refused (exit 3) and nothing outside is touched.
+   */
+  @Test
+  void aFanOutDirectoryThatIsASymlinkIsRefusedAndNothingOutsideIsDeleted() throws Exception {
+    java.nio.file.Path repo = copyOfTemplate("fanout-link");
+    java.nio.file.Path pack = packs(repo).get(0);
+    java.nio.file.Path fan = pack.getParent();
+    java.nio.file.Path elsewhere = dir.resolve("fanout-elsewhere");
+    Files.move(fan, elsewhere);
+    Files.createSymbolicLink(fan, elsewhere);
+    String name = pack.getFileName().toString();
+    java.nio.file.Path foreign = elsewhere.resolve(name.substring(0, 2) + "0".repeat(name.length() - 7) + ".pack");
+    Files.writeString(foreign, "someone's file");
+    Cli.Result prune = Cli.run(conf, "prune", "--repo", uri(repo));
+    assertEquals(3, prune.exitCode, prune.toString());
+    assertTrue(prune.stderr.contains("symbolic link"), prune.stderr);
+    assertEquals("someone's file", Files.readString(foreign));
+    assertTrue(Files.exists(elsewhere.resolve(name)));
+  }
+
   private static List<java.nio.file.Path> packs(java.nio.file.Path repo) throws Exception {
     try (Stream<java.nio.file.Path> walk = Files.walk(repo.resolve("packs"))) {
       return walk.filter(p -> p.toString().endsWith(".pack")).sorted().toList();

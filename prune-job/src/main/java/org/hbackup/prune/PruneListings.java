@@ -16,7 +16,9 @@ import org.apache.hadoop.io.Writable;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.JobContext;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
+import org.hbackup.common.DamageException;
 import org.hbackup.common.id.ContentId;
+import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.repo.RepositoryLayout;
 import org.hbackup.job.WeightedInputFormat;
 import org.hbackup.job.WeightedSplits;
@@ -83,10 +85,17 @@ final class PruneListings {
       throws IOException {
     long files = 0;
     long bytes = 0;
+    boolean local = PosixFiles.isLocal(fs);
     for (RemoteIterator<FileStatus> dirs = iterate(fs, root); dirs.hasNext();) {
       FileStatus dir = dirs.next();
       if (!dir.isDirectory()) {
         continue;
+      }
+      // Hadoop's local listing follows links: a fan-out directory that is one led prune out of
+      // the repository, where it deleted a file named like a damaged pack (found by a probe).
+      if (local && PosixFiles.kindOf(fs, dir.getPath()) == PosixFiles.Kind.SYMLINK) {
+        throw new DamageException(dir.getPath() + " is a symbolic link: hbackup never follows a link out of a"
+            + " repository, and does not use this one");
       }
       for (RemoteIterator<FileStatus> it = iterate(fs, dir.getPath()); it.hasNext();) {
         FileStatus s = it.next();
