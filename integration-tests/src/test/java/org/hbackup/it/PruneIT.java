@@ -298,6 +298,51 @@ class PruneIT {
     assertTrue(Files.exists(elsewhere.resolve(name)));
   }
 
+  /**
+   * Two prunes within the grace period: the first writes a new index (young, so the second keeps
+   * it) naming packs the second then deleted, and verify reported its rows dangling (exit 3) for a
+   * repository that restores (found by a probe). The second prune keeps whole the packs a young
+   * index file names; verify passes, and a prune after the grace period reclaims them.
+   */
+  @Test
+  void packsThatAYoungIndexFileNamesStayWhole() throws Exception {
+    java.nio.file.Path source = Files.createDirectories(dir.resolve("young-index-source"));
+    java.nio.file.Path repo = dir.resolve("young-index-repo");
+    Random random = new Random(13);
+    List<String> ids = new ArrayList<>();
+    String[][] steps = {{"A", "B"}, {"C"}, {"D"}};
+    String[] removed = {null, "B", "A"};
+    for (int i = 0; i < steps.length; i++) {
+      if (removed[i] != null) {
+        Files.delete(source.resolve(removed[i]));
+      }
+      for (String name : steps[i]) {
+        write(source.resolve(name), bytes(random, 700_000));
+      }
+      Cli.Result b = Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri(repo), "--json");
+      assertEquals(0, b.exitCode, b.toString());
+      ids.add(b.json().get("point").asText());
+    }
+    long twoHoursAgo = System.currentTimeMillis() - 2 * 3600_000L;
+    try (Stream<java.nio.file.Path> walk = Files.walk(repo)) {
+      for (java.nio.file.Path p : walk.toList()) {
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(twoHoursAgo));
+      }
+    }
+    String grace = "hbackup.prune.grace.seconds=900";
+    assertEquals(0, Cli.run(conf, "forget", "-D", grace, "--repo", uri(repo), "--point", ids.get(0), "--prune",
+        "--max-unused", "100").exitCode);
+    assertEquals(0, Cli.run(conf, "forget", "-D", grace, "--repo", uri(repo), "--point", ids.get(1), "--prune")
+        .exitCode);
+    Cli.Result verified = Cli.run(conf, "verify", "--repo", uri(repo), "--read-data");
+    assertEquals(0, verified.exitCode, verified.toString());
+    assertRestores(repo, ids.get(2), source, "young-index");
+    Cli.Result later = Cli.run(conf, "prune", "--repo", uri(repo), "--json");
+    assertEquals(0, later.exitCode, later.toString());
+    assertEquals(0, Cli.run(conf, "verify", "--repo", uri(repo)).exitCode);
+    assertRestores(repo, ids.get(2), source, "young-index-later");
+  }
+
   private static List<java.nio.file.Path> packs(java.nio.file.Path repo) throws Exception {
     try (Stream<java.nio.file.Path> walk = Files.walk(repo.resolve("packs"))) {
       return walk.filter(p -> p.toString().endsWith(".pack")).sorted().toList();

@@ -20,8 +20,9 @@ import org.hbackup.verify.VerifyKey;
  * not, and the pack is kept (its used blobs become rows of the new index), deleted (nothing in it
  * is used, or its trailer is damaged and no index file names it, which the driver checks), or rewritten (more than --max-unused of its blob bytes are
  * unused: its used blobs are listed for the repack, and it is deleted after). A pack younger than
- * the grace period is kept whole, every blob in the new index, whatever the marks say: a writer
- * that ignored the lock may be about to publish a point that uses it. A pack a damage record names
+ * the grace period, or named by an index file younger than it (which prune keeps), is kept whole,
+ * every blob in the new index, whatever the marks say: a writer that ignored the lock may be
+ * about to publish a point that uses it. A pack a damage record names
  * is never rewritten (copying would stop at its damaged blob): kept while it holds the only copy
  * of a used chunk, deleted once it does not. Memory: one pack's blobs.
  */
@@ -47,11 +48,14 @@ public class PacksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ver
       throws IOException, InterruptedException {
     PackId id = PackId.copyOf(key.bytes(), 0);
     PruneRecord info = null;
+    boolean namedByYoungIndex = false;
     List<PruneRecord> blobs = new ArrayList<>();
     for (BytesWritable value : values) {
       PruneRecord r = PruneRecord.decode(value.getBytes(), value.getLength());
       if (r.tag == PruneRecord.PACK_INFO) {
         info = r;
+      } else if (r.tag == PruneRecord.YOUNG_INDEX) {
+        namedByYoungIndex = true;
       } else {
         blobs.add(r);
       }
@@ -74,7 +78,8 @@ public class PacksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ver
     context.getCounter(PruneCounters.BYTES_LIVE).increment(live);
     context.getCounter(PruneCounters.BYTES_UNUSED).increment(unused);
     Text path = new Text(layout.pack(id).toString());
-    boolean young = info.mtime > cutoff;
+    // A young index file stays, so the packs it names stay whole too (YoungIndexMapper).
+    boolean young = info.mtime > cutoff || namedByYoungIndex;
     if (young) {
       context.getCounter(PruneCounters.PACKS_YOUNG).increment(1);
       for (PruneRecord b : blobs) {

@@ -184,6 +184,9 @@ public final class PruneJob {
     /** The content-addressed manifest lists the remaining points name: at most one per point, like {@link #points}. */
     private final Set<String> listsUsed = new HashSet<>();
     private final List<FileStatus> oldIndexFiles = new ArrayList<>();
+    /** The index files younger than the grace period, listed for {@link YoungIndexMapper}. */
+    private Path youngIndexListing;
+    private long youngIndexFiles;
 
     Run(Repository repository, RepositoryLock lock, Configuration conf, Path work, FileSystem workFs,
         StagingLayout staging, long cutoff, long started) {
@@ -228,6 +231,9 @@ public final class PruneJob {
       }
       MultipleInputs.addInputPath(sweep, segmentFiles, SequenceFileInputFormat.class, Mapper.class);
       MultipleInputs.addInputPath(sweep, packListing, PruneListings.Packs.class, PackTrailerMapper.class);
+      if (youngIndexFiles > 0) {
+        MultipleInputs.addInputPath(sweep, youngIndexListing, SequenceFileInputFormat.class, YoungIndexMapper.class);
+      }
       sweep.setReducerClass(ChunksReducer.class);
       VerifyJob.run(sweep, counters);
       if (collectProblems(swept)) {
@@ -469,13 +475,21 @@ public final class PruneJob {
     }
 
     private void listIndexFiles() throws IOException {
-      for (RemoteIterator<FileStatus> it = PruneListings.iterate(fs, repository.layout().indexDir()); it.hasNext();) {
-        FileStatus s = it.next();
-        if (s.isFile() && RepositoryLayout.isIndexFileName(s.getPath().getName())) {
-          counters.findCounter(PruneCounters.INDEX_FILES_BEFORE).increment(1);
-          // A young index file stays: its writer may still be publishing the point it belongs to.
-          if (s.getModificationTime() <= cutoff) {
-            oldIndexFiles.add(s);
+      youngIndexListing = new Path(work, "young-index");
+      try (SequenceFile.Writer young = PruneListings.writer(conf, youngIndexListing, Text.class, BytesWritable.class)) {
+        for (RemoteIterator<FileStatus> it = PruneListings.iterate(fs, repository.layout().indexDir()); it.hasNext();) {
+          FileStatus s = it.next();
+          if (s.isFile() && RepositoryLayout.isIndexFileName(s.getPath().getName())) {
+            counters.findCounter(PruneCounters.INDEX_FILES_BEFORE).increment(1);
+            // A young index file stays: its writer may still be publishing the point it belongs
+            // to. The packs it names stay whole with it (YoungIndexMapper).
+            if (s.getModificationTime() <= cutoff) {
+              oldIndexFiles.add(s);
+            } else {
+              young.append(new Text(s.getPath().toString()),
+                  new BytesWritable(PruneRecord.file(s.getLen(), s.getModificationTime())));
+              youngIndexFiles++;
+            }
           }
         }
       }

@@ -34,6 +34,8 @@ final class PruneRecord {
   static final byte ROW = 7;
   /** A named segment that is missing or damaged: why (key: segment). */
   static final byte PROBLEM = 8;
+  /** An index file younger than the grace period names blobs of the pack: its name (key: pack). */
+  static final byte YOUNG_INDEX = 9;
 
   final byte tag;
   String text;
@@ -65,6 +67,10 @@ final class PruneRecord {
 
   static byte[] ref(long count) throws IOException {
     return encode(REF, out -> out.writeLong(count));
+  }
+
+  static byte[] youngIndex(String indexFile) throws IOException {
+    return encode(YOUNG_INDEX, out -> Text.writeString(out, indexFile));
   }
 
   static byte[] problem(String why) throws IOException {
@@ -123,6 +129,7 @@ final class PruneRecord {
     switch (r.tag) {
       case POINT:
       case PROBLEM:
+      case YOUNG_INDEX:
         r.text = Text.readString(in);
         break;
       case FILE:
