@@ -343,6 +343,33 @@ class PruneIT {
     assertRestores(repo, ids.get(2), source, "young-index-later");
   }
 
+  /**
+   * Found by a probe: `forget --source A --point P` removed P of source B (the source was ignored);
+   * `prune --dry-run` wrote a damage record for a pack with a damaged trailer while reporting that
+   * it changed nothing; a negative grace period was taken (a cutoff in the future).
+   */
+  @Test
+  void forgetKeepsToItsSourceADryRunWritesNothingAndANegativeGraceIsRefused() throws Exception {
+    java.nio.file.Path repo = copyOfTemplate("odd-options");
+    List<String> ids = pointIds(repo);
+    Cli.Result other = Cli.run(conf, "forget", "--repo", uri(repo), "--source", dir.resolve("elsewhere").toString(),
+        "--point", ids.get(0));
+    assertEquals(1, other.exitCode, other.toString());
+    assertTrue(other.stderr.contains("is of source"), other.stderr);
+    assertEquals(ids, pointIds(repo), "nothing removed");
+
+    java.nio.file.Path pack = packs(repo).get(0);
+    flip(pack, Files.size(pack) - 40);
+    Cli.Result dry = Cli.run(conf, "prune", "--repo", uri(repo), "--dry-run");
+    assertFalse(Files.exists(repo.resolve("damage")) && Files.list(repo.resolve("damage")).findAny().isPresent(),
+        "a dry run records nothing: " + dry);
+
+    Cli.Result negative = Cli.run(conf, "prune", "-D", "hbackup.prune.grace.seconds=-60", "--repo", uri(repo));
+    assertEquals(1, negative.exitCode, negative.toString());
+    assertTrue(negative.stderr.contains("0 or more seconds"), negative.stderr);
+    assertTrue(Files.exists(pack));
+  }
+
   private static List<java.nio.file.Path> packs(java.nio.file.Path repo) throws Exception {
     try (Stream<java.nio.file.Path> walk = Files.walk(repo.resolve("packs"))) {
       return walk.filter(p -> p.toString().endsWith(".pack")).sorted().toList();

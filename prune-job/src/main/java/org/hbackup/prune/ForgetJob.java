@@ -132,12 +132,20 @@ public final class ForgetJob {
     return decisions;
   }
 
-  /** The named points, each of which must exist. */
-  private List<SourceDecision> named(List<PointRecord> all) throws HbackupException {
+  /**
+   * The named points, each of which must exist, and be of {@link #source} when one is given: it
+   * was ignored, and a point of another source was removed with exit 0 (found by a probe).
+   */
+  private List<SourceDecision> named(List<PointRecord> all) throws IOException {
     Set<PointId> wanted = new HashSet<>(points);
     Map<String, List<PointRecord>> removed = new TreeMap<>();
+    String only = qualified(source);
     for (PointRecord p : all) {
       if (wanted.remove(p.id())) {
+        if (only != null && !stripSlash(p.source()).equals(only)) {
+          throw new HbackupException("point " + p.id() + " is of source " + p.source() + ", not " + source
+              + "; nothing removed");
+        }
         removed.computeIfAbsent(p.source(), s -> new ArrayList<>()).add(p);
       }
     }

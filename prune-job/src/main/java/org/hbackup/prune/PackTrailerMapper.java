@@ -78,7 +78,9 @@ public class PackTrailerMapper extends RecordingMapper<Text, BytesWritable, Veri
       }
       problem = damage.getMessage();
     }
-    DamageRecords.record(repository, id, null, problem);
+    if (context.getConfiguration().getBoolean(PruneConfigKeys.RECORD_DAMAGE, true)) {
+      DamageRecords.record(repository, id, null, problem); // not by a dry run, which changes nothing
+    }
     emit(VerifyKey.PACK, id.bytes(), PruneRecord.packInfo(file.length, file.mtime, 0, true, true, problem), context);
   }
 

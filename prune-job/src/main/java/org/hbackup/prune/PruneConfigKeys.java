@@ -13,6 +13,8 @@ public final class PruneConfigKeys {
   static final String REPOSITORY = "hbackup.prune.repository";
   /** Internal: files modified after this (ms since the epoch) are young. */
   static final String CUTOFF = "hbackup.prune.cutoff.ms";
+  /** Internal: whether damage found is recorded (not by a dry run, which changes nothing). */
+  static final String RECORD_DAMAGE = "hbackup.prune.record.damage";
   /** Internal: the --max-unused share, as a fraction. */
   static final String MAX_UNUSED = "hbackup.prune.max.unused";
   /** Internal: where repacked packs and new index files are staged. */

@@ -148,8 +148,14 @@ public final class PruneJob {
     FileSystem fs = repository.fileSystem();
     // The repository's own clock: the lock file was written just now.
     long now = fs.getFileStatus(lock.holder().file()).getModificationTime();
-    long cutoff = now - baseConf.getLong(PruneConfigKeys.GRACE, PruneConfigKeys.DEFAULT_GRACE_SECONDS) * 1000;
+    long grace = baseConf.getLong(PruneConfigKeys.GRACE, PruneConfigKeys.DEFAULT_GRACE_SECONDS);
+    if (grace < 0) {
+      // A cutoff in the future would make every file old: deletable however young.
+      throw new HbackupException(PruneConfigKeys.GRACE + " must be 0 or more seconds, not " + grace);
+    }
+    long cutoff = now - grace * 1000;
     Configuration conf = new Configuration(baseConf);
+    conf.setBoolean(PruneConfigKeys.RECORD_DAMAGE, !options.dryRun());
     conf.set(PruneConfigKeys.REPOSITORY, repository.layout().root().toString());
     conf.setLong(PruneConfigKeys.CUTOFF, cutoff);
     conf.setDouble(PruneConfigKeys.MAX_UNUSED, options.maxUnusedPercent() / 100);
