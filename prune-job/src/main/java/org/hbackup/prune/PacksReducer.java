@@ -16,10 +16,11 @@ import org.hbackup.job.RecordingReducer;
 import org.hbackup.verify.VerifyKey;
 
 /**
- * The plan of prune, by pack: a pack's record (sorted first) meets its blobs, each marked used or
- * not, and the pack is kept (its used blobs become rows of the new index), deleted (nothing in it
- * is used, or its trailer is damaged and no index file names it, which the driver checks), or rewritten (more than --max-unused of its blob bytes are
- * unused: its used blobs are listed for the repack, and it is deleted after). A pack younger than
+ * The plan of prune, by pack: a pack's record and the marks of young index files that name it
+ * (order 0) meet its blobs (order 1), each marked used or not, and the pack is kept (its used blobs
+ * become rows of the new index), deleted (nothing in it is used, or its trailer is damaged and no
+ * index file names it, which the driver checks), or rewritten (more than --max-unused of its blob
+ * bytes are unused: its used blobs are listed for the repack, and it is deleted after). A pack younger than
  * the grace period, or named by an index file younger than it (which prune keeps), is kept whole,
  * every blob in the new index, whatever the marks say: a writer that ignored the lock may be
  * about to publish a point that uses it. A pack a damage record names
@@ -61,7 +62,9 @@ public class PacksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ver
       }
     }
     if (info == null) {
-      return; // cannot happen: a pack's copies and its record come from the same read
+      // Its copies and its record come from the same read: none means it is gone since the
+      // listing, or only a young index file names it (a pack missing: verify reports it).
+      return;
     }
     context.getCounter(PruneCounters.PACKS_BEFORE).increment(1);
     context.getCounter(PruneCounters.PACK_BYTES_BEFORE).increment(info.length);

@@ -25,13 +25,20 @@ public enum PruneCounters {
   BYTES_UNUSED,
   /** Packs kept as they are. */
   PACKS_KEPT,
-  /** Packs younger than the grace period: kept whole, with every blob in the index. */
+  /**
+   * Packs younger than the grace period, or named by an index file younger than it: kept whole,
+   * with every blob in the index.
+   */
   PACKS_YOUNG,
   /** Packs none of whose blobs is used: deleted. */
   PACKS_DELETED,
   /** Packs whose unused share is above --max-unused: their used blobs copied, then deleted. */
   PACKS_REPACKED,
-  /** Packs whose header or trailer is damaged: they hold nothing a reader can use; deleted. */
+  /**
+   * Packs whose header or trailer is damaged: deleted when no index file names them (their
+   * trailer lists nothing; a restore could still read blobs an index row names), else the prune
+   * stops before deleting anything.
+   */
   PACKS_DAMAGED,
   /** Used blob bytes of the packs to rewrite: what the repack copies. */
   BYTES_TO_COPY,

@@ -86,7 +86,7 @@ public final class PruneJob {
   static final String REPACK = "repack";
   /** The plan's damaged packs (header or trailer), by path: checked against the index files. */
   static final String DAMAGED = "damaged";
-  /** The most damaged packs the driver checks the index files for; beyond, the prune stops. */
+  /** The most damaged packs the driver checks the index files for in one pass over them. */
   static final int MAX_DAMAGED_PACKS_CHECKED = 10_000;
   /** How many problems the result names; the counter has them all. */
   static final int NAMED = 100;
@@ -437,25 +437,34 @@ public final class PruneJob {
      * of a chunk the remaining points use: deleting the pack lost it, with exit 0 (found by a
      * probe). `repair index` keeps what reads back of such a pack (copied into a new pack) and
      * then names it no more; prune deletes a damaged pack only then. Asked only when a pack is
-     * damaged; memory: the damaged packs' ids, at most {@link #MAX_DAMAGED_PACKS_CHECKED}.
+     * damaged; memory: at most {@link #MAX_DAMAGED_PACKS_CHECKED} damaged packs' ids at a time
+     * (more are checked in further passes over the index files).
      */
     private boolean damagedPacksStillIndexed(Path damagedOutput) throws IOException {
-      Map<PackId, String> damaged = new HashMap<>();
+      Map<PackId, String> batch = new HashMap<>();
+      boolean named = false;
       Text path = new Text();
       LongWritable length = new LongWritable();
       for (FileStatus part : list(damagedOutput)) {
         try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(part.getPath()))) {
           while (in.next(path, length)) {
-            if (damaged.size() == MAX_DAMAGED_PACKS_CHECKED) {
-              problem(repository.layout().packsDir().toString(), "more than " + MAX_DAMAGED_PACKS_CHECKED
-                  + " packs are damaged: run 'hbackup repair index --read-data' before pruning");
-              return true;
-            }
             String name = new Path(path.toString()).getName();
-            damaged.put(PackId.parse(name.substring(0, name.length() - RepositoryLayout.PACK_SUFFIX.length())),
+            batch.put(PackId.parse(name.substring(0, name.length() - RepositoryLayout.PACK_SUFFIX.length())),
                 path.toString());
+            if (batch.size() == MAX_DAMAGED_PACKS_CHECKED) {
+              named |= indexNames(batch);
+              batch.clear();
+            }
           }
         }
+      }
+      return indexNames(batch) | named;
+    }
+
+    /** Whether an index file names one of {@code damaged}; each one named is a problem. */
+    private boolean indexNames(Map<PackId, String> damaged) throws IOException {
+      if (damaged.isEmpty()) {
+        return false;
       }
       Set<PackId> named = new HashSet<>();
       for (RemoteIterator<FileStatus> it = PruneListings.iterate(fs, repository.layout().indexDir()); it.hasNext();) {
@@ -468,9 +477,10 @@ public final class PruneJob {
           for (long i = 0; i < reader.entries(); i++) {
             PackId pack = reader.entry(i).packId();
             if (damaged.containsKey(pack) && named.add(pack)) {
-              problem(damaged.get(pack), "the pack's header or trailer is damaged and index file "
-                  + s.getPath().getName() + " names blobs in it, which may be the only good copies of chunks the"
-                  + " remaining points use: run 'hbackup repair index' (it keeps what reads back), then prune");
+              problem(damaged.get(pack), "the pack's trailer is damaged and index file " + s.getPath().getName()
+                  + " names blobs in it, which may be the only good copies of chunks the remaining points use:"
+                  + " run 'hbackup repair index' (it keeps what reads back, and then names the pack no more),"
+                  + " then prune");
             }
           }
         } catch (DamageException | UnsupportedFormatVersionException e) {

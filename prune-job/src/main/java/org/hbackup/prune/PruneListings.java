@@ -93,9 +93,13 @@ final class PruneListings {
       }
       // Hadoop's local listing follows links: a fan-out directory that is one led prune out of
       // the repository, where it deleted a file named like a damaged pack (found by a probe).
-      if (local && PosixFiles.kindOf(fs, dir.getPath()) == PosixFiles.Kind.SYMLINK) {
+      if (local && dir.getPath().getName().matches("[0-9a-f]{2}")
+          && PosixFiles.kindOf(fs, dir.getPath()) == PosixFiles.Kind.SYMLINK) {
         throw new DamageException(dir.getPath() + " is a symbolic link: hbackup never follows a link out of a"
             + " repository, and does not use this one");
+      }
+      if (!dir.getPath().getName().matches("[0-9a-f]{2}")) {
+        continue; // not a fan-out directory: nothing in it is a pack or segment a reader opens
       }
       for (RemoteIterator<FileStatus> it = iterate(fs, dir.getPath()); it.hasNext();) {
         FileStatus s = it.next();

@@ -24,8 +24,9 @@ import org.hbackup.verify.VerifyKey;
  * be publishing the point it belongs to), and marks every pack it names: prune keeps such a pack
  * whole, as it keeps a young pack. Deleted or rewritten, the pack left the kept index file's rows
  * dangling, and verify reported damage (exit 3) after two prunes within the grace period (the
- * second deleted packs the first one's new index named; found by a probe). Memory: the packs one
- * index file names.
+ * second deleted packs the first one's new index named; found by a probe). Memory: at most
+ * {@link #MAX_PACKS_HELD} pack ids. Young index files are few, and small but for those a prune or a
+ * repair wrote in the last grace period, which a task reads whole.
  */
 public class YoungIndexMapper extends RecordingMapper<Text, BytesWritable, VerifyKey, BytesWritable> {
   private FileSystem fs;
@@ -46,18 +47,31 @@ public class YoungIndexMapper extends RecordingMapper<Text, BytesWritable, Verif
     try (FSDataInputStream stream = RegularFiles.open(fs, path);
          IndexFileReader reader = new IndexFileReader(stream, file.length, path.toString())) {
       for (long i = 0; i < reader.entries(); i++) {
-        named.add(reader.entry(i).packId());
+        if (named.add(reader.entry(i).packId()) && named.size() == MAX_PACKS_HELD) {
+          emit(named, path, context);
+        }
       }
     } catch (java.io.FileNotFoundException e) {
       return; // replaced since the listing
     } catch (DamageException | UnsupportedFormatVersionException e) {
       return; // names nothing a restore can use
     }
-    byte[] record = PruneRecord.youngIndex(path.getName());
+    emit(named, path, context);
+  }
+
+  /**
+   * The most distinct packs held before they are sent: an index file a prune or a repair wrote
+   * names nearly every pack. A pack sent twice is marked twice, which changes nothing.
+   */
+  static final int MAX_PACKS_HELD = 65_536;
+
+  private void emit(Set<PackId> named, Path indexFile, Context context) throws IOException, InterruptedException {
+    byte[] record = PruneRecord.youngIndex(indexFile.getName());
     for (PackId pack : named) {
       outKey.set(VerifyKey.PACK, pack.bytes(), (byte) 0);
       outValue.set(record, 0, record.length);
       context.write(outKey, outValue);
     }
+    named.clear();
   }
 }

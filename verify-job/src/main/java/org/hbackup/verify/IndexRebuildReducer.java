@@ -110,7 +110,7 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
     List<VerifyRecord> trailerRows = new ArrayList<>(1);
     for (BytesWritable value : values) {
       VerifyRecord r = VerifyRecord.decode(value.getBytes(), value.getLength());
-      if (r.tag == VerifyRecord.TRAILER_ROW && trailerRows.size() < MAX_OLD_ROWS) {
+      if (r.tag == VerifyRecord.TRAILER_ROW && trailerRows.size() < MAX_TRAILER_ROWS) {
         trailerRows.add(r);
       }
       if (r.tag == VerifyRecord.TRAILER_ROW && rank(r.state) > (best == null ? -1 : rank(best.state))) {
@@ -121,11 +121,17 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
         oldRows.add(r);
       }
     }
+    VerifyRecord preferred = best;
     if (best != null && best.state != VerifyRecord.BLOB_OK && anyUnvouched(oldRows, trailerRows)) {
       best = firstThatReadsBack(chunk, trailerRows, badBlobs);
     }
     IndexEntry row = best != null ? new IndexEntry(chunk, best.pack, best.offset, best.storedLength, best.rawLength)
         : salvage(chunk, oldRows, badBlobs, context);
+    if (row == null && preferred != null) {
+      // Nothing read back now (a DataNode down during the repair reads as damage too): the row it
+      // would have kept before stays, rather than a chunk dropped for a failure that may mend.
+      row = new IndexEntry(chunk, preferred.pack, preferred.offset, preferred.storedLength, preferred.rawLength);
+    }
     if (row == null) {
       context.getCounter(Rows.DROPPED).increment(1);
       return;
@@ -183,6 +189,9 @@ public class IndexRebuildReducer extends RecordingReducer<VerifyKey, BytesWritab
     }
     return null;
   }
+
+  /** Trailer copies of one chunk remembered to tell old rows no trailer lists: copies are few. */
+  private static final int MAX_TRAILER_ROWS = 1024;
 
   /** Old rows of one chunk tried at most: as many index files as name it, bounded. */
   private static final int MAX_OLD_ROWS = 16;

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 public final class PointId implements Comparable<PointId> {
   private static final Pattern FORM = Pattern.compile("(\\d{8}T\\d{9}Z)-([0-9a-f]{8})");
   private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmssSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC)
+          .withResolverStyle(java.time.format.ResolverStyle.STRICT);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String text;

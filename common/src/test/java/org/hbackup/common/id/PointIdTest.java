@@ -17,7 +17,7 @@ class PointIdTest {
   @Test
   void aNameIsAPointIdOnlyIfItParses() {
     for (String name : new String[] {"20261399T999999999Z-00000000", "20261301T000000000Z-00000000",
-        "20261206T250000000Z-0a1b2c3d", "20261206T006000000Z-0a1b2c3d"}) {
+        "20261206T250000000Z-0a1b2c3d", "20261206T006000000Z-0a1b2c3d", "20260230T000000000Z-0a1b2c3d"}) {
       assertFalse(PointId.isPointId(name), name);
       assertThrows(IllegalArgumentException.class, () -> PointId.parse(name), name);
     }
