@@ -105,8 +105,8 @@ final class RestoreCommand extends Command {
       }
       printJson(report);
     } else if (!damaged) {
-      out().printf("Restored point %s into %s: %,d files, %,d directories, %s in %.1f s%n", point,
-          line.getOptionValue("target"), figures.get("files"), figures.get("directories"),
+      out().printf("Restored point %s into %s: %,d files, %,d directories, %,d symlinks, %s in %.1f s%n", point,
+          line.getOptionValue("target"), figures.get("files"), figures.get("directories"), figures.get("symlinks"),
           org.apache.hadoop.util.StringUtils.byteDesc(figures.get("bytesWritten")), result.durationMs() / 1000.0);
     }
     if (damaged) {
@@ -122,7 +122,13 @@ final class RestoreCommand extends Command {
         names.append(f.path());
       }
       String first = result.failures().isEmpty() ? "" : " (" + result.failures().get(0).reason() + ")";
-      err().println(Printable.escape("hbackup restore: damage found: " + result.get(RestoreCounters.FILES_FAILED)
+      // Only refusals (the target or the point's own tree would not let an entry be written, and
+      // the repository's data is whole): said so, with the same exit status, instead of "damage".
+      long failedFiles = result.get(RestoreCounters.FILES_FAILED);
+      long refused = result.get(RestoreCounters.ENTRIES_REFUSED);
+      String what = failedFiles == 0 && refused > 0 && result.failures().size() == Math.min(refused,
+          RestoreJob.MAX_REPORTED_FAILURES) ? "not everything restored: " : "damage found: ";
+      err().println(Printable.escape("hbackup restore: " + what + failedFiles
           + " file(s) not restored, " + result.get(RestoreCounters.ENTRIES_REFUSED) + " entries refused: "
           + names + first));
       return ExitCodes.DAMAGE;
@@ -146,17 +152,22 @@ final class RestoreCommand extends Command {
       ArrayNode existing = report.putArray("existingExamples");
       r.existingExamples().forEach(existing::add);
       report.put("ownershipNotApplicable", r.ownershipNotApplicable());
+      ArrayNode leftOver = report.putArray("leftOverStagingRemoved");
+      r.leftOver().forEach(leftOver::add);
       ArrayNode problems = report.putArray("problems");
       r.problems().forEach(problems::add);
       report.put("wouldSucceed", r.problems().isEmpty());
       printJson(report);
     } else {
       out().printf("Dry run, nothing written: restoring point %s into %s writes %,d files, %,d directories and %,d"
-          + " symlinks (%s)%s%s%n", options.point(), options.target(), r.totals().files(), r.totals().directories(),
+          + " symlinks (%s)%s%s%s%n", options.point(), options.target(), r.totals().files(), r.totals().directories(),
           r.totals().symlinks(), org.apache.hadoop.util.StringUtils.byteDesc(r.totals().bytes()),
           r.existing() == 0 ? "" : String.format("; %,d entries already there would be replaced", r.existing()),
           r.ownershipNotApplicable() == 0 ? ""
-              : String.format("; %,d entries would keep this user as owner", r.ownershipNotApplicable()));
+              : String.format("; %,d entries would keep this user as owner", r.ownershipNotApplicable()),
+          r.leftOver().isEmpty() ? ""
+              : "; first it would remove " + Printable.escape(String.join(", ", r.leftOver()))
+                  + ", left by a restore that did not finish");
     }
     for (String problem : r.problems()) {
       err().println("hbackup restore: would fail: " + Printable.escape(problem));

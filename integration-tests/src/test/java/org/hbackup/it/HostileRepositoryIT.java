@@ -509,7 +509,11 @@ class HostileRepositoryIT {
     Files.writeString(target.resolve("d/f"), "in d\n");
     java.nio.file.Path staging = Files.createDirectories(target.resolve(".hbackup-restore-1234abcd"));
     Files.writeString(staging.resolve("m0a0-3"), "half a fi");
-    Files.writeString(staging.resolve(".hbackup-staging"), "");
+    // Its marker names a process elsewhere, last refreshed an hour ago: stale.
+    java.nio.file.Path marker = staging.resolve(".hbackup-staging");
+    Files.writeString(marker, "{\"format\":\"hbackup-restore-staging\",\"version\":1,\"point\":\"" + honest
+        + "\",\"host\":\"elsewhere\",\"pid\":1,\"processStart\":0}");
+    Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
     Cli.Result refused = restore(honest, "restored-killed");
     assertEquals(1, refused.exitCode, refused.toString());
     assertTrue(refused.stderr.contains("did not finish"), refused.stderr);

@@ -1,6 +1,5 @@
 package org.hbackup.restore;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +9,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.SequenceFile;
 import org.apache.hadoop.io.Text;
@@ -37,17 +35,18 @@ import org.slf4j.LoggerFactory;
  * runs the MapReduce job, and collects the report of failed and refused entries. Memory of the
  * driver: one manifest segment at a time while planning, and the reported failures.
  *
- * <p>Files are written in a staging directory inside the target, {@value #STAGING_PREFIX}
- * followed by a random id, owner-only; the reducer removes it, and so does the driver when the
- * job fails. One left behind by a killed restore marks the target as unfinished: a new restore
- * into it needs {@code --overwrite}, which first removes what the killed one left aside.
+ * <p>Files are written in a staging directory inside the target ({@link TargetStaging}),
+ * {@value #STAGING_PREFIX} followed by a random id, owner-only; the reducer removes it last. One
+ * left behind by a restore that was killed or failed marks the target as unfinished: a new
+ * restore into it needs {@code --overwrite}, which first removes what the other one left aside;
+ * one whose restore still runs refuses every other restore into the target.
  */
 public final class RestoreJob {
   private static final Logger LOG = LoggerFactory.getLogger(RestoreJob.class);
   /** The JSON report names at most this many failed files; the counter has the full number. */
   public static final int MAX_REPORTED_FAILURES = 10_000;
   /** Names of staging directories in a target's root. */
-  public static final String STAGING_PREFIX = ".hbackup-restore-";
+  public static final String STAGING_PREFIX = TargetStaging.PREFIX;
 
   private final Configuration baseConf;
   private final RestoreOptions options;
@@ -115,36 +114,47 @@ public final class RestoreJob {
 
   private RestoreResult restoreInto(Configuration conf, Repository repository, ManifestList manifest,
       FileSystem targetFs, Path target, long started) throws IOException, InterruptedException {
-    String repositoryInTarget = checkTarget(targetFs, target, repository.layout().root(), conf);
-    RestoreOptions qualified = options.toBuilder().repository(repository.layout().root()).target(target).build();
-    qualified.writeTo(conf);
-    if (repositoryInTarget != null) {
-      conf.set(RestoreConfigKeys.REPOSITORY_IN_TARGET, repositoryInTarget);
+    if (PosixFiles.kindOf(targetFs, target) != PosixFiles.Kind.DIRECTORY) {
+      throw new HbackupException("target " + target + " exists and is not a directory");
     }
-
-    RestorePlanner.Plan plan = new RestorePlanner(repository, new PathSelection(options.paths()),
-        FileWeights.setting(conf, RestoreConfigKeys.FILE_WEIGHT_BYTES, target),
-        conf.getInt(RestoreConfigKeys.MAX_MAPS, RestoreConfigKeys.DEFAULT_MAX_MAPS),
-        conf.getLong(RestoreConfigKeys.MIN_SPLIT_BYTES, RestoreConfigKeys.DEFAULT_MIN_SPLIT_BYTES))
-        .plan(manifest, options.point().toString());
-    for (RestoreResult.Failure f : plan.damagedSegments) {
-      LOG.warn("Damaged manifest segment, its entries are not restored: {}: {}", f.path(), f.reason());
+    if (FileSystems.relativeUnder(repository.layout().root(), target, conf) != null) {
+      throw new HbackupException("target " + target + " lies inside the repository " + repository.layout().root()
+          + "; restore somewhere else");
     }
-
+    // Made before the target is looked at: another restore starting now sees it and refuses, and
+    // its marker's time is the target file system's clock, which others' markers are judged by.
+    TargetStaging staging = TargetStaging.create(targetFs, target, options.point().toString(), conf);
+    boolean submitted = false;
     String workDir = conf.get(RestoreConfigKeys.WORK_DIR);
     Path workRoot = workDir != null ? new Path(workDir) : new Path(conf.get("hadoop.tmp.dir", "/tmp"), "hbackup");
-    org.hbackup.job.JobSetup.requireOwnWorkRoot(conf, workRoot);
-    Path work = FileSystem.get(conf).makeQualified(
-        new Path(workRoot, "restore-" + options.point() + "-" + UUID.randomUUID()));
-    FileSystem workFs = FileSystems.raw(work, conf);
-    Path staging = new Path(target, STAGING_PREFIX + UUID.randomUUID().toString().substring(0, 8));
+    Path work = null;
+    FileSystem workFs = null;
     try {
+      String repositoryInTarget = checkTarget(targetFs, target, repository.layout().root(), staging, conf);
+      RestoreOptions qualified = options.toBuilder().repository(repository.layout().root()).target(target).build();
+      qualified.writeTo(conf);
+      if (repositoryInTarget != null) {
+        conf.set(RestoreConfigKeys.REPOSITORY_IN_TARGET, repositoryInTarget);
+      }
+
+      RestorePlanner.Plan plan = new RestorePlanner(repository, new PathSelection(options.paths()),
+          FileWeights.setting(conf, RestoreConfigKeys.FILE_WEIGHT_BYTES, target),
+          conf.getInt(RestoreConfigKeys.MAX_MAPS, RestoreConfigKeys.DEFAULT_MAX_MAPS),
+          conf.getLong(RestoreConfigKeys.MIN_SPLIT_BYTES, RestoreConfigKeys.DEFAULT_MIN_SPLIT_BYTES))
+          .plan(manifest, options.point().toString());
+      for (RestoreResult.Failure f : plan.damagedSegments) {
+        LOG.warn("Damaged manifest segment, its entries are not restored: {}: {}", f.path(), f.reason());
+      }
+
+      org.hbackup.job.JobSetup.requireOwnWorkRoot(conf, workRoot);
+      work = FileSystem.get(conf).makeQualified(
+          new Path(workRoot, "restore-" + options.point() + "-" + UUID.randomUUID()));
+      workFs = FileSystems.raw(work, conf);
       if (PosixFiles.kindOf(targetFs, target) != PosixFiles.Kind.DIRECTORY) {
         throw new HbackupException("target " + target + " is no longer a directory (a link was put in its place while"
             + " the restore was planning); nothing was written");
       }
-      makeStaging(targetFs, staging);
-      conf.set(RestoreConfigKeys.STAGING, staging.toString());
+      conf.set(RestoreConfigKeys.STAGING, staging.path().toString());
       Path splits = new Path(work, "splits");
       RestorePlanner.write(workFs, splits, plan.splits);
       conf.set(RestoreConfigKeys.PLANNED_SPLITS, splits.toString());
@@ -155,6 +165,7 @@ public final class RestoreJob {
       org.hbackup.common.point.PointRecord record = repository.readPoint(options.point());
       String of = options.paths().isEmpty() ? " of " : " (the point holds ";
       String close = options.paths().isEmpty() ? "" : ")";
+      submitted = true;
       JobCompletion.Outcome outcome = JobCompletion.await(job, LOG.isInfoEnabled(), JobCompletion.notKnown(), "restore",
           (c, seconds) -> {
             long written = c.findCounter(RestoreCounters.BYTES_WRITTEN).getValue();
@@ -163,7 +174,8 @@ public final class RestoreJob {
                 of, ProgressReporter.bytes(record.bytes()), close, ProgressReporter.rate(written, seconds));
           });
       if (!outcome.succeeded()) {
-        throw new HbackupException("restore job " + job.getJobID() + " failed: " + JobSetup.failure(job));
+        throw new HbackupException("restore job " + job.getJobID() + " failed: " + JobSetup.failure(job)
+            + unfinished(targetFs, target, staging));
       }
       if (outcome.counters() == null) {
         // What failed is in the report files, read below; only the figures are missing.
@@ -177,36 +189,62 @@ public final class RestoreJob {
     } catch (ClassNotFoundException e) {
       throw new HbackupException("restore job could not load a class: " + e.getMessage(), e);
     } finally {
-      workFs.delete(work, true);
-      // The reducer removed it when the job got that far; this covers a job that failed before.
-      targetFs.delete(staging, true);
+      staging.close();
+      if (workFs != null) {
+        workFs.delete(work, true);
+      }
+      if (!submitted) {
+        staging.delete(); // nothing was written through it
+      } else if (targetFs.exists(staging.path())) {
+        staging.markUnfinished();
+      }
+      // Else the reducer removed it when the job got that far. A job that failed keeps it: what it
+      // wrote is in the target, which a later restore must be told did not finish (a failure
+      // removed it once, and left a partial target that looked whole).
     }
+  }
+
+  /** What the message of a failed job adds: where the target stands. */
+  private static String unfinished(FileSystem fs, Path target, TargetStaging staging) {
+    try {
+      if (!fs.exists(staging.path())) {
+        return "";
+      }
+    } catch (IOException e) {
+      return "";
+    }
+    return "; " + target + " holds what the restore wrote (its staging directory " + staging.path().getName()
+        + " marks it unfinished): a restore with --overwrite finishes it";
   }
 
   /**
    * Checks the target before anything is written: it must not be or lie inside the repository,
-   * and must be absent or empty unless overwriting. With {@code --overwrite}, removes what a
-   * killed restore left aside. Returns where the repository lies inside the target, or null.
+   * and must be empty but for {@code ours} unless overwriting; no other restore may be running
+   * into it. With {@code --overwrite}, removes what a restore that did not finish left aside.
+   * Returns where the repository lies inside the target, or null.
    */
-  private String checkTarget(FileSystem fs, Path target, Path repository, Configuration conf) throws IOException {
+  private String checkTarget(FileSystem fs, Path target, Path repository, TargetStaging ours, Configuration conf)
+      throws IOException {
     if (FileSystems.relativeUnder(repository, target, conf) != null) {
       throw new HbackupException("target " + target + " lies inside the repository " + repository
           + "; restore somewhere else");
     }
     String repositoryInTarget = FileSystems.relativeUnder(target, repository, conf);
-    FileStatus status;
-    try {
-      status = fs.getFileStatus(target);
-    } catch (FileNotFoundException e) {
-      return repositoryInTarget;
-    }
-    if (!status.isDirectory()) {
-      throw new HbackupException("target " + target + " exists and is not a directory");
-    }
     List<Path> leftovers = new ArrayList<>();
     boolean otherEntries = false;
     for (FileStatus child : fs.listStatus(target)) {
-      if (isLeftoverStaging(fs, child, repository, conf)) {
+      if (child.getPath().getName().equals(ours.path().getName())) {
+        continue;
+      }
+      TargetStaging.Found found = TargetStaging.classify(fs, child, repository, ours.createdAt(), conf);
+      if (found.state() == TargetStaging.State.LIVE) {
+        throw new HbackupException("another restore is writing into target " + target + ": " + found.holder()
+            + ", through " + found.path().getName() + "; two restores never run into one target at once. If it"
+            + " died, its staging directory counts as left over once its process is gone from this host, or"
+            + " after " + conf.getLong(RepositoryLock.STALE_AFTER, RepositoryLock.DEFAULT_STALE_AFTER_SECONDS)
+            + " s without a refresh");
+      }
+      if (found.state() == TargetStaging.State.LEFTOVER) {
         leftovers.add(child.getPath());
       } else {
         otherEntries = true;
@@ -220,7 +258,7 @@ public final class RestoreJob {
       throw new HbackupException("target " + target + " is not empty; use --overwrite to restore into it");
     }
     for (Path leftover : leftovers) {
-      LOG.info("Removing {}, left by a restore that did not finish", leftover);
+      LOG.warn("Removing {}, left by a restore that did not finish", leftover);
       fs.delete(leftover, true);
     }
     return repositoryInTarget;
@@ -235,6 +273,9 @@ public final class RestoreJob {
     // Made now, not after planning: a link planted at its name in the meantime (in a directory
     // others may write to) would otherwise take every file of the restore elsewhere.
     if (!fs.exists(target)) {
+      if (PosixFiles.kindOf(fs, target) == PosixFiles.Kind.SYMLINK) {
+        throw new HbackupException("target " + target + " is a symlink to nothing; nothing was written");
+      }
       fs.mkdirs(target);
     }
     if (!PosixFiles.isLocal(fs)) {
@@ -242,61 +283,6 @@ public final class RestoreJob {
     }
     return fs.makeQualified(new Path(target.toUri().getScheme(), target.toUri().getAuthority(),
         PosixFiles.local(target).toRealPath().toString()));
-  }
-
-  /** Creates the staging directory, owner-only, and checks that it is a real directory. */
-  static void makeStaging(FileSystem fs, Path staging) throws IOException {
-    if (!fs.mkdirs(staging, new FsPermission(PosixFiles.OWNER_ONLY_DIRECTORY))
-        || PosixFiles.kindOf(fs, staging) != PosixFiles.Kind.DIRECTORY) {
-      throw new HbackupException("could not create the staging directory " + staging);
-    }
-    PosixFiles.setPermission(fs, staging, PosixFiles.OWNER_ONLY_DIRECTORY);
-    FileSystems.createOwnerOnly(fs, new Path(staging, STAGING_MARKER), false).close();
-  }
-
-  /**
-   * Empties a staging directory of what failed attempts left, keeping the directory and its
-   * marker (made when missing): it never disappears while the restore runs. It is made
-   * owner-only again, as a new one is (a directory another user owns there refuses that).
-   */
-  static void emptyStaging(FileSystem fs, Path staging) throws IOException {
-    if (PosixFiles.kindOf(fs, staging) != PosixFiles.Kind.DIRECTORY) {
-      makeStaging(fs, staging);
-      return;
-    }
-    PosixFiles.setPermission(fs, staging, PosixFiles.OWNER_ONLY_DIRECTORY);
-    for (FileStatus child : fs.listStatus(staging)) {
-      if (!child.getPath().getName().equals(STAGING_MARKER)) {
-        fs.delete(child.getPath(), true);
-      }
-    }
-    if (PosixFiles.kindOf(fs, new Path(staging, STAGING_MARKER)) != PosixFiles.Kind.FILE) {
-      FileSystems.createOwnerOnly(fs, new Path(staging, STAGING_MARKER), false).close();
-    }
-  }
-
-  /** The file each staging directory holds from its creation: what tells it from a user's directory. */
-  static final String STAGING_MARKER = ".hbackup-staging";
-  private static final java.util.regex.Pattern STAGING_NAME =
-      java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(STAGING_PREFIX) + "[0-9a-f]{8}");
-
-  /**
-   * Whether an entry of the target is a staging directory that a killed restore left: named as a
-   * restore names one (8 hex digits), a directory (not a link), owned by this user, holding the
-   * marker a restore writes first, and not holding the repository. Anything else is the user's,
-   * however it is named: a prefix match deleted a user's directory named {@code
-   * .hbackup-restore-mydata}, and a repository of that name, on {@code --overwrite} (a probe).
-   */
-  private static boolean isLeftoverStaging(FileSystem fs, FileStatus child, Path repository, Configuration conf)
-      throws IOException {
-    Path path = child.getPath();
-    if (!STAGING_NAME.matcher(path.getName()).matches() || PosixFiles.kindOf(fs, path) != PosixFiles.Kind.DIRECTORY
-        || PosixFiles.kindOf(fs, new Path(path, STAGING_MARKER)) != PosixFiles.Kind.FILE
-        || FileSystems.relativeUnder(path, repository, conf) != null) {
-      return false;
-    }
-    String owner = fs.getFileLinkStatus(path).getOwner();
-    return owner.equals(org.apache.hadoop.security.UserGroupInformation.getCurrentUser().getShortUserName());
   }
 
   private Job configure(Configuration conf, Path report) throws IOException {

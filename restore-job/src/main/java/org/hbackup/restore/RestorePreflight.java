@@ -16,6 +16,7 @@ import org.apache.hadoop.security.UserGroupInformation;
 import org.apache.hadoop.util.StringUtils;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
+import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.ManifestList;
 import org.hbackup.common.manifest.ManifestReader;
@@ -44,6 +45,12 @@ public final class RestorePreflight {
     long ownershipNotApplicable;
     final List<String> existingExamples = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
+    final List<String> leftOver = new ArrayList<>();
+
+    /** Staging directories that restores which did not finish left, which --overwrite removes first. */
+    public List<String> leftOver() {
+      return leftOver;
+    }
 
     /** The entries and bytes the restore would write. */
     public ManifestTotals totals() {
@@ -88,7 +95,11 @@ public final class RestorePreflight {
     if (FileSystems.relativeUnder(repository.layout().root(), target, conf) != null) {
       r.problem("the target lies inside the repository");
     }
-    boolean holdsEntries = checkTargetState(fs, target, options.overwrite(), r);
+    boolean holdsEntries = checkTargetState(fs, target, repository.layout().root(), options.overwrite(), conf, r);
+    // Entries the restore refuses, as its tasks would (RestoreMapper, RestoreTarget): a dry run
+    // that predicted success for them was followed by a restore that exited 3 (a probe).
+    String repositoryInTarget = FileSystems.relativeUnder(target, repository.layout().root(), conf);
+    int refusedNames = 0;
     String user = UserGroupInformation.getCurrentUser().getShortUserName();
     boolean superuser = isSuperuser(fs, user, conf);
     PathSelection selection = new PathSelection(options.paths());
@@ -107,7 +118,21 @@ public final class RestorePreflight {
           r.problem("'" + e.path() + "': the name '" + tooLong + "' is longer than " + MAX_NAME_BYTES
               + " bytes, which the target cannot hold");
         }
-        if (holdsEntries && !e.path().isEmpty() && exists(fs, RelativePaths.resolve(target, e.path()))) {
+        if (repositoryInTarget != null && RelativePaths.isAtOrUnder(e.path(), repositoryInTarget)) {
+          if (refusedNames++ < EXAMPLES) {
+            r.problem("'" + e.path() + "': it would overwrite the repository, which lies at '" + repositoryInTarget
+                + "' in the target; the restore refuses it");
+          }
+          continue;
+        }
+        PosixFiles.Kind there = holdsEntries && !e.path().isEmpty()
+            ? kindOf(fs, RelativePaths.resolve(target, e.path())) : PosixFiles.Kind.MISSING;
+        if (there == PosixFiles.Kind.DIRECTORY && e.type() != EntryType.DIRECTORY) {
+          if (refusedNames++ < EXAMPLES) {
+            r.problem("'" + e.path() + "': a directory is in the way in the target (never removed, even with"
+                + " --overwrite); the restore refuses it");
+          }
+        } else if (there != PosixFiles.Kind.MISSING) {
           r.existing++;
           if (r.existingExamples.size() < EXAMPLES) {
             r.existingExamples.add(e.path());
@@ -123,7 +148,8 @@ public final class RestorePreflight {
   }
 
   /** Checks the target itself; returns whether it holds entries (so that each must be looked at). */
-  private static boolean checkTargetState(FileSystem fs, Path target, boolean overwrite, Report r) throws IOException {
+  private static boolean checkTargetState(FileSystem fs, Path target, Path repository, boolean overwrite,
+      Configuration conf, Report r) throws IOException {
     FileStatus status;
     try {
       status = fs.getFileStatus(target);
@@ -145,6 +171,17 @@ public final class RestorePreflight {
     boolean holds = fs.listStatusIterator(target).hasNext();
     if (holds && !overwrite) {
       r.problem("the target is not empty; --overwrite would restore into it");
+    }
+    if (holds) {
+      for (FileStatus child : fs.listStatus(target)) {
+        TargetStaging.Found found = TargetStaging.classify(fs, child, repository, System.currentTimeMillis(), conf);
+        if (found.state() == TargetStaging.State.LIVE) {
+          r.problem("another restore is writing into the target: " + found.holder() + ", through "
+              + found.path().getName());
+        } else if (found.state() == TargetStaging.State.LEFTOVER && overwrite) {
+          r.leftOver.add(found.path().getName());
+        }
+      }
     }
     if (!writable(fs, target)) {
       r.problem("the target directory is not writable by this user");
@@ -208,6 +245,15 @@ public final class RestorePreflight {
       }
     }
     return null;
+  }
+
+  /** What is at {@code p} in the target, not following a link; missing when a component on the way is a file. */
+  private static PosixFiles.Kind kindOf(FileSystem fs, Path p) throws IOException {
+    try {
+      return PosixFiles.kindOf(fs, p);
+    } catch (FileNotFoundException | java.nio.file.FileSystemException e) {
+      return PosixFiles.Kind.MISSING;
+    }
   }
 
   private static boolean exists(FileSystem fs, Path p) throws IOException {

@@ -49,7 +49,7 @@ public class RestoreReducer extends RecordingReducer<RestoreKey, BytesWritable, 
     String name = conf.get(RestoreConfigKeys.STAGING);
     staging = name == null ? null : new Path(name);
     if (staging != null) {
-      RestoreJob.emptyStaging(fs, staging);
+      TargetStaging.empty(fs, staging, options.point().toString());
     }
     CrashPoints.reached(conf, "restore.reduce");
   }

@@ -9,6 +9,7 @@ import com.google.common.cache.CacheBuilder;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.hbackup.common.OneLine;
 import org.hbackup.common.io.FileSystems;
@@ -91,18 +92,29 @@ final class RestoreTarget {
     }
   }
 
-  /** Creates one directory whose parent is checked; another task may have just made it. */
+  /**
+   * Creates one directory whose parent is checked; another task may have just made it. Owner-only,
+   * as restic makes them: the reducer gives each directory of the selection its own mode once
+   * everything below it is in place, and until then (or for good, for a directory above a selected
+   * path, whose metadata is not restored) it is never wider than its owner. Made with the umask's
+   * mode, a private directory of the point was open to everyone while its files were placed, and
+   * one above a selected path stayed so (a probe).
+   */
   private void makeDirectory(String path, Path dir) throws IOException {
     if (local) {
       try {
-        Files.createDirectory(PosixFiles.local(dir));
+        Files.createDirectory(PosixFiles.local(dir), OWNER_ONLY);
       } catch (FileAlreadyExistsException e) {
         requireDirectory(path, dir);
       }
-    } else if (!fs.mkdirs(dir)) {
+    } else if (!fs.mkdirs(dir, new FsPermission(PosixFiles.OWNER_ONLY_DIRECTORY))) {
       requireDirectory(path, dir);
     }
   }
+
+  private static final java.nio.file.attribute.FileAttribute<java.util.Set<java.nio.file.attribute.PosixFilePermission>>
+      OWNER_ONLY = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
 
   private void requireDirectory(String path, Path dir) throws IOException {
     PosixFiles.Kind now = PosixFiles.kindOf(fs, dir);
