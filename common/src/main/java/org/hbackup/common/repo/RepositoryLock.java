@@ -262,9 +262,10 @@ public final class RepositoryLock implements AutoCloseable {
         holders.add(read(fs, f));
       } catch (FileNotFoundException e) {
         continue; // released since the listing
-      } catch (DamageException e) {
+      } catch (DamageException | org.hbackup.common.UnsupportedFormatVersionException e) {
         // Unreadable: it might be a taker's lock half-written by a store without atomic create,
-        // so it blocks like an exclusive lock until it is stale by its time.
+        // or a lock of another hbackup version, so it blocks like an exclusive lock until it is
+        // stale by its time (failing here would stop every command, unlock included, for good).
         Instant at = Instant.ofEpochMilli(f.getModificationTime());
         holders.add(new Holder(f.getPath().getName(), Mode.EXCLUSIVE, "unknown (unreadable lock file: "
             + e.getMessage() + ")", null, new ProcessIdentity("?", -1, 0, "", ""), f.getOwner(), at, at, f.getPath()));

@@ -255,6 +255,29 @@ class RepositoryLockTest {
     RepositoryLock.acquire(repository, shared(), "backup", null, conf).close();
   }
 
+  /**
+   * A lock of a format version this build does not read (a newer hbackup's, or a hostile one)
+   * blocks like an unreadable one until it is stale, and is listed (so unlock can remove it): it
+   * used to fail every command, unlock --remove-all included, for as long as it was there.
+   */
+  @Test
+  void aLockOfAnotherFormatVersionBlocksLikeAnUnreadableOneUntilItIsStale() throws IOException {
+    Files.createDirectories(dir.resolve("repo/locks"));
+    for (int version : new int[] {0, 2}) {
+      java.nio.file.Path other = dir.resolve("repo/locks/0123456789abcdef0123456789abcdef.json");
+      Files.writeString(other, "{\"format\":\"hbackup-lock\",\"version\":" + version
+          + ",\"id\":\"0123456789abcdef0123456789abcdef\",\"mode\":\"shared\",\"command\":\"backup\","
+          + "\"host\":\"otherhost\",\"pid\":1,\"processStart\":0,\"user\":\"x\",\"created\":\"2020-01-01T00:00:00Z\"}");
+      LockConflictException refused = assertThrows(LockConflictException.class,
+          () -> RepositoryLock.acquire(repository, shared(), "backup", null, conf));
+      assertTrue(refused.getMessage().contains("unlock --remove-all"), refused.getMessage());
+      assertEquals(1, RepositoryLock.list(repository).size(), "listed, so that unlock can remove it");
+      Files.setLastModifiedTime(other, FileTime.from(Instant.now().minusSeconds(3600)));
+      RepositoryLock.acquire(repository, exclusive(), "prune", null, conf).close();
+      assertFalse(Files.exists(other), "taken over as stale");
+    }
+  }
+
   @Test
   void waitsForAConflictingLockToGoWhenAskedTo() throws Exception {
     RepositoryLock x = RepositoryLock.acquire(repository, exclusive(), "prune", null, conf);
