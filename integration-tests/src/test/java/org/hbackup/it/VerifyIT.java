@@ -244,6 +244,27 @@ class VerifyIT {
    * moved to another fan-out directory or renamed in upper case is missing to it, so verify
    * (and repair index) must not vouch for it there.
    */
+  /**
+   * verify takes a shared lock and runs beside backups: a backup that publishes a pack and its
+   * index file while verify lists the repository is no damage. verify listed packs before index
+   * files, and named the new pack "missing" (exit 3).
+   */
+  @Test
+  void aBackupPublishingWhileVerifyListsIsNoDamage() throws Exception {
+    java.nio.file.Path repo = dir.resolve("beside-a-backup");
+    copyTree(template, repo);
+    java.nio.file.Path source = dir.resolve("beside-a-backup-source");
+    Files.createDirectories(source);
+    byte[] data = new byte[300_000];
+    new Random(5).nextBytes(data);
+    Files.write(source.resolve("new.bin"), data);
+    Cli.Result r = Cli.runPausedAt(conf, "verify.listing", dir, () -> assertEquals(0, Cli.run(conf, "backup",
+        "--source", source.toString(), "--repo", repo.toUri().toString()).exitCode),
+        "verify", "--repo", repo.toUri().toString(), "--json");
+    assertEquals(0, r.exitCode, r.toString());
+    assertEquals(0, verify(repo, "--read-data").exitCode, "and the repository is clean");
+  }
+
   @Test
   void aPackAnywhereButItsOwnPlaceIsMissing() throws Exception {
     for (String how : new String[] {"other-fan-out", "upper-case"}) {

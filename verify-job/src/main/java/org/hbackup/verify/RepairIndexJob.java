@@ -97,13 +97,16 @@ public final class RepairIndexJob {
     Path staging = dryRun ? new Path(work, "staging")
         : new Path(repository.layout().tmpDir(), "repair-index-" + lock.holder().id());
     try {
-      Path packListing = new Path(work, "packs");
-      conf.setLong(VerifyConfigKeys.PACK_LISTING_WEIGHT, VerifyJob.listFiles(conf, repository,
-          repository.layout().packsDir(), RepositoryLayout.PACK_SUFFIX, packListing, true));
-      // The old index too: its rows of chunks that no trailer lists are kept when their blobs read back.
+      // The old index too: its rows of chunks that no trailer lists are kept when their blobs read
+      // back. Listed before the packs, as verify lists them: a dry run (shared lock) beside a
+      // backup then sees a new pack without its index rows (new rows), never rows whose pack it
+      // did not list (taken for a damaged trailer, "salvaged").
       Path indexListing = new Path(work, "index");
       conf.setLong(VerifyConfigKeys.INDEX_LISTING_WEIGHT, VerifyJob.listFiles(conf, repository,
           repository.layout().indexDir(), RepositoryLayout.INDEX_SUFFIX, indexListing, false));
+      Path packListing = new Path(work, "packs");
+      conf.setLong(VerifyConfigKeys.PACK_LISTING_WEIGHT, VerifyJob.listFiles(conf, repository,
+          repository.layout().packsDir(), RepositoryLayout.PACK_SUFFIX, packListing, true));
       FileSystems.mkdirsOwnerOnly(FileSystems.raw(staging, conf), staging);
       conf.set(IndexRebuildReducer.STAGING, staging.toString());
       conf.setBoolean(IndexRebuildReducer.REMOVE_RECORDS, readData && !dryRun);

@@ -146,10 +146,15 @@ public final class VerifyJob {
     conf.setBoolean(VerifyConfigKeys.TREE_SUMMARIES, severalSegments);
     Path packListing = new Path(work, "packs");
     Path indexListing = new Path(work, "index");
-    long packWeight = listFiles(conf, repository, repository.layout().packsDir(), RepositoryLayout.PACK_SUFFIX,
-        packListing, true);
+    // Listed in the reverse of the order writers publish in (FORMAT.md: packs, index, segments,
+    // lists, point record): points first, then index files, then packs. A backup publishing
+    // beside this shared lock then adds only what the earlier listings do not name (an unused
+    // pack), never an index row naming a pack listed before it was there ("missing").
     long indexWeight = listFiles(conf, repository, repository.layout().indexDir(), RepositoryLayout.INDEX_SUFFIX,
         indexListing, false);
+    org.hbackup.common.CrashPoints.reached(conf, "verify.listing");
+    long packWeight = listFiles(conf, repository, repository.layout().packsDir(), RepositoryLayout.PACK_SUFFIX,
+        packListing, true);
     conf.setLong(VerifyConfigKeys.PACK_LISTING_WEIGHT, packWeight);
     conf.setLong(VerifyConfigKeys.INDEX_LISTING_WEIGHT, indexWeight);
 
