@@ -239,7 +239,8 @@ final class TargetStaging implements AutoCloseable {
     }
     String holder = "a restore of point " + marker.point + " (host " + marker.process.host() + ", process "
         + marker.process.pid() + ", since " + marker.created + ", last seen " + Instant.ofEpochMilli(marker.refreshed) + ")";
-    if (now - marker.refreshed <= staleMillis && !marker.process.knownGone()) {
+    // As a lock: a marker dated ahead of the target's clock by more than the stale time is stale.
+    if (Math.abs(now - marker.refreshed) <= staleMillis && !marker.process.knownGone()) {
       return new Found(path, State.LIVE, holder);
     }
     return new Found(path, State.LEFTOVER, holder);

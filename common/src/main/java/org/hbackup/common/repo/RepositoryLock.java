@@ -281,7 +281,10 @@ public final class RepositoryLock implements AutoCloseable {
    */
   public static boolean isStale(Holder h, Configuration conf, long fileSystemNow) {
     long staleMillis = conf.getLong(STALE_AFTER, DEFAULT_STALE_AFTER_SECONDS) * 1000;
-    return fileSystemNow - h.refreshed().toEpochMilli() > staleMillis || h.process().knownGone();
+    // Ahead of the repository's clock by more than the stale time is stale too: a live holder sets
+    // its times on that clock, so only a clock that was wrong and was set back (or a hand-made
+    // file) dates a lock so far ahead, and such a lock would otherwise block until that date.
+    return Math.abs(fileSystemNow - h.refreshed().toEpochMilli()) > staleMillis || h.process().knownGone();
   }
 
   /**

@@ -278,6 +278,26 @@ class RepositoryLockTest {
     }
   }
 
+  /**
+   * A lock dated further ahead of the repository's clock than the stale time (its clock was wrong
+   * and was set back) is stale: it used to block every command until that date.
+   */
+  @Test
+  void aLockDatedFarAheadIsStale() throws IOException {
+    Files.createDirectories(dir.resolve("repo/locks"));
+    java.nio.file.Path file = dir.resolve("repo/locks/0123456789abcdef0123456789abcdef.json");
+    Files.writeString(file, "{\"format\":\"hbackup-lock\",\"version\":1,\"id\":\"0123456789abcdef0123456789abcdef\","
+        + "\"mode\":\"exclusive\",\"command\":\"prune\",\"point\":null,\"host\":\"otherhost\",\"pid\":1,"
+        + "\"processStart\":0,\"user\":\"x\",\"created\":\"2020-01-01T00:00:00Z\"}");
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(600)));
+    LockConflictException refused = assertThrows(LockConflictException.class,
+        () -> RepositoryLock.acquire(repository, shared(), "backup", null, conf));
+    assertTrue(refused.getMessage().contains("prune"), refused.getMessage());
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().plus(java.time.Duration.ofDays(365))));
+    RepositoryLock.acquire(repository, shared(), "backup", null, conf).close();
+    assertFalse(Files.exists(file), "taken over as stale");
+  }
+
   @Test
   void waitsForAConflictingLockToGoWhenAskedTo() throws Exception {
     RepositoryLock x = RepositoryLock.acquire(repository, exclusive(), "prune", null, conf);
