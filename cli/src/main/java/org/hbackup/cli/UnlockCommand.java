@@ -41,8 +41,11 @@ final class UnlockCommand extends Command {
     boolean all = line.hasOption("remove-all");
     int removed = 0;
     int kept = 0;
+    // Listed first: the listing checks the repository's own directories (a `locks` that is a file
+    // is named as damage, exit 3), before the clock's probe file is made in it.
+    java.util.List<RepositoryLock.Holder> holders = RepositoryLock.list(repository);
     long now = RepositoryLock.fileSystemNow(repository);
-    for (RepositoryLock.Holder h : RepositoryLock.list(repository)) {
+    for (RepositoryLock.Holder h : holders) {
       if (all || RepositoryLock.isStale(h, getConf(), now)) {
         if (RepositoryLock.remove(repository, h)) {
           out().println(Printable.escape("Removed lock of " + h.describe()));

@@ -230,6 +230,15 @@ class RepairIT {
     assertEquals(2, printed.stdout.lines().count(), "one line for the lock, one for the count: " + printed.stdout);
     assertFalse(printed.stdout.contains("\u001b"), printed.stdout);
     forged.close();
+    // A `locks` that is a file is damage, named (exit 3), as every other command says; unlock
+    // made its clock probe first and failed with Hadoop's "Destination exists" (exit 1).
+    java.nio.file.Path locks = dir.resolve("repo-locks/locks");
+    org.apache.hadoop.fs.FileUtil.fullyDelete(locks.toFile());
+    Files.writeString(locks, "not a directory");
+    Cli.Result damaged = Cli.run(conf, "unlock", "--repo", repo, "--remove-all");
+    assertEquals(3, damaged.exitCode, damaged.toString());
+    assertTrue(damaged.stderr.contains("locks"), damaged.stderr);
+    Files.delete(locks);
   }
 
   private static List<String> indexFiles(String name) throws Exception {
