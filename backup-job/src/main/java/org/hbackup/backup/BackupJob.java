@@ -80,9 +80,33 @@ public final class BackupJob {
     PointId point = PointId.create(Instant.now());
     try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.Mode.SHARED, "backup", point, conf)) {
       conf.set(BackupConfigKeys.LOCK_FILE, lock.holder().file().toString());
-      return backUp(conf, sourceFs, source, repository, point, sourceSnapshots == null ? null
-          : sourceSnapshots.forRepository(repository.config().id()), started);
+      try {
+        return backUp(conf, sourceFs, source, repository, point, sourceSnapshots == null ? null
+            : sourceSnapshots.forRepository(repository.config().id()), started);
+      } catch (HbackupException e) {
+        throw lockLostOr(lock, e);
+      }
     }
+  }
+
+  /**
+   * Why a backup failed when its lock was taken over while it ran: a taker may have reclaimed its
+   * staging in {@code tmp/} too, and the task that found its files gone says only that (a
+   * FileNotFoundException); the lock's loss is the reason to give, with the failure beside it.
+   */
+  private static HbackupException lockLostOr(RepositoryLock lock, HbackupException failure) {
+    if (failure instanceof org.hbackup.common.repo.LockLostException) {
+      return failure;
+    }
+    try {
+      lock.checkHeld("publishing its point");
+    } catch (org.hbackup.common.repo.LockLostException lost) {
+      lost.addSuppressed(failure);
+      return lost;
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
+    return failure;
   }
 
   /**

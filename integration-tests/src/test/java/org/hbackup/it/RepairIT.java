@@ -241,6 +241,30 @@ class RepairIT {
     Files.delete(locks);
   }
 
+  /**
+   * A backup whose lock is taken over while it runs (and whose staging a taker reclaims with it)
+   * publishes nothing and says that its lock is gone, exit 1; it failed with a
+   * FileNotFoundException's trace and "job failed: NA".
+   */
+  @Test
+  void aBackupWhoseLockIsTakenOverSaysSo() throws Exception {
+    String repo = twoPoints("repo-taken-over");
+    java.nio.file.Path root = dir.resolve("repo-taken-over");
+    Files.writeString(dir.resolve("tree-repo-taken-over/new.txt"), "new\n");
+    int pointsBefore = Repository.open(new Path(repo), conf).listPoints().size();
+    Cli.Result r = Cli.runPausedAt(conf, "backup.map", dir, () -> {
+      assertEquals(0, Cli.run(conf, "unlock", "--repo", repo, "--remove-all").exitCode);
+      try (Stream<java.nio.file.Path> tmp = Files.list(root.resolve("tmp"))) {
+        tmp.forEach(t -> org.apache.hadoop.fs.FileUtil.fullyDelete(t.toFile()));
+      }
+    }, "backup", "--source", dir.resolve("tree-repo-taken-over").toString(), "--repo", repo);
+    assertEquals(1, r.exitCode, r.toString());
+    assertTrue(r.stderr.contains("is gone"), r.stderr);
+    assertFalse(r.stderr.contains("FileNotFoundException"), r.stderr);
+    assertEquals(pointsBefore, Repository.open(new Path(repo), conf).listPoints().size());
+    assertEquals(0, Cli.run(conf, "verify", "--repo", repo).exitCode);
+  }
+
   private static List<String> indexFiles(String name) throws Exception {
     try (Stream<java.nio.file.Path> index = Files.list(dir.resolve(name + "/index"))) {
       return index.map(p -> p.getFileName().toString()).sorted().toList();
