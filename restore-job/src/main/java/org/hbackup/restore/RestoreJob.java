@@ -150,6 +150,8 @@ public final class RestoreJob {
       work = FileSystem.get(conf).makeQualified(
           new Path(workRoot, "restore-" + options.point() + "-" + UUID.randomUUID()));
       workFs = FileSystems.raw(work, conf);
+      // Owner-only, naming this process: a later run removes it if this one is killed.
+      org.hbackup.common.io.WorkDirectories.create(workFs, work);
       if (PosixFiles.kindOf(targetFs, target) != PosixFiles.Kind.DIRECTORY) {
         throw new HbackupException("target " + target + " is no longer a directory (a link was put in its place while"
             + " the restore was planning); nothing was written");

@@ -130,7 +130,11 @@ public final class VerifyJob {
   public static Path workDirectory(Configuration conf, String what) throws IOException {
     Path root = new Path(conf.get("hadoop.tmp.dir", "/tmp"), "hbackup");
     org.hbackup.job.JobSetup.requireOwnWorkRoot(conf, root);
-    return FileSystem.get(conf).makeQualified(new Path(root, what + "-" + UUID.randomUUID()));
+    FileSystem fs = FileSystem.get(conf);
+    Path work = fs.makeQualified(new Path(root, what + "-" + UUID.randomUUID()));
+    // Owner-only, naming this process: a later run removes it if this one is killed.
+    org.hbackup.common.io.WorkDirectories.create(fs, work);
+    return work;
   }
 
   private VerifyResult verify(Configuration conf, Repository repository, Path work, FileSystem workFs, long started)
