@@ -79,10 +79,12 @@ final class TargetStaging implements AutoCloseable {
   /** The target file system's clock less this host's, so that refreshes are on the clock markers are judged by. */
   private final long skew;
   private final ScheduledExecutorService refresher;
+  private final String point;
 
-  private TargetStaging(FileSystem fs, Path dir, long createdAt, long refreshSeconds) {
+  private TargetStaging(FileSystem fs, Path dir, String point, long createdAt, long refreshSeconds) {
     this.fs = fs;
     this.dir = dir;
+    this.point = point;
     this.createdAt = createdAt;
     this.skew = createdAt - System.currentTimeMillis();
     this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -101,7 +103,7 @@ final class TargetStaging implements AutoCloseable {
     Path dir = new Path(target, PREFIX + UUID.randomUUID().toString().substring(0, 8));
     make(fs, dir, point);
     long createdAt = fs.getFileStatus(new Path(dir, MARKER)).getModificationTime();
-    return new TargetStaging(fs, dir, createdAt, conf.getLong(RepositoryLock.REFRESH_EVERY,
+    return new TargetStaging(fs, dir, point, createdAt, conf.getLong(RepositoryLock.REFRESH_EVERY,
         RepositoryLock.DEFAULT_REFRESH_EVERY_SECONDS));
   }
 
@@ -135,7 +137,12 @@ final class TargetStaging implements AutoCloseable {
   void markUnfinished() {
     close();
     try {
-      fs.setTimes(new Path(dir, MARKER), 0, -1);
+      Path marker = new Path(dir, MARKER);
+      fs.setTimes(marker, 0, -1);
+      if (fs.getFileStatus(marker).getModificationTime() != 0) {
+        // A store that ignores setTimes (S3A): the marker says so itself.
+        rewriteMarker(fs, dir, point, true);
+      }
     } catch (IOException | RuntimeException e) {
       LOG.warn("Could not mark {} as unfinished: {}", dir, e.getMessage());
     }
@@ -149,7 +156,15 @@ final class TargetStaging implements AutoCloseable {
 
   private void refresh() {
     try {
-      fs.setTimes(new Path(dir, MARKER), System.currentTimeMillis() + skew, -1);
+      Path marker = new Path(dir, MARKER);
+      long now = System.currentTimeMillis() + skew;
+      fs.setTimes(marker, now, -1);
+      if (fs.getFileStatus(marker).getModificationTime() < now - 1000) {
+        // A store that ignores setTimes (S3A) kept the creation time, and a restore running past
+        // the stale time would be taken for one left over: write the marker again, which gives
+        // it a new time (a PUT there is whole or nothing, as the marker must be).
+        rewriteMarker(fs, dir, point, false);
+      }
     } catch (IOException | RuntimeException e) {
       LOG.warn("Could not refresh {}: {}", new Path(dir, MARKER), e.getMessage());
     }
@@ -167,6 +182,19 @@ final class TargetStaging implements AutoCloseable {
 
   /** The marker names this process, so that a restore that died on this host is known at once. */
   private static void writeMarker(FileSystem fs, Path dir, String point) throws IOException {
+    // Whole or not at all: a marker read half-written would not parse (and a directory without a
+    // readable marker counts as live while it is young, below).
+    FileSystems.writeAtomically(fs, new Path(dir, MARKER), markerBytes(point, false), dir);
+  }
+
+  /** Writes the marker again in place: only where setTimes is ignored (object stores, whose writes are whole). */
+  private static void rewriteMarker(FileSystem fs, Path dir, String point, boolean unfinished) throws IOException {
+    try (org.apache.hadoop.fs.FSDataOutputStream out = fs.create(new Path(dir, MARKER), true)) {
+      out.write(markerBytes(point, unfinished));
+    }
+  }
+
+  private static byte[] markerBytes(String point, boolean unfinished) throws IOException {
     ProcessIdentity self = ProcessIdentity.self();
     ObjectNode root = Json.object();
     root.put("format", FORMAT);
@@ -180,9 +208,10 @@ final class TargetStaging implements AutoCloseable {
     root.put("processStartTicks", self.startTicks());
     root.put("user", UserGroupInformation.getCurrentUser().getShortUserName());
     root.put("created", Instant.now().toString());
-    // Whole or not at all: a marker read half-written would not parse (and a directory without a
-    // readable marker counts as live while it is young, below).
-    FileSystems.writeAtomically(fs, new Path(dir, MARKER), Json.toBytes(root), dir);
+    if (unfinished) {
+      root.put("unfinished", true);
+    }
+    return Json.toBytes(root);
   }
 
   /**
@@ -240,7 +269,7 @@ final class TargetStaging implements AutoCloseable {
     String holder = "a restore of point " + marker.point + " (host " + marker.process.host() + ", process "
         + marker.process.pid() + ", since " + marker.created + ", last seen " + Instant.ofEpochMilli(marker.refreshed) + ")";
     // As a lock: a marker dated ahead of the target's clock by more than the stale time is stale.
-    if (Math.abs(now - marker.refreshed) <= staleMillis && !marker.process.knownGone()) {
+    if (!marker.unfinished && Math.abs(now - marker.refreshed) <= staleMillis && !marker.process.knownGone()) {
       return new Found(path, State.LIVE, holder);
     }
     return new Found(path, State.LEFTOVER, holder);
@@ -259,7 +288,7 @@ final class TargetStaging implements AutoCloseable {
     return true;
   }
 
-  private record Marker(String point, ProcessIdentity process, String created, long refreshed) {
+  private record Marker(String point, ProcessIdentity process, String created, long refreshed, boolean unfinished) {
   }
 
   /** The marker a restore wrote, or null when there is none that reads as one. */
@@ -280,7 +309,7 @@ final class TargetStaging implements AutoCloseable {
           new ProcessIdentity(Json.requireText(root, "host", file.toString()), Json.requireLong(root, "pid", file.toString()),
               Json.requireLong(root, "processStart", file.toString()), root.path("boot").asText(""),
               root.path("pidNamespace").asText(""), root.path("processStartTicks").asLong(0)),
-          root.path("created").asText("?"), status.getModificationTime());
+          root.path("created").asText("?"), status.getModificationTime(), root.path("unfinished").asBoolean(false));
     } catch (IOException | RuntimeException e) {
       return null; // not a marker a restore wrote (or not whole yet: see classify)
     }

@@ -99,4 +99,36 @@ class TargetStagingTest {
       assertEquals(TargetStaging.State.LIVE, classify(staging.path()));
     }
   }
+
+  /** A file system that ignores setTimes, as S3A does. */
+  private FileSystem ignoringSetTimes() throws Exception {
+    FileSystem s3Like = new org.apache.hadoop.fs.RawLocalFileSystem() {
+      @Override
+      public void setTimes(Path p, long mtime, long atime) {
+      }
+    };
+    s3Like.initialize(java.net.URI.create("file:///"), conf);
+    return s3Like;
+  }
+
+  /**
+   * Where setTimes is ignored (S3A), a running restore's marker is written again to stay fresh,
+   * and one that did not finish says so in the marker: the marker kept its creation time, and a
+   * restore running past the stale time was taken for one left over (--overwrite removed it).
+   */
+  @Test
+  void onAStoreThatIgnoresSetTimesALongRestoreStaysLiveAndAnUnfinishedOneIsLeftOver() throws Exception {
+    FileSystem s3Like = ignoringSetTimes();
+    Configuration quick = new Configuration(conf);
+    quick.setLong(org.hbackup.common.repo.RepositoryLock.REFRESH_EVERY, 1);
+    TargetStaging staging = TargetStaging.create(s3Like, target, "20261206T000000000Z-00000000", quick);
+    java.nio.file.Path marker = dir.resolve("target").resolve(staging.path().getName()).resolve(TargetStaging.MARKER);
+    age(marker);
+    Thread.sleep(2500);
+    assertEquals(TargetStaging.State.LIVE, TargetStaging.classify(s3Like, s3Like.getFileLinkStatus(staging.path()),
+        repository, System.currentTimeMillis(), conf).state(), "refreshed by writing it again");
+    staging.markUnfinished();
+    assertEquals(TargetStaging.State.LEFTOVER, TargetStaging.classify(s3Like, s3Like.getFileLinkStatus(staging.path()),
+        repository, System.currentTimeMillis(), conf).state(), "marked unfinished in the marker itself");
+  }
 }
