@@ -193,7 +193,12 @@ public final class RestoreJob {
     } finally {
       staging.close();
       if (workFs != null) {
-        workFs.delete(work, true);
+        try {
+          workFs.delete(work, true);
+        } catch (IOException e) {
+          // The staging directory below matters more than a work directory left for the next run.
+          LOG.warn("Could not remove the work directory {}: {}", work, e.getMessage());
+        }
       }
       if (!submitted) {
         staging.delete(); // nothing was written through it
