@@ -230,7 +230,15 @@ abstract class Command extends Configured implements Tool {
     if (value == null || value.isEmpty()) {
       throw new UsageException("--" + option + " needs a path or URI");
     }
-    return new Path(value);
+    try {
+      return new Path(value);
+    } catch (IllegalArgumentException e) {
+      // Hadoop reads "name:rest" as a URI of scheme "name"; a relative local path with a colon
+      // before its first slash is not one (e.g. out:2/x), and java.net's message alone does not
+      // say which argument or how to write it.
+      throw new UsageException("--" + option + " '" + value + "' is not a path or URI ("
+          + e.getMessage() + "); a local path with a colon is written ./" + value + " or as file:///...");
+    }
   }
 
   void printJson(ObjectNode report) throws IOException {

@@ -43,6 +43,16 @@ class HbackupTest {
   }
 
   @Test
+  void aPathThatHadoopCannotParseIsAUsageErrorNamingTheOption() throws Exception {
+    assertEquals(ExitCodes.USAGE, run("restore", "--repo", "r", "--point", "latest", "--target", "out:2/x"));
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertTrue(message.contains("--target 'out:2/x' is not a path or URI"), message);
+    assertTrue(message.contains("./out:2/x"), message);
+    assertEquals(ExitCodes.USAGE, run("backup", "--source", "src:1/a", "--repo", "r"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--source 'src:1/a'"));
+  }
+
+  @Test
   void usesTheInProcessLocalFileSystemOnlyOnTheLocalJobRunner() throws Exception {
     Configuration local = new Configuration();
     local.set("hadoop.tmp.dir", dir.resolve("hadoop-tmp").toString());
