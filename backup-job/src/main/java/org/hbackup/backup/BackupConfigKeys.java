@@ -37,6 +37,14 @@ public final class BackupConfigKeys {
    * without reading it: {@code auto} (on for hdfs sources), {@code true} or {@code false}.
    */
   public static final String SOURCE_CHECKSUM = "hbackup.backup.source.checksum";
+  /**
+   * Milliseconds before the base point's start within which a base entry's modification time
+   * makes length and time too weak to take the file as unchanged, where no source checksum
+   * confirms it: the coarsest timestamp resolution allowed for sources (a second on S3, ext3
+   * and HFS+, two on FAT) plus clock skew. FORMAT.md, "Change detection".
+   */
+  public static final String RECENT_MS = "hbackup.backup.recent.ms";
+  public static final long DEFAULT_RECENT_MS = 2_000;
   /** Manifest segments of the base point a map task keeps decoded. */
   public static final String BASE_SEGMENT_CACHE = "hbackup.backup.base.segment.cache";
   public static final int DEFAULT_BASE_SEGMENT_CACHE = 4;

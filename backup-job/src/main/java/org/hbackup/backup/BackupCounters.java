@@ -76,6 +76,13 @@ public enum BackupCounters {
    */
   FILES_READ_AGAIN,
   /**
+   * Files with the base entry's length and modification time read all the same, because that
+   * time was too close to the base point's start for length and time to prove the content
+   * unchanged (no source checksum): a write in the same tick of the source's clock after the base
+   * point read the file keeps both.
+   */
+  FILES_RECENT_IN_BASE,
+  /**
    * Segments of the base point's manifest that map tasks decoded to look paths up: about the
    * base's segments once per task that reads them, more when lookups jump between segments.
    */

@@ -142,7 +142,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     boolean first = key.rangeIndex() == 0;
     // A checksum describes the bytes of every range only if the file cannot change between the
     // tasks that read them: when read from a snapshot.
-    boolean keepsChecksum = !key.isRange() || (first && settings.readsSnapshot());
+    // So does a local file's change stamp, observed before any range was read.
+    boolean keepsChecksum = !key.isRange() || (first && (settings.readsSnapshot() || source.keepsStampForRanges()));
     boolean asked = previous != null || keepsChecksum;
     SourceFiles.Checksum checksum = asked ? source.checksum(status) : SourceFiles.Checksum.NOT_ASKED;
     ManifestEntry carried = previous == null ? null
@@ -176,7 +177,9 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
       return;
     }
     fileDone();
-    emitEntry(key, entry, false);
+    // Read with its base entry's time (too recent to trust, its chunks lost, or its time set
+    // back): reading it moved only its access time, which must not make the point store new metadata.
+    emitEntry(key, carryOver.keepAccessTime(key, entry), false);
   }
 
   /**
@@ -198,7 +201,9 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     context.getCounter(BackupCounters.FILES_READ_AGAIN).increment(1);
     ManifestEntry entry = key.isRange() ? backUpAllRanges(key, status, checksum) : backUpFile(key, status, checksum);
     fileDone();
-    emitEntry(key, entry, false);
+    // Read with its base entry's time (too recent to trust, its chunks lost, or its time set
+    // back): reading it moved only its access time, which must not make the point store new metadata.
+    emitEntry(key, carryOver.keepAccessTime(key, entry), false);
   }
 
   /**
@@ -422,6 +427,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     store.close();
     if (settings.basePoint() != null) {
       context.getCounter(BackupCounters.BASE_SEGMENTS_READ).increment(carryOver.segmentsRead());
+      context.getCounter(BackupCounters.FILES_RECENT_IN_BASE).increment(carryOver.recentInBase());
     }
     carryOver.close();
     source.close();

@@ -23,6 +23,7 @@ public final class BackupSettings {
   private final boolean sourceChecksums;
   private final float bandwidthMiB;
   private final int baseSegmentCache;
+  private final long recentMillis;
   private final long expectedChunks;
   private final Path listing;
   private final long listingWeight;
@@ -47,6 +48,10 @@ public final class BackupSettings {
     sourceChecksums = usesSourceChecksums(conf.get(BackupConfigKeys.SOURCE_CHECKSUM, BackupOptions.AUTO),
         options.source());
     bandwidthMiB = conf.getFloat(BackupConfigKeys.BANDWIDTH_MIB, 0);
+    recentMillis = conf.getLong(BackupConfigKeys.RECENT_MS, BackupConfigKeys.DEFAULT_RECENT_MS);
+    if (recentMillis < 0) {
+      throw new IllegalArgumentException(BackupConfigKeys.RECENT_MS + " must not be negative, not " + recentMillis);
+    }
     baseSegmentCache = conf.getInt(BackupConfigKeys.BASE_SEGMENT_CACHE, BackupConfigKeys.DEFAULT_BASE_SEGMENT_CACHE);
     expectedChunks = conf.getLong(BackupConfigKeys.EXPECTED_CHUNKS, 1000);
     listing = pathOrNull(conf.get(BackupConfigKeys.LISTING));
@@ -76,7 +81,11 @@ public final class BackupSettings {
    */
   static boolean usesSourceChecksums(String setting, Path source) {
     if (BackupOptions.AUTO.equals(setting)) {
-      return "hdfs".equals(source.toUri().getScheme());
+      // On the local file system the "checksum" is the file's ChangeStamp (inode, ctime, mtime in
+      // nanoseconds), read with its status: length and millisecond time alone took a same-sized
+      // file written with its time set back (tar, rsync -a, pinned build times) as unchanged.
+      String scheme = source.toUri().getScheme();
+      return "hdfs".equals(scheme) || "file".equals(scheme);
     }
     return Boolean.parseBoolean(setting);
   }
@@ -147,6 +156,11 @@ public final class BackupSettings {
   /** Bandwidth per map task in MiB/s; 0 means no limit. */
   public float bandwidthMiB() {
     return bandwidthMiB;
+  }
+
+  /** {@link BackupConfigKeys#RECENT_MS}. */
+  public long recentMillis() {
+    return recentMillis;
   }
 
   public int baseSegmentCache() {

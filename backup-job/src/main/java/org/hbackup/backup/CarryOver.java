@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Objects;
 
 import org.apache.hadoop.fs.FileStatus;
+import org.hbackup.common.io.ChangeStamp;
 import org.hbackup.common.manifest.ManifestEntry;
 import org.hbackup.common.manifest.SourceChecksum;
 
@@ -18,20 +19,69 @@ final class CarryOver implements Closeable {
   private final BaseManifest base;
   private final boolean accessTimes;
   private final boolean sourceChecksums;
+  /**
+   * Base entries whose last change is at or after this time (milliseconds since the epoch), on a
+   * source whose times are whole seconds, do not prove a file unchanged: the base point's start
+   * less the coarsest timestamp resolution allowed for (BackupConfigKeys.RECENT_MS).
+   */
+  private final long trustedBefore;
+  private long recentInBase;
 
   CarryOver(BaseManifest base, BackupSettings settings) {
     this.base = base;
     this.accessTimes = settings.options().accessTimes();
     this.sourceChecksums = settings.sourceChecksums();
+    this.trustedBefore = settings.basePoint() == null ? Long.MIN_VALUE
+        : settings.basePoint().created().toEpochMilli() - settings.recentMillis();
   }
 
   /**
    * The base entry of a file whose listing says it is unchanged (same type, length and
    * modification time), or null. Looked up before the source is read: a segment missing from the
    * repository is damage, not a file that vanished from the source.
+   *
+   * <p>Null also for a base entry whose time is whole seconds (S3, ext3, HFS+, FAT) and too
+   * close to the base point's start ("racily clean", as git calls it), unless a content checksum
+   * confirms it: the base point may have read the file in the same second as a write that came
+   * after the read and left length and times as the point recorded them. Taken as unchanged, the
+   * stale content would be carried from point to point until the file changed again. Where times
+   * have a finer grain (ext4, XFS, tmpfs: the kernel's tick, at most 10 ms), a status listed by
+   * the driver and read by a task much later than a tick cannot share its tick with a write after
+   * the read. Reading costs only the files changed in the seconds before and during the base backup.
    */
   ManifestEntry unchangedFile(ListingKey key, FileStatus status) throws IOException {
-    return base == null ? null : base.sameFile(key.basePath(), status);
+    ManifestEntry previous = base == null ? null : base.sameFile(key.basePath(), status);
+    if (previous != null && tooRecent(previous)) {
+      if (key.rangeIndex() == 0) {
+        recentInBase++;
+      }
+      return null;
+    }
+    return previous;
+  }
+
+  /**
+   * Whether the base entry's file may have been written again in the second the base point read
+   * it: its last change, as far as what confirms it unchanged can tell, is on a whole second and
+   * not before {@link #trustedBefore}. Never for a content checksum (HDFS's), which must match;
+   * for a local change stamp its ctime (a pinned modification time says nothing of when the file
+   * was written); else its modification time.
+   */
+  private boolean tooRecent(ManifestEntry previous) {
+    Long changed = ChangeStamp.changeNanos(previous.sourceChecksum());
+    if (changed != null) {
+      return changed % 1_000_000_000L == 0 && Math.floorDiv(changed, 1_000_000L) >= trustedBefore
+          || changed == Long.MAX_VALUE;
+    }
+    if (sourceChecksums && previous.sourceChecksum() != null) {
+      return false;
+    }
+    return previous.modificationTime() % 1000 == 0 && previous.modificationTime() >= trustedBefore;
+  }
+
+  /** Files whose base entry matched but was too recent to trust (FILES_RECENT_IN_BASE). */
+  long recentInBase() {
+    return recentInBase;
   }
 
   /** Whether a renamed entry (HDFS snapshot diff) is found in the base under its old path. */

@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.io.Writable;
 import org.apache.hadoop.io.WritableUtils;
+import org.hbackup.common.io.ChangeStamp;
 import org.hbackup.common.io.PosixFiles;
 
 /**
@@ -31,6 +32,8 @@ public final class ListedStatus implements Writable {
   private static final int ERASURE_CODED = 16;
   private static final int SNAPSHOT_ENABLED = 32;
   private static final int HAS_IDENTITY = 64;
+  /** A local regular file's {@link ChangeStamp}, read with its status. */
+  private static final int HAS_STAMP = 128;
 
   private FileStatus status;
 
@@ -58,6 +61,8 @@ public final class ListedStatus implements Writable {
         | (s.isSnapshotEnabled() ? SNAPSHOT_ENABLED : 0);
     String identity = SourceIdentity.of(s);
     flags |= identity != null ? HAS_IDENTITY : 0;
+    ChangeStamp stamp = s instanceof ChangeStamp.Carrier ? ((ChangeStamp.Carrier) s).changeStamp() : null;
+    flags |= stamp != null ? HAS_STAMP : 0;
     out.writeByte(flags);
     WritableUtils.writeVLong(out, s.getLen());
     WritableUtils.writeVInt(out, s.getReplication());
@@ -73,6 +78,11 @@ public final class ListedStatus implements Writable {
     }
     if (identity != null) {
       Text.writeString(out, identity);
+    }
+    if (stamp != null) {
+      WritableUtils.writeVLong(out, stamp.inode());
+      WritableUtils.writeVLong(out, stamp.changeNanos());
+      WritableUtils.writeVLong(out, stamp.modificationNanos());
     }
   }
 
@@ -90,9 +100,11 @@ public final class ListedStatus implements Writable {
     String path = Text.readString(in);
     String symlink = (flags & SYMLINK) != 0 ? Text.readString(in) : null;
     String identity = (flags & HAS_IDENTITY) != 0 ? Text.readString(in) : null;
+    ChangeStamp stamp = (flags & HAS_STAMP) != 0 ? ChangeStamp.of(WritableUtils.readVLong(in),
+        WritableUtils.readVLong(in), WritableUtils.readVLong(in)) : null;
     status = new LazyPathStatus(length, (flags & DIRECTORY) != 0, replication, blockSize, modificationTime,
         accessTime, permission, owner, group, symlink, path, FileStatus.attributes((flags & HAS_ACL) != 0,
-        (flags & ENCRYPTED) != 0, (flags & ERASURE_CODED) != 0, (flags & SNAPSHOT_ENABLED) != 0), identity);
+        (flags & ENCRYPTED) != 0, (flags & ERASURE_CODED) != 0, (flags & SNAPSHOT_ENABLED) != 0), identity, stamp);
   }
 
   @Override
@@ -104,26 +116,34 @@ public final class ListedStatus implements Writable {
    * A status whose path is parsed from its string when first asked for, and whose symlink target
    * is the listed text, exactly ({@link PosixFiles#symlinkTarget}).
    */
-  static final class LazyPathStatus extends FileStatus implements PosixFiles.ExactSymlink, SourceIdentity.Carrier {
+  static final class LazyPathStatus extends FileStatus
+      implements PosixFiles.ExactSymlink, SourceIdentity.Carrier, ChangeStamp.Carrier {
     private static final long serialVersionUID = 1L;
     private final String pathString;
     private final String symlinkText;
     private final String identity;
+    private final transient ChangeStamp stamp;
     private Path path;
 
     LazyPathStatus(long length, boolean directory, short replication, long blockSize, long modificationTime,
         long accessTime, FsPermission permission, String owner, String group, String symlink, String path,
-        Set<AttrFlags> attributes, String identity) {
+        Set<AttrFlags> attributes, String identity, ChangeStamp stamp) {
       super(length, directory, replication, blockSize, modificationTime, accessTime, permission, owner, group,
           symlink == null ? null : PosixFiles.symlinkPath(symlink), null, attributes);
       this.pathString = path;
       this.symlinkText = symlink;
       this.identity = identity;
+      this.stamp = stamp;
     }
 
     @Override
     public String identity() {
       return identity;
+    }
+
+    @Override
+    public ChangeStamp changeStamp() {
+      return stamp;
     }
 
     @Override

@@ -22,6 +22,7 @@ import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.security.AccessControlException;
 import org.apache.hadoop.util.functional.FutureIO;
 import org.hbackup.common.OneLine;
+import org.hbackup.common.io.ChangeStamp;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
 import org.hbackup.common.manifest.EntryAttributes;
@@ -56,6 +57,8 @@ final class SourceFiles implements Closeable {
    * its client is created). Null when checksums are not used.
    */
   private final FileSystem checksumFs;
+  /** Whether a local file's {@link ChangeStamp} stands for its checksum (source checksums on). */
+  private final boolean stamps;
   private final StoragePolicies storagePolicies;
   /** Whether extended attributes are read; turned off when the NameNode has them disabled. */
   private boolean readXattrs;
@@ -69,7 +72,8 @@ final class SourceFiles implements Closeable {
     directories = local ? new LocalSourceDirectories(PosixFiles.local(fs.makeQualified(settings.source()))) : null;
     readXattrs = dfs != null && settings.xattrs();
     storagePolicies = new StoragePolicies(dfs, settings.source(), settings.storagePolicies());
-    if (settings.sourceChecksums()) {
+    stamps = local && settings.sourceChecksums();
+    if (settings.sourceChecksums() && !local) {
       Configuration checksumConf = new Configuration(conf);
       checksumConf.set(BackupJob.CHECKSUM_COMBINE_MODE, BackupJob.COMPOSITE_CRC);
       checksumFs = FileSystem.newInstance(settings.source().toUri(), checksumConf);
@@ -191,6 +195,9 @@ final class SourceFiles implements Closeable {
 
   /** The source file system's checksum of the file (only where checksums are used). */
   Checksum checksum(FileStatus status) throws IOException {
+    if (stamps) {
+      return stampOf(status);
+    }
     if (checksumFs == null) {
       return Checksum.NOT_ASKED;
     }
@@ -216,6 +223,31 @@ final class SourceFiles implements Closeable {
     byte[] bytes = checksum.getBytes();
     return bytes == null || bytes.length == 0 || bytes.length > SourceChecksum.MAX_BYTES ? Checksum.NOT_ASKED
         : new Checksum(new SourceChecksum(checksum.getAlgorithmName(), bytes), false);
+  }
+
+  /**
+   * A local file's change stamp as its checksum: the one its listing read (no system call), or
+   * else one lstat. It was observed before the file is read, so a write after it moves it; it is
+   * kept under the same rules as a checksum (only when the file read as long as listed).
+   */
+  private Checksum stampOf(FileStatus status) throws IOException {
+    ChangeStamp stamp;
+    try {
+      stamp = ChangeStamp.of(status);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new SourceVanished(new FileNotFoundException(OneLine.of(e)));
+    } catch (java.nio.file.FileSystemException e) {
+      return Checksum.NOT_ASKED; // the read that follows tells what the entry has become
+    }
+    return stamp == null ? Checksum.NOT_ASKED : new Checksum(stamp.asChecksum(), false);
+  }
+
+  /**
+   * Whether range 0 of a file read in ranges keeps its checksum although the file is read live: a
+   * change stamp, observed before any range was read, which any later write moves.
+   */
+  boolean keepsStampForRanges() {
+    return stamps;
   }
 
   /**

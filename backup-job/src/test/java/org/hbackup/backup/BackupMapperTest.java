@@ -24,9 +24,11 @@ import org.hbackup.common.compress.Compression;
 import org.hbackup.common.id.ContentId;
 import org.hbackup.common.id.PointId;
 import org.hbackup.common.index.IndexEntry;
+import org.hbackup.common.io.ChangeStamp;
 import org.hbackup.common.manifest.ChunkRef;
 import org.hbackup.common.manifest.EntryType;
 import org.hbackup.common.manifest.ManifestEntry;
+import org.hbackup.common.manifest.SourceChecksum;
 import org.hbackup.common.pack.PackReader;
 import org.hbackup.common.repo.RepositoryLayout;
 import org.hbackup.common.testing.RepositoryFixture;
@@ -70,6 +72,9 @@ class BackupMapperTest {
     java.nio.file.Path file = dir.resolve("source").resolve(name);
     Files.createDirectories(file.getParent());
     Files.write(file, data);
+    // Written an hour before the base points the tests make: a time that recent writes could not
+    // share with a later one (CarryOver's "racily clean" rule); racyFile makes one that could.
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
     return new FileStatus(FileSystem.getLocal(conf).getFileStatus(new Path(file.toUri())));
   }
 
@@ -87,9 +92,14 @@ class BackupMapperTest {
     repository.store(List.of(data));
     PointId base = repository.writeManifest(List.of(
         ManifestEntry.builder(EntryType.FILE, path).length(data.length)
-            .modificationTime(status.getModificationTime()).fileHash(id)
+            .modificationTime(status.getModificationTime()).fileHash(id).sourceChecksum(stampOf(status))
             .chunks(List.of(new ChunkRef(id, data.length))).build()));
     driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
+  }
+
+  /** The change stamp a local file has now, as a base entry records it. */
+  private static SourceChecksum stampOf(FileStatus status) throws IOException {
+    return ChangeStamp.of(status).asChecksum();
   }
 
   private static byte[] random(int seed, int length) {
@@ -187,7 +197,7 @@ class BackupMapperTest {
             .modificationTime(changed.getModificationTime() - 1000).fileHash(staleHash)
             .chunks(List.of(new ChunkRef(staleHash, edited.length))).build(),
         ManifestEntry.builder(EntryType.FILE, "same.bin").length(same.length).permission((short) 0600)
-            .modificationTime(unchanged.getModificationTime()).fileHash(ContentId.of(same))
+            .modificationTime(unchanged.getModificationTime()).fileHash(ContentId.of(same)).sourceChecksum(stampOf(unchanged))
             .chunks(List.of(new ChunkRef(ContentId.of(same), same.length))).build()));
     driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
     repository.store(List.of(same));
@@ -208,8 +218,48 @@ class BackupMapperTest {
     assertEquals(List.of(new ChunkRef(ContentId.of(same), same.length)), carried.chunks());
     assertEquals(unchanged.getPermission().toShort(), carried.permission(), "metadata is today's");
     assertEquals(1, driver.getCounters().findCounter(BackupCounters.FILES_CARRIED_OVER).getValue());
+    assertEquals(0, count(BackupCounters.FILES_RECENT_IN_BASE), "an hour before the base point: settled");
     assertEquals(edited.length, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue(),
         "only the changed file is read");
+  }
+
+  /**
+   * Same length and time as the base entry, a whole second (S3, ext3: times of that grain) within
+   * a second of the base point's start, and no checksum or change stamp (S3, or source checksums
+   * turned off): the base point may have read the file in the same second as a write after the
+   * read, which kept both. Carried over, the stale content would have stayed in every later point;
+   * read, the new content is stored, and the entry keeps the base's access time (only reading
+   * moved it).
+   */
+  @Test
+  void readsAFileWhoseBaseTimeIsTooCloseToTheBasePointsStartToProveItUnchanged() throws IOException {
+    byte[] old = random(12, 60_000);
+    byte[] now = random(13, 60_000);
+    FileStatus status = write("hot.bin", now);
+    java.nio.file.Path file = dir.resolve("source").resolve("hot.bin");
+    long tick = (System.currentTimeMillis() - 500) / 1000 * 1000;
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(tick));
+    status = new FileStatus(FileSystem.getLocal(conf).getFileStatus(new Path(file.toUri())));
+    ContentId oldId = ContentId.of(old);
+    repository.store(List.of(old));
+    PointId base = repository.writeManifest(List.of(
+        ManifestEntry.builder(EntryType.FILE, "hot.bin").length(old.length).permission(status.getPermission().toShort())
+            .modificationTime(tick).accessTime(tick - 5).fileHash(oldId)
+            .chunks(List.of(new ChunkRef(oldId, old.length))).build()));
+    driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
+    driver.getConfiguration().set(BackupConfigKeys.SOURCE_CHECKSUM, "false");
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("hot.bin", null), new ListedStatus(status)).run();
+    ManifestEntry entry = null;
+    for (Pair<BackupKey, BytesWritable> p : out) {
+      if (p.getFirst().kind() == BackupKey.MANIFEST) {
+        entry = entryOf(p.getSecond());
+      }
+    }
+    assertEquals(ContentId.of(now), entry.fileHash(), "the content as it is now, not the base's");
+    assertEquals(tick - 5, entry.accessTime(), "only reading moved the access time");
+    assertEquals(0, count(BackupCounters.FILES_CARRIED_OVER));
+    assertEquals(1, count(BackupCounters.FILES_RECENT_IN_BASE));
+    assertEquals(now.length, count(BackupCounters.BYTES_READ));
   }
 
   @Test
@@ -233,17 +283,37 @@ class BackupMapperTest {
     assertEquals(0, driver.getCounters().findCounter(BackupCounters.BYTES_NEW).getValue());
   }
 
+  /**
+   * The same length and modification time, but the file was written since the base point read
+   * it, with its time set back (tar, rsync -a, cp -p, a build pinned to SOURCE_DATE_EPOCH): its
+   * ctime moved, so its change stamp differs, and it is read. Carried over, the old content was
+   * restored with exit 0 from this point and every later one (found by a probe).
+   */
   @Test
-  void readsAFileWhoseRequiredChecksumIsUnavailable() throws IOException {
-    byte[] data = random(7, 80_000);
-    FileStatus status = write("same.bin", data);
-    baseWithFile("same.bin", status, data);
-    // The local file system has no checksum: same length and time are not enough when one is required.
-    driver.getConfiguration().set(BackupConfigKeys.SOURCE_CHECKSUM, "true");
-    driver.withInput(new ListingKey("same.bin", null), new ListedStatus(status)).run();
-    assertEquals(0, driver.getCounters().findCounter(BackupCounters.FILES_CARRIED_OVER).getValue());
-    assertEquals(data.length, driver.getCounters().findCounter(BackupCounters.BYTES_READ).getValue());
-    assertEquals(1, driver.getCounters().findCounter(BackupCounters.SOURCE_CHECKSUMS).getValue());
+  void readsALocalFileWrittenWithItsTimeSetBackBecauseItsChangeStampMoved() throws Exception {
+    byte[] old = random(7, 80_000);
+    byte[] now = random(8, 80_000);
+    FileStatus before = write("pinned.bin", old);
+    baseWithFile("pinned.bin", before, old);
+    java.nio.file.Path file = dir.resolve("source").resolve("pinned.bin");
+    Thread.sleep(20); // past the kernel's timestamp tick, so that the ctime moves
+    Files.write(file, now);
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(before.getModificationTime()));
+    FileStatus status = new FileStatus(FileSystem.getLocal(conf).getFileStatus(new Path(file.toUri())));
+    assertEquals(before.getModificationTime(), status.getModificationTime());
+    assertEquals(before.getLen(), status.getLen());
+    List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("pinned.bin", null), new ListedStatus(status)).run();
+    ManifestEntry entry = null;
+    for (Pair<BackupKey, BytesWritable> p : out) {
+      if (p.getFirst().kind() == BackupKey.MANIFEST) {
+        entry = entryOf(p.getSecond());
+      }
+    }
+    assertEquals(ContentId.of(now), entry.fileHash(), "the content as it is now");
+    assertEquals(stampOf(status), entry.sourceChecksum(), "the stamp it had when it was read");
+    assertEquals(0, count(BackupCounters.FILES_CARRIED_OVER));
+    assertEquals(now.length, count(BackupCounters.BYTES_READ));
+    assertEquals(0, count(BackupCounters.SOURCE_CHECKSUMS), "no checksum was asked of a file system");
   }
 
   @Test
@@ -291,7 +361,7 @@ class BackupMapperTest {
         new ChunkRef(ContentId.of(c3), c3.length));
     ManifestEntry before = ManifestEntry.builder(EntryType.FILE, "ranged.bin").length(data.length)
         .modificationTime(status.getModificationTime()).fileHash(ContentId.of(new byte[] {9})).chunks(chunks)
-        .rangeSize(1 << 20).build();
+        .rangeSize(1 << 20).sourceChecksum(stampOf(status)).build();
     PointId base = repository.writeManifest(List.of(before));
     driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
     repository.store(List.of(c1, c2, c3));

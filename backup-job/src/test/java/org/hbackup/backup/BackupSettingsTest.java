@@ -27,7 +27,7 @@ class BackupSettingsTest {
     assertNull(s.point());
     assertNull(s.basePoint());
     assertFalse(s.readsSnapshot());
-    assertFalse(s.sourceChecksums(), "a local source has no checksum that spares reading it");
+    assertTrue(s.sourceChecksums(), "a local file's change stamp (inode, ctime, mtime in ns) stands for its checksum");
     assertTrue(s.xattrs());
     assertTrue(s.storagePolicies());
     assertEquals(BackupConfigKeys.DEFAULT_RANGE_BYTES, s.rangeBytes());

@@ -60,6 +60,27 @@ class ListedStatusTest {
     }
   }
 
+  /**
+   * A local regular file's change stamp (inode, ctime, mtime in ns) reaches the map task as the
+   * walk read it, which then needs no lstat to take the file as unchanged.
+   */
+  @Test
+  void keepsALocalFilesChangeStamp(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    org.apache.hadoop.fs.FileSystem fs = org.hbackup.common.io.FileSystems.raw(new Path(dir.toUri()),
+        new org.apache.hadoop.conf.Configuration());
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("f"), "stamped");
+    FileStatus listed = org.hbackup.common.io.PosixFiles.linkStatus(fs, new Path(file.toUri()));
+    org.hbackup.common.io.ChangeStamp stamp = ((org.hbackup.common.io.ChangeStamp.Carrier) listed).changeStamp();
+    assertEquals(java.nio.file.Files.getAttribute(file, "unix:ino"), stamp.inode());
+    assertEquals(((java.nio.file.attribute.FileTime) java.nio.file.Files.getAttribute(file, "unix:ctime"))
+        .to(java.util.concurrent.TimeUnit.NANOSECONDS), stamp.changeNanos());
+    FileStatus read = roundTrip(listed);
+    assertEquals(stamp.asChecksum(), ((org.hbackup.common.io.ChangeStamp.Carrier) read).changeStamp().asChecksum());
+    assertEquals(stamp.asChecksum(), org.hbackup.common.io.ChangeStamp.of(read).asChecksum());
+    FileStatus directory = roundTrip(org.hbackup.common.io.PosixFiles.linkStatus(fs, new Path(dir.toUri())));
+    assertEquals(null, ((org.hbackup.common.io.ChangeStamp.Carrier) directory).changeStamp(), "files only");
+  }
+
   /** A file system's subclass (block locations and all) is listed as its status alone. */
   @Test
   void takesAFileSystemsSubclass() throws IOException {

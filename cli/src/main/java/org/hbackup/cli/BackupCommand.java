@@ -116,6 +116,7 @@ final class BackupCommand extends Command {
     figures.put("entriesWithAttributes", result.get(BackupCounters.ENTRIES_WITH_ATTRIBUTES));
     figures.put("attributesUnreadable", result.get(BackupCounters.ATTRIBUTES_UNREADABLE));
     figures.put("filesReadAgain", result.get(BackupCounters.FILES_READ_AGAIN));
+    figures.put("filesRecentInBase", result.get(BackupCounters.FILES_RECENT_IN_BASE));
     figures.put("segmentsWritten", result.get(BackupCounters.SEGMENTS_WRITTEN));
     figures.put("stagingReclaimed", result.reclaimed().entries());
     figures.put("stagingBytesReclaimed", result.reclaimed().bytes());

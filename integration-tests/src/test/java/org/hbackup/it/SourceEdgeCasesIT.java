@@ -397,4 +397,42 @@ class SourceEdgeCasesIT {
     TreeMap<String, FileStatus> source = Trees.snapshot(fs, new Path(tree.toUri()));
     assertEquals(2, source.size());
   }
+
+  /**
+   * A file written again with its length kept and its modification time set back (tar, rsync -a,
+   * cp -p, a build pinned to SOURCE_DATE_EPOCH): the next backup took it as unchanged by length
+   * and time and carried the old content over with exit 0, into that point and every later one,
+   * and a restore gave bytes the file no longer held (found by a probe). Its change stamp (inode,
+   * ctime, mtime in ns) moved, so it is read; a file whose stamp did not move is not.
+   */
+  @Test
+  @Timeout(120)
+  void aFileWrittenWithItsTimeSetBackIsReadByTheNextBackup() throws Exception {
+    java.nio.file.Path tree = Files.createDirectories(dir.resolve("racy"));
+    java.nio.file.Path hot = tree.resolve("hot.txt");
+    java.nio.file.Path settled = tree.resolve("settled.txt");
+    Files.writeString(settled, "settled\n");
+    Files.setLastModifiedTime(settled, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+    Files.writeString(hot, "version one\n");
+    // Points record milliseconds.
+    java.nio.file.attribute.FileTime tick = java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(hot).toMillis());
+    Files.setLastModifiedTime(hot, tick);
+    Cli.Result first = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-racy"));
+    assertEquals(0, first.exitCode, first.toString());
+    Thread.sleep(20); // past the kernel's timestamp tick, so that the ctime moves
+    Files.writeString(hot, "version two\n");
+    Files.setLastModifiedTime(hot, tick);
+    Cli.Result second = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-racy"), "--json");
+    assertEquals(0, second.exitCode, second.toString());
+    java.nio.file.Path restored = dir.resolve("restored-racy");
+    Cli.Result restore = Cli.run(conf, "restore", "--repo", uri("repo-racy"), "--point", "latest",
+        "--target", restored.toUri().toString());
+    assertEquals(0, restore.exitCode, restore.toString());
+    assertEquals("version two\n", Files.readString(restored.resolve("hot.txt")));
+    assertEquals("settled\n", Files.readString(restored.resolve("settled.txt")));
+    assertEquals(tick, Files.getLastModifiedTime(restored.resolve("hot.txt")));
+    JsonNode report = second.json();
+    assertEquals(0, report.get("filesRecentInBase").asLong(), "times of a finer grain than seconds: " + second.stdout);
+    assertEquals(1, report.get("filesCarriedOver").asLong(), "the settled file is not read: " + second.stdout);
+  }
 }

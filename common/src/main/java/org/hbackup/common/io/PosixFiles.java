@@ -54,7 +54,8 @@ public final class PosixFiles {
   /** Whether java.nio offers the "unix" attribute view (Linux, macOS): numeric ids and mode. */
   private static final boolean UNIX_VIEW =
       java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
-  private static final String UNIX_ATTRIBUTES = "unix:mode,uid,gid,size,lastModifiedTime,lastAccessTime";
+  private static final String UNIX_ATTRIBUTES = "unix:mode,uid,gid,size,lastModifiedTime,lastAccessTime,"
+      + ChangeStamp.ATTRIBUTES;
   private static final int S_IFMT = 0170000;
   private static final int S_IFDIR = 0040000;
   private static final int S_IFREG = 0100000;
@@ -462,8 +463,15 @@ public final class PosixFiles {
       return new SpecialFileStatus(specialKind(type), replication, blockSize, mtime, atime, permission, owner, group,
           path);
     }
-    return new LocalFileStatus(type == S_IFREG ? (Long) a.get("size") : 0, type == S_IFDIR, replication, blockSize,
-        mtime, atime, permission, owner, group, symlink, path, mode & 07777);
+    LocalFileStatus status = new LocalFileStatus(type == S_IFREG ? (Long) a.get("size") : 0, type == S_IFDIR,
+        replication, blockSize, mtime, atime, permission, owner, group, symlink, path, mode & 07777);
+    status.stamp = type == S_IFREG ? ChangeStamp.from(a) : null;
+    return status;
+  }
+
+  /** Whether java.nio offers the "unix" attribute view here. */
+  static boolean hasUnixView() {
+    return UNIX_VIEW;
   }
 
   private static String specialKind(int type) {
@@ -563,10 +571,12 @@ public final class PosixFiles {
   }
 
   /** A local file's status, with all twelve mode bits and its symlink target's exact text. */
-  public static final class LocalFileStatus extends FileStatus implements ExactSymlink {
+  public static final class LocalFileStatus extends FileStatus implements ExactSymlink, ChangeStamp.Carrier {
     private static final long serialVersionUID = 1L;
     private final int mode;
     private final String symlinkText;
+    /** A regular file's, read with the rest of its status; null for other entries. */
+    private transient ChangeStamp stamp;
 
     LocalFileStatus(long length, boolean directory, short replication, long blockSize, long mtime, long atime,
         FsPermission permission, String owner, String group, String symlink, Path path, int mode) {
@@ -579,6 +589,11 @@ public final class PosixFiles {
     @Override
     public String symlinkText() {
       return symlinkText;
+    }
+
+    @Override
+    public ChangeStamp changeStamp() {
+      return stamp;
     }
 
     @Override

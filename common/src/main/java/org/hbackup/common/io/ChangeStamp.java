@@ -1,0 +1,114 @@
+package org.hbackup.common.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.hadoop.fs.FileStatus;
+import org.hbackup.common.manifest.SourceChecksum;
+
+/**
+ * What the local file system tells of a file's last change beyond its length and millisecond
+ * modification time: its inode number, its status-change time (ctime) and its modification time
+ * in nanoseconds. A write that keeps the length and sets the modification time back (tar, rsync
+ * -a, cp -p, a build pinned to SOURCE_DATE_EPOCH, a rename of a same-sized file over another)
+ * still moves the ctime, which no call but the kernel's own can set, or brings another inode; so
+ * does a write within the millisecond. Recorded as the entry's source checksum under {@link
+ * #ALGORITHM} (FORMAT.md, "Change detection"): like a checksum, only an equal stamp lets a later
+ * backup take the file as unchanged, as restic compares ctime and inode. It is not a checksum of
+ * the bytes; it was observed before they were read, so any write after that moves it.
+ */
+public final class ChangeStamp {
+  /** The algorithm name a stamp is recorded under. */
+  public static final String ALGORITHM = "hbackup-posix-stat-v1";
+  /** The attributes of the "unix" view a stamp is made of. */
+  static final String ATTRIBUTES = "ino,ctime,lastModifiedTime";
+
+  private final long inode;
+  private final long changeNanos;
+  private final long modificationNanos;
+
+  ChangeStamp(long inode, long changeNanos, long modificationNanos) {
+    this.inode = inode;
+    this.changeNanos = changeNanos;
+    this.modificationNanos = modificationNanos;
+  }
+
+  /** A status that carries the stamp its listing read with it. */
+  public interface Carrier {
+    /** The stamp, or null when none was read. */
+    ChangeStamp changeStamp();
+  }
+
+  /** The stamp from "unix" view attributes holding {@link #ATTRIBUTES}, or null without them. */
+  static ChangeStamp from(Map<String, Object> attributes) {
+    Object ino = attributes.get("ino");
+    Object ctime = attributes.get("ctime");
+    Object mtime = attributes.get("lastModifiedTime");
+    if (!(ino instanceof Long) || !(ctime instanceof FileTime) || !(mtime instanceof FileTime)) {
+      return null;
+    }
+    return new ChangeStamp((Long) ino, ((FileTime) ctime).to(TimeUnit.NANOSECONDS),
+        ((FileTime) mtime).to(TimeUnit.NANOSECONDS));
+  }
+
+  /** The stamp a status carries, or else the file's as it is now (one lstat); null without one. */
+  public static ChangeStamp of(FileStatus status) throws IOException {
+    if (status instanceof Carrier) {
+      ChangeStamp carried = ((Carrier) status).changeStamp();
+      if (carried != null) {
+        return carried;
+      }
+    }
+    if (!PosixFiles.hasUnixView()) {
+      return null;
+    }
+    return from(Files.readAttributes(PosixFiles.local(status.getPath()), "unix:" + ATTRIBUTES,
+        LinkOption.NOFOLLOW_LINKS));
+  }
+
+  /** A stamp read back from its three numbers (a listing record). */
+  public static ChangeStamp of(long inode, long changeNanos, long modificationNanos) {
+    return new ChangeStamp(inode, changeNanos, modificationNanos);
+  }
+
+  /**
+   * The status-change time (nanoseconds) a recorded stamp holds, or null when the checksum is not
+   * a stamp: a content checksum, or none. A stamp of another length gives Long.MAX_VALUE (too
+   * recent to trust).
+   */
+  public static Long changeNanos(SourceChecksum recorded) {
+    if (recorded == null || !ALGORITHM.equals(recorded.algorithm())) {
+      return null;
+    }
+    byte[] b = recorded.bytes();
+    return b.length == 24 ? ByteBuffer.wrap(b).getLong(8) : Long.MAX_VALUE;
+  }
+
+  public long inode() {
+    return inode;
+  }
+
+  public long changeNanos() {
+    return changeNanos;
+  }
+
+  public long modificationNanos() {
+    return modificationNanos;
+  }
+
+  /** The stamp as a manifest entry records it: 24 bytes, inode, ctime and mtime (ns), big-endian. */
+  public SourceChecksum asChecksum() {
+    return new SourceChecksum(ALGORITHM,
+        ByteBuffer.allocate(24).putLong(inode).putLong(changeNanos).putLong(modificationNanos).array());
+  }
+
+  @Override
+  public String toString() {
+    return "inode " + inode + ", ctime " + changeNanos + " ns, mtime " + modificationNanos + " ns";
+  }
+}
