@@ -34,14 +34,15 @@ public final class BackupConfigKeys {
   public static final int DEFAULT_SNAPSHOT_MAX_RENAMES = 100_000;
   /**
    * Whether map tasks ask the source file system for a file checksum, to confirm an unchanged file
-   * without reading it: {@code auto} (on for hdfs sources), {@code true} or {@code false}.
+   * without reading it: {@code auto} (on for hdfs sources, and for file sources, whose "checksum"
+   * is the file's change stamp: inode, ctime and mtime in ns), {@code true} or {@code false}.
    */
   public static final String SOURCE_CHECKSUM = "hbackup.backup.source.checksum";
   /**
    * Milliseconds before the base point's start within which a base entry's modification time
    * makes length and time too weak to take the file as unchanged, where no source checksum
    * confirms it: the coarsest timestamp resolution allowed for sources (a second on S3, ext3
-   * and HFS+, two on FAT) plus clock skew. FORMAT.md, "Change detection".
+   * and HFS+, two on FAT) plus clock skew. FORMAT.md, "Times of a coarse grain".
    */
   public static final String RECENT_MS = "hbackup.backup.recent.ms";
   public static final long DEFAULT_RECENT_MS = 2_000;

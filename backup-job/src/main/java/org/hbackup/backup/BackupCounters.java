@@ -83,6 +83,13 @@ public enum BackupCounters {
    */
   FILES_RECENT_IN_BASE,
   /**
+   * Files with the base entry's length and modification time read all the same, because their
+   * source checksum (HDFS) or change stamp (local: inode, ctime, mtime in ns) differs. Every file,
+   * every time, on a file system whose inodes or ctimes are not stable (some FUSE mounts): there
+   * hbackup.backup.source.checksum=false compares length and time alone.
+   */
+  FILES_CHECKSUM_CHANGED,
+  /**
    * Segments of the base point's manifest that map tasks decoded to look paths up: about the
    * base's segments once per task that reads them, more when lookups jump between segments.
    */

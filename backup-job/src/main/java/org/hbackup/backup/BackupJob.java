@@ -167,7 +167,7 @@ public final class BackupJob {
     try (BaseManifest baseEntries = base == null ? null
         : new BaseManifest(repository, base.id(), settings.baseSegmentCache())) {
       SourceLister.UnchangedHint hint = baseEntries == null ? SourceLister.UnchangedHint.NONE
-          : (basePath, status) -> baseEntries.sameFile(basePath, status) != null;
+          : new CarryOver(baseEntries, base.id(), settings)::likelyUnchanged;
       SourceLister.Totals totals = new SourceLister(conf, settings).list(sourceFs, source, null, listing,
           SnapshotRenames.NONE, hint, repositoryInSource);
       return new BackupPlan(type, base == null ? null : base.id(), exists, totals,
@@ -223,7 +223,7 @@ public final class BackupJob {
       try (BaseManifest baseEntries = base == null ? null
           : new BaseManifest(repository, base.id(), settings.baseSegmentCache())) {
         SourceLister.UnchangedHint hint = baseEntries == null ? SourceLister.UnchangedHint.NONE
-            : (basePath, status) -> baseEntries.sameFile(basePath, status) != null;
+            : new CarryOver(baseEntries, base.id(), settings)::likelyUnchanged;
         totals = new SourceLister(conf, settings).list(sourceFs, listRoot, rootMetadata, listing, renames, hint,
             repositoryInSource);
       }

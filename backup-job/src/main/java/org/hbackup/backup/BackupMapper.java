@@ -148,6 +148,9 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     SourceFiles.Checksum checksum = asked ? source.checksum(status) : SourceFiles.Checksum.NOT_ASKED;
     ManifestEntry carried = previous == null ? null
         : carryOver.file(previous, metadata(key, EntryType.FILE, status), checksum.value());
+    if (previous != null && carried == null && first) {
+      context.getCounter(BackupCounters.FILES_CHECKSUM_CHANGED).increment(1);
+    }
     // Whether the file is open for write. A live file's checksum is refused while it is; a
     // snapshot's copy gives one, so a file about to be read from a snapshot is asked about (one
     // NameNode call beside reading it whole), as is range 0 of a live file read in ranges (which
@@ -264,7 +267,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
     FileStatus now = source.statusNow(status.getPath());
     if (now != null) {
-      ManifestEntry again = readWhole(key, now, null);
+      // now's stamp (a local file's) was read before this read: a write after it moves it.
+      ManifestEntry again = readWhole(key, now, source.checksum(now).value());
       if (!source.changedSince(now)) {
         return again;
       }

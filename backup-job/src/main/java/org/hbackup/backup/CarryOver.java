@@ -28,11 +28,16 @@ final class CarryOver implements Closeable {
   private long recentInBase;
 
   CarryOver(BaseManifest base, BackupSettings settings) {
+    this(base, settings.basePoint(), settings);
+  }
+
+  /** With the base point named, where the settings do not name it yet (the driver's listing). */
+  CarryOver(BaseManifest base, org.hbackup.common.id.PointId basePoint, BackupSettings settings) {
     this.base = base;
     this.accessTimes = settings.options().accessTimes();
     this.sourceChecksums = settings.sourceChecksums();
-    this.trustedBefore = settings.basePoint() == null ? Long.MIN_VALUE
-        : settings.basePoint().created().toEpochMilli() - settings.recentMillis();
+    this.trustedBefore = basePoint == null ? Long.MIN_VALUE
+        : basePoint.created().toEpochMilli() - settings.recentMillis();
   }
 
   /**
@@ -70,13 +75,28 @@ final class CarryOver implements Closeable {
   private boolean tooRecent(ManifestEntry previous) {
     Long changed = ChangeStamp.changeNanos(previous.sourceChecksum());
     if (changed != null) {
-      return changed % 1_000_000_000L == 0 && Math.floorDiv(changed, 1_000_000L) >= trustedBefore
-          || changed == Long.MAX_VALUE;
+      return changed == Long.MAX_VALUE
+          || (changed % 1_000_000_000L == 0 && Math.floorDiv(changed, 1_000_000L) >= trustedBefore);
     }
     if (sourceChecksums && previous.sourceChecksum() != null) {
       return false;
     }
     return previous.modificationTime() % 1000 == 0 && previous.modificationTime() >= trustedBefore;
+  }
+
+  /**
+   * The driver's guess, while listing, of whether a map task will carry the file over: the same
+   * tests as the task's, but for a content checksum, which only the task asks for. It weighs the
+   * file's split (an unchanged file costs little), so a wrong "unchanged" put a whole tree's reads
+   * into one task when every stamp had moved (the first backup with stamps, a chmod -R).
+   */
+  boolean likelyUnchanged(String basePath, FileStatus status) throws IOException {
+    ManifestEntry previous = base == null ? null : base.sameFile(basePath, status);
+    if (previous == null || tooRecent(previous)) {
+      return false;
+    }
+    ChangeStamp stamp = ChangeStamp.of(status);
+    return stamp == null || !sourceChecksums || stamp.asChecksum().equals(previous.sourceChecksum());
   }
 
   /** Files whose base entry matched but was too recent to trust (FILES_RECENT_IN_BASE). */
@@ -122,6 +142,7 @@ final class CarryOver implements Closeable {
     if (previous == null || previous.type() != entry.type()
         || previous.modificationTime() != entry.modificationTime()
         || !Objects.equals(previous.symlinkTarget(), entry.symlinkTarget())
+        || !Objects.equals(previous.fileHash(), entry.fileHash())
         || previous.accessTime() == entry.accessTime()) {
       return entry;
     }

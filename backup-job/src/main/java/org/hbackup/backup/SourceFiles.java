@@ -72,7 +72,7 @@ final class SourceFiles implements Closeable {
     directories = local ? new LocalSourceDirectories(PosixFiles.local(fs.makeQualified(settings.source()))) : null;
     readXattrs = dfs != null && settings.xattrs();
     storagePolicies = new StoragePolicies(dfs, settings.source(), settings.storagePolicies());
-    stamps = local && settings.sourceChecksums();
+    stamps = local && settings.sourceChecksums() && PosixFiles.hasUnixView();
     if (settings.sourceChecksums() && !local) {
       Configuration checksumConf = new Configuration(conf);
       checksumConf.set(BackupJob.CHECKSUM_COMBINE_MODE, BackupJob.COMPOSITE_CRC);
@@ -227,18 +227,11 @@ final class SourceFiles implements Closeable {
 
   /**
    * A local file's change stamp as its checksum: the one its listing read (no system call), or
-   * else one lstat. It was observed before the file is read, so a write after it moves it; it is
-   * kept under the same rules as a checksum (only when the file read as long as listed).
+   * none. It was observed before the file was opened by any task, so a write after it moves it;
+   * it is kept under the same rules as a checksum (only when the file read as long as listed).
    */
-  private Checksum stampOf(FileStatus status) throws IOException {
-    ChangeStamp stamp;
-    try {
-      stamp = ChangeStamp.of(status);
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new SourceVanished(new FileNotFoundException(OneLine.of(e)));
-    } catch (java.nio.file.FileSystemException e) {
-      return Checksum.NOT_ASKED; // the read that follows tells what the entry has become
-    }
+  private Checksum stampOf(FileStatus status) {
+    ChangeStamp stamp = ChangeStamp.of(status);
     return stamp == null ? Checksum.NOT_ASKED : new Checksum(stamp.asChecksum(), false);
   }
 
@@ -286,9 +279,15 @@ final class SourceFiles implements Closeable {
     }
     try {
       // One lstat, no owner or group lookups: this runs after every local file read whole.
+      java.nio.file.Path file = PosixFiles.local(readAs.getPath());
+      ChangeStamp stamp = stamps ? ChangeStamp.of(readAs) : null;
+      if (stamp != null) {
+        // Also a write that kept the length and set the time back, or fell in the same
+        // millisecond: it moved the ctime. Length, kind and stamp from one lstat.
+        return stamp.changedAt(file, readAs.getLen());
+      }
       java.nio.file.attribute.BasicFileAttributes now = java.nio.file.Files.readAttributes(
-          PosixFiles.local(readAs.getPath()), java.nio.file.attribute.BasicFileAttributes.class,
-          java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          file, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
       return !now.isRegularFile() || now.size() != readAs.getLen()
           || now.lastModifiedTime().toMillis() != readAs.getModificationTime();
     } catch (java.nio.file.NoSuchFileException e) {

@@ -117,6 +117,7 @@ final class BackupCommand extends Command {
     figures.put("attributesUnreadable", result.get(BackupCounters.ATTRIBUTES_UNREADABLE));
     figures.put("filesReadAgain", result.get(BackupCounters.FILES_READ_AGAIN));
     figures.put("filesRecentInBase", result.get(BackupCounters.FILES_RECENT_IN_BASE));
+    figures.put("filesChecksumChanged", result.get(BackupCounters.FILES_CHECKSUM_CHANGED));
     figures.put("segmentsWritten", result.get(BackupCounters.SEGMENTS_WRITTEN));
     figures.put("stagingReclaimed", result.reclaimed().entries());
     figures.put("stagingBytesReclaimed", result.reclaimed().bytes());

@@ -90,6 +90,15 @@ final class RepairPointsCommand extends Command {
             + " file(s): " + String.join(", ", p.dropped()), p.forgotten() ? "; forgotten" : "");
       }
     }
+    // A point that could not be rewritten and is still there is damage left in the repository:
+    // a script that checks only the exit code must not take it as repaired (found by a probe).
+    for (RepairPointsJob.Repaired p : r.points()) {
+      if (p.problem() != null && !p.forgotten()) {
+        err().println("hbackup repair points: point " + p.original() + " is not repaired (" + p.problem()
+            + "); --forget removes it");
+        return ExitCodes.DAMAGE;
+      }
+    }
     return ExitCodes.SUCCESS;
   }
 }

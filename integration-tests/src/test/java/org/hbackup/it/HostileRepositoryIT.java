@@ -338,6 +338,10 @@ class HostileRepositoryIT {
     bytes[bytes.length / 2] ^= 1;
     segment.toFile().setWritable(true);
     Files.write(segment, bytes);
+    Cli.Result kept = Cli.run(conf, "repair", "points", "--repo", repo, "--point", lost.toString(),
+        "--point", empty.toString(), "--json");
+    assertEquals(3, kept.exitCode, "points left unrepaired are damage still there: " + kept);
+    assertTrue(kept.stderr.contains(lost.toString()) || kept.stderr.contains(empty.toString()), kept.stderr);
     Cli.Result repaired = Cli.run(conf, "repair", "points", "--repo", repo, "--point", lost.toString(),
         "--point", empty.toString(), "--forget", "--json");
     assertEquals(0, repaired.exitCode, repaired.toString());

@@ -422,6 +422,12 @@ class SourceEdgeCasesIT {
     Thread.sleep(20); // past the kernel's timestamp tick, so that the ctime moves
     Files.writeString(hot, "version two\n");
     Files.setLastModifiedTime(hot, tick);
+    // The dry run's figures (and the split weights, from the same test) know it is to be read.
+    Cli.Result dry = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-racy"), "--dry-run",
+        "--json");
+    assertEquals(0, dry.exitCode, dry.toString());
+    assertEquals(1, dry.json().get("filesUnchanged").asLong(), dry.stdout);
+    assertEquals(1, dry.json().get("filesToRead").asLong(), dry.stdout);
     Cli.Result second = Cli.run(conf, "backup", "--source", tree.toString(), "--repo", uri("repo-racy"), "--json");
     assertEquals(0, second.exitCode, second.toString());
     java.nio.file.Path restored = dir.resolve("restored-racy");
@@ -433,6 +439,7 @@ class SourceEdgeCasesIT {
     assertEquals(tick, Files.getLastModifiedTime(restored.resolve("hot.txt")));
     JsonNode report = second.json();
     assertEquals(0, report.get("filesRecentInBase").asLong(), "times of a finer grain than seconds: " + second.stdout);
+    assertEquals(1, report.get("filesChecksumChanged").asLong(), "its stamp moved: " + second.stdout);
     assertEquals(1, report.get("filesCarriedOver").asLong(), "the settled file is not read: " + second.stdout);
   }
 }

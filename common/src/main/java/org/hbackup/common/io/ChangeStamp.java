@@ -18,7 +18,7 @@ import org.hbackup.common.manifest.SourceChecksum;
  * -a, cp -p, a build pinned to SOURCE_DATE_EPOCH, a rename of a same-sized file over another)
  * still moves the ctime, which no call but the kernel's own can set, or brings another inode; so
  * does a write within the millisecond. Recorded as the entry's source checksum under {@link
- * #ALGORITHM} (FORMAT.md, "Change detection"): like a checksum, only an equal stamp lets a later
+ * #ALGORITHM} (FORMAT.md, "Change stamps"): like a checksum, only an equal stamp lets a later
  * backup take the file as unchanged, as restic compares ctime and inode. It is not a checksum of
  * the bytes; it was observed before they were read, so any write after that moves it.
  */
@@ -56,19 +56,26 @@ public final class ChangeStamp {
         ((FileTime) mtime).to(TimeUnit.NANOSECONDS));
   }
 
-  /** The stamp a status carries, or else the file's as it is now (one lstat); null without one. */
-  public static ChangeStamp of(FileStatus status) throws IOException {
-    if (status instanceof Carrier) {
-      ChangeStamp carried = ((Carrier) status).changeStamp();
-      if (carried != null) {
-        return carried;
-      }
-    }
-    if (!PosixFiles.hasUnixView()) {
-      return null;
-    }
-    return from(Files.readAttributes(PosixFiles.local(status.getPath()), "unix:" + ATTRIBUTES,
-        LinkOption.NOFOLLOW_LINKS));
+  /**
+   * The stamp a status carries (read in the same lstat as its length and times), or null. Never
+   * one read later: a stamp taken after another task read a range of the file, or in the tick of
+   * a write that followed the read, could describe bytes the point does not hold.
+   */
+  public static ChangeStamp of(FileStatus status) {
+    return status instanceof Carrier ? ((Carrier) status).changeStamp() : null;
+  }
+
+  /**
+   * Whether the file is no longer a regular file of this length with this stamp (its inode,
+   * ctime or nanosecond mtime differ), now: one lstat.
+   */
+  public boolean changedAt(java.nio.file.Path file, long length) throws IOException {
+    Map<String, Object> a = Files.readAttributes(file, "unix:isRegularFile,size," + ATTRIBUTES,
+        LinkOption.NOFOLLOW_LINKS);
+    ChangeStamp now = from(a);
+    return !Boolean.TRUE.equals(a.get("isRegularFile")) || !Long.valueOf(length).equals(a.get("size"))
+        || now == null || now.inode != inode || now.changeNanos != changeNanos
+        || now.modificationNanos != modificationNanos;
   }
 
   /** A stamp read back from its three numbers (a listing record). */

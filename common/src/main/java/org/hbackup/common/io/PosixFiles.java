@@ -469,8 +469,8 @@ public final class PosixFiles {
     return status;
   }
 
-  /** Whether java.nio offers the "unix" attribute view here. */
-  static boolean hasUnixView() {
+  /** Whether java.nio offers the "unix" attribute view here (and so statuses carry change stamps). */
+  public static boolean hasUnixView() {
     return UNIX_VIEW;
   }
 
