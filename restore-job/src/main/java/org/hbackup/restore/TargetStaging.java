@@ -195,17 +195,11 @@ final class TargetStaging implements AutoCloseable {
   }
 
   private static byte[] markerBytes(String point, boolean unfinished) throws IOException {
-    ProcessIdentity self = ProcessIdentity.self();
     ObjectNode root = Json.object();
     root.put("format", FORMAT);
     root.put("version", VERSION);
     root.put("point", point);
-    root.put("host", self.host());
-    root.put("pid", self.pid());
-    root.put("processStart", self.start());
-    root.put("boot", self.boot());
-    root.put("pidNamespace", self.pidNamespace());
-    root.put("processStartTicks", self.startTicks());
+    ProcessIdentity.self().writeTo(root);
     root.put("user", UserGroupInformation.getCurrentUser().getShortUserName());
     root.put("created", Instant.now().toString());
     if (unfinished) {
@@ -306,9 +300,7 @@ final class TargetStaging implements AutoCloseable {
       JsonNode root = Json.parse(in, file.toString());
       Json.checkFormat(root, FORMAT, file.toString(), 1, VERSION);
       return new Marker(Json.requireText(root, "point", file.toString()),
-          new ProcessIdentity(Json.requireText(root, "host", file.toString()), Json.requireLong(root, "pid", file.toString()),
-              Json.requireLong(root, "processStart", file.toString()), root.path("boot").asText(""),
-              root.path("pidNamespace").asText(""), root.path("processStartTicks").asLong(0)),
+          ProcessIdentity.readFrom(root, file.toString()),
           root.path("created").asText("?"), status.getModificationTime(), root.path("unfinished").asBoolean(false));
     } catch (IOException | RuntimeException e) {
       return null; // not a marker a restore wrote (or not whole yet: see classify)

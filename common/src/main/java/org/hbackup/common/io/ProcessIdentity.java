@@ -33,6 +33,31 @@ public record ProcessIdentity(String host, long pid, long start, String boot, St
     return CURRENT;
   }
 
+  /**
+   * Puts this identity's fields into a JSON object, as locks, work directories' owner files and
+   * restore staging markers record their process (FORMAT.md, section 12a): {@code host}, {@code
+   * pid}, {@code processStart}, {@code boot}, {@code pidNamespace}, {@code processStartTicks}.
+   */
+  public void writeTo(com.fasterxml.jackson.databind.node.ObjectNode root) {
+    root.put("host", host);
+    root.put("pid", pid);
+    root.put("processStart", start);
+    root.put("boot", boot);
+    root.put("pidNamespace", pidNamespace);
+    root.put("processStartTicks", startTicks);
+  }
+
+  /**
+   * The identity {@link #writeTo} recorded in {@code root} of {@code file}; host, pid and start
+   * are required, the fields later versions added read as unknown when absent.
+   */
+  public static ProcessIdentity readFrom(com.fasterxml.jackson.databind.JsonNode root, String file)
+      throws IOException {
+    return new ProcessIdentity(Json.requireText(root, "host", file), Json.requireLong(root, "pid", file),
+        Json.requireLong(root, "processStart", file), root.path("boot").asText(""),
+        root.path("pidNamespace").asText(""), root.path("processStartTicks").asLong(0));
+  }
+
   private static ProcessIdentity current() {
     ProcessHandle self = ProcessHandle.current();
     return new ProcessIdentity(hostName(), self.pid(), startOf(self),

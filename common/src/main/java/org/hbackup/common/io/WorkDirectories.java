@@ -39,16 +39,10 @@ public final class WorkDirectories {
     int reclaimed = reclaim(fs, dir.getParent());
     FileSystems.mkdirsOwnerOnly(fs, dir);
     PosixFiles.setPermission(fs, dir, PosixFiles.OWNER_ONLY_DIRECTORY);
-    ProcessIdentity self = ProcessIdentity.self();
     ObjectNode root = Json.object();
     root.put("format", FORMAT);
     root.put("version", 1);
-    root.put("host", self.host());
-    root.put("pid", self.pid());
-    root.put("processStart", self.start());
-    root.put("boot", self.boot());
-    root.put("pidNamespace", self.pidNamespace());
-    root.put("processStartTicks", self.startTicks());
+    ProcessIdentity.self().writeTo(root);
     try (org.apache.hadoop.fs.FSDataOutputStream out = FileSystems.createOwnerOnly(fs, new Path(dir, OWNER), false)) {
       out.write(Json.toBytes(root));
     }
@@ -95,9 +89,7 @@ public final class WorkDirectories {
     try (InputStream in = fs.open(file)) {
       JsonNode root = Json.parse(in, file.toString());
       Json.checkFormat(root, FORMAT, file.toString(), 1, 1);
-      return new ProcessIdentity(Json.requireText(root, "host", file.toString()),
-          Json.requireLong(root, "pid", file.toString()), Json.requireLong(root, "processStart", file.toString()),
-          root.path("boot").asText(""), root.path("pidNamespace").asText(""), root.path("processStartTicks").asLong(0));
+      return ProcessIdentity.readFrom(root, file.toString());
     } catch (IOException | RuntimeException e) {
       return null; // not an owner file this code wrote: the directory is left alone
     }

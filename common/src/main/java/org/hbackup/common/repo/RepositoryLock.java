@@ -405,12 +405,7 @@ public final class RepositoryLock implements AutoCloseable {
     } else {
       root.put("point", h.point());
     }
-    root.put("host", h.process().host());
-    root.put("pid", h.process().pid());
-    root.put("processStart", h.process().start());
-    root.put("boot", h.process().boot());
-    root.put("pidNamespace", h.process().pidNamespace());
-    root.put("processStartTicks", h.process().startTicks());
+    h.process().writeTo(root);
     root.put("user", h.user());
     root.put("created", h.created().toString());
     byte[] content = Json.toBytes(root);
@@ -445,9 +440,7 @@ public final class RepositoryLock implements AutoCloseable {
       return new Holder(Json.requireText(root, "id", name),
           Mode.valueOf(Json.requireText(root, "mode", name).toUpperCase(java.util.Locale.ROOT)),
           Json.requireText(root, "command", name), point == null || point.isNull() ? null : point.asText(),
-          new ProcessIdentity(Json.requireText(root, "host", name), Json.requireLong(root, "pid", name),
-              Json.requireLong(root, "processStart", name), root.path("boot").asText(""),
-              root.path("pidNamespace").asText(""), root.path("processStartTicks").asLong(0)),
+          ProcessIdentity.readFrom(root, name),
           Json.requireText(root, "user", name),
           Instant.parse(Json.requireText(root, "created", name)), Instant.ofEpochMilli(f.getModificationTime()),
           f.getPath());
