@@ -32,7 +32,7 @@ public final class ListedStatus implements Writable {
   private static final int ERASURE_CODED = 16;
   private static final int SNAPSHOT_ENABLED = 32;
   private static final int HAS_IDENTITY = 64;
-  /** A local regular file's {@link ChangeStamp}, read with its status. */
+  /** A local regular file's {@link ChangeStamp}, read with its status. The last bit of the flag byte. */
   private static final int HAS_STAMP = 128;
 
   private FileStatus status;

@@ -92,6 +92,18 @@ class BackupMapperTest {
     return recordOf(value).entry();
   }
 
+  /** The entry of the one manifest record among a task's output. */
+  private static ManifestEntry manifestEntryOf(List<Pair<BackupKey, BytesWritable>> out) throws IOException {
+    List<ManifestEntry> entries = new java.util.ArrayList<>();
+    for (Pair<BackupKey, BytesWritable> p : out) {
+      if (p.getFirst().kind() == BackupKey.MANIFEST) {
+        entries.add(entryOf(p.getSecond()));
+      }
+    }
+    assertEquals(1, entries.size(), "one manifest record");
+    return entries.get(0);
+  }
+
   /** Makes a base point holding one file, {@code data} as one chunk, with {@code status}'s time. */
   private void baseWithFile(String path, FileStatus status, byte[] data) throws IOException {
     ContentId id = ContentId.of(data);
@@ -254,12 +266,7 @@ class BackupMapperTest {
     driver.getConfiguration().set(BackupConfigKeys.BASE_POINT, base.toString());
     driver.getConfiguration().set(BackupConfigKeys.SOURCE_CHECKSUM, "false");
     List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("hot.bin", null), new ListedStatus(status)).run();
-    ManifestEntry entry = null;
-    for (Pair<BackupKey, BytesWritable> p : out) {
-      if (p.getFirst().kind() == BackupKey.MANIFEST) {
-        entry = entryOf(p.getSecond());
-      }
-    }
+    ManifestEntry entry = manifestEntryOf(out);
     assertEquals(ContentId.of(now), entry.fileHash(), "the content as it is now, not the base's");
     assertEquals(status.getAccessTime(), entry.accessTime(), "other content: the access time as it is now");
     assertEquals(0, count(BackupCounters.FILES_CARRIED_OVER));
@@ -308,12 +315,7 @@ class BackupMapperTest {
     assertEquals(before.getModificationTime(), status.getModificationTime());
     assertEquals(before.getLen(), status.getLen());
     List<Pair<BackupKey, BytesWritable>> out = driver.withInput(new ListingKey("pinned.bin", null), new ListedStatus(status)).run();
-    ManifestEntry entry = null;
-    for (Pair<BackupKey, BytesWritable> p : out) {
-      if (p.getFirst().kind() == BackupKey.MANIFEST) {
-        entry = entryOf(p.getSecond());
-      }
-    }
+    ManifestEntry entry = manifestEntryOf(out);
     assertEquals(ContentId.of(now), entry.fileHash(), "the content as it is now");
     assertEquals(stampOf(status), entry.sourceChecksum(), "the stamp it had when it was read");
     assertEquals(0, count(BackupCounters.FILES_CARRIED_OVER));

@@ -27,6 +27,8 @@ public final class ChangeStamp {
   public static final String ALGORITHM = "hbackup-posix-stat-v1";
   /** The attributes of the "unix" view a stamp is made of. */
   static final String ATTRIBUTES = "ino,ctime,lastModifiedTime";
+  /** What {@link #changedAt} reads in one lstat. */
+  private static final String KIND_LENGTH_AND_STAMP = "unix:isRegularFile,size," + ATTRIBUTES;
 
   private final long inode;
   private final long changeNanos;
@@ -70,8 +72,7 @@ public final class ChangeStamp {
    * ctime or nanosecond mtime differ), now: one lstat.
    */
   public boolean changedAt(java.nio.file.Path file, long length) throws IOException {
-    Map<String, Object> a = Files.readAttributes(file, "unix:isRegularFile,size," + ATTRIBUTES,
-        LinkOption.NOFOLLOW_LINKS);
+    Map<String, Object> a = Files.readAttributes(file, KIND_LENGTH_AND_STAMP, LinkOption.NOFOLLOW_LINKS);
     ChangeStamp now = from(a);
     return !Boolean.TRUE.equals(a.get("isRegularFile")) || !Long.valueOf(length).equals(a.get("size"))
         || now == null || now.inode != inode || now.changeNanos != changeNanos
