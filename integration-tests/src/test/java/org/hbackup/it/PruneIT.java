@@ -276,6 +276,55 @@ class PruneIT {
   }
 
   /**
+   * The only copy of a chunk the remaining points use is damaged, and verify has recorded it. prune
+   * went on with exit 0, "deleted": true and no problem, on a repository it knew could not restore
+   * that file (found by a probe; the README says it stops, exit 3, naming it). Now it reads that
+   * copy, names the chunk and its pack, and deletes nothing; once `repair points --forget` drops
+   * the file, prune goes on.
+   */
+  @Test
+  void aUsedChunkWhoseOnlyCopyIsRecordedDamagedStopsThePrune() throws Exception {
+    java.nio.file.Path source = Files.createDirectories(dir.resolve("recorded-source"));
+    byte[] data = bytes(new Random(21), 700_000);
+    write(source.resolve("f"), data);
+    write(source.resolve("g"), bytes(new Random(22), 5_000));
+    java.nio.file.Path repo = dir.resolve("recorded-repo");
+    assertEquals(0, Cli.run(conf, "backup", "--source", source.toString(), "--repo", uri(repo)).exitCode);
+    java.nio.file.Path pack = packs(repo).get(0);
+    flip(pack, 300_000);
+    assertEquals(3, Cli.run(conf, "verify", "--repo", uri(repo), "--read-data").exitCode);
+    Set<String> packsBefore = names(repo.resolve("packs"), ".pack");
+    Set<String> indexBefore = names(repo.resolve("index"), ".idx");
+
+    Cli.Result stopped = Cli.run(conf, "prune", "-D", "hbackup.prune.grace.seconds=0", "--repo", uri(repo),
+        "--json");
+    assertEquals(3, stopped.exitCode, stopped.toString());
+    assertFalse(stopped.json().get("deleted").asBoolean(), stopped.toString());
+    String stem = pack.getFileName().toString().replace(".pack", "");
+    boolean named = false;
+    for (JsonNode problem : stopped.json().get("problemList")) {
+      named |= problem.get("file").asText().startsWith("chunk ")
+          && problem.get("reason").asText().contains("no copy of it reads back")
+          && problem.get("reason").asText().contains(stem);
+    }
+    assertTrue(named, "the chunk and its pack are named: " + stopped.stdout);
+    assertTrue(Files.exists(pack));
+    assertEquals(packsBefore, names(repo.resolve("packs"), ".pack"), "no pack deleted");
+    assertEquals(indexBefore, names(repo.resolve("index"), ".idx"), "no index file deleted");
+
+    Cli.Result repaired = Cli.run(conf, "repair", "points", "--repo", uri(repo), "--forget");
+    assertEquals(0, repaired.exitCode, repaired.toString());
+    Cli.Result pruned = Cli.run(conf, "prune", "-D", "hbackup.prune.grace.seconds=0", "--repo", uri(repo),
+        "--json");
+    assertEquals(0, pruned.exitCode, "the damaged file is no longer used: " + pruned);
+    java.nio.file.Path restored = dir.resolve("recorded-restored");
+    assertEquals(0, Cli.run(conf, "restore", "--repo", uri(repo), "--point", "latest", "--target", uri(restored))
+        .exitCode);
+    assertFalse(Files.exists(restored.resolve("f")), "the repaired point dropped the damaged file");
+    assertArrayEquals(Files.readAllBytes(source.resolve("g")), Files.readAllBytes(restored.resolve("g")));
+  }
+
+  /**
    * A fan-out directory of packs/ that is a symbolic link to a directory outside the repository:
    * Hadoop's local listing follows it, and prune deleted a file there named like a damaged pack
    * (found by a probe). Now the repository is refused (exit 3) and nothing outside is touched.

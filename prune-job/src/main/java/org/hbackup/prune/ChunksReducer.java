@@ -40,6 +40,8 @@ public class ChunksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ve
   private long cutoff;
   /** Reads a used chunk's copies when it has several (opened on first need). */
   private ChunkReader reader;
+  /** Why the preferred copy of the last chunk that {@link #firstThatReadsBack} read did not read back. */
+  private String unreadable;
 
   @Override
   protected void setup(Context context) throws IOException {
@@ -91,7 +93,16 @@ public class ChunksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ve
     PruneRecord kept = null;
     if (refs > 0) {
       copies.sort(NEWEST_FIRST);
-      kept = copies.size() == 1 ? copies.get(0) : firstThatReadsBack(chunk, copies);
+      kept = copies.size() == 1 && !recorded(copies.get(0)) ? copies.get(0) : firstThatReadsBack(chunk, copies);
+      if (kept == null) {
+        // The points still name it and no copy reads back: a prune that went on would report success on
+        // a repository it knows cannot restore them (found by a probe: exit 0 after verify recorded it).
+        context.getCounter(PruneCounters.PROBLEMS).increment(1);
+        outputs.write(PruneJob.PROBLEMS, new Text("chunk " + chunk), new Text("used by " + refs
+            + " file reference(s) of the remaining points, and no copy of it reads back (" + unreadable
+            + "); 'verify' names the files, 'repair points --forget' drops them"), PruneJob.PROBLEMS + "/part");
+        kept = copies.get(0); // the chunk is lost either way; its pack stays
+      }
       context.getCounter(PruneCounters.CHUNKS_LIVE).increment(1);
       context.getCounter(PruneCounters.COPIES_DUPLICATE).increment(copies.size() - 1);
     } else {
@@ -106,26 +117,33 @@ public class ChunksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ve
   private static final java.util.Comparator<PruneRecord> NEWEST_FIRST = (a, b) -> a.mtime != b.mtime
       ? Long.compare(b.mtime, a.mtime) : java.util.Arrays.compareUnsigned(b.pack.bytes(), a.pack.bytes());
 
+  /** Whether a copy lies in a pack that a damage record names (PackTrailerMapper ranks those last). */
+  private static boolean recorded(PruneRecord copy) {
+    return copy.mtime == Long.MIN_VALUE;
+  }
+
   /**
-   * Of several copies of a used chunk, the first in order of preference whose blob reads back as
-   * the chunk. The trailers list every copy alike; keeping one that is damaged and dropping the
-   * one a restore reads today made prune lose files it was not asked to touch (found by a probe:
-   * a flipped byte in an unused duplicate, then prune with exit 0). Only chunks with several
-   * copies pay this read. When none reads back, the preferred one stays (the chunk is lost either way).
+   * Of the copies of a used chunk, the first in order of preference whose blob reads back as the
+   * chunk, or null when none does ({@link #unreadable} then says why the first did not). The
+   * trailers list every copy alike; keeping one that is damaged and dropping the one a restore
+   * reads today made prune lose files it was not asked to touch (found by a probe: a flipped byte
+   * in an unused duplicate, then prune with exit 0). Only chunks with several copies, or whose one
+   * copy lies in a pack with a damage record, pay this read: the cost is where the damage is.
    */
   private PruneRecord firstThatReadsBack(ContentId chunk, List<PruneRecord> copies) throws IOException {
     if (reader == null) {
       reader = ChunkReader.withoutIndex(repository, conf, false);
     }
+    unreadable = null;
     for (PruneRecord c : copies) {
       try {
         reader.readAt(new IndexEntry(chunk, c.pack, c.offset, c.storedLength, c.rawLength));
         return c;
       } catch (DamageException e) {
-        continue;
+        unreadable = unreadable == null ? "pack " + c.pack + ": " + e.getMessage() : unreadable;
       }
     }
-    return copies.get(0);
+    return null;
   }
 
   /**
