@@ -289,7 +289,7 @@ final class SourceFiles implements Closeable {
       java.nio.file.attribute.BasicFileAttributes now = java.nio.file.Files.readAttributes(
           file, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
       return !now.isRegularFile() || now.size() != readAs.getLen()
-          || now.lastModifiedTime().toMillis() != readAs.getModificationTime();
+          || PosixFiles.millis(now.lastModifiedTime()) != readAs.getModificationTime();
     } catch (java.nio.file.NoSuchFileException e) {
       return false;
     } catch (java.nio.file.FileSystemException e) {

@@ -89,9 +89,11 @@ public final class LocalNames {
    * first such entry (exit 1); it is now reported and left out, with what lies under it.
    */
   public static String pathTooLong(Path dir, String name) {
-    int dirBytes = dir.toString().length();
-    if (dirBytes + 1 + 3L * name.length() < PATH_MAX) {
-      return null; // no encoding the JDK uses for names takes more than 3 bytes per char
+    // No encoding the JDK uses for names takes more than 3 bytes per char, in the directory's part
+    // too: counting its chars as bytes let a path of 2,042 chars and 4,122 bytes through, and the
+    // backup then failed whole on it (exit 1; found by a probe).
+    if (3L * (dir.toString().length() + 1 + name.length()) < PATH_MAX) {
+      return null;
     }
     int bytes = dir.toString().getBytes(NAMES).length + 1 + name.getBytes(NAMES).length;
     return bytes < PATH_MAX ? null : "its path is " + bytes + " bytes long, and a path here may have at most "

@@ -283,6 +283,19 @@ public final class PosixFiles {
   }
 
   /**
+   * A file time in milliseconds since the epoch, rounded down. FileTime.toMillis rounds toward
+   * zero, so a time before 1970 with a fraction of a millisecond came out up to a millisecond
+   * later (1969-12-31T23:59:59.9995 as 1970-01-01T00:00:00.000; found by a probe).
+   */
+  public static long millis(FileTime time) {
+    try {
+      return time.toInstant().toEpochMilli();
+    } catch (ArithmeticException e) {
+      return time.toMillis(); // beyond what a long holds in milliseconds: saturated
+    }
+  }
+
+  /**
    * What is at {@code path} itself: a symlink is reported as one, never followed (an
    * {@code lstat}, or Hadoop's {@code getFileLinkStatus}). The path's parents are resolved by the
    * file system as usual; callers that must not pass through a symlink check them first.
@@ -296,6 +309,16 @@ public final class PosixFiles {
             : a.isRegularFile() ? Kind.FILE : Kind.SPECIAL;
       } catch (NoSuchFileException e) {
         return Kind.MISSING;
+      } catch (java.nio.file.AccessDeniedException e) {
+        throw e;
+      } catch (java.nio.file.FileSystemException e) {
+        // ENOTDIR: a directory above it is a file now (replaced since it was listed), so nothing
+        // is at this path. A backup failed whole on it (exit 1; found by a probe).
+        java.nio.file.Path parent = local(path).getParent();
+        if (parent != null && !Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+          return Kind.MISSING;
+        }
+        throw e;
       }
     }
     FileStatus status;
@@ -428,7 +451,7 @@ public final class PosixFiles {
       String symlink = a.isSymbolicLink() ? Files.readSymbolicLink(local).toString() : null;
       FsPermission permission = new FsPermission(toMode(a.permissions()));
       return new LocalFileStatus(a.isRegularFile() ? a.size() : 0, a.isDirectory(), replication, blockSize,
-          a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis(), permission,
+          millis(a.lastModifiedTime()), millis(a.lastAccessTime()), permission,
           a.owner().getName(), a.group().getName(), symlink, path, permission.toShort());
     }
     // The numeric owner and group, named through a cache: PosixFileAttributes.owner() calls
@@ -456,8 +479,8 @@ public final class PosixFiles {
         return new UnrecordableStatus(path, null, LocalNames.whyNotRecordable("its symlink target"));
       }
     }
-    long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis();
-    long atime = ((FileTime) a.get("lastAccessTime")).toMillis();
+    long mtime = millis((FileTime) a.get("lastModifiedTime"));
+    long atime = millis((FileTime) a.get("lastAccessTime"));
     FsPermission permission = new FsPermission((short) (mode & STATUS_MODE_BITS));
     if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK) {
       return new SpecialFileStatus(specialKind(type), replication, blockSize, mtime, atime, permission, owner, group,
@@ -733,7 +756,7 @@ public final class PosixFiles {
     }
     java.nio.file.attribute.BasicFileAttributes now = Files.readAttributes(local(path),
         java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    return now.lastModifiedTime().toMillis() == modificationTime && now.lastAccessTime().toMillis() == accessTime;
+    return millis(now.lastModifiedTime()) == modificationTime && millis(now.lastAccessTime()) == accessTime;
   }
 
   /**

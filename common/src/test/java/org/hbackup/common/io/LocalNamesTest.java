@@ -58,4 +58,13 @@ class LocalNamesTest {
     String reason = LocalNames.whyNotRecordable("its name");
     assertTrue(reason.startsWith("its name is not valid " + System.getProperty("sun.jnu.encoding")), reason);
   }
+
+  /** Found by a probe: 2,042 chars and 4,122 bytes passed the quick check, and the backup failed whole. */
+  @Test
+  void aPathOfFewCharsButTooManyBytesIsTooLong() {
+    Path parent = Paths.get("/" + "\u00e9".repeat(2040));
+    String why = LocalNames.pathTooLong(parent, "abcdefghijklmnopqrstu");
+    assertTrue(why != null && why.contains("4103 bytes"), String.valueOf(why));
+    assertEquals(null, LocalNames.pathTooLong(Paths.get("/" + "e".repeat(2040)), "abcdefghijklmnopqrstu"));
+  }
 }

@@ -118,6 +118,30 @@ class PosixFilesTest {
     assertTrue(Files.isDirectory(dir.resolve("d")), "deleting a link leaves what it points to");
   }
 
+  /** Found by a probe: a directory replaced by a file after the listing failed a backup whole (exit 1). */
+  @Test
+  void whatLiesBelowAFileThatWasADirectoryIsMissing() throws IOException {
+    FileSystem fs = FileSystems.raw(new Path(dir.toUri()), new Configuration());
+    Files.write(dir.resolve("was-a-dir"), new byte[] {1});
+    assertEquals(PosixFiles.Kind.MISSING, PosixFiles.kindOf(fs, new Path(dir.resolve("was-a-dir/x").toUri())));
+  }
+
+  /** Found by a probe: 1969-12-31T23:59:59.9995 was read as 1970-01-01T00:00:00.000, a later second and year. */
+  @Test
+  void readsTimesBefore1970RoundedDownToTheMillisecond() throws Exception {
+    java.nio.file.Path f = Files.write(dir.resolve("old"), new byte[] {1});
+    // touch, as the JDK sets no fraction of a second before 1970 (theJdkSetsOnlyTimesItsNanosecondsHold).
+    org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("touch", "-d", "1969-12-31 23:59:59.9995 UTC",
+        f.toString()).start().waitFor() == 0, "touch");
+    FileStatus status = PosixFiles.linkStatus(FileSystems.raw(new Path(dir.toUri()), new Configuration()),
+        new Path(f.toUri()));
+    assertEquals(-1, status.getModificationTime());
+    // As the JDK reads a time of the local file system: nanoseconds since the epoch.
+    assertEquals(-877_000_000_000L, PosixFiles.millis(java.nio.file.attribute.FileTime.from(
+        -876_999_999_999_500_000L, java.util.concurrent.TimeUnit.NANOSECONDS)));
+    assertEquals(1_234, PosixFiles.millis(java.nio.file.attribute.FileTime.from(1_234_567, java.util.concurrent.TimeUnit.MICROSECONDS)));
+  }
+
   /**
    * Owners applied again and again (a restore applies the same few to every file, through
    * cached principals and id names): each file ends with the owner and group asked for, a
