@@ -6,7 +6,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -21,7 +20,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.io.SequenceFile;
 import org.apache.hadoop.security.AccessControlException;
-import org.apache.hadoop.util.functional.RemoteIterators;
 import org.hbackup.common.OneLine;
 import org.hbackup.common.io.FileSystems;
 import org.hbackup.common.io.PosixFiles;
@@ -216,6 +214,12 @@ public final class SourceLister {
           key.set(RelativePaths.relativize(qualifiedRoot, dir.path), null);
           key.setProblem(ListingKey.UNLISTABLE, "cannot list its contents: " + OneLine.of(e));
           append(writer, key, PosixFiles.linkStatus(sourceFs, dir.path), totals);
+        } catch (DirectoryVanished e) {
+          // Its own record came from its parent's listing; what it held is not in the point, which
+          // is reported like an unlistable directory's (exit 4), never kept silently empty.
+          key.set(RelativePaths.relativize(qualifiedRoot, dir.path), null);
+          key.setProblem(ListingKey.UNLISTABLE, e.getMessage());
+          append(writer, key, new FileStatus(0, true, 0, 0, 0, dir.path), totals);
         }
         // Pushed last first, so that they are walked in the listing's (name) order.
         for (int i = subdirectories.size() - 1; i >= 0; i--) {
@@ -305,28 +309,37 @@ public final class SourceLister {
   }
 
   /**
-   * The children of a directory below the root. One deleted since its parent was listed (or
-   * while its pages are fetched) has no more children, as if it had been listed a moment later;
-   * it keeps its own entry, so the point holds it empty.
+   * A directory that vanished since its parent was listed, before or while its own contents were.
+   * It was kept empty, as if listed a moment later, with exit 0; but a moment later it would not
+   * be there at all, and one renamed within the source (dir -> dir2, after dir2's parent was
+   * listed) was lost from the point without a word (found by a probe).
    */
+  static final class DirectoryVanished extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    DirectoryVanished(String why) {
+      super(why);
+    }
+  }
+
+  /** The children of a directory; {@link DirectoryVanished} when it is gone before or while they are read. */
   private static RemoteIterator<FileStatus> children(FileSystem fs, ListingsAhead ahead, Path dir) throws IOException {
     RemoteIterator<FileStatus> listing;
     try {
       RemoteIterator<FileStatus> started = ahead != null ? ahead.take(dir) : null;
       listing = started != null ? started : ahead != null ? PosixFiles.listLocal(fs, dir) : fs.listStatusIterator(dir);
     } catch (FileNotFoundException | NoSuchFileException e) {
-      return RemoteIterators.remoteIteratorFromIterable(Collections.<FileStatus>emptyList());
+      throw new DirectoryVanished("it vanished before its contents were listed (deleted, or renamed within the"
+          + " source): the point holds it empty");
     }
     return new RemoteIterator<FileStatus>() {
-      private boolean gone;
-
       @Override
       public boolean hasNext() throws IOException {
         try {
-          return !gone && listing.hasNext();
+          return listing.hasNext();
         } catch (FileNotFoundException e) {
-          gone = true;
-          return false;
+          throw new DirectoryVanished("it vanished while its contents were listed (deleted, or renamed within the"
+              + " source): the point holds what was listed of it");
         }
       }
 

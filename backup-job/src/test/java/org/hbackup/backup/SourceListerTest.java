@@ -53,8 +53,14 @@ class SourceListerTest {
     assertEquals(8, totals.files());
   }
 
+  /**
+   * A directory deleted (or renamed within the source) after its parent was listed, before its own
+   * contents were: it keeps its entry and is reported after it (unlistable: what it held is not in
+   * the point, exit 4). It was kept silently empty, and a directory renamed back and forth lost its
+   * files from the point with exit 0 (found by a probe). A file deleted is left out.
+   */
   @Test
-  void aDirectoryDeletedBeforeItIsListedIsKeptEmptyAndAFileDeletedIsLeftOut() throws IOException {
+  void aDirectoryDeletedBeforeItIsListedIsReportedAndAFileDeletedIsLeftOut() throws IOException {
     java.nio.file.Path source = dir.resolve("source");
     for (String sub : new String[] {"a/s1", "a/s2", "a/s3", "a/s4"}) {
       Files.createDirectories(source.resolve(sub));
@@ -88,11 +94,12 @@ class SourceListerTest {
       ListingKey key = new ListingKey();
       ListedStatus value = new ListedStatus();
       while (reader.next(key, value)) {
-        order.add(key.path());
+        order.add(key.path() + (key.problem() == ListingKey.UNLISTABLE ? " (" + key.problemReason() + ")" : ""));
       }
     }
-    assertEquals(List.of("", "a", "b", "c", "a/f", "a/s1", "a/s2", "a/s3", "a/s4", "a/s1/x", "a/s2/x", "a/s3/x", "b/1",
-        "c/1"), order);
+    assertEquals(List.of("", "a", "b", "c", "a/f", "a/s1", "a/s2", "a/s3", "a/s4", "a/s1/x", "a/s2/x", "a/s3/x",
+        "a/s4 (it vanished before its contents were listed (deleted, or renamed within the source): the point holds"
+            + " it empty)", "b/1", "c/1"), order);
   }
 
   /**
