@@ -151,6 +151,15 @@ public class BackupReducer extends RecordingReducer<BackupKey, BytesWritable, Nu
       entry = joined.entry;
       if (!joined.complete) {
         context.getCounter(BackupCounters.FILES_CHANGED_WHILE_READ).increment(1);
+        if (!changing) {
+          // Ranges read short or not at all (the file shrank, or was deleted after the listing):
+          // named, exit 4. Counted only, a file of 150 MB deleted after the listing was published
+          // as an empty file with exit 0 (found by a probe).
+          byte[] note = ShuffleRecord.note(ShuffleRecord.CHANGING, FileRanges.ENDED_EARLY + entry.length()
+              + " bytes read, which may be a state it never had");
+          skipped.report(path, ShuffleRecord.decode(note, note.length));
+          changing = true;
+        }
       }
       if (joined.versionsDiffer && !changing) {
         // The tasks read it from different versions (ETags): named once, as a changing file.

@@ -17,6 +17,8 @@ import org.hbackup.common.manifest.ManifestEntry;
  */
 final class FileRanges {
   /** What the report says of a file whose ranges were read from different versions of it. */
+  /** Why a file whose ranges ended before their listed length is named; the bytes read follow. */
+  static final String ENDED_EARLY = "it shrank, or was deleted, while its ranges were read: the point holds the ";
   static final String VERSIONS_DIFFER = "it was written again while its ranges were read (they were read from"
       + " different versions of it); the point joins them";
 

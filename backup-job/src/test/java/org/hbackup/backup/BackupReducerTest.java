@@ -285,6 +285,18 @@ class BackupReducerTest {
     ManifestEntry e = stagedEntries().get(0);
     assertEquals(6000, e.length());
     assertEquals(1, counter(BackupCounters.FILES_CHANGED_WHILE_READ));
+    assertEquals(1, counter(BackupCounters.FILES_CHANGING), "named: the point may hold a state it never had");
+  }
+
+  /** Found by a probe: a file of 150 MB deleted after the listing was published empty, exit 0, named nowhere. */
+  @Test
+  void aFileWhoseRangesAllVanishedIsNamed() throws IOException {
+    input("gone", ShuffleRecord.range(0, 3, 4096, rangeOf("gone", new byte[0], 0, 0)),
+        ShuffleRecord.range(1, 3, 4096, rangeOf("gone", new byte[0], 0, 0)),
+        ShuffleRecord.range(2, 3, 4096, rangeOf("gone", new byte[0], 0, 0)));
+    driver.run();
+    assertEquals(1, counter(BackupCounters.FILES_CHANGED_WHILE_READ));
+    assertEquals(1, counter(BackupCounters.FILES_CHANGING), "named in the report: exit 4");
   }
 
   @Test
