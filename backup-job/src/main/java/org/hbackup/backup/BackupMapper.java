@@ -298,7 +298,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     Hasher fileHash = Hashing.sha256().newHasher();
     List<ChunkRef> chunks = new ArrayList<>();
     long length;
-    try (InputStream in = source.open(status.getPath())) {
+    try (InputStream in = source.open(status)) {
       length = store.read(SourceReadFailure.tagged(in), fileHash, chunks);
     }
     if (length != status.getLen()) {

@@ -62,6 +62,45 @@ final class LocalSourceDirectories implements Closeable {
     }
   }
 
+  /**
+   * Opens {@code file} as {@link #open(Path)} does, as the file whose inode is {@code inode} (-1:
+   * any). The directories kept open stay the ones first opened under their names, so that a
+   * listed file is read from the directory listed; but a file read again as it is now (its status
+   * taken by path since) must be read from where its path leads now. Read through a directory
+   * renamed away (x moved to x.old, another x put in its place), it was stored with the old file's
+   * bytes and the new one's status and stamp, and every later incremental carried that over
+   * (found by a probe). When the entry the kept directories hold is another inode, they are
+   * opened again from the root, once; what is read is then checked as always (changedSince).
+   */
+  FileChannel open(Path file, long inode) throws IOException {
+    FileChannel channel = open(file);
+    if (channel == null || inode < 0 || names.isEmpty()) {
+      return channel;
+    }
+    long inChain = inodeInChain(file);
+    if (inChain < 0 || inChain == inode) {
+      return channel;
+    }
+    channel.close();
+    closeBelow(0);
+    return openThroughChain(file);
+  }
+
+  /** The inode of the entry named {@code file} in the last directory of the chain, or -1 if unknown. */
+  private long inodeInChain(Path file) throws IOException {
+    Object key = chain.get(chain.size() - 1).getFileAttributeView(file.getFileName(), BasicFileAttributeView.class,
+        LinkOption.NOFOLLOW_LINKS).readAttributes().fileKey();
+    // The JDK's key of a POSIX file prints as "(dev=<hex>,ino=<decimal>)"; no API gives the number.
+    String text = String.valueOf(key);
+    int at = text.indexOf(",ino=");
+    int end = text.indexOf(')', at + 1);
+    try {
+      return at < 0 || end < 0 ? -1 : Long.parseLong(text.substring(at + 5, end));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   private FileChannel openThroughChain(Path file) throws IOException {
     Path relative = root.relativize(file);
     int count = relative.getNameCount();

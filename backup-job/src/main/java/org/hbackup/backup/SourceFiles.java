@@ -89,6 +89,20 @@ final class SourceFiles implements Closeable {
    * and Hadoop reports a file it may not read as not found: the two are told apart by looking.
    */
   FSDataInputStream open(Path path) throws IOException {
+    return open(path, -1);
+  }
+
+  /**
+   * Opens the local file that {@code status} describes, from where its path leads now when the
+   * directories kept open hold another file under its name ({@link LocalSourceDirectories#open(
+   * java.nio.file.Path, long)}); elsewhere as {@link #open(Path)}.
+   */
+  FSDataInputStream open(FileStatus status) throws IOException {
+    ChangeStamp stamp = stamps ? ChangeStamp.of(status) : null;
+    return open(status.getPath(), stamp == null ? -1 : stamp.inode());
+  }
+
+  private FSDataInputStream open(Path path, long inode) throws IOException {
     if (local) {
       PosixFiles.Kind kind = PosixFiles.kindOf(fs, path);
       if (kind == PosixFiles.Kind.MISSING) {
@@ -106,7 +120,8 @@ final class SourceFiles implements Closeable {
       }
     }
     try {
-      java.nio.channels.FileChannel channel = directories != null ? directories.open(PosixFiles.local(path)) : null;
+      java.nio.channels.FileChannel channel = directories != null ? directories.open(PosixFiles.local(path), inode)
+          : null;
       return channel != null ? PosixFiles.input(channel) : PosixFiles.openNoFollow(fs, path);
     } catch (AccessControlException | java.nio.file.AccessDeniedException e) {
       throw new SourceUnreadable("cannot be read: " + OneLine.of(e), e);

@@ -111,4 +111,28 @@ class LocalSourceDirectoriesTest {
       assertThrows(SourceUnreadable.class, () -> directories.open(root.resolve("a/three")));
     }
   }
+
+  /**
+   * A release swap while the backup runs (mv x x.old; mv new x): a file read again as it is now
+   * (by the inode its status has now) is read from the new x, not through the x.old kept open,
+   * whose bytes were stored with the new file's status (found by a probe). Read as listed (the
+   * old inode), it is still read from the directory listed.
+   */
+  @Test
+  void aFileAskedForByItsInodeNowIsReadFromWhereItsPathLeadsNow() throws IOException {
+    Path root = dir.resolve("src");
+    write(root.resolve("x/one"), "old one");
+    write(root.resolve("x/two"), "old two");
+    long oldTwo = (Long) Files.getAttribute(root.resolve("x/two"), "unix:ino");
+    write(dir.resolve("new/two"), "new two");
+    try (LocalSourceDirectories directories = new LocalSourceDirectories(root)) {
+      assertEquals("old one", read(directories.open(root.resolve("x/one"))));
+      Files.move(root.resolve("x"), root.resolve("x.old"));
+      Files.move(dir.resolve("new"), root.resolve("x"));
+      long newTwo = (Long) Files.getAttribute(root.resolve("x/two"), "unix:ino");
+      assertEquals("old two", read(directories.open(root.resolve("x/two"), oldTwo)), "as listed");
+      assertEquals("new two", read(directories.open(root.resolve("x/two"), newTwo)), "as it is now");
+      assertEquals("new two", read(directories.open(root.resolve("x/two"), -1)), "the chain now leads there");
+    }
+  }
 }
