@@ -199,7 +199,7 @@ public final class SourceLister {
       key.set(RelativePaths.ROOT, null);
       append(writer, key, rootStatus, totals);
       boolean local = PosixFiles.isLocal(sourceFs);
-      ListingsAhead ahead = local ? new ListingsAhead(sourceFs) : null;
+      ListingsAhead ahead = local ? new ListingsAhead(sourceFs, qualifiedRoot) : null;
       Deque<PendingDirectory> pending = new ArrayDeque<>();
       pending.push(new PendingDirectory(qualifiedRoot, null));
       while (!pending.isEmpty()) {
@@ -256,7 +256,7 @@ public final class SourceLister {
       PendingDirectory dir, List<PendingDirectory> subdirectories, ListingKey key, SnapshotRenames renames,
       UnchangedHint hint, String excluded, Totals totals) throws IOException {
     boolean local = ahead != null;
-    RemoteIterator<FileStatus> children = children(sourceFs, ahead, dir.path);
+    RemoteIterator<FileStatus> children = children(sourceFs, ahead, qualifiedRoot, dir.path);
     while (children.hasNext()) {
       FileStatus child = local ? children.next() : PosixFiles.complete(sourceFs, children.next());
       String relative = RelativePaths.relativize(qualifiedRoot, child.getPath());
@@ -323,14 +323,19 @@ public final class SourceLister {
   }
 
   /** The children of a directory; {@link DirectoryVanished} when it is gone before or while they are read. */
-  private static RemoteIterator<FileStatus> children(FileSystem fs, ListingsAhead ahead, Path dir) throws IOException {
+  private static RemoteIterator<FileStatus> children(FileSystem fs, ListingsAhead ahead, Path root, Path dir)
+      throws IOException {
     RemoteIterator<FileStatus> listing;
     try {
       RemoteIterator<FileStatus> started = ahead != null ? ahead.take(dir) : null;
-      listing = started != null ? started : ahead != null ? PosixFiles.listLocal(fs, dir) : fs.listStatusIterator(dir);
+      listing = started != null ? started : ahead != null ? PosixFiles.listLocal(fs, dir, root)
+          : fs.listStatusIterator(dir);
     } catch (FileNotFoundException | NoSuchFileException e) {
       throw new DirectoryVanished("it vanished before its contents were listed (deleted, or renamed within the"
           + " source): the point holds it empty");
+    } catch (PosixFiles.NotADirectoryNow e) {
+      throw new DirectoryVanished("it was replaced before its contents were listed: " + e.getMessage()
+          + "; the point holds it empty");
     }
     return new RemoteIterator<FileStatus>() {
       @Override
@@ -368,19 +373,22 @@ public final class SourceLister {
    */
   static final class ListingsAhead {
     private final FileSystem fs;
+    /** The source's root: what is listed below it must be a directory all the way down. */
+    private final Path root;
     private Path nextDir;
     private CompletableFuture<RemoteIterator<FileStatus>> next;
     private long taken;
 
-    ListingsAhead(FileSystem fs) {
+    ListingsAhead(FileSystem fs, Path root) {
       this.fs = fs;
+      this.root = root;
     }
 
     /** Starts {@code dir}, the first subdirectory of the one being listed. */
     void startNext(Path dir) {
       drop(next);
       nextDir = dir;
-      next = PosixFiles.listLocalAhead(fs, dir);
+      next = PosixFiles.listLocalAhead(fs, dir, root);
     }
 
     /** How many listings were taken as read ahead. */

@@ -103,6 +103,43 @@ class SourceListerTest {
   }
 
   /**
+   * A directory swapped for a symlink to a directory outside the source after its parent was
+   * listed (a user of the source racing a root backup): nothing of what the link leads to is
+   * listed; the directory keeps its entry and is reported. The listing followed the link and put
+   * the names, types, times and owners of /etc into the point (found by a probe).
+   */
+  @Test
+  void aDirectorySwappedForASymlinkAfterItsParentWasListedIsNeverListedThrough() throws IOException {
+    java.nio.file.Path source = dir.resolve("source");
+    Files.createDirectories(source.resolve("a/s1"));
+    Files.createDirectories(source.resolve("a/s2/inner"));
+    Files.write(source.resolve("a/f"), new byte[] {1});
+    Files.createDirectories(dir.resolve("outside/SECRET-DIR"));
+    Files.write(dir.resolve("outside/SECRET"), new byte[] {2});
+    Configuration conf = new Configuration();
+    FileSystem fs = FileSystem.getLocal(conf);
+    Path listing = new Path(dir.resolve("listing.seq").toUri());
+    SourceLister.UnchangedHint swapping = (basePath, status) -> {
+      if (basePath.equals("a/f")) {
+        Files.move(source.resolve("a/s2"), source.resolve("a/s2.old"));
+        Files.createSymbolicLink(source.resolve("a/s2"), dir.resolve("outside"));
+      }
+      return false;
+    };
+    lister(conf).list(fs, new Path(source.toUri()), null, listing, SnapshotRenames.NONE, swapping);
+
+    List<String> order = new ArrayList<>();
+    try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
+      ListingKey key = new ListingKey();
+      ListedStatus value = new ListedStatus();
+      while (reader.next(key, value)) {
+        order.add(key.path() + (key.problem() == ListingKey.UNLISTABLE ? " (reported)" : ""));
+      }
+    }
+    assertEquals(List.of("", "a", "a/f", "a/s1", "a/s2", "a/s2 (reported)"), order);
+  }
+
+  /**
    * The lister leaves marks beside its listing from which the splits are cut without reading it
    * again, the same splits that reading gives; and a listing without marks is read.
    */

@@ -349,11 +349,33 @@ public final class PosixFiles {
    * size), so entries compare equal to those listed through it.
    */
   public static RemoteIterator<FileStatus> listLocal(FileSystem fs, Path dir) throws IOException {
+    return listLocal(fs, dir, null);
+  }
+
+  /**
+   * {@link #listLocal(FileSystem, Path)} of a directory below {@code root} (null: any), which must
+   * be one: every directory from below the root down to it is looked at without following a link,
+   * and the directory opened must be the one looked at (its device and inode). A directory of a
+   * source swapped for a symlink to {@code /etc} after its parent was listed made the backup list
+   * {@code /etc} into the point (names, types, times, owners; found by a probe). The root itself
+   * is opened as named, as the listing's caller did. What remains: the entries are looked at by
+   * path after the directory is read, so a swap in that window and back gives them another file's
+   * status (never its bytes, which are read through {@code openat} without following a link).
+   */
+  public static RemoteIterator<FileStatus> listLocal(FileSystem fs, Path dir, Path root) throws IOException {
     long blockSize = fs.getDefaultBlockSize(dir);
     java.nio.file.Path localDir = local(dir);
+    Object key = root == null ? null : directoryBelow(local(root), localDir);
     List<String> names = new ArrayList<>();
     List<FileStatus> unnamed = new ArrayList<>();
     try (DirectoryStream<java.nio.file.Path> stream = Files.newDirectoryStream(localDir)) {
+      if (key != null && stream instanceof java.nio.file.SecureDirectoryStream) {
+        Object opened = ((java.nio.file.SecureDirectoryStream<java.nio.file.Path>) stream)
+            .getFileAttributeView(java.nio.file.attribute.BasicFileAttributeView.class).readAttributes().fileKey();
+        if (!key.equals(opened)) {
+          throw new NotADirectoryNow(localDir + ": replaced as it was opened; not listed, never followed");
+        }
+      }
       for (java.nio.file.Path child : stream) {
         String name = child.getFileName().toString();
         if (LocalNames.names(localDir, name, child)) {
@@ -375,6 +397,40 @@ public final class PosixFiles {
     RemoteIterator<FileStatus> listing = new LocalListing(names,
         name -> status(localDir.resolve(name), RelativePaths.resolve(dir, name), (short) 1, blockSize));
     return unnamed.isEmpty() ? listing : withFirst(unnamed, listing);
+  }
+
+  /** A directory to list that is a symlink or a file now, or was replaced as it was opened: never followed. */
+  public static final class NotADirectoryNow extends java.nio.file.FileSystemException {
+    private static final long serialVersionUID = 1L;
+
+    NotADirectoryNow(String why) {
+      super(why);
+    }
+  }
+
+  /**
+   * The key (device, inode) of {@code dir}, after checking that it and every directory between
+   * {@code root} and it is a directory, not a link; null when {@code dir} is the root.
+   */
+  private static Object directoryBelow(java.nio.file.Path root, java.nio.file.Path dir) throws IOException {
+    java.nio.file.Path relative = root.relativize(dir);
+    if (relative.toString().isEmpty() || relative.startsWith("..")) {
+      return null;
+    }
+    java.nio.file.Path at = root;
+    Object key = null;
+    for (java.nio.file.Path name : relative) {
+      at = at.resolve(name);
+      java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(at,
+          java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!a.isDirectory()) {
+        throw new NotADirectoryNow("'" + root.relativize(at) + "' is no longer a directory (a "
+            + (a.isSymbolicLink() ? "symlink" : a.isRegularFile() ? "file" : "special file") + " now): not listed,"
+            + " never followed");
+      }
+      key = a.fileKey();
+    }
+    return key;
   }
 
   private static RemoteIterator<FileStatus> withFirst(List<FileStatus> first, RemoteIterator<FileStatus> rest) {
@@ -399,10 +455,10 @@ public final class PosixFiles {
    * still busy with the directory before it. A failure is the future's; memory: as
    * {@link #listLocal}, for each directory started and not yet taken.
    */
-  public static CompletableFuture<RemoteIterator<FileStatus>> listLocalAhead(FileSystem fs, Path dir) {
+  public static CompletableFuture<RemoteIterator<FileStatus>> listLocalAhead(FileSystem fs, Path dir, Path root) {
     return CompletableFuture.supplyAsync(() -> {
       try {
-        return listLocal(fs, dir);
+        return listLocal(fs, dir, root);
       } catch (IOException e) {
         throw new CompletionException(e);
       }
