@@ -228,7 +228,7 @@ class SourceListerTest {
   @Test
   void aListingReadAheadThrowsItsOwnFailureWhenTaken() throws Exception {
     FileSystem fs = FileSystem.getLocal(new Configuration());
-    SourceLister.ListingsAhead ahead = new SourceLister.ListingsAhead(fs);
+    SourceLister.ListingsAhead ahead = new SourceLister.ListingsAhead(fs, new Path(dir.toUri()));
     Path gone = new Path(dir.resolve("never-there").toUri());
     java.nio.file.Path file = Files.write(dir.resolve("a-file"), new byte[] {1});
     Path notADirectory = new Path(file.toUri());
@@ -236,7 +236,7 @@ class SourceListerTest {
     org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NoSuchFileException.class, () -> ahead.take(gone));
     org.junit.jupiter.api.Assertions.assertNull(ahead.take(gone), "each is taken once");
     ahead.startNext(notADirectory);
-    org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NotDirectoryException.class,
+    org.junit.jupiter.api.Assertions.assertThrows(org.hbackup.common.io.PosixFiles.NotADirectoryNow.class,
         () -> ahead.take(notADirectory));
     ahead.startNext(notADirectory);
     org.junit.jupiter.api.Assertions.assertNull(ahead.take(gone), "a listing of another directory is not taken");
