@@ -260,7 +260,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
   private ManifestEntry backUpFile(ListingKey key, FileStatus status, SourceChecksum checksum)
       throws IOException, InterruptedException {
     ManifestEntry entry = readWhole(key, status, checksum);
-    if (!source.changedSince(status)) {
+    if (!changedWhileRead) {
       return countedIfLengthChanged(entry, status);
     }
     // Changed since it was listed, whatever its length: counted once, as read again or as kept.
@@ -269,7 +269,7 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     if (now != null) {
       // now's stamp (a local file's) was read before this read: a write after it moves it.
       ManifestEntry again = readWhole(key, now, source.checksum(now).value());
-      if (!source.changedSince(now)) {
+      if (!changedWhileRead) {
         return again;
       }
       entry = again;
@@ -289,6 +289,9 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     return entry;
   }
 
+  /** Whether the file that {@link #readWhole} read last changed since its status was taken (SourceFiles.changedSince). */
+  private boolean changedWhileRead;
+
   /**
    * Reads, chunks and stores the file once. {@code checksum} was taken before reading; it is kept
    * only if the file read as long as listed, so that it describes the bytes stored.
@@ -300,6 +303,8 @@ public class BackupMapper extends RecordingMapper<ListingKey, ListedStatus, Back
     long length;
     try (InputStream in = source.open(status)) {
       length = store.read(SourceReadFailure.tagged(in), fileHash, chunks);
+      // Asked before the stream is closed: a file deleted since is still known by its descriptor.
+      changedWhileRead = source.changedSince(status);
     }
     if (length != status.getLen()) {
       checksum = null;

@@ -306,7 +306,11 @@ final class SourceFiles implements Closeable {
       return !now.isRegularFile() || now.size() != readAs.getLen()
           || PosixFiles.millis(now.lastModifiedTime()) != readAs.getModificationTime();
     } catch (java.nio.file.NoSuchFileException e) {
-      return false;
+      // Gone since: deleting a file after its read changes nothing that was read (temporary files
+      // would make every busy backup exit 4), but one written while it was read and then deleted
+      // holds two versions. Asked while the read's stream is open, the descriptor still tells.
+      ChangeStamp stamp = stamps ? ChangeStamp.of(readAs) : null;
+      return stamp != null && Boolean.TRUE.equals(stamp.changedWhileOpen(readAs.getLen()));
     } catch (java.nio.file.FileSystemException e) {
       // A directory above it replaced by a file, or made unreadable: not what was read.
       return true;

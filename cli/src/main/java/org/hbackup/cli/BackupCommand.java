@@ -299,8 +299,10 @@ final class BackupCommand extends Command {
       names.append(names.length() == 0 ? "" : ", ").append(k.path().isEmpty() ? "." : k.path())
           .append(" (").append(k.reason()).append(')');
     }
+    // The count and the names of what is not in the point; "0 special files skipped" said nothing.
     err().println(Printable.escape("hbackup backup: " + (unreadable > 0 ? "incomplete: " + unreadable
-        + " source entries could not be read; " : "") + special + " special files skipped: " + names));
+        + " source entries could not be read" + (special > 0 ? "; " : "") : "")
+        + (special > 0 ? special + " special files skipped" : "") + ": " + names));
     return unreadable + changing > 0 ? ExitCodes.INCOMPLETE : ExitCodes.SUCCESS;
   }
 

@@ -72,11 +72,46 @@ public final class ChangeStamp {
    * ctime or nanosecond mtime differ), now: one lstat.
    */
   public boolean changedAt(java.nio.file.Path file, long length) throws IOException {
-    Map<String, Object> a = Files.readAttributes(file, KIND_LENGTH_AND_STAMP, LinkOption.NOFOLLOW_LINKS);
+    return differs(Files.readAttributes(file, KIND_LENGTH_AND_STAMP, LinkOption.NOFOLLOW_LINKS), length);
+  }
+
+  private boolean differs(Map<String, Object> a, long length) {
     ChangeStamp now = from(a);
     return !Boolean.TRUE.equals(a.get("isRegularFile")) || !Long.valueOf(length).equals(a.get("size"))
         || now == null || now.inode != inode || now.changeNanos != changeNanos
         || now.modificationNanos != modificationNanos;
+  }
+
+  /**
+   * For a file no longer at its path (deleted or renamed away after, or while, it was read) that
+   * this process still holds open (the read's own stream): whether its length or modification
+   * time (ns) moved, as the kernel's /proc/self/fd tells (a stat through the descriptor,
+   * which outlives the name). Null when no descriptor of this process holds a file of this inode,
+   * or there is no /proc (the caller cannot tell). A file written in place while it was read and
+   * then deleted was taken as unchanged, and stored as a mix of its two versions with exit 0
+   * (found by a probe). Costs a stat per open descriptor, and only once a file is gone.
+   */
+  public Boolean changedWhileOpen(long length) {
+    java.nio.file.Path fds = java.nio.file.Paths.get("/proc/self/fd");
+    try (java.nio.file.DirectoryStream<java.nio.file.Path> stream = Files.newDirectoryStream(fds)) {
+      for (java.nio.file.Path fd : stream) {
+        Map<String, Object> a;
+        try {
+          a = Files.readAttributes(fd, KIND_LENGTH_AND_STAMP); // followed: the open file itself
+        } catch (IOException | RuntimeException e) {
+          continue; // closed meanwhile, or not a file
+        }
+        if (Long.valueOf(inode).equals(a.get("ino")) && Boolean.TRUE.equals(a.get("isRegularFile"))) {
+          // Not the ctime: the unlink itself moves it (the link count changed). A write moves the mtime.
+          ChangeStamp now = from(a);
+          return !Long.valueOf(length).equals(a.get("size")) || now == null
+              || now.modificationNanos != modificationNanos;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    return null;
   }
 
   /** A stamp read back from its three numbers (a listing record). */
