@@ -39,6 +39,7 @@ final class LocalSourceDirectories implements Closeable {
 
   LocalSourceDirectories(Path root) {
     this.root = root;
+    OPEN.add(this);
   }
 
   /**
@@ -139,11 +140,21 @@ final class LocalSourceDirectories implements Closeable {
     SecureDirectoryStream<Path> parent = chain.get(chain.size() - 1);
     Path name = relative.getName(count - 1);
     SeekableByteChannel channel;
+    Opening watch = new Opening(parent, name, file);
+    opening = watch;
     try {
       channel = parent.newByteChannel(name, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+      if (watch.stop()) {
+        channel.close();
+        throw new SourceUnreadable("no longer a regular file (a FIFO since it was listed): not read", null);
+      }
     } catch (NoSuchFileException | AccessDeniedException e) {
+      watch.stop();
+      throw e;
+    } catch (SourceUnreadable e) {
       throw e;
     } catch (IOException e) {
+      watch.stop();
       // The JDK reports O_NOFOLLOW's ELOOP as a plain IOException: look at what is there.
       if (parent.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
           .readAttributes().isSymbolicLink()) {
@@ -158,6 +169,83 @@ final class LocalSourceDirectories implements Closeable {
     return (FileChannel) channel;
   }
 
+  /**
+   * An open under way, which the watch thread unblocks when it is of a file that became a FIFO
+   * between the look at its kind and the open (an open for reading waits for a writer, forever:
+   * found by a probe, a backup hung in openat). When the open has not returned after
+   * {@link #PATIENCE_NANOS} and the entry is a FIFO, the FIFO is opened for reading and writing,
+   * which never waits on Linux and counts as the writer the read waits for; the read's open then
+   * returns, and the caller refuses what it opened. Only FIFOs: a user of the source can make one,
+   * and opening one changes nothing. Cost per file opened: this object and two volatile writes.
+   */
+  private static final class Opening {
+    static final long PATIENCE_NANOS = 1_000_000_000L;
+    private final SecureDirectoryStream<Path> parent;
+    private final Path name;
+    private final Path file;
+    private final long since = System.nanoTime();
+    private volatile boolean done;
+    private volatile boolean fired;
+
+    Opening(SecureDirectoryStream<Path> parent, Path name, Path file) {
+      this.parent = parent;
+      this.name = name;
+      this.file = file;
+    }
+
+    /** Called by the watch thread. */
+    void unblockIfAFifo() {
+      if (done || fired || System.nanoTime() - since < PATIENCE_NANOS) {
+        return;
+      }
+      try {
+        Object mode = Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if (!(mode instanceof Integer) || ((Integer) mode & 0170000) != 0010000) {
+          return; // not a FIFO: a slow open, left alone
+        }
+        fired = true;
+        parent.newByteChannel(name, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS)).close();
+      } catch (IOException | RuntimeException e) {
+        // Gone, or not ours to open: the read's open stays as it is.
+      }
+    }
+
+    /** The open returned; whether it was of a FIFO that had to be unblocked. */
+    boolean stop() {
+      done = true;
+      return fired;
+    }
+  }
+
+  /** The open under way in this task, or null; looked at by {@link #WATCH}. */
+  private volatile Opening opening;
+  /** Every open chain of directories of this process, for the watch thread. */
+  private static final Set<LocalSourceDirectories> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Looks at the opens under way twice a second; started with the first chain. */
+  private static final Thread WATCH = watchThread();
+
+  private static Thread watchThread() {
+    Thread t = new Thread(() -> {
+      while (true) {
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (LocalSourceDirectories d : OPEN) {
+          Opening o = d.opening;
+          if (o != null) {
+            o.unblockIfAFifo();
+          }
+        }
+      }
+    }, "hbackup-fifo-watch");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
   /** Closes the directories past the first {@code kept} names. */
   private void closeBelow(int kept) throws IOException {
     while (names.size() > kept) {
@@ -168,6 +256,7 @@ final class LocalSourceDirectories implements Closeable {
 
   @Override
   public void close() throws IOException {
+    OPEN.remove(this);
     closeBelow(0);
     if (!chain.isEmpty()) {
       chain.remove(0).close();

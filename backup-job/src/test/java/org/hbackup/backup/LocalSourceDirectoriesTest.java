@@ -135,4 +135,25 @@ class LocalSourceDirectoriesTest {
       assertEquals("new two", read(directories.open(root.resolve("x/two"), -1)), "the chain now leads there");
     }
   }
+
+  /**
+   * A file swapped for a FIFO between the look at its kind and the open: the open for reading
+   * would wait for a writer forever (found by a probe: a backup hung in openat). It is unblocked
+   * after a second and refused.
+   */
+  @Test
+  void anOpenOfAFileThatBecameAFifoIsUnblockedAndRefused() throws Exception {
+    Path root = dir.resolve("src");
+    write(root.resolve("d/plain"), "plain");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        new ProcessBuilder("mkfifo", root.resolve("d/pipe").toString()).start().waitFor() == 0, "mkfifo");
+    try (LocalSourceDirectories directories = new LocalSourceDirectories(root)) {
+      assertEquals("plain", read(directories.open(root.resolve("d/plain"))));
+      SourceUnreadable refused = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          java.time.Duration.ofSeconds(20),
+          () -> assertThrows(SourceUnreadable.class, () -> directories.open(root.resolve("d/pipe"))));
+      assertTrue(refused.getMessage().contains("FIFO"), refused.getMessage());
+      assertEquals("plain", read(directories.open(root.resolve("d/plain"))), "and the next file opens as before");
+    }
+  }
 }
