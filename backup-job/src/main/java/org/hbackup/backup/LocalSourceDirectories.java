@@ -176,7 +176,10 @@ final class LocalSourceDirectories implements Closeable {
    * {@link #PATIENCE_NANOS} and the entry is a FIFO, the FIFO is opened for reading and writing,
    * which never waits on Linux and counts as the writer the read waits for; the read's open then
    * returns, and the caller refuses what it opened. Only FIFOs: a user of the source can make one,
-   * and opening one changes nothing. Cost per file opened: this object and two volatile writes.
+   * and opening one writes nothing; but when the FIFO is no longer at the file's name, every FIFO
+   * of the directory is opened so, and a reader of the source's own waiting on one of them then
+   * sees its open return (only after an open of this backup waited a second on a FIFO). Cost per
+   * file opened: this object and two volatile writes.
    */
   private static final class Opening {
     static final long PATIENCE_NANOS = 1_000_000_000L;
@@ -193,21 +196,49 @@ final class LocalSourceDirectories implements Closeable {
       this.file = file;
     }
 
-    /** Called by the watch thread. */
+    /**
+     * Called by the watch thread, twice a second, until the open returns. The FIFO the open waits
+     * on may have been renamed since (swapped back and forth with the file): when none is at the
+     * file's name, each FIFO of its directory is opened so.
+     */
     void unblockIfAFifo() {
-      if (done || fired || System.nanoTime() - since < PATIENCE_NANOS) {
+      if (done || System.nanoTime() - since < PATIENCE_NANOS) {
         return;
       }
-      try {
-        Object mode = Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        if (!(mode instanceof Integer) || ((Integer) mode & 0170000) != 0010000) {
-          return; // not a FIFO: a slow open, left alone
+      if (isFifo(file)) {
+        unblock(name);
+        return;
+      }
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(file.getParent())) {
+        for (Path entry : entries) {
+          if (done) {
+            return;
+          }
+          if (isFifo(entry)) {
+            unblock(entry.getFileName());
+          }
         }
-        fired = true;
-        parent.newByteChannel(name, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+      } catch (IOException | RuntimeException e) {
+        // Not listable now: tried again at the next look.
+      }
+    }
+
+    private static boolean isFifo(Path path) {
+      try {
+        Object mode = Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        return mode instanceof Integer && ((Integer) mode & 0170000) == 0010000;
+      } catch (IOException | RuntimeException e) {
+        return false;
+      }
+    }
+
+    private void unblock(Path entry) {
+      fired = true;
+      try {
+        parent.newByteChannel(entry, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
             LinkOption.NOFOLLOW_LINKS)).close();
       } catch (IOException | RuntimeException e) {
-        // Gone, or not ours to open: the read's open stays as it is.
+        // Gone, swapped back, or not ours to open: tried again at the next look.
       }
     }
 
