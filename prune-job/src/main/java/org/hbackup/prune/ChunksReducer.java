@@ -97,10 +97,11 @@ public class ChunksReducer extends RecordingReducer<VerifyKey, BytesWritable, Ve
       if (kept == null) {
         // The points still name it and no copy reads back: a prune that went on would report success on
         // a repository it knows cannot restore them (found by a probe: exit 0 after verify recorded it).
-        context.getCounter(PruneCounters.PROBLEMS).increment(1);
-        outputs.write(PruneJob.PROBLEMS, new Text("chunk " + chunk), new Text("used by " + refs
+        // Counted by the driver, which takes these after its check of damaged packs that index
+        // files still name (a restore may read the chunk there; that check names the pack first).
+        outputs.write(PruneJob.UNREADABLE, new Text("chunk " + chunk), new Text("used by " + refs
             + " file reference(s) of the remaining points, and no copy of it reads back (" + unreadable
-            + "); 'verify' names the files, 'repair points --forget' drops them"), PruneJob.PROBLEMS + "/part");
+            + "); 'verify' names the files, 'repair points --forget' drops them"), PruneJob.UNREADABLE + "/part");
         kept = copies.get(0); // the chunk is lost either way; its pack stays
       }
       context.getCounter(PruneCounters.CHUNKS_LIVE).increment(1);

@@ -81,6 +81,12 @@ public final class PruneJob {
   static final String REFS = "refs";
   static final String DROP = "drop";
   static final String PROBLEMS = "problems";
+  /**
+   * Used chunks none of whose listed copies reads back: problems, taken after the check of damaged
+   * packs that index files still name (whose blobs a restore may still read, and which that check
+   * names first, so that `repair index` is what the report asks for).
+   */
+  static final String UNREADABLE = "unreadable";
   static final String BLOBS = "blobs";
   static final String ROWS = "rows";
   static final String REPACK = "repack";
@@ -255,6 +261,9 @@ public final class PruneJob {
         VerifyJob.run(plan, counters);
       }
       if (get(PruneCounters.PACKS_DAMAGED) > 0 && damagedPacksStillIndexed(new Path(planned, DAMAGED))) {
+        return stopped(bytesBefore);
+      }
+      if (collectProblems(swept, UNREADABLE)) {
         return stopped(bytesBefore);
       }
       if (options.dryRun()) {
@@ -599,18 +608,30 @@ public final class PruneJob {
 
     /** Reads a job's problems output into the result; returns whether there were any. */
     private boolean collectProblems(Path jobOutput) throws IOException {
+      collect(new Path(jobOutput, PROBLEMS), false);
+      return !problems.isEmpty() || get(PruneCounters.PROBLEMS) > 0;
+    }
+
+    /** Reads a job's output of problems not counted by its tasks ({@link #UNREADABLE}); whether there were any. */
+    private boolean collectProblems(Path jobOutput, String name) throws IOException {
+      collect(new Path(jobOutput, name), true);
+      return !problems.isEmpty() || get(PruneCounters.PROBLEMS) > 0;
+    }
+
+    private void collect(Path output, boolean count) throws IOException {
       Text file = new Text();
       Text why = new Text();
-      for (FileStatus part : list(new Path(jobOutput, PROBLEMS))) {
+      for (FileStatus part : list(output)) {
         try (SequenceFile.Reader in = new SequenceFile.Reader(conf, SequenceFile.Reader.file(part.getPath()))) {
           while (in.next(file, why)) {
-            if (problems.size() < NAMED) {
+            if (count) {
+              problem(file.toString(), why.toString());
+            } else if (problems.size() < NAMED) {
               problems.add(new Problem(file.toString(), why.toString()));
             }
           }
         }
       }
-      return !problems.isEmpty() || get(PruneCounters.PROBLEMS) > 0;
     }
 
     private void problem(String file, String why) {
@@ -657,6 +678,7 @@ public final class PruneJob {
       MultipleOutputs.addNamedOutput(job, DROP, SequenceFileOutputFormat.class, Text.class, LongWritable.class);
       MultipleOutputs.addNamedOutput(job, DAMAGED, SequenceFileOutputFormat.class, Text.class, LongWritable.class);
       MultipleOutputs.addNamedOutput(job, PROBLEMS, SequenceFileOutputFormat.class, Text.class, Text.class);
+      MultipleOutputs.addNamedOutput(job, UNREADABLE, SequenceFileOutputFormat.class, Text.class, Text.class);
       return job;
     }
 
