@@ -16,9 +16,9 @@ import org.hbackup.common.manifest.ManifestEntry;
  * order, the ranges' hashes combined ({@link FileHasher}). Memory: the file's chunk list.
  */
 final class FileRanges {
-  /** What the report says of a file whose ranges were read from different versions of it. */
   /** Why a file whose ranges ended before their listed length is named; the bytes read follow. */
   static final String ENDED_EARLY = "it shrank, or was deleted, while its ranges were read: the point holds the ";
+  /** What the report says of a file whose ranges were read from different versions of it. */
   static final String VERSIONS_DIFFER = "it was written again while its ranges were read (they were read from"
       + " different versions of it); the point joins them";
 

@@ -233,8 +233,14 @@ final class LocalSourceDirectories implements Closeable {
     }
 
     private void unblock(Path entry) {
-      fired = true;
       try {
+        // Looked at again through the directory the open is in (the look by path may have passed
+        // through a directory swapped since): only a FIFO, socket or device there, never a file.
+        if (!parent.getFileAttributeView(entry, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+            .readAttributes().isOther()) {
+          return;
+        }
+        fired = true;
         parent.newByteChannel(entry, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
             LinkOption.NOFOLLOW_LINKS)).close();
       } catch (IOException | RuntimeException e) {

@@ -38,14 +38,7 @@ class SourceListerTest {
 
     SourceLister.Totals totals = lister(conf).list(fs, new Path(source.toUri()), listing);
 
-    List<String> order = new ArrayList<>();
-    try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
-      ListingKey key = new ListingKey();
-      ListedStatus value = new ListedStatus();
-      while (reader.next(key, value)) {
-        order.add(key.isRange() ? key.path() + "#" + key.rangeIndex() : key.path());
-      }
-    }
+    List<String> order = listed(conf, listing, key -> key.isRange() ? key.path() + "#" + key.rangeIndex() : key.path());
     assertEquals(List.of("", "a", "b", "c", "top",
         "a/1", "a/2", "a/large#0", "a/large#1", "a/large#2", "a/x", "a/y", "a/x/6", "a/y/5",
         "b/9", "c/z", "c/z/1"), order);
@@ -89,14 +82,7 @@ class SourceListerTest {
 
     lister(conf).list(fs, new Path(source.toUri()), null, listing, SnapshotRenames.NONE, deleting);
 
-    List<String> order = new ArrayList<>();
-    try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
-      ListingKey key = new ListingKey();
-      ListedStatus value = new ListedStatus();
-      while (reader.next(key, value)) {
-        order.add(key.path() + (key.problem() == ListingKey.UNLISTABLE ? " (" + key.problemReason() + ")" : ""));
-      }
-    }
+    List<String> order = listed(conf, listing, key -> key.path() + (key.problem() == ListingKey.UNLISTABLE ? " (" + key.problemReason() + ")" : ""));
     assertEquals(List.of("", "a", "b", "c", "a/f", "a/s1", "a/s2", "a/s3", "a/s4", "a/s1/x", "a/s2/x", "a/s3/x",
         "a/s4 (it vanished before its contents were listed (deleted, or renamed within the source): the point holds"
             + " it empty)", "b/1", "c/1"), order);
@@ -128,14 +114,7 @@ class SourceListerTest {
     };
     lister(conf).list(fs, new Path(source.toUri()), null, listing, SnapshotRenames.NONE, swapping);
 
-    List<String> order = new ArrayList<>();
-    try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
-      ListingKey key = new ListingKey();
-      ListedStatus value = new ListedStatus();
-      while (reader.next(key, value)) {
-        order.add(key.path() + (key.problem() == ListingKey.UNLISTABLE ? " (reported)" : ""));
-      }
-    }
+    List<String> order = listed(conf, listing, key -> key.path() + (key.problem() == ListingKey.UNLISTABLE ? " (reported)" : ""));
     assertEquals(List.of("", "a", "a/f", "a/s1", "a/s2", "a/s2 (reported)"), order);
   }
 
@@ -241,5 +220,19 @@ class SourceListerTest {
     ahead.startNext(notADirectory);
     org.junit.jupiter.api.Assertions.assertNull(ahead.take(gone), "a listing of another directory is not taken");
     org.junit.jupiter.api.Assertions.assertNull(ahead.take(notADirectory), "and is dropped");
+  }
+
+  /** The listing's records in order, each as {@code show} spells its key. */
+  private static List<String> listed(Configuration conf, Path listing,
+      java.util.function.Function<ListingKey, String> show) throws IOException {
+    List<String> order = new ArrayList<>();
+    try (SequenceFile.Reader reader = new SequenceFile.Reader(conf, SequenceFile.Reader.file(listing))) {
+      ListingKey key = new ListingKey();
+      ListedStatus value = new ListedStatus();
+      while (reader.next(key, value)) {
+        order.add(show.apply(key));
+      }
+    }
+    return order;
   }
 }
