@@ -89,17 +89,8 @@ final class LocalSourceDirectories implements Closeable {
 
   /** The inode of the entry named {@code file} in the last directory of the chain, or -1 if unknown. */
   private long inodeInChain(Path file) throws IOException {
-    Object key = chain.get(chain.size() - 1).getFileAttributeView(file.getFileName(), BasicFileAttributeView.class,
-        LinkOption.NOFOLLOW_LINKS).readAttributes().fileKey();
-    // The JDK's key of a POSIX file prints as "(dev=<hex>,ino=<decimal>)"; no API gives the number.
-    String text = String.valueOf(key);
-    int at = text.indexOf(",ino=");
-    int end = text.indexOf(')', at + 1);
-    try {
-      return at < 0 || end < 0 ? -1 : Long.parseLong(text.substring(at + 5, end));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    return org.hbackup.common.io.PosixFiles.inodeOf(chain.get(chain.size() - 1).getFileAttributeView(
+        file.getFileName(), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes().fileKey());
   }
 
   private FileChannel openThroughChain(Path file) throws IOException {

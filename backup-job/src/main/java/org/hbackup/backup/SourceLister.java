@@ -153,10 +153,13 @@ public final class SourceLister {
   private static final class PendingDirectory {
     final Path path;
     final String basePath;
+    /** Its inode as its parent's listing saw it (local sources), or -1: it must still be that directory. */
+    final long inode;
 
-    PendingDirectory(Path path, String basePath) {
+    PendingDirectory(Path path, String basePath, long inode) {
       this.path = path;
       this.basePath = basePath;
+      this.inode = inode;
     }
   }
 
@@ -201,7 +204,7 @@ public final class SourceLister {
       boolean local = PosixFiles.isLocal(sourceFs);
       ListingsAhead ahead = local ? new ListingsAhead(sourceFs, qualifiedRoot) : null;
       Deque<PendingDirectory> pending = new ArrayDeque<>();
-      pending.push(new PendingDirectory(qualifiedRoot, null));
+      pending.push(new PendingDirectory(qualifiedRoot, null, -1));
       while (!pending.isEmpty()) {
         PendingDirectory dir = pending.pop();
         List<PendingDirectory> subdirectories = new ArrayList<>();
@@ -256,7 +259,7 @@ public final class SourceLister {
       PendingDirectory dir, List<PendingDirectory> subdirectories, ListingKey key, SnapshotRenames renames,
       UnchangedHint hint, String excluded, Totals totals) throws IOException {
     boolean local = ahead != null;
-    RemoteIterator<FileStatus> children = children(sourceFs, ahead, qualifiedRoot, dir.path);
+    RemoteIterator<FileStatus> children = children(sourceFs, ahead, qualifiedRoot, dir);
     while (children.hasNext()) {
       FileStatus child = local ? children.next() : PosixFiles.complete(sourceFs, children.next());
       String relative = RelativePaths.relativize(qualifiedRoot, child.getPath());
@@ -300,9 +303,10 @@ public final class SourceLister {
         append(writer, key, child, totals);
       }
       if (child.isDirectory()) {
-        subdirectories.add(new PendingDirectory(child.getPath(), basePath));
+        long inode = child instanceof PosixFiles.LocalFileStatus ? ((PosixFiles.LocalFileStatus) child).inode() : -1;
+        subdirectories.add(new PendingDirectory(child.getPath(), basePath, inode));
         if (local && subdirectories.size() == 1) {
-          ahead.startNext(child.getPath()); // the first subdirectory is listed next
+          ahead.startNext(child.getPath(), subdirectories.get(0).inode); // the first subdirectory is listed next
         }
       }
     }
@@ -323,12 +327,13 @@ public final class SourceLister {
   }
 
   /** The children of a directory; {@link DirectoryVanished} when it is gone before or while they are read. */
-  private static RemoteIterator<FileStatus> children(FileSystem fs, ListingsAhead ahead, Path root, Path dir)
-      throws IOException {
+  private static RemoteIterator<FileStatus> children(FileSystem fs, ListingsAhead ahead, Path root,
+      PendingDirectory pending) throws IOException {
+    Path dir = pending.path;
     RemoteIterator<FileStatus> listing;
     try {
       RemoteIterator<FileStatus> started = ahead != null ? ahead.take(dir) : null;
-      listing = started != null ? started : ahead != null ? PosixFiles.listLocal(fs, dir, root)
+      listing = started != null ? started : ahead != null ? PosixFiles.listLocal(fs, dir, root, pending.inode)
           : fs.listStatusIterator(dir);
     } catch (FileNotFoundException | NoSuchFileException e) {
       throw new DirectoryVanished("it vanished before its contents were listed (deleted, or renamed within the"
@@ -386,9 +391,14 @@ public final class SourceLister {
 
     /** Starts {@code dir}, the first subdirectory of the one being listed. */
     void startNext(Path dir) {
+      startNext(dir, -1);
+    }
+
+    /** Starts {@code dir}, which must still have the {@code inode} its parent's listing saw (-1: not known). */
+    void startNext(Path dir, long inode) {
       drop(next);
       nextDir = dir;
-      next = PosixFiles.listLocalAhead(fs, dir, root);
+      next = PosixFiles.listLocalAhead(fs, dir, root, inode);
     }
 
     /** How many listings were taken as read ahead. */

@@ -349,31 +349,37 @@ public final class PosixFiles {
    * size), so entries compare equal to those listed through it.
    */
   public static RemoteIterator<FileStatus> listLocal(FileSystem fs, Path dir) throws IOException {
-    return listLocal(fs, dir, null);
+    return listLocal(fs, dir, null, -1);
   }
 
   /**
    * {@link #listLocal(FileSystem, Path)} of a directory below {@code root} (null: any), which must
-   * be one: every directory from below the root down to it is looked at without following a link,
-   * and the directory opened must be the one looked at (its device and inode). A directory of a
+   * be the one its parent's listing saw: the directory opened must have that listing's
+   * {@code inode}, which a link put in its place, or in place of a directory above it, does not
+   * have (one fstat). Where the inode is not known (-1), every directory from below the root down
+   * to it is looked at without following a link, and the directory opened must be the one looked
+   * at (its device and inode). A directory of a
    * source swapped for a symlink to {@code /etc} after its parent was listed made the backup list
    * {@code /etc} into the point (names, types, times, owners; found by a probe). The root itself
    * is opened as named, as the listing's caller did. What remains: the entries are looked at by
    * path after the directory is read, so a swap in that window and back gives them another file's
    * status (never its bytes, which are read through {@code openat} without following a link).
    */
-  public static RemoteIterator<FileStatus> listLocal(FileSystem fs, Path dir, Path root) throws IOException {
+  public static RemoteIterator<FileStatus> listLocal(FileSystem fs, Path dir, Path root, long inode)
+      throws IOException {
     long blockSize = fs.getDefaultBlockSize(dir);
     java.nio.file.Path localDir = local(dir);
-    Object key = root == null ? null : directoryBelow(local(root), localDir);
+    boolean below = root != null && isBelow(local(root), localDir);
+    Object key = below && inode < 0 ? directoryBelow(local(root), localDir) : null;
     List<String> names = new ArrayList<>();
     List<FileStatus> unnamed = new ArrayList<>();
     try (DirectoryStream<java.nio.file.Path> stream = Files.newDirectoryStream(localDir)) {
-      if (key != null && stream instanceof java.nio.file.SecureDirectoryStream) {
+      if (below && stream instanceof java.nio.file.SecureDirectoryStream) {
         Object opened = ((java.nio.file.SecureDirectoryStream<java.nio.file.Path>) stream)
             .getFileAttributeView(java.nio.file.attribute.BasicFileAttributeView.class).readAttributes().fileKey();
-        if (!key.equals(opened)) {
-          throw new NotADirectoryNow(localDir + ": replaced as it was opened; not listed, never followed");
+        if (inode >= 0 ? inodeOf(opened) != inode : !opened.equals(key)) {
+          throw new NotADirectoryNow(localDir + ": not the directory its parent's listing saw (a symlink, or"
+              + " replaced, on the way to it); not listed, never followed");
         }
       }
       for (java.nio.file.Path child : stream) {
@@ -408,15 +414,32 @@ public final class PosixFiles {
     }
   }
 
+  private static boolean isBelow(java.nio.file.Path root, java.nio.file.Path dir) {
+    java.nio.file.Path relative = root.relativize(dir);
+    return !relative.toString().isEmpty() && !relative.startsWith("..");
+  }
+
+  /**
+   * The inode in a file key of the JDK's (a POSIX file's prints as "(dev=<hex>,ino=<decimal>)"; no
+   * API gives the number), or -1.
+   */
+  public static long inodeOf(Object fileKey) {
+    String text = String.valueOf(fileKey);
+    int at = text.indexOf(",ino=");
+    int end = at < 0 ? -1 : text.indexOf(')', at);
+    try {
+      return end < 0 ? -1 : Long.parseLong(text.substring(at + 5, end));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   /**
    * The key (device, inode) of {@code dir}, after checking that it and every directory between
-   * {@code root} and it is a directory, not a link; null when {@code dir} is the root.
+   * {@code root} and it is a directory, not a link ({@code dir} below {@code root}).
    */
   private static Object directoryBelow(java.nio.file.Path root, java.nio.file.Path dir) throws IOException {
     java.nio.file.Path relative = root.relativize(dir);
-    if (relative.toString().isEmpty() || relative.startsWith("..")) {
-      return null;
-    }
     java.nio.file.Path at = root;
     Object key = null;
     for (java.nio.file.Path name : relative) {
@@ -455,10 +478,11 @@ public final class PosixFiles {
    * still busy with the directory before it. A failure is the future's; memory: as
    * {@link #listLocal}, for each directory started and not yet taken.
    */
-  public static CompletableFuture<RemoteIterator<FileStatus>> listLocalAhead(FileSystem fs, Path dir, Path root) {
+  public static CompletableFuture<RemoteIterator<FileStatus>> listLocalAhead(FileSystem fs, Path dir, Path root,
+      long inode) {
     return CompletableFuture.supplyAsync(() -> {
       try {
-        return listLocal(fs, dir, root);
+        return listLocal(fs, dir, root, inode);
       } catch (IOException e) {
         throw new CompletionException(e);
       }
@@ -545,6 +569,7 @@ public final class PosixFiles {
     LocalFileStatus status = new LocalFileStatus(type == S_IFREG ? (Long) a.get("size") : 0, type == S_IFDIR,
         replication, blockSize, mtime, atime, permission, owner, group, symlink, path, mode & 07777);
     status.stamp = type == S_IFREG ? ChangeStamp.from(a) : null;
+    status.inode = a.get("ino") instanceof Long ? (Long) a.get("ino") : -1;
     return status;
   }
 
@@ -656,6 +681,8 @@ public final class PosixFiles {
     private final String symlinkText;
     /** A regular file's, read with the rest of its status; null for other entries. */
     private transient ChangeStamp stamp;
+    /** The inode the same lstat read, or -1 (a directory's: listed next, it must still be that one). */
+    private transient long inode = -1;
 
     LocalFileStatus(long length, boolean directory, short replication, long blockSize, long mtime, long atime,
         FsPermission permission, String owner, String group, String symlink, Path path, int mode) {
@@ -673,6 +700,11 @@ public final class PosixFiles {
     @Override
     public ChangeStamp changeStamp() {
       return stamp;
+    }
+
+    /** The inode the listing's lstat read, or -1 when the platform gives none. */
+    public long inode() {
+      return inode;
     }
 
     @Override
